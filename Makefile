@@ -1,0 +1,57 @@
+# Praktika — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+INSTANCE := $(or $(INSTANCE_PATH),instance)
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev translations check-system migrate demo worker bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+translations: $(BIN)/python
+	$(BIN)/python scripts/i18n.py compile
+
+check-system: $(BIN)/python
+	$(BIN)/python scripts/check_system.py
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) seed-demo
+
+$(INSTANCE)/.demo-loaded:
+	$(MAKE) demo
+	touch $@
+
+run: install check-system migrate $(INSTANCE)/.demo-loaded
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+worker: install
+	$(FLASK) worker
+
+test: install-dev check-system
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python bench/event_list.py
+	$(BIN)/python bench/registrations.py
+	$(BIN)/python bench/feeds.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,57 @@
+"""Regions are ISO 3166-2 subdivisions from pycountry, named in the user's language."""
+import gettext
+from functools import lru_cache
+
+import pycountry
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+COUNTRIES = ("RU", "BG", "PL", "LT")
+
+
+@lru_cache(maxsize=8)
+def _iso_translations(locale: str):
+    return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
+
+
+def _country_name(country_code: str) -> str:
+    country = pycountry.countries.get(alpha_2=country_code)
+    locale = str(get_locale() or "ru")
+    iso = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
+    return iso.gettext(country.name)
+
+
+def region_name(code: str | None) -> str:
+    """Localised name: our catalogue first (Russian names of Russia's regions), then iso-codes."""
+    if not code:
+        return ""
+    subdivision = pycountry.subdivisions.get(code=code)
+    if subdivision is None:
+        return code
+    ours = _(subdivision.name)
+    if ours != subdivision.name:
+        return ours
+    locale = str(get_locale() or "ru")
+    return _iso_translations(locale).gettext(subdivision.name)
+
+
+@lru_cache(maxsize=1)
+def region_codes() -> frozenset[str]:
+    return frozenset(s.code for c in COUNTRIES for s in pycountry.subdivisions.get(country_code=c))
+
+
+def is_region(code: str | None) -> bool:
+    return bool(code) and code in region_codes()
+
+
+def region_choices(include_blank: bool = True) -> list[tuple[str, str]]:
+    """(code, "name") grouped by country, Russia first, sorted by localised name."""
+    choices = [("", _("— choose a region —"))] if include_blank else []
+    for country_code in COUNTRIES:
+        country = _country_name(country_code)
+        entries = [
+            (s.code, f"{region_name(s.code)} ({country})")
+            for s in pycountry.subdivisions.get(country_code=country_code)
+        ]
+        choices.extend(sorted(entries, key=lambda item: item[1]))
+    return choices

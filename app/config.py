@@ -1,0 +1,105 @@
+"""Configuration read from the environment (DESIGN §5)."""
+import os
+import secrets
+from pathlib import Path
+
+AREAS_WITH_TRANSLATIONS = (
+    "core",
+    "accounts",
+    "programmes",
+    "events",
+    "registrations",
+    "calendar",
+    "notifications",
+    "api",
+)
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot produce a safe configuration."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_path() -> Path:
+    root = Path(__file__).resolve().parent.parent
+    return Path(os.environ.get("INSTANCE_PATH") or root / "instance").resolve()
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError(
+            "SECRET_KEY is not set. Production mode refuses to start without it: "
+            "export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def translation_directories() -> str:
+    app_dir = Path(__file__).resolve().parent
+    return ";".join(str(app_dir / area / "translations") for area in AREAS_WITH_TRANSLATIONS)
+
+
+def from_env(overrides: dict | None = None) -> dict:
+    """Build the config dict: environment first, then explicit overrides (tests)."""
+    overrides = dict(overrides or {})
+    instance_path = Path(overrides.get("INSTANCE_PATH") or _instance_path())
+    production = _bool(os.environ.get("PRAKTIKA_PRODUCTION"), False) or os.environ.get("FLASK_ENV") == "production"
+    production = overrides.get("PRODUCTION", production)
+    base_url = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    redis_url = os.environ.get("REDIS_URL") or None
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'praktika.sqlite3'}"
+    config = {
+        "PRODUCTION": production,
+        "INSTANCE_PATH": str(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": base_url,
+        "PREFERRED_URL_SCHEME": "https" if base_url.startswith("https") else "http",
+        "REDIS_URL": redis_url,
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT") or 25),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER") or "Praktika <noreply@praktika.local>",
+        "MAIL_OUTBOX": str(instance_path / "outbox"),
+        "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "HUEY_IMMEDIATE": False,
+        "HUEY_SQLITE_PATH": str(instance_path / "huey.sqlite3"),
+        "BABEL_DEFAULT_LOCALE": "ru",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "BABEL_TRANSLATION_DIRECTORIES": translation_directories(),
+        "LANGUAGES": ("ru", "en"),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": base_url.startswith("https"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": base_url.startswith("https"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "API_TITLE": "Praktika API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+    config.update(overrides)
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = _secret_key(instance_path, bool(config["PRODUCTION"]))
+    return config

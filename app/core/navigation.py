@@ -1,0 +1,45 @@
+"""Header navigation by role. Entries whose endpoint is not registered are skipped."""
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from app import permissions
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: object
+    permission: str | None = None
+
+
+ENTRIES = (
+    NavEntry("events.index", _l("Events")),
+    NavEntry("accounts.me", _l("My page"), "signed_in"),
+    NavEntry("programmes.manage_list", _l("Programmes"), "manage.area"),
+    NavEntry("events.manage_list", _l("Manage events"), "manage.area"),
+    NavEntry("accounts.manage_users", _l("Users"), "users.manage"),
+)
+
+
+def navigation() -> list[dict]:
+    items = []
+    endpoints = current_app.view_functions
+    for entry in ENTRIES:
+        if entry.endpoint not in endpoints:
+            continue
+        if entry.permission == "signed_in":
+            from flask_login import current_user
+
+            if not current_user.is_authenticated:
+                continue
+        elif entry.permission and not permissions.can(entry.permission):
+            continue
+        url = url_for(entry.endpoint)
+        items.append({"url": url, "label": entry.label, "active": request.path == url})
+    return items
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(navigation=navigation, can=permissions.can)

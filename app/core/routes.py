@@ -1,0 +1,33 @@
+"""Cross-cutting pages: health check and the language switch."""
+from flask import Blueprint, current_app, jsonify, redirect, request, session
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.accounts import services as accounts
+from app.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means "not healthy", reported, not raised
+        current_app.logger.warning("health check failed: %s", exc)
+        db.session.rollback()
+        return jsonify({"status": "unavailable", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+@bp.post("/language")
+def switch_language():
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            accounts.set_locale(current_user, locale)
+    target = request.form.get("next") or request.referrer or "/"
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    return redirect(target)

@@ -1,0 +1,61 @@
+"""Column types and helpers shared by every area's models."""
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+from app import clock
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both SQLite (which drops tzinfo) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Column default: the (possibly frozen) clock's now."""
+    return clock.now()
+
+
+def enum_column(enum_cls, length: int = 32):
+    """A portable enum column storing the members' values as short strings."""
+    from app.extensions import db
+
+    return db.Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+def lock_row(model, pk):
+    """Lock one row for the rest of the transaction and return it freshly loaded.
+
+    PostgreSQL: SELECT … FOR UPDATE. SQLite: a no-op UPDATE, which makes pysqlite BEGIN and
+    take the database write lock (waiting on busy_timeout), so writers are serialised and
+    everything read afterwards is current. Take it before counting anything (STYLE rule 5).
+    """
+    from sqlalchemy import select, update
+
+    from app.extensions import db
+
+    session = db.session
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(model).where(model.id == pk).values(id=model.id))
+        return session.get(model, pk, populate_existing=True)
+    return session.execute(
+        select(model).where(model.id == pk).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()

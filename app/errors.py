@@ -1,0 +1,118 @@
+"""Domain errors and how they reach people: a message beside the field, a flash, or 4xx JSON."""
+import logging
+
+from flask import flash, jsonify, redirect, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule said no. Carries a translatable message, an HTTP status and optional field errors."""
+
+    status = 400
+    code = "invalid"
+    default_message = _l("The request could not be processed.")
+
+    def __init__(self, message=None, *, field: str | None = None, fields: dict | None = None,
+                 code: str | None = None, status: int | None = None):
+        self.message = message if message is not None else self.default_message
+        self.fields = dict(fields or {})
+        if field:
+            self.fields.setdefault(field, []).append(self.message)
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+        super().__init__(str(self.message))
+
+    def to_json(self) -> dict:
+        return {
+            "error": str(self.message),
+            "fields": {name: [str(m) for m in msgs] for name, msgs in self.fields.items()},
+        }
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation"
+    default_message = _l("Some fields are not valid.")
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    default_message = _l("Not found.")
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    default_message = _l("You are not allowed to do this.")
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    default_message = _l("This conflicts with the current state.")
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def apply_to_form(form, error: DomainError) -> None:
+    """Put a domain error beside the matching fields of a WTForms form (or on the form)."""
+    placed = False
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [str(m) for m in messages]
+            placed = True
+    if not placed:
+        form.form_errors.append(str(error.message))
+
+
+def _back_url() -> str:
+    referrer = request.referrer
+    if referrer and referrer.startswith(request.host_url):
+        return referrer
+    return "/"
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        if wants_json():
+            return jsonify(error.to_json()), error.status
+        if error.status == 404:
+            return render_template("errors/error.html", status=404), 404
+        if error.status == 403:
+            return render_template("errors/error.html", status=403), 403
+        flash(str(error.message), "danger")
+        return redirect(_back_url())
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        if wants_json():
+            body = {"error": error.description or error.name, "fields": {}}
+            response = jsonify(body)
+            response.status_code = error.code or 500
+            if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+                response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response
+        return render_template("errors/error.html", status=error.code), error.code
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        db.session.rollback()
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return jsonify({"error": "Internal server error", "fields": {}}), 500
+        return render_template("errors/error.html", status=500), 500

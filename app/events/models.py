@@ -1,0 +1,232 @@
+"""Events of four kinds, their sessions, outreach-trip details and results, and the change log."""
+import enum
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import UTCDateTime, enum_column, utcnow
+from app.extensions import db
+
+
+class EventKind(enum.StrEnum):
+    SEMINAR = "seminar"
+    WEBINAR = "webinar"
+    ROUND_TABLE = "round_table"
+    OUTREACH_TRIP = "outreach_trip"
+
+    @property
+    def label(self):
+        return EVENT_KIND_LABELS[self]
+
+
+EVENT_KIND_LABELS = {
+    EventKind.SEMINAR: _l("Seminar"),
+    EventKind.WEBINAR: _l("Webinar"),
+    EventKind.ROUND_TABLE: _l("Round table"),
+    EventKind.OUTREACH_TRIP: _l("Outreach trip"),
+}
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self):
+        return EVENT_STATUS_LABELS[self]
+
+
+EVENT_STATUS_LABELS = {
+    EventStatus.DRAFT: _l("Draft"),
+    EventStatus.PUBLISHED: _l("Published"),
+    EventStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+class TeamRole(enum.StrEnum):
+    DOCTOR = "doctor"
+    NURSE = "nurse"
+    STUDENT_VOLUNTEER = "student_volunteer"
+    DRIVER = "driver"
+
+    @property
+    def label(self):
+        return TEAM_ROLE_LABELS[self]
+
+
+TEAM_ROLE_LABELS = {
+    TeamRole.DOCTOR: _l("Doctor"),
+    TeamRole.NURSE: _l("Nurse"),
+    TeamRole.STUDENT_VOLUNTEER: _l("Student volunteer"),
+    TeamRole.DRIVER: _l("Driver"),
+}
+
+
+class TripService(enum.StrEnum):
+    CHECKUPS = "checkups"
+    BLOOD_DONATION = "blood_donation"
+    CAREER_GUIDANCE = "career_guidance"
+    LECTURES = "lectures"
+    VACCINATION = "vaccination"
+
+    @property
+    def label(self):
+        return TRIP_SERVICE_LABELS[self]
+
+
+TRIP_SERVICE_LABELS = {
+    TripService.CHECKUPS: _l("Health check-ups"),
+    TripService.BLOOD_DONATION: _l("Blood donation"),
+    TripService.CAREER_GUIDANCE: _l("Career guidance for pupils"),
+    TripService.LECTURES: _l("Health lectures"),
+    TripService.VACCINATION: _l("Vaccination"),
+}
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        CheckConstraint("offer_hours > 0", name="offer_hours_positive"),
+        Index("ix_events_status_starts_at", "status", "starts_at"),
+        Index("ix_events_status_ends_at", "status", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8), default="ru")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    status: Mapped[EventStatus] = mapped_column(enum_column(EventStatus, 16), default=EventStatus.DRAFT)
+    sequence: Mapped[int] = mapped_column(default=0)
+    region_code: Mapped[str | None] = mapped_column(String(10), index=True)
+    is_online: Mapped[bool] = mapped_column(default=False)
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    speakers: Mapped[str] = mapped_column(Text, default="")
+    outcome_summary: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    max_per_region: Mapped[int | None]
+    max_per_organisation: Mapped[int | None]
+    offer_hours: Mapped[int] = mapped_column(default=48)
+    attendance_threshold: Mapped[int] = mapped_column(default=75)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    programme = relationship("Programme", lazy="joined")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    sessions: Mapped[list["Session"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Session.starts_at"
+    )
+    trip: Mapped["TripDetails | None"] = relationship(
+        back_populates="event", cascade="all, delete-orphan", uselist=False
+    )
+    team_roles: Mapped[list["TripTeamRole"]] = relationship(cascade="all, delete-orphan", order_by="TripTeamRole.id")
+    results: Mapped[list["TripResult"]] = relationship(cascade="all, delete-orphan", order_by="TripResult.id")
+    changes: Mapped[list["EventChange"]] = relationship(
+        cascade="all, delete-orphan", order_by="EventChange.id.desc()"
+    )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == EventStatus.PUBLISHED
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.kind} {self.title!r}>"
+
+
+class Session(db.Model):
+    """One day or part of an event; attendance and calendar entries are per session."""
+
+    __tablename__ = "event_sessions"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    title: Mapped[str] = mapped_column(String(300), default="")
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+
+
+class TripDetails(db.Model):
+    """The outreach-trip part of an event (#ДоброВСело)."""
+
+    __tablename__ = "trip_details"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    settlement: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(200), default="")
+    departure_point: Mapped[str] = mapped_column(String(300), default="")
+    departure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seats: Mapped[int | None]
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    media_invited: Mapped[bool] = mapped_column(default=False)
+    results_notes: Mapped[str] = mapped_column(Text, default="")
+    results_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship(back_populates="trip")
+
+
+class TripTeamRole(db.Model):
+    __tablename__ = "trip_team_roles"
+    __table_args__ = (
+        UniqueConstraint("event_id", "role", name="uq_trip_team_roles_event_role"),
+        CheckConstraint("needed > 0", name="needed_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    role: Mapped[TeamRole] = mapped_column(enum_column(TeamRole))
+    needed: Mapped[int]
+
+
+class TripResult(db.Model):
+    """People served per service: counts only, never personal data."""
+
+    __tablename__ = "trip_results"
+    __table_args__ = (
+        UniqueConstraint("event_id", "service", name="uq_trip_results_event_service"),
+        CheckConstraint("people_served >= 0", name="people_served_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    service: Mapped[TripService] = mapped_column(enum_column(TripService))
+    people_served: Mapped[int]
+
+
+class EventChange(db.Model):
+    """Change log shown to organisers; every bump of `sequence` has a row."""
+
+    __tablename__ = "event_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sequence: Mapped[int]
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor = relationship("User")

@@ -1,0 +1,80 @@
+"""Mail composition and delivery.
+
+Services call `send_mail(...)` after their commit. The message is rendered here, in the
+recipient's language (text + HTML from templates/notifications/<name>.{txt,html}), and
+handed to a Huey task that delivers it: over SMTP when MAIL_SERVER is set, otherwise into
+instance/outbox/*.eml for development.
+"""
+import smtplib
+import uuid
+from dataclasses import dataclass
+from email import message_from_string
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr, format_datetime, make_msgid
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from app import clock
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str  # e.g. "text/calendar"
+
+
+def compose(*, to: str, to_name: str | None, locale: str, template: str, subject,
+            context: dict | None = None, attachments: tuple[Attachment, ...] = ()) -> EmailMessage:
+    """Render a multipart (text + HTML) message in `locale`."""
+    context = dict(context or {})
+    with force_locale(locale):
+        context.setdefault("base_url", current_app.config["BASE_URL"])
+        subject_text = str(subject)
+        text_body = render_template(f"notifications/{template}.txt", **context)
+        html_body = render_template(f"notifications/{template}.html", subject=subject_text, **context)
+    message = EmailMessage()
+    message["Subject"] = subject_text
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = formataddr((to_name, to)) if to_name else to
+    message["Date"] = format_datetime(clock.now())
+    message["Message-ID"] = make_msgid(domain="praktika.local")
+    message["Content-Language"] = locale
+    message.set_content(text_body)
+    message.add_alternative(html_body, subtype="html")
+    for attachment in attachments:
+        maintype, subtype = attachment.mimetype.split("/", 1)
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    return message
+
+
+def send_mail(**compose_args) -> EmailMessage:
+    """Compose now, deliver in the background. Call only after the transaction has committed."""
+    from app.tasks import deliver_mail
+
+    message = compose(**compose_args)
+    deliver_mail(message.as_string(policy=SMTP))
+    return message
+
+
+def send_to_user(user, *, template: str, subject, context: dict | None = None,
+                 attachments: tuple[Attachment, ...] = ()) -> EmailMessage:
+    return send_mail(to=user.email, to_name=user.full_name, locale=user.locale or "ru", template=template,
+                     subject=subject, context={"user": user, **(context or {})}, attachments=attachments)
+
+
+def deliver(raw_message: str) -> None:
+    """Hand one serialised message to SMTP, or to the outbox folder when no server is set."""
+    config = current_app.config
+    if config.get("MAIL_SERVER"):
+        with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=30) as smtp:
+            message = message_from_string(raw_message)
+            smtp.send_message(message)
+        return
+    outbox = Path(config["MAIL_OUTBOX"])
+    outbox.mkdir(parents=True, exist_ok=True)
+    name = f"{clock.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+    (outbox / name).write_text(raw_message, encoding="utf-8")

@@ -1,0 +1,147 @@
+"""Who may do what to which object: the one place for authorisation (STYLE rule 2).
+
+Each rule is a named action, e.g. "event.edit", answering for a user and an object.
+Routes call `require(action, obj)`; templates call `can(action, obj)`.
+Refusal on an object the user may not see is a 404, so ids never leak; refusal of a
+whole page is a 403; an anonymous visitor is sent to the login page (401 on the API).
+"""
+from collections.abc import Callable
+
+from flask import abort, g, request
+from flask_login import current_user
+
+from app.accounts.models import Role
+
+Rule = Callable[..., bool]
+_rules: dict[str, Rule] = {}
+
+
+def rule(action: str):
+    def decorator(func: Rule) -> Rule:
+        if action in _rules:
+            raise RuntimeError(f"permission rule {action!r} defined twice")
+        _rules[action] = func
+        return func
+
+    return decorator
+
+
+def actions() -> list[str]:
+    return sorted(_rules)
+
+
+def acting_user():
+    """The API token's user on API requests, else the session's user."""
+    return g.get("api_user") or current_user
+
+
+def _signed_in(user) -> bool:
+    return bool(user) and getattr(user, "is_authenticated", False)
+
+
+def can(action: str, obj=None, user=None) -> bool:
+    user = user if user is not None else acting_user()
+    if action not in _rules:
+        raise KeyError(f"unknown permission {action!r}")
+    if not _signed_in(user):
+        return _rules[action](None, obj) if action in _PUBLIC_ACTIONS else False
+    return bool(_rules[action](user, obj))
+
+
+def require(action: str, obj=None, user=None):
+    """Return obj if allowed; otherwise stop the request with 401/403/404."""
+    user = user if user is not None else acting_user()
+    if can(action, obj, user):
+        return obj
+    if not _signed_in(user):
+        if request.path.startswith("/api/"):
+            abort(401)
+        from app.extensions import login_manager
+
+        abort(login_manager.unauthorized())
+    abort(404 if obj is not None else 403)
+
+
+_PUBLIC_ACTIONS = {"event.view"}
+
+
+# --- accounts -------------------------------------------------------------------------
+
+@rule("users.manage")
+def _manage_users(user, _obj) -> bool:
+    return user.is_admin
+
+
+@rule("manage.area")
+def _manage_area(user, _obj) -> bool:
+    return user.has_role(Role.ADMIN, Role.ORGANISER)
+
+
+# --- programmes -----------------------------------------------------------------------
+
+def manages_programme(user, programme) -> bool:
+    return user.is_admin or any(o.id == user.id for o in programme.organisers)
+
+
+@rule("programme.create")
+def _programme_create(user, _obj) -> bool:
+    return user.has_role(Role.ADMIN, Role.ORGANISER)
+
+
+@rule("programme.edit")
+def _programme_edit(user, programme) -> bool:
+    return user.has_role(Role.ADMIN, Role.ORGANISER) and manages_programme(user, programme)
+
+
+# --- events ---------------------------------------------------------------------------
+
+@rule("event.create")
+def _event_create(user, _obj) -> bool:
+    return user.has_role(Role.ADMIN, Role.ORGANISER)
+
+
+@rule("event.edit")
+def _event_edit(user, event) -> bool:
+    """Admins edit all; organisers edit events they created or of programmes assigned to them."""
+    if user is None:
+        return False
+    if user.is_admin:
+        return True
+    if not user.has_role(Role.ORGANISER):
+        return False
+    if event.created_by_id == user.id:
+        return True
+    return event.programme is not None and manages_programme(user, event.programme)
+
+
+@rule("event.view")
+def _event_view(user, event) -> bool:
+    """Published and cancelled events are public; drafts only for those who edit them."""
+    from app.events.models import EventStatus
+
+    if event.status != EventStatus.DRAFT:
+        return True
+    return user is not None and _event_edit(user, event)
+
+
+@rule("event.manage_registrations")
+def _event_manage_registrations(user, event) -> bool:
+    return _event_edit(user, event)
+
+
+# --- registrations --------------------------------------------------------------------
+
+@rule("event.register")
+def _event_register(user, event) -> bool:
+    return _event_view(user, event)
+
+
+@rule("registration.own")
+def _registration_own(user, registration) -> bool:
+    """The registrant acts on their own registration (cancel, accept offer, ticket)."""
+    return registration.user_id == user.id
+
+
+@rule("registration.view")
+def _registration_view(user, registration) -> bool:
+    return registration.user_id == user.id or _event_edit(user, registration.event)

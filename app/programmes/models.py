@@ -1,0 +1,82 @@
+"""Grant programmes, their stages and calendar plan (seed 001's «Календарный план»)."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+programme_organisers = Table(
+    "programme_organisers",
+    db.metadata,
+    Column("programme_id", ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+plan_item_events = Table(
+    "plan_item_events",
+    db.metadata,
+    Column("plan_item_id", ForeignKey("plan_items.id", ondelete="CASCADE"), primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Programme(db.Model):
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    funder: Mapped[str] = mapped_column(String(300), default="")
+    grant_number: Mapped[str] = mapped_column(String(100), default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+    target_groups: Mapped[str] = mapped_column(Text, default="")
+    region_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisers = relationship("User", secondary=programme_organisers, lazy="selectin")
+    stages: Mapped[list["Stage"]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan", order_by="Stage.number"
+    )
+    plan_items: Mapped[list["PlanItem"]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan", order_by="PlanItem.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Programme {self.id} {self.title!r}>"
+
+
+class Stage(db.Model):
+    __tablename__ = "programme_stages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    programme: Mapped[Programme] = relationship(back_populates="stages")
+
+
+class PlanItem(db.Model):
+    """One numbered activity of the calendar plan, linked to the events that carry it out."""
+
+    __tablename__ = "plan_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("programme_stages.id", ondelete="SET NULL"))
+    position: Mapped[int]
+    number: Mapped[str] = mapped_column(String(20))
+    activity: Mapped[str] = mapped_column(Text)
+    planned_start: Mapped[date] = mapped_column(Date)
+    planned_end: Mapped[date] = mapped_column(Date)
+
+    programme: Mapped[Programme] = relationship(back_populates="plan_items")
+    stage: Mapped["Stage | None"] = relationship()
+    events = relationship("Event", secondary=plan_item_events, lazy="selectin", order_by="Event.starts_at")

@@ -1,0 +1,118 @@
+"""Registrations, their history, and per-session check-ins."""
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import UTCDateTime, enum_column, utcnow
+from app.events.models import TeamRole
+from app.extensions import db
+
+
+class RegistrationStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    WAITLISTED = "waitlisted"
+    OFFERED = "offered"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self):
+        return REGISTRATION_STATUS_LABELS[self]
+
+
+REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.PENDING: _l("Awaiting approval"),
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.REJECTED: _l("Rejected"),
+    RegistrationStatus.WAITLISTED: _l("On the waitlist"),
+    RegistrationStatus.OFFERED: _l("Seat offered"),
+    RegistrationStatus.EXPIRED: _l("Offer expired"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+
+SEAT_TAKING = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
+LIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.OFFERED)
+
+
+class Registration(db.Model):
+    """User × event, unique. Re-registering after cancellation reuses the row with a new queue time."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", name="uq_registrations_event_user"),
+        Index("ix_registrations_event_status_queued", "event_id", "status", "queued_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus, 16))
+    team_role: Mapped[TeamRole | None] = mapped_column(enum_column(TeamRole))
+    region_code: Mapped[str | None] = mapped_column(String(10))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event = relationship("Event")
+    user = relationship("User", foreign_keys=[user_id])
+    organisation = relationship("Organisation")
+    check_ins: Mapped[list["CheckIn"]] = relationship(back_populates="registration", cascade="all, delete-orphan")
+
+    @hybrid_property
+    def takes_seat(self) -> bool:
+        """Confirmed or offered: the one definition of a taken seat."""
+        return self.status in SEAT_TAKING
+
+    @takes_seat.inplace.expression
+    @classmethod
+    def _takes_seat_expression(cls):
+        return cls.status.in_(SEAT_TAKING)
+
+    @hybrid_property
+    def is_live(self) -> bool:
+        return self.status in LIVE
+
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls):
+        return cls.status.in_(LIVE)
+
+
+class RegistrationHistory(db.Model):
+    """Audit trail: who moved a registration from which state to which, and why."""
+
+    __tablename__ = "registration_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[RegistrationStatus | None] = mapped_column(enum_column(RegistrationStatus, 16))
+    to_status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus, 16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CheckIn(db.Model):
+    __tablename__ = "check_ins"
+    __table_args__ = (UniqueConstraint("registration_id", "session_id", name="uq_check_ins_registration_session"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True)
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    registration: Mapped[Registration] = relationship(back_populates="check_ins")

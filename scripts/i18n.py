@@ -1,0 +1,104 @@
+"""Per-area message catalogs: extract, update, compile, check.
+
+Each area keeps its own catalog in app/<area>/translations/ru/LC_MESSAGES/messages.po
+(msgids are English; Russian is the default UI language). Flask-Babel merges them all.
+
+    python scripts/i18n.py update [AREA…]   extract strings and merge them into the .po files
+    python scripts/i18n.py compile           build the .mo files (run by make)
+    python scripts/i18n.py check             fail if any Russian string is missing or fuzzy
+"""
+import sys
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ("ru",)
+KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "ngettext:1,2", "-k", "_n:1,2"]
+
+AREAS = {
+    "core": ["app/core", "app/errors.py", "app/permissions.py", "templates/base.html", "templates/_forms.html",
+             "templates/_language_switch.html", "templates/errors", "templates/_macros.html"],
+    "accounts": ["app/accounts", "templates/accounts"],
+    "programmes": ["app/programmes", "templates/programmes"],
+    "events": ["app/events", "templates/events"],
+    "registrations": ["app/registrations", "templates/registrations"],
+    "calendar": ["app/calendar", "templates/calendar"],
+    "notifications": ["app/notifications", "templates/notifications"],
+    "api": ["app/api"],
+}
+
+
+def _babel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def _catalog_dir(area: str) -> Path:
+    return ROOT / "app" / area / "translations"
+
+
+def update(areas: list[str]) -> None:
+    for area in areas or AREAS:
+        inputs = [p for p in AREAS[area] if (ROOT / p).exists()]
+        if not inputs:
+            continue
+        directory = _catalog_dir(area)
+        directory.mkdir(parents=True, exist_ok=True)
+        pot = directory / "messages.pot"
+        _babel("extract", "-F", str(ROOT / "babel.cfg"), *KEYWORDS, "--no-location", "--sort-output",
+               "--omit-header", "-o", str(pot), *[str(ROOT / p) for p in inputs])
+        for locale in LOCALES:
+            po = directory / locale / "LC_MESSAGES" / "messages.po"
+            if po.exists():
+                _babel("update", "-i", str(pot), "-d", str(directory), "-l", locale, "--no-fuzzy-matching",
+                       "--ignore-obsolete")
+            else:
+                _babel("init", "-i", str(pot), "-d", str(directory), "-l", locale)
+        pot.unlink()
+
+
+def compile_all() -> None:
+    for area in AREAS:
+        directory = _catalog_dir(area)
+        if any(directory.glob("*/LC_MESSAGES/messages.po")):
+            _babel("compile", "-d", str(directory))
+
+
+def missing() -> list[str]:
+    problems = []
+    for area in AREAS:
+        for locale in LOCALES:
+            po = _catalog_dir(area) / locale / "LC_MESSAGES" / "messages.po"
+            if not po.exists():
+                continue
+            with po.open("rb") as handle:
+                catalog = read_po(handle)
+            for message in catalog:
+                if not message.id:
+                    continue
+                strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+                if message.fuzzy or not all(strings):
+                    problems.append(f"{po.relative_to(ROOT)}: {message.id!r}")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    command, *rest = argv or ["compile"]
+    if command == "update":
+        update(rest)
+    elif command == "compile":
+        compile_all()
+    elif command == "check":
+        problems = missing()
+        for line in problems:
+            print(line)
+        return 1 if problems else 0
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
