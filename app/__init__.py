@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from app import config as config_module
-from app.extensions import api, babel, bootstrap, configure_huey, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, bootstrap, configure_huey, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,6 +82,13 @@ def _init_database(app: Flask) -> None:
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.execute("PRAGMA busy_timeout=30000")
                 cursor.close()
+                # SQLite's lower() folds ASCII only; PostgreSQL's folds Cyrillic too. Same behaviour
+                # for case-insensitive emails, organisation names and searches on both engines.
+                dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+
+
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -90,4 +97,18 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
-    api.init_app(app)
+    from app.programmes.routes import bp as programmes_bp
+
+    app.register_blueprint(programmes_bp)
+    from app.events.routes import bp as events_bp
+
+    app.register_blueprint(events_bp)
+    from app.registrations.routes import bp as registrations_bp
+
+    app.register_blueprint(registrations_bp)
+    from app.calendar.routes import bp as calendar_bp
+
+    app.register_blueprint(calendar_bp)
+    from app import api as api_area
+
+    api_area.init_app(app)

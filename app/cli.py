@@ -1,10 +1,12 @@
 """flask --app wsgi … commands (DESIGN §6)."""
+import csv
+
 import click
 
 from app.accounts import services as accounts
 from app.accounts.models import Role
 from app.errors import DomainError
-from app.extensions import db, huey
+from app.extensions import huey
 
 ROLE_CHOICES = click.Choice([r.value for r in Role])
 
@@ -14,16 +16,57 @@ ROLE_CHOICES = click.Choice([r.value for r in Role])
 @click.option("--password", required=True)
 @click.option("--name", "full_name", required=True)
 @click.option("--role", "roles", multiple=True, type=ROLE_CHOICES, help="May be given several times.")
-def create_user_command(email, password, full_name, roles):
+@click.option("--region", "region_code", default=None, help="ISO 3166-2 code, e.g. RU-SAM.")
+@click.option("--locale", default="ru", show_default=True, type=click.Choice(["ru", "en"]))
+def create_user_command(email, password, full_name, roles, region_code, locale):
     """Create an account (every account is also a trainee)."""
     try:
-        user = accounts.build_user(email=email, password=password, full_name=full_name,
-                                   roles=[Role(r) for r in roles] or [Role.TRAINEE])
-        db.session.commit()
+        user = accounts.create_user(email=email, password=password, full_name=full_name,
+                                    region_code=region_code, locale=locale,
+                                    roles=[Role(r) for r in roles] or [Role.TRAINEE])
     except DomainError as error:
-        db.session.rollback()
         raise click.ClickException(_describe(error)) from error
     click.echo(f"created user {user.id} {user.email} roles={','.join(sorted(r.value for r in user.roles))}")
+
+
+@click.command("import-users")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+def import_users_command(csv_file):
+    """Create accounts from a CSV file (email,full_name,organisation,region,roles,password).
+
+    Each good row is saved in its own transaction; each bad row is reported with its line number
+    and left out. An empty password gets a generated one, printed once. Exits 1 if any row failed.
+    """
+    reader = csv.DictReader(csv_file)
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in accounts.IMPORT_COLUMNS if name not in header]
+    if missing:
+        raise click.ClickException(f"line 1: missing column(s) {', '.join(missing)}; "
+                                   f"expected {','.join(accounts.IMPORT_COLUMNS)}")
+    reader.fieldnames = header
+    created = failed = 0
+    for row in reader:
+        line = reader.line_num
+        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            continue
+        if None in row:
+            failed += 1
+            click.echo(f"line {line}: too many values (expected {len(header)} columns)", err=True)
+            continue
+        try:
+            result = accounts.import_user(row)
+        except DomainError as error:
+            failed += 1
+            click.echo(f"line {line}: {(row.get('email') or '').strip() or '?'}: {_describe(error)}", err=True)
+            continue
+        created += 1
+        user = result.user
+        roles = ",".join(sorted(r.value for r in user.roles))
+        password_note = f" password={result.generated_password}" if result.generated_password else ""
+        click.echo(f"line {line}: created {user.email} roles={roles}{password_note}")
+    click.echo(f"{created} created, {failed} failed")
+    if failed:
+        raise SystemExit(1)
 
 
 @click.command("create-api-token")
@@ -54,5 +97,5 @@ def _describe(error: DomainError) -> str:
 
 
 def init_app(app) -> None:
-    for command in (create_user_command, create_api_token_command, worker_command):
+    for command in (create_user_command, import_users_command, create_api_token_command, worker_command):
         app.cli.add_command(command)

@@ -54,6 +54,21 @@ def translation_directories() -> str:
     return ";".join(str(app_dir / area / "translations") for area in AREAS_WITH_TRANSLATIONS)
 
 
+def _derive(config: dict, overrides: dict) -> None:
+    """Settings that follow from others (BASE_URL, REDIS_URL), unless given explicitly."""
+    config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    https = config["BASE_URL"].startswith("https")
+    derived = {
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_SECURE": https,
+        "RATELIMIT_STORAGE_URI": config["REDIS_URL"] or "memory://",
+    }
+    for key, value in derived.items():
+        if key not in overrides:
+            config[key] = value
+
+
 def from_env(overrides: dict | None = None) -> dict:
     """Build the config dict: environment first, then explicit overrides (tests)."""
     overrides = dict(overrides or {})
@@ -92,6 +107,7 @@ def from_env(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": base_url.startswith("https"),
         "WTF_CSRF_TIME_LIMIT": None,
+        "ARGON2_PROFILE": "RFC_9106_LOW_MEMORY",
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "API_TITLE": "Praktika API",
         "API_VERSION": "v1",
@@ -100,6 +116,7 @@ def from_env(overrides: dict | None = None) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
     }
     config.update(overrides)
+    _derive(config, overrides)
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(instance_path, bool(config["PRODUCTION"]))
     return config

@@ -57,5 +57,5 @@ def lock_row(model, pk):
         session.execute(update(model).where(model.id == pk).values(id=model.id))
         return session.get(model, pk, populate_existing=True)
     return session.execute(
-        select(model).where(model.id == pk).with_for_update().execution_options(populate_existing=True)
+        select(model).where(model.id == pk).with_for_update(of=model).execution_options(populate_existing=True)
     ).scalar_one_or_none()

@@ -129,6 +129,23 @@ def _event_manage_registrations(user, event) -> bool:
     return _event_edit(user, event)
 
 
+def editable_events_clause(user):
+    """SQL twin of "event.edit" for lists: admin all; organiser own events and managed programmes'."""
+    from sqlalchemy import false, or_, select, true
+
+    from app.events.models import Event
+    from app.programmes.models import programme_organisers
+
+    if not _signed_in(user):
+        return false()
+    if user.is_admin:
+        return true()
+    if not user.has_role(Role.ORGANISER):
+        return false()
+    managed = select(programme_organisers.c.programme_id).where(programme_organisers.c.user_id == user.id)
+    return or_(Event.created_by_id == user.id, Event.programme_id.in_(managed))
+
+
 # --- registrations --------------------------------------------------------------------
 
 @rule("event.register")
@@ -145,3 +162,24 @@ def _registration_own(user, registration) -> bool:
 @rule("registration.view")
 def _registration_view(user, registration) -> bool:
     return registration.user_id == user.id or _event_edit(user, registration.event)
+
+
+@rule("registration.ticket")
+def _registration_ticket(user, registration) -> bool:
+    """A ticket exists for confirmed participants; they and the event's organisers may open it."""
+    from app.registrations.models import RegistrationStatus
+
+    return registration.status == RegistrationStatus.CONFIRMED and _registration_view(user, registration)
+
+
+@rule("event.join_link")
+def _event_join_link(user, event) -> bool:
+    """The webinar link: confirmed participants and the event's organisers only (DESIGN §3)."""
+    if not event.online_url:
+        return False
+    if _event_edit(user, event):
+        return True
+    from app.registrations import services
+
+    registration = services.registration_of(event, user)
+    return registration is not None and registration.status == services.S.CONFIRMED

@@ -7,6 +7,7 @@ Each area keeps its own catalog in app/<area>/translations/ru/LC_MESSAGES/messag
     python scripts/i18n.py compile           build the .mo files (run by make)
     python scripts/i18n.py check             fail if any Russian string is missing or fuzzy
 """
+import os
 import sys
 from pathlib import Path
 
@@ -17,15 +18,17 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("ru",)
 KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "ngettext:1,2", "-k", "_n:1,2"]
 
+# Paths may be globs. Each area's mail templates (templates/notifications/<area>_*) belong to that
+# area's catalog; the notifications catalog holds only the shared mail layout.
 AREAS = {
     "core": ["app/core", "app/errors.py", "app/permissions.py", "templates/base.html", "templates/_forms.html",
              "templates/_language_switch.html", "templates/errors", "templates/_macros.html"],
-    "accounts": ["app/accounts", "templates/accounts"],
-    "programmes": ["app/programmes", "templates/programmes"],
-    "events": ["app/events", "templates/events"],
-    "registrations": ["app/registrations", "templates/registrations"],
-    "calendar": ["app/calendar", "templates/calendar"],
-    "notifications": ["app/notifications", "templates/notifications"],
+    "accounts": ["app/accounts", "templates/accounts", "templates/notifications/accounts_*"],
+    "programmes": ["app/programmes", "templates/programmes", "templates/notifications/programmes_*"],
+    "events": ["app/events", "templates/events", "templates/notifications/events_*"],
+    "registrations": ["app/registrations", "templates/registrations", "templates/notifications/registrations_*"],
+    "calendar": ["app/calendar", "templates/calendar", "templates/notifications/calendar_*"],
+    "notifications": ["app/notifications", "templates/notifications/_layout*"],
     "api": ["app/api"],
 }
 
@@ -39,15 +42,16 @@ def _catalog_dir(area: str) -> Path:
 
 
 def update(areas: list[str]) -> None:
+    os.chdir(ROOT)  # babel matches babel.cfg patterns against paths relative to here
     for area in areas or AREAS:
-        inputs = [p for p in AREAS[area] if (ROOT / p).exists()]
+        inputs = sorted({str(p.relative_to(ROOT)) for pattern in AREAS[area] for p in ROOT.glob(pattern)})
         if not inputs:
             continue
         directory = _catalog_dir(area)
         directory.mkdir(parents=True, exist_ok=True)
         pot = directory / "messages.pot"
         _babel("extract", "-F", str(ROOT / "babel.cfg"), *KEYWORDS, "--no-location", "--sort-output",
-               "--omit-header", "-o", str(pot), *[str(ROOT / p) for p in inputs])
+               "--omit-header", "-o", str(pot), *inputs)
         for locale in LOCALES:
             po = directory / locale / "LC_MESSAGES" / "messages.po"
             if po.exists():

@@ -105,6 +105,7 @@ def make_app(tmp_path, database_url: str | None = None, **overrides):
         "MAIL_SERVER": None,
         "BASE_URL": "http://praktika.test",
         "SERVER_NAME": None,
+        "ARGON2_PROFILE": "CHEAPEST",  # hashing at full cost takes ~0.5 s per password here
     }
     config.update(overrides)
     app = create_app(config)
@@ -160,3 +161,158 @@ def login(client):
         return user
 
     return do_login
+
+
+# --- real services on loopback: SMTP, a live HTTP server, headless Chromium ----------------------
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _CollectingHandler:
+    """aiosmtpd handler that keeps every received message as an EmailMessage."""
+
+    def __init__(self):
+        self.messages: list = []
+        self.envelopes: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        from email import message_from_bytes
+        from email.policy import default
+
+        content = envelope.content if isinstance(envelope.content, bytes) else envelope.content.encode()
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(content, policy=default))
+        return "250 Message accepted for delivery"
+
+
+class SMTPServer:
+    """A running aiosmtpd server: .host, .port, .messages (EmailMessage), .envelopes ((from, [to]))."""
+
+    def __init__(self, controller, handler):
+        self.host = controller.hostname
+        self.port = controller.port
+        self.messages = handler.messages
+        self.envelopes = handler.envelopes
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port, collecting what arrives."""
+    from aiosmtpd.controller import Controller
+
+    handler = _CollectingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield SMTPServer(controller, handler)
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail_outbox(app, smtp_server):
+    """Make `app` send mail over SMTP to `smtp_server`; return the list of received EmailMessages."""
+    app.config["MAIL_SERVER"] = smtp_server.host
+    app.config["MAIL_PORT"] = smtp_server.port
+    return smtp_server.messages
+
+
+class LiveServer(str):
+    """The base URL of a running server (use it as a string); `.app` is the Flask app it serves."""
+
+    app = None
+
+    def __new__(cls, url: str, app):
+        instance = super().__new__(cls, url)
+        instance.app = app
+        return instance
+
+    @property
+    def url(self) -> str:
+        return str(self)
+
+
+@pytest.fixture
+def serve_app():
+    """serve_app(app) runs `app` with werkzeug in a thread on 127.0.0.1 and returns its LiveServer URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    running = []
+
+    def start(flask_app) -> LiveServer:
+        port = free_port()
+        server = make_server("127.0.0.1", port, flask_app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name=f"live-server-{port}", daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return LiveServer(f"http://127.0.0.1:{port}", flask_app)
+
+    yield start
+    for server, thread in running:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture
+def live_app_overrides():
+    """Override in a test module to change the live server's app config."""
+    return {}
+
+
+@pytest.fixture
+def live_app(tmp_path, live_app_overrides):
+    """An app for a live server: its own SQLite file, CSRF on (as in production)."""
+    directory = tmp_path / "live"
+    directory.mkdir()
+    overrides = {"WTF_CSRF_ENABLED": True, "BASE_URL": "http://127.0.0.1", **live_app_overrides}
+    flask_app = make_app(directory, database_url=f"sqlite:///{directory / 'test.sqlite3'}", **overrides)
+    yield flask_app
+    with flask_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app, serve_app):
+    """Base URL (a str) of `live_app` served on 127.0.0.1; `live_server.app` is the app."""
+    return serve_app(live_app)
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium through Playwright (sync API), shared by the session's tests."""
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def browser_context(browser):
+    """A fresh browser context (cookies, storage) per test; CSP bypassed so axe can be injected."""
+    context = browser.new_context(bypass_csp=True, locale="ru-RU", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    """A page in its own context; see `browser_context`."""
+    return browser_context.new_page()

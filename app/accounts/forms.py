@@ -1,8 +1,20 @@
 """Account forms: shape only; rules live in services."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.accounts.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
+
+
+def organisation_kind_choices():
+    return [SelectChoice(kind.value, label) for kind, label in ORGANISATION_KIND_LABELS.items()]
+
+
+def role_choices():
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
 class LoginForm(FlaskForm):
@@ -11,14 +23,41 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class RegisterForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+class _OrganisationFields:
     organisation = StringField(
         _l("Organisation"),
         validators=[Optional(), Length(max=300)],
-        description=_l("Start typing to pick an existing organisation, or enter a new one."),
+        description=_l("Pick your organisation from the list as you type, or enter the full name of a new one."),
+    )
+    organisation_kind = SelectField(
+        _l("Kind of a new organisation"),
+        choices=organisation_kind_choices,
+        default="patient_ngo",
+        description=_l("Only used when you propose an organisation that is not in the list yet."),
     )
     region = SelectField(_l("Region"), validators=[DataRequired()], validate_choice=False)
-    submit = SubmitField(_l("Sign up"))
+
+
+class RegisterForm(_OrganisationFields, FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)],
+                             description=_l("At least 8 characters."))
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Create my account"))
+
+
+class ProfileForm(_OrganisationFields, FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    print_name = StringField(
+        _l("Name as printed on certificates"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Leave empty to print your full name."),
+    )
+    locale = SelectField(_l("Language"), choices=[SelectChoice("ru", "Русский"), SelectChoice("en", "English")])
+    submit = SubmitField(_l("Save profile"))
+
+
+class RolesForm(FlaskForm):
+    roles = SelectMultipleField(_l("Roles"), choices=role_choices, option_widget=CheckboxInput(),
+                                widget=ListWidget(prefix_label=False))
+    submit = SubmitField(_l("Save roles"))

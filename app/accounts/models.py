@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, func
+from sqlalchemy import ForeignKey, Index, String, func, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, enum_column, utcnow
@@ -54,7 +54,7 @@ ORGANISATION_KIND_LABELS = {
 class Organisation(db.Model):
     __tablename__ = "organisations"
     __table_args__ = (
-        Index("uq_organisations_name_region", func.lower("name"), "region_code", unique=True),
+        Index("uq_organisations_name_region", func.lower(literal_column("name")), "region_code", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,7 +83,7 @@ class UserRole(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (Index("uq_users_email_lower", func.lower("email"), unique=True),)
+    __table_args__ = (Index("uq_users_email_lower", func.lower(literal_column("email")), unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))

@@ -44,14 +44,28 @@ def is_region(code: str | None) -> bool:
     return bool(code) and code in region_codes()
 
 
-def region_choices(include_blank: bool = True) -> list[tuple[str, str]]:
-    """(code, "name") grouped by country, Russia first, sorted by localised name."""
-    choices = [("", _("— choose a region —"))] if include_blank else []
+def region_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(country name, [(code, region name), …]), …]: Russia first, regions sorted by localised name."""
+    groups = []
     for country_code in COUNTRIES:
-        country = _country_name(country_code)
-        entries = [
-            (s.code, f"{region_name(s.code)} ({country})")
-            for s in pycountry.subdivisions.get(country_code=country_code)
-        ]
-        choices.extend(sorted(entries, key=lambda item: item[1]))
+        entries = [(s.code, region_name(s.code)) for s in pycountry.subdivisions.get(country_code=country_code)]
+        groups.append((_country_name(country_code), sorted(entries, key=lambda item: item[1].casefold())))
+    return groups
+
+
+def region_choices(include_blank: bool = True) -> list[tuple[str, str]]:
+    """(code, "name (country)") for plain selects, Russia first, sorted by localised name."""
+    choices = [("", _("— choose a region —"))] if include_blank else []
+    for country, entries in region_groups():
+        choices.extend((code, f"{name} ({country})") for code, name in entries)
+    return choices
+
+
+def region_select_choices(include_blank: bool = True) -> list:
+    """WTForms choices grouped by country (<optgroup>), Russia first."""
+    from wtforms.fields.choices import SelectChoice
+
+    choices = [SelectChoice("", _("— choose a region —"))] if include_blank else []
+    for country, entries in region_groups():
+        choices.extend(SelectChoice(code, name, optgroup=country) for code, name in entries)
     return choices

@@ -1,13 +1,14 @@
-"""Sign-up, log in/out, personal page."""
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+"""Sign-up, log in/out, personal page, profile, and the administrators' user and organisation lists."""
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app import permissions
 from app.accounts import services
-from app.accounts.forms import LoginForm, RegisterForm
+from app.accounts.forms import LoginForm, ProfileForm, RegisterForm, RolesForm, role_choices
 from app.accounts.models import User
-from app.accounts.regions import region_choices
+from app.accounts.regions import region_groups, region_select_choices
 from app.errors import DomainError, apply_to_form
 from app.extensions import db, limiter, login_manager
 
@@ -15,6 +16,8 @@ bp = Blueprint("accounts", __name__)
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message_category = "info"
+
+USERS_PER_PAGE = 25
 
 
 @login_manager.user_loader
@@ -33,9 +36,13 @@ def load_api_user():
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return url_for("accounts.me")
+
+
+def _organisation_form(form) -> None:
+    form.region.choices = region_select_choices()
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
@@ -61,7 +68,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.me"))
     form = RegisterForm()
-    form.region.choices = region_choices()
+    _organisation_form(form)
     if form.validate_on_submit():
         try:
             user = services.sign_up(
@@ -69,6 +76,7 @@ def register():
                 password=form.password.data,
                 full_name=form.full_name.data,
                 organisation_name=form.organisation.data,
+                organisation_kind=form.organisation_kind.data,
                 region_code=form.region.data,
                 locale=str(get_locale()),
             )
@@ -78,7 +86,8 @@ def register():
             login_user(user)
             flash(_("Your account is ready."), "success")
             return redirect(url_for("accounts.me"))
-    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+    return render_template("accounts/register.html", form=form,
+                           organisations=services.approved_organisations()), 422 if form.errors else 200
 
 
 @bp.post("/auth/logout")
@@ -93,3 +102,104 @@ def logout():
 @login_required
 def me():
     return render_template("accounts/me.html", user=current_user)
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user if request.method == "GET" else None)
+    _organisation_form(form)
+    if request.method == "GET":
+        form.organisation.data = user.organisation.name if user.organisation else ""
+        form.region.data = user.region_code or ""
+        form.locale.data = user.locale
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                user,
+                full_name=form.full_name.data,
+                print_name=form.print_name.data,
+                organisation_name=form.organisation.data,
+                organisation_kind=form.organisation_kind.data,
+                region_code=form.region.data,
+                locale=form.locale.data,
+            )
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("accounts.me"))
+    return render_template("accounts/profile.html", form=form,
+                           organisations=services.approved_organisations()), 422 if form.errors else 200
+
+
+@bp.get("/manage/users")
+@login_required
+def manage_users():
+    permissions.require("users.manage")
+    filters = {
+        "q": request.args.get("q", "").strip(),
+        "role": request.args.get("role", ""),
+        "region": request.args.get("region", ""),
+    }
+    page = request.args.get("page", 1, type=int) or 1
+    try:
+        users = services.search_users(q=filters["q"], role=filters["role"] or None,
+                                      region_code=filters["region"] or None, page=page, per_page=USERS_PER_PAGE)
+    except DomainError:
+        abort(400)
+    return render_template("accounts/manage_users.html", users=users, filters=filters,
+                           role_choices=role_choices(), region_groups=region_groups(),
+                           roles_form=RolesForm())
+
+
+@bp.post("/manage/users/<int:user_id>/roles")
+@login_required
+def manage_user_roles(user_id: int):
+    permissions.require("users.manage")
+    user = services.get_user(user_id)
+    form = RolesForm()
+    if not form.validate_on_submit():
+        flash(_("Choose roles from the list."), "danger")
+        return redirect(_safe_back())
+    try:
+        services.set_roles(user, form.roles.data, actor=current_user._get_current_object())
+    except DomainError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("Roles of %(name)s saved.", name=user.full_name), "success")
+    return redirect(_safe_back())
+
+
+@bp.get("/manage/organisations")
+@login_required
+def manage_organisations():
+    permissions.require("users.manage")
+    return render_template("accounts/manage_organisations.html", organisations=services.list_organisations())
+
+
+@bp.post("/manage/organisations/<int:organisation_id>/approve")
+@login_required
+def approve_organisation(organisation_id: int):
+    permissions.require("users.manage")
+    organisation = services.approve_organisation(organisation_id)
+    flash(_("%(name)s is approved.", name=organisation.name), "success")
+    return redirect(url_for("accounts.manage_organisations"))
+
+
+@bp.post("/manage/organisations/<int:organisation_id>/reject")
+@login_required
+def reject_organisation(organisation_id: int):
+    permissions.require("users.manage")
+    name = services.reject_organisation(organisation_id)
+    flash(_("%(name)s was removed.", name=name), "info")
+    return redirect(url_for("accounts.manage_organisations"))
+
+
+def _safe_back() -> str:
+    """Back to the filtered list the form was posted from."""
+    target = request.form.get("next", "")
+    if target.startswith("/manage/users") and "\\" not in target:
+        return target
+    return url_for("accounts.manage_users")

@@ -1,21 +1,43 @@
-"""Account rules: sign-up, authentication, profile, roles, tokens."""
-import hashlib
-import secrets
+"""Account rules: sign-up, authentication, profile, roles, organisations, tokens, CSV import.
 
-from argon2 import PasswordHasher
+Every public function that changes something is one transaction: it commits once, or rolls
+back and raises a DomainError (message beside the named field).
+"""
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from functools import lru_cache
+
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 
 from app import clock
 from app.accounts.models import ApiToken, Organisation, OrganisationKind, Role, User, UserRole
 from app.accounts.regions import is_region
-from app.errors import ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 
-password_hasher = PasswordHasher()
+
+@lru_cache(maxsize=4)
+def _hasher_for(profile: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(getattr(profiles, profile))
+
+
+def password_hasher() -> PasswordHasher:
+    """argon2id with the configured cost (ARGON2_PROFILE: RFC 9106 by default, CHEAPEST in tests)."""
+    return _hasher_for(current_app.config.get("ARGON2_PROFILE", "RFC_9106_LOW_MEMORY"))
 
 MIN_PASSWORD_LENGTH = 8
+MAX_NAME_LENGTH = 200
+MAX_ORGANISATION_LENGTH = 300
+# Shape only: web forms check addresses strictly (WTForms Email); the CLI and imports also accept
+# reserved domains such as .test and .local used by demo and training accounts.
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 def normalise_email(email: str) -> str:
@@ -28,27 +50,68 @@ def find_user_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
 def _hash_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
             _l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH), field="password"
         )
-    return password_hasher.hash(password)
+    return password_hasher().hash(password)
+
+
+def _checked_email(email: str) -> str:
+    email = normalise_email(email)
+    if len(email) > 254 or not EMAIL_SHAPE.fullmatch(email):
+        raise ValidationFailed(_l("Enter a valid email address."), field="email")
+    if find_user_by_email(email) is not None:
+        raise ValidationFailed(_l("An account with this email already exists."), field="email")
+    return email
+
+
+def _checked_name(value: str | None, field: str, required: bool = True) -> str | None:
+    value = " ".join((value or "").split())
+    if not value:
+        if required:
+            raise ValidationFailed(_l("This field is required."), field=field)
+        return None
+    if len(value) > MAX_NAME_LENGTH:
+        raise ValidationFailed(_l("At most %(count)d characters.", count=MAX_NAME_LENGTH), field=field)
+    return value
+
+
+def _checked_region(region_code: str | None, required: bool = True) -> str | None:
+    if not region_code and not required:
+        return None
+    if not is_region(region_code):
+        raise ValidationFailed(_l("Choose a region from the list."), field="region")
+    return region_code
+
+
+def _checked_locale(locale: str | None) -> str:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ValidationFailed(_l("Choose a language from the list."), field="locale")
+    return locale
 
 
 def build_user(*, email: str, password: str | None, full_name: str, organisation_id: int | None = None,
                region_code: str | None = None, locale: str = "ru", roles=(Role.TRAINEE,)) -> User:
     """Validate and add a user to the session without committing (callers own the transaction)."""
-    email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise ValidationFailed(_l("An account with this email already exists."), field="email")
+    email = _checked_email(email)
+    full_name = _checked_name(full_name, "full_name")
+    region_code = _checked_region(region_code, required=False)
     user = User(
         email=email,
         password_hash=_hash_password(password) if password is not None else None,
-        full_name=full_name.strip(),
+        full_name=full_name,
         organisation_id=organisation_id,
-        region_code=region_code or None,
-        locale=locale,
+        region_code=region_code,
+        locale=_checked_locale(locale),
     )
     wanted = set(roles) | {Role.TRAINEE}
     user.role_rows = [UserRole(role=role) for role in sorted(wanted)]
@@ -57,32 +120,254 @@ def build_user(*, email: str, password: str | None, full_name: str, organisation
     return user
 
 
-def register_user(**fields) -> User:
-    """Sign-up: every new user is a trainee. One transaction."""
-    user = build_user(**fields)
-    db.session.commit()
+def create_user(**fields) -> User:
+    """An account made by an administrator (CLI): one transaction."""
+    try:
+        user = build_user(**fields)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     return user
 
 
 def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if user is None or not user.password_hash or not user.active:
-        password_hasher.hash(password or "x")  # same cost whether or not the account exists
+        password_hasher().hash(password or "x")  # same cost whether or not the account exists
         return None
     try:
-        password_hasher.verify(user.password_hash, password or "")
+        password_hasher().verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return None
-    if password_hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = password_hasher.hash(password)
+    if password_hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = password_hasher().hash(password)
         db.session.commit()
     return user
 
 
 def set_locale(user: User, locale: str) -> None:
-    user.locale = locale
+    user.locale = _checked_locale(locale)
     db.session.commit()
 
+
+# --- organisations --------------------------------------------------------------------------
+
+def approved_organisations() -> list[Organisation]:
+    """Organisations people may pick from (sign-up and profile), by name."""
+    return list(db.session.execute(
+        select(Organisation).where(Organisation.approved.is_(True)).order_by(func.lower(Organisation.name))
+    ).scalars())
+
+
+def find_or_propose_organisation(name: str | None, region_code: str | None,
+                                 kind: OrganisationKind = OrganisationKind.PATIENT_NGO,
+                                 approved: bool = False) -> Organisation | None:
+    """The organisation with this name (case-insensitive): in the region, else an approved one
+    elsewhere (a national NGO); otherwise a new one, proposed (not yet approved) unless `approved`."""
+    name = " ".join((name or "").split())
+    if not name:
+        return None
+    if len(name) > MAX_ORGANISATION_LENGTH:
+        raise ValidationFailed(_l("At most %(count)d characters.", count=MAX_ORGANISATION_LENGTH),
+                               field="organisation")
+    candidates = db.session.execute(
+        select(Organisation)
+        .where(func.lower(Organisation.name) == name.lower())
+        .order_by(case((Organisation.region_code == (region_code or None), 0), else_=1),
+                  Organisation.approved.desc(), Organisation.id)
+    ).scalars().all()
+    for candidate in candidates:
+        if candidate.region_code == (region_code or None) or candidate.approved:
+            return candidate
+    organisation = Organisation(name=name, kind=kind, region_code=region_code or None, approved=approved)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def _organisation_kind(value) -> OrganisationKind:
+    try:
+        return OrganisationKind(value or OrganisationKind.PATIENT_NGO)
+    except ValueError as error:
+        raise ValidationFailed(_l("Choose a kind from the list."), field="organisation_kind") from error
+
+
+def list_organisations(*, pending_only: bool = False) -> list[Organisation]:
+    query = select(Organisation).order_by(Organisation.approved, func.lower(Organisation.name))
+    if pending_only:
+        query = query.where(Organisation.approved.is_(False))
+    return list(db.session.execute(query).scalars())
+
+
+def approve_organisation(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound()
+    organisation.approved = True
+    db.session.commit()
+    return organisation
+
+
+def reject_organisation(organisation_id: int) -> str:
+    """Remove a proposed organisation; its members keep their accounts without an organisation."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound()
+    if organisation.approved:
+        raise Conflict(_l("An approved organisation cannot be rejected."))
+    name = organisation.name
+    for member in db.session.execute(select(User).where(User.organisation_id == organisation.id)).scalars():
+        member.organisation_id = None
+    db.session.delete(organisation)
+    db.session.commit()
+    return name
+
+
+# --- sign-up and profile --------------------------------------------------------------------
+
+def sign_up(*, email: str, password: str, full_name: str, organisation_name: str | None,
+            region_code: str | None, locale: str,
+            organisation_kind: str | OrganisationKind | None = None) -> User:
+    """Public sign-up: a trainee in a region, with an existing or newly proposed organisation.
+
+    One transaction; the welcome mail is sent after the commit.
+    """
+    try:
+        region_code = _checked_region(region_code)
+        organisation = find_or_propose_organisation(organisation_name, region_code,
+                                                    _organisation_kind(organisation_kind))
+        user = build_user(email=email, password=password, full_name=full_name,
+                          organisation_id=organisation.id if organisation else None,
+                          region_code=region_code, locale=locale)
+        if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
+            organisation.proposed_by_id = user.id
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    _send_welcome(user)
+    return user
+
+
+def _send_welcome(user: User) -> None:
+    from app.notifications.services import send_to_user
+
+    send_to_user(user, template="accounts_welcome", subject=_l("Welcome to Praktika"))
+
+
+def update_profile(user: User, *, full_name: str, print_name: str | None, organisation_name: str | None,
+                   organisation_kind: str | OrganisationKind | None, region_code: str | None,
+                   locale: str) -> User:
+    """Change one's own profile; a new organisation name is proposed for approval. One transaction."""
+    try:
+        user.full_name = _checked_name(full_name, "full_name")
+        user.print_name = _checked_name(print_name, "print_name", required=False)
+        user.region_code = _checked_region(region_code)
+        user.locale = _checked_locale(locale)
+        organisation = find_or_propose_organisation(organisation_name, user.region_code,
+                                                    _organisation_kind(organisation_kind))
+        if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
+            organisation.proposed_by_id = user.id
+        user.organisation_id = organisation.id if organisation else None
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return user
+
+
+# --- administration of users ----------------------------------------------------------------
+
+def search_users(*, q: str | None = None, role: str | None = None, region_code: str | None = None,
+                 page: int = 1, per_page: int = 25):
+    """A page of users matching name/email text, a role and a region (Flask-SQLAlchemy Pagination)."""
+    query = select(User).order_by(func.lower(User.full_name), User.id)
+    text = " ".join((q or "").split()).lower()
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(or_(func.lower(User.full_name).like(pattern, escape="\\"),
+                                func.lower(User.email).like(pattern, escape="\\")))
+    if role:
+        try:
+            wanted = Role(role)
+        except ValueError as error:
+            raise ValidationFailed(_l("Choose a role from the list."), field="role") from error
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == wanted)))
+    if region_code:
+        query = query.where(User.region_code == region_code)
+    return db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+
+
+def set_roles(user: User, roles, *, actor: User) -> User:
+    """Replace a user's roles (trainee is always kept). Admins cannot take their own admin role away."""
+    try:
+        wanted = {Role(r) for r in roles} | {Role.TRAINEE}
+    except ValueError as error:
+        raise ValidationFailed(_l("Choose a role from the list."), field="roles") from error
+    if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in wanted:
+        raise Conflict(_l("You cannot remove your own administrator role."), field="roles")
+    try:
+        current = {row.role: row for row in user.role_rows}
+        for role, row in current.items():
+            if role not in wanted:
+                user.role_rows.remove(row)
+        for role in sorted(wanted - set(current)):
+            user.role_rows.append(UserRole(role=role))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return user
+
+
+# --- CSV import -----------------------------------------------------------------------------
+
+IMPORT_COLUMNS = ("email", "full_name", "organisation", "region", "roles", "password")
+
+
+@dataclass(frozen=True)
+class ImportedUser:
+    user: User
+    generated_password: str | None
+
+
+def _parse_roles(value: str | None) -> list[Role]:
+    names = [part for part in (value or "").replace("|", ";").replace(",", ";").replace(" ", ";").split(";") if part]
+    roles = []
+    for name in names:
+        try:
+            roles.append(Role(name.strip().lower()))
+        except ValueError as error:
+            raise ValidationFailed(_l("Unknown role %(role)s.", role=name), field="roles") from error
+    return roles
+
+
+def import_user(row: dict) -> ImportedUser:
+    """Create one account from a CSV row (one transaction). An empty password gets a generated one."""
+    try:
+        region_code = (row.get("region") or "").strip().upper() or None
+        region_code = _checked_region(region_code, required=False)
+        roles = _parse_roles(row.get("roles"))
+        password = (row.get("password") or "").strip()
+        generated = None
+        if not password:
+            generated = password = secrets.token_urlsafe(12)
+        email = _checked_email(row.get("email") or "")
+        full_name = _checked_name(row.get("full_name"), "full_name")
+        organisation = find_or_propose_organisation(row.get("organisation"), region_code, approved=True)
+        user = build_user(email=email, password=password, full_name=full_name,
+                          organisation_id=organisation.id if organisation else None,
+                          region_code=region_code, roles=roles or (Role.TRAINEE,))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return ImportedUser(user=user, generated_password=generated)
+
+
+# --- tokens ---------------------------------------------------------------------------------
 
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -91,12 +376,14 @@ def _token_digest(token: str) -> str:
 def create_api_token(user: User, name: str = "") -> str:
     """Create a bearer token; return the plaintext once (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), name=name))
+    db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), name=name[:100]))
     db.session.commit()
     return token
 
 
 def user_for_api_token(token: str) -> User | None:
+    if not token:
+        return None
     row = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _token_digest(token))
     ).scalar_one_or_none()
@@ -128,40 +415,3 @@ def user_for_calendar_token(token: str) -> User | None:
     return db.session.execute(
         select(User).where(User.calendar_token == token, User.active.is_(True))
     ).scalar_one_or_none()
-
-
-def find_or_propose_organisation(name: str | None, region_code: str | None,
-                                 kind: OrganisationKind = OrganisationKind.PATIENT_NGO) -> Organisation | None:
-    """An existing organisation with this name (case-insensitive) in the region, or a new proposed one."""
-    name = (name or "").strip()
-    if not name:
-        return None
-    existing = db.session.execute(
-        select(Organisation).where(func.lower(Organisation.name) == name.lower(),
-                                   Organisation.region_code == (region_code or None))
-    ).scalar_one_or_none()
-    if existing is not None:
-        return existing
-    organisation = Organisation(name=name, kind=kind, region_code=region_code or None, approved=False)
-    db.session.add(organisation)
-    db.session.flush()
-    return organisation
-
-
-def sign_up(*, email: str, password: str, full_name: str, organisation_name: str | None,
-            region_code: str | None, locale: str) -> User:
-    """Public sign-up: validates the region, finds or proposes the organisation, one transaction."""
-    if not is_region(region_code):
-        raise ValidationFailed(_l("Choose a region from the list."), field="region")
-    try:
-        organisation = find_or_propose_organisation(organisation_name, region_code)
-        user = build_user(email=email, password=password, full_name=full_name,
-                          organisation_id=organisation.id if organisation else None,
-                          region_code=region_code, locale=locale)
-        if organisation is not None and not organisation.approved:
-            organisation.proposed_by_id = user.id
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return user

@@ -1,0 +1,22 @@
+"""The JSON API under /api/v1 (flask-smorest): blueprints, error shape, OpenAPI document."""
+from app.api.common import ErrorSchema
+from app.extensions import api
+
+
+def blueprints():
+    """Every API blueprint; add new ones here (they call common.init_blueprint themselves)."""
+    from app.api.events import bp as events_bp
+
+    return [events_bp]
+
+
+def init_app(app) -> None:
+    # The documented error body must be the one we send: {"error", "fields"}.
+    api.ERROR_SCHEMA = ErrorSchema
+    api.init_app(app, spec_kwargs={
+        "info": {"description": "Praktika's public events feed for NGO sites and organisers' event editing. "
+                                "Writes need `Authorization: Bearer <token>` (flask --app wsgi create-api-token)."},
+    })
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for blueprint in blueprints():
+        api.register_blueprint(blueprint)

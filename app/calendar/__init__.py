@@ -1,0 +1,1 @@
+"""Calendar feeds: the .ics of one event, the filtered public feed and the personal token feed."""

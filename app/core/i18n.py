@@ -2,8 +2,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask import current_app, has_request_context, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale, refresh
 from flask_login import current_user
 
 from app.accounts.regions import region_name
@@ -14,14 +14,15 @@ LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 def select_locale() -> str:
     """The user's saved language, else the visitor's choice, else Accept-Language, else Russian."""
     languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
-    if request:
-        return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(languages) or default
 
 
 def local_datetime(value: datetime | None, timezone: str | None = None, fmt: str = "medium") -> str:
@@ -48,6 +49,9 @@ def local_time(value: datetime | None, timezone: str | None = None, fmt: str = "
 
 
 def init_app(app) -> None:
+    # Flask-Babel caches the locale on `g`, which outlives a request when an app context is
+    # already pushed (tests, CLI-driven requests); every request chooses its language afresh.
+    app.before_request(refresh)
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
         local_date=local_date,

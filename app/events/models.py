@@ -1,10 +1,11 @@
 """Events of four kinds, their sessions, outreach-trip details and results, and the change log."""
 import enum
-from datetime import datetime
+import re
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, enum_column, utcnow
@@ -94,6 +95,8 @@ class Event(db.Model):
         CheckConstraint("offer_hours > 0", name="offer_hours_positive"),
         Index("ix_events_status_starts_at", "status", "starts_at"),
         Index("ix_events_status_ends_at", "status", "ends_at"),
+        Index("ix_events_status_starts_on_ends_on", "status", "starts_on", "ends_on"),
+        CheckConstraint("attendance_threshold BETWEEN 0 AND 100", name="attendance_threshold_percent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,6 +128,13 @@ class Event(db.Model):
     attendance_threshold: Mapped[int] = mapped_column(default=75)
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Local calendar dates of the first start and last end in the event's timezone: the
+    # `from`/`to` filters compare dates as the event's own visitors read them.
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    # Title + description folded to lower case (Python's Unicode-aware casefold, ё → е), so
+    # `q` is Cyrillic case-insensitive on SQLite too, whose lower() only folds ASCII.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -153,6 +163,18 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.kind} {self.title!r}>"
+
+
+def search_key(text: str | None) -> str:
+    """The normal form both `search_text` and a query `q` are compared in."""
+    return re.sub(r"\s+", " ", (text or "").casefold().replace("ё", "е")).strip()
+
+
+@event.listens_for(Event, "before_insert")
+@event.listens_for(Event, "before_update")
+def _refresh_search_text(_mapper, _connection, target: Event) -> None:
+    """Keep `search_text` right whatever path saved the event (services, demo, admin shell)."""
+    target.search_text = search_key(f"{target.title or ''}\n{target.description or ''}")
 
 
 class Session(db.Model):

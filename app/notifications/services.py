@@ -42,12 +42,12 @@ def compose(*, to: str, to_name: str | None, locale: str, template: str, subject
     message["To"] = formataddr((to_name, to)) if to_name else to
     message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = make_msgid(domain="praktika.local")
-    message["Content-Language"] = locale
     message.set_content(text_body)
     message.add_alternative(html_body, subtype="html")
     for attachment in attachments:
         maintype, subtype = attachment.mimetype.split("/", 1)
         message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    message["Content-Language"] = locale  # after the body: set_content() drops Content-* headers
     return message
 
 

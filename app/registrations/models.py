@@ -38,6 +38,9 @@ REGISTRATION_STATUS_LABELS = {
 
 SEAT_TAKING = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
 LIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.OFFERED)
+# Counted by the approval rules ("at most N per region / organisation"): everyone the organiser
+# has let in or queued for a seat. Pending applications are not counted; approval re-checks.
+RULE_COUNTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED, RegistrationStatus.WAITLISTED)
 
 
 class Registration(db.Model):
@@ -69,7 +72,11 @@ class Registration(db.Model):
     event = relationship("Event")
     user = relationship("User", foreign_keys=[user_id])
     organisation = relationship("Organisation")
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
     check_ins: Mapped[list["CheckIn"]] = relationship(back_populates="registration", cascade="all, delete-orphan")
+    history: Mapped[list["RegistrationHistory"]] = relationship(
+        cascade="all, delete-orphan", order_by="RegistrationHistory.id"
+    )
 
     @hybrid_property
     def takes_seat(self) -> bool:
@@ -104,6 +111,8 @@ class RegistrationHistory(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
 
+    actor = relationship("User")
+
 
 class CheckIn(db.Model):
     __tablename__ = "check_ins"
@@ -116,3 +125,4 @@ class CheckIn(db.Model):
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     registration: Mapped[Registration] = relationship(back_populates="check_ins")
+    session = relationship("Session")

@@ -1,0 +1,181 @@
+"""Marshmallow schemas of the events API: the OpenAPI document is generated from these.
+
+Input schemas check types and the closed vocabularies (kind, status, services, roles); the
+rules (lengths, required venue, session order, registration window…) live in
+app/events/services.py, which answers with messages keyed by the same field names.
+"""
+from marshmallow import RAISE, Schema, fields, validate
+
+from app.events.models import EventKind, EventStatus, TeamRole, TripService
+
+KINDS = [k.value for k in EventKind]
+STATUSES = [s.value for s in EventStatus]
+SERVICES = [s.value for s in TripService]
+ROLES = [r.value for r in TeamRole]
+
+
+def _text(description: str, **kwargs):
+    return fields.String(metadata={"description": description}, **kwargs)
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+# --- input ----------------------------------------------------------------------------
+
+class SessionInSchema(_Strict):
+    id = fields.Integer(allow_none=True, metadata={"description": "Keep this existing session (PATCH)."})
+    start = fields.DateTime(required=True, metadata={
+        "description": "ISO 8601; without an offset it is read in the event's timezone."})
+    end = fields.DateTime(required=True)
+    title = fields.String(allow_none=True, load_default="")
+
+
+class TripInSchema(_Strict):
+    settlement = _text("Village or town the team travels to.")
+    district = fields.String(allow_none=True)
+    departure_point = fields.String(allow_none=True)
+    departure_at = fields.DateTime(allow_none=True)
+    seats = fields.Integer(allow_none=True, metadata={"description": "Seats in the transport."})
+    services = fields.List(fields.String(validate=validate.OneOf(SERVICES)), allow_none=True)
+    media_invited = fields.Boolean(allow_none=True)
+
+
+class TeamRoleSchema(_Strict):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    needed = fields.Integer(required=True, metadata={"description": "How many people of this role (> 0)."})
+
+
+class EventInSchema(_Strict):
+    """POST body: `kind`, `title` and `sessions` are required."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    title = fields.String(required=True, metadata={"description": "At most 300 characters."})
+    description = fields.String(allow_none=True)
+    language = fields.String(metadata={"description": "ru, en, bg, pl…"})
+    timezone = fields.String(metadata={"description": "IANA name, e.g. Europe/Samara."})
+    capacity = fields.Integer(allow_none=True)
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    programme_id = fields.Integer(allow_none=True)
+    venue = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    region_code = fields.String(allow_none=True, metadata={"description": "ISO 3166-2, e.g. RU-SMO."})
+    is_online = fields.Boolean(allow_none=True)
+    online_url = fields.String(allow_none=True, metadata={
+        "description": "Join link: returned only to editors, never in public responses."})
+    recording_url = fields.String(allow_none=True)
+    speakers = fields.String(allow_none=True)
+    outcome_summary = fields.String(allow_none=True)
+    requires_approval = fields.Boolean(allow_none=True)
+    max_per_region = fields.Integer(allow_none=True)
+    max_per_organisation = fields.Integer(allow_none=True)
+    offer_hours = fields.Integer()
+    attendance_threshold = fields.Integer(metadata={"description": "Percent of sessions for a certificate."})
+    registration_opens_at = fields.DateTime(allow_none=True)
+    registration_closes_at = fields.DateTime(allow_none=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    sessions = fields.List(fields.Nested(SessionInSchema), required=True)
+    trip = fields.Nested(TripInSchema, allow_none=True)
+    team_roles = fields.List(fields.Nested(TeamRoleSchema), allow_none=True)
+
+
+class EventPatchSchema(EventInSchema):
+    """PATCH body: any subset of the POST fields; only the keys sent change."""
+
+
+# --- output ---------------------------------------------------------------------------
+
+def _moment(description: str = "ISO 8601 with the event's UTC offset.", **kwargs):
+    """Times go out as the ISO strings the events service renders in the event's timezone."""
+    return fields.String(metadata={"format": "date-time", "description": description}, **kwargs)
+
+
+class SessionOutSchema(Schema):
+    id = fields.Integer(required=True)
+    start = _moment(required=True, description="In the event's timezone.")
+    end = _moment(required=True)
+    title = fields.String(required=True)
+
+
+class TripOutSchema(Schema):
+    settlement = fields.String(required=True)
+    district = fields.String(required=True)
+    departure_point = fields.String(required=True)
+    departure_at = _moment(allow_none=True, required=True)
+    seats = fields.Integer(allow_none=True, required=True)
+    services = fields.List(fields.String(validate=validate.OneOf(SERVICES)), required=True)
+    media_invited = fields.Boolean(required=True)
+
+
+class TripResultSchema(Schema):
+    service = fields.String(required=True, validate=validate.OneOf(SERVICES))
+    people_served = fields.Integer(required=True)
+
+
+class EventOutSchema(Schema):
+    """An event as returned; `online_url` is present only for callers who may edit it."""
+
+    class Meta:
+        ordered = True
+
+    id = fields.Integer(required=True)
+    sequence = fields.Integer(required=True, metadata={"description": "Bumped on every change of time, place "
+                                                                      "or status (iCalendar SEQUENCE)."})
+    url = fields.String(required=True, metadata={"description": "The public event page."})
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    language = fields.String(required=True)
+    timezone = fields.String(required=True)
+    capacity = fields.Integer(allow_none=True, required=True)
+    seats_left = fields.Integer(allow_none=True, required=True, metadata={"description": "null = unlimited."})
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    programme_id = fields.Integer(allow_none=True, required=True)
+    venue = fields.String(required=True)
+    address = fields.String(required=True)
+    region_code = fields.String(allow_none=True, required=True)
+    is_online = fields.Boolean(required=True)
+    online_url = fields.String(allow_none=True, metadata={"description": "Only for editors (token)."})
+    recording_url = fields.String(allow_none=True, required=True)
+    speakers = fields.String(required=True)
+    outcome_summary = fields.String(required=True)
+    requires_approval = fields.Boolean(required=True)
+    max_per_region = fields.Integer(allow_none=True, required=True)
+    max_per_organisation = fields.Integer(allow_none=True, required=True)
+    offer_hours = fields.Integer(required=True)
+    attendance_threshold = fields.Integer(required=True)
+    registration_opens_at = _moment(allow_none=True, required=True)
+    registration_closes_at = _moment(allow_none=True, required=True)
+    latitude = fields.Float(allow_none=True, required=True)
+    longitude = fields.Float(allow_none=True, required=True)
+    sessions = fields.List(fields.Nested(SessionOutSchema), required=True)
+    trip = fields.Nested(TripOutSchema, allow_none=True, required=True)
+    team_roles = fields.List(fields.Nested(TeamRoleSchema), required=True)
+    results = fields.List(fields.Nested(TripResultSchema), required=True, metadata={
+        "description": "Outreach trips: people served per service (counts only)."})
+
+
+class EventListQuerySchema(Schema):
+    """The same filters as the /events page."""
+
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    region = fields.String(metadata={"description": "ISO 3166-2 code, e.g. RU-SAM."})
+    programme = fields.Integer()
+    q = fields.String(metadata={"description": "Words searched in title and description (case-insensitive)."})
+    date_from = fields.Date(data_key="from", metadata={"description": "Events ending on or after this day."})
+    date_to = fields.Date(data_key="to", metadata={"description": "Events starting on or before this day."})
+    tab = fields.String(validate=validate.OneOf(["upcoming", "past"]), load_default="upcoming")
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class EventPageSchema(Schema):
+    items = fields.List(fields.Nested(EventOutSchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)

@@ -1,0 +1,126 @@
+"""What a calendar entry says, independent of the iCalendar syntax.
+
+Every feed turns its rows into CalendarItems (one per event session, one per quota deadline…);
+the builder turns items into VEVENTs. Texts are produced in the locale active when the item is
+made, so callers wrap item creation in the reader's language.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+
+from app.core.i18n import local_datetime
+from app.events.models import Event, EventStatus, Session
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    """One dated entry. `uid` is the local part; the builder adds "@<host of BASE_URL>"."""
+
+    uid: str
+    summary: str
+    start: datetime | date
+    end: datetime | date
+    timezone: str | None
+    last_modified: datetime
+    sequence: int = 0
+    description: str = ""
+    location: str = ""
+    url: str | None = None
+    categories: tuple[str, ...] = ()
+    geo: tuple[float, float] | None = None
+    status: str = "CONFIRMED"
+    alarm_text: str | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def event_url(base_url: str, event: Event) -> str:
+    return f"{base_url}/events/{event.id}"
+
+
+def session_uid(session_id: int) -> str:
+    """Stable across edits: the same session keeps its entry in every subscriber's calendar."""
+    return f"session-{session_id}"
+
+
+def _location(event: Event) -> str:
+    if event.is_online:
+        return _("Online")
+    parts = [event.venue, event.address]
+    if event.trip is not None and not any(parts):
+        parts = [event.trip.settlement, event.trip.district]
+    return ", ".join(part for part in parts if part)
+
+
+def _summary(event: Event, session_title: str, index: int, total: int) -> str:
+    if total > 1 and session_title:
+        summary = _("%(title)s — %(part)s", title=event.title, part=session_title)
+    elif total > 1:
+        summary = _("%(title)s (day %(n)d of %(total)d)", title=event.title, n=index, total=total)
+    else:
+        summary = event.title
+    if event.status == EventStatus.CANCELLED:
+        summary = _("Cancelled: %(summary)s", summary=summary)
+    return summary
+
+
+def _description(event: Event, page_url: str, extra_lines: list[str]) -> str:
+    lines = []
+    if event.description:
+        lines.append(event.description.strip())
+    if event.status == EventStatus.CANCELLED:
+        lines.append(_("This event has been cancelled."))
+    lines.extend(extra_lines)
+    lines.append(_("Event page: %(url)s", url=page_url))
+    return "\n\n".join(lines)
+
+
+def session_item(event: Event, session: Session, index: int, total: int, *, base_url: str,
+                 summary_prefix: str | None = None, extra_lines: list[str] | None = None,
+                 join_url: str | None = None, last_modified: datetime | None = None,
+                 status: str | None = None, alarm_text: str | None = None) -> CalendarItem:
+    """The entry of one session (a three-day seminar gives three entries, each with its own times).
+
+    `join_url` is passed only by the personal feed, for confirmed participants; public callers
+    never pass it, so the webinar link cannot reach a public feed.
+    """
+    page_url = event_url(base_url, event)
+    summary = _summary(event, session.title, index, total)
+    if summary_prefix:
+        summary = _("%(status)s: %(summary)s", status=summary_prefix, summary=summary)
+    lines = list(extra_lines or [])
+    location = _location(event)
+    if join_url:
+        lines.insert(0, _("Join link: %(url)s", url=join_url))
+        location = join_url
+    geo = None
+    if event.latitude is not None and event.longitude is not None and not event.is_online:
+        geo = (float(event.latitude), float(event.longitude))
+    cancelled = event.status == EventStatus.CANCELLED
+    return CalendarItem(
+        uid=session_uid(session.id),
+        summary=summary,
+        start=session.starts_at,
+        end=session.ends_at,
+        timezone=event.timezone,
+        last_modified=last_modified or event.updated_at,
+        sequence=event.sequence,
+        description=_description(event, page_url, lines),
+        location=location,
+        url=page_url,
+        categories=(str(event.kind.label),),
+        geo=geo,
+        status="CANCELLED" if cancelled else (status or "CONFIRMED"),
+        alarm_text=None if cancelled else alarm_text,
+    )
+
+
+def event_items(event: Event, *, base_url: str) -> list[CalendarItem]:
+    """Public entries of an event: one per session, no join link."""
+    total = len(event.sessions)
+    return [session_item(event, session, index, total, base_url=base_url)
+            for index, session in enumerate(event.sessions, start=1)]
+
+
+def format_deadline(moment: datetime, timezone: str) -> str:
+    return local_datetime(moment, timezone, "short")

@@ -1,0 +1,246 @@
+"""Event pages: the public listing and event page, and the organiser's pages under /manage/events.
+
+HTTP only: parse → load → permissions.require → one service call → flash + redirect or render.
+"""
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import clock, permissions
+from app.core.i18n import local_datetime
+from app.errors import ValidationFailed, apply_to_form
+from app.events import services
+from app.events.forms import FORMS, LANGUAGES, FilterForm, results_form_for
+from app.events.models import EventKind, TripService
+from app.extensions import db
+from app.programmes.models import Programme
+
+bp = Blueprint("events", __name__)
+
+PER_PAGE = 20
+
+
+def _page_number() -> int:
+    return max(1, request.args.get("page", default=1, type=int) or 1)
+
+
+def _load(event_id: int):
+    event = services.get_event(event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+def _all_programmes() -> list[Programme]:
+    return list(db.session.execute(select(Programme).order_by(Programme.title)).scalars())
+
+
+def _managed_programmes() -> list[Programme]:
+    from app.programmes import services as programmes
+
+    return programmes.programmes_for(current_user)
+
+
+# --- public ---------------------------------------------------------------------------------
+
+@bp.get("/")
+@bp.get("/events")
+def index():
+    form = FilterForm(request.args).setup(_all_programmes())
+    status = 200
+    args = request.args.to_dict()
+    try:
+        filters = services.parse_filters(args)
+    except ValidationFailed as error:
+        for name, messages in error.fields.items():
+            target = form[name] if name in form else None
+            if target is not None:
+                target.errors = list(target.errors) + [str(m) for m in messages]
+        filters = services.parse_filters({k: v for k, v in args.items() if k not in error.fields})
+        status = 422
+    per_page = min(100, max(1, request.args.get("per_page", default=PER_PAGE, type=int) or PER_PAGE))
+    page = services.list_events(filters, _page_number(), per_page)
+    return render_template("events/index.html", form=form, filters=filters, page=page,
+                           link_args=filters.as_args()), status
+
+
+@bp.get("/events/<int:event_id>")
+def detail(event_id: int):
+    event = _load(event_id)
+    permissions.require("event.view", event)
+    return render_template("events/detail.html", event=event,
+                           seats_left=services.seats_left([event])[event.id],
+                           team=services.team_places(event),
+                           is_over=event.ends_at is not None and event.ends_at < clock.now(),
+                           service_labels={s.value: s.label for s in TripService},
+                           language_names=dict(LANGUAGES))
+
+
+# --- organiser ------------------------------------------------------------------------------
+
+@bp.get("/manage/events")
+def manage_list():
+    permissions.require("manage.area")
+    page = services.list_manageable_events(current_user, _page_number())
+    return render_template("events/manage_list.html", page=page, kinds=list(EventKind))
+
+
+def _edit_form_step(form) -> bool:
+    """Handle the "add a session" / "remove session N" buttons; True when one was pressed."""
+    if "add_session" in request.form:
+        form.add_session_row()
+        return True
+    if "remove_session" in request.form:
+        form.remove_session_row(request.form.get("remove_session", type=int))
+        return True
+    return False
+
+
+@bp.route("/manage/events/new/<kind>", methods=["GET", "POST"])
+def manage_create(kind: str):
+    permissions.require("manage.area")
+    try:
+        event_kind = EventKind(kind)
+    except ValueError:
+        abort(404)
+    permissions.require("event.create")
+    form = FORMS[event_kind]().setup(_managed_programmes())
+    if request.method == "POST" and not _edit_form_step(form) and form.validate_on_submit():
+        try:
+            event = services.create_event(current_user, form.to_data())
+        except ValidationFailed as error:
+            form.place_errors(error)
+        else:
+            flash(_("The event is saved as a draft. Publish it when it is ready."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("events/form.html", form=form, kind=event_kind, event=None), status
+
+
+@bp.route("/manage/events/<int:event_id>/edit", methods=["GET", "POST"])
+def manage_edit(event_id: int):
+    permissions.require("manage.area")
+    event = permissions.require("event.edit", _load(event_id))
+    form = FORMS[event.kind]().setup(_managed_programmes_with(event))
+    if request.method == "GET":
+        form.fill_from(event)
+    elif not _edit_form_step(form) and form.validate_on_submit():
+        try:
+            services.update_event(event, current_user, form.to_data())
+        except ValidationFailed as error:
+            form.place_errors(error)
+        else:
+            flash(_("The event is saved."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("events/form.html", form=form, kind=event.kind, event=event), status
+
+
+def _managed_programmes_with(event) -> list[Programme]:
+    """The user's programmes plus the event's own (an organiser may edit an event of someone else's programme)."""
+    programmes = _managed_programmes()
+    if event.programme is not None and all(p.id != event.programme_id for p in programmes):
+        programmes.append(event.programme)
+    return programmes
+
+
+@bp.post("/manage/events/<int:event_id>/publish")
+def manage_publish(event_id: int):
+    permissions.require("manage.area")
+    event = permissions.require("event.edit", _load(event_id))
+    services.publish_event(event, current_user)
+    flash(_("The event is published."), "success")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+@bp.post("/manage/events/<int:event_id>/cancel")
+def manage_cancel(event_id: int):
+    permissions.require("manage.area")
+    event = permissions.require("event.edit", _load(event_id))
+    services.cancel_event(event, current_user)
+    flash(_("The event is cancelled. Registrants will be told."), "success")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+@bp.post("/manage/events/<int:event_id>/duplicate")
+def manage_duplicate(event_id: int):
+    permissions.require("manage.area")
+    event = permissions.require("event.edit", _load(event_id))
+    copy = services.duplicate_event(event, current_user)
+    flash(_("A draft copy is ready: change its dates and publish it."), "success")
+    return redirect(url_for("events.manage_edit", event_id=copy.id))
+
+
+@bp.route("/manage/events/<int:event_id>/results", methods=["GET", "POST"])
+def manage_results(event_id: int):
+    permissions.require("manage.area")
+    event = permissions.require("event.edit", _load(event_id))
+    if event.kind != EventKind.OUTREACH_TRIP:
+        abort(404)
+    form = results_form_for(event, request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            services.record_trip_results(event, current_user, form.counts(), form.notes.data or "")
+        except ValidationFailed as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The trip results are saved."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("events/results.html", form=form, event=event), status
+
+
+CHANGE_LABELS = {
+    "sessions": _l("Sessions"), "status": _l("Status"), "venue": _l("Venue"), "address": _l("Address"),
+    "is_online": _l("Held online"), "online_url": _l("Join link"), "title": _l("Title"),
+    "description": _l("Description"), "capacity": _l("Capacity"), "timezone": _l("Timezone"),
+    "language": _l("Language"), "programme_id": _l("Programme"), "region_code": _l("Region"),
+    "recording_url": _l("Recording link"), "speakers": _l("Speakers"), "outcome_summary": _l("Outcome summary"),
+    "requires_approval": _l("Needs approval"), "max_per_region": _l("At most per region"),
+    "max_per_organisation": _l("At most per organisation"), "offer_hours": _l("Offer hours"),
+    "attendance_threshold": _l("Attendance threshold"), "registration_opens_at": _l("Registration opens"),
+    "registration_closes_at": _l("Registration closes"), "latitude": _l("Latitude"), "longitude": _l("Longitude"),
+    "team_roles": _l("Team needed"), "trip.settlement": _l("Settlement"), "trip.district": _l("District"),
+    "trip.departure_point": _l("Departure point"), "trip.departure_at": _l("Departure time"),
+    "trip.seats": _l("Seats in transport"), "trip.services": _l("Services offered"),
+    "trip.media_invited": _l("Media invited"), "kind": _l("Kind"),
+}
+
+
+def _change_value_formatter(timezone: str):
+    """Render a logged value for people: times in the event's zone, yes/no, lists joined."""
+    def moment(text: str) -> str:
+        try:
+            return local_datetime(datetime.fromisoformat(text), timezone, "short")
+        except ValueError:
+            return text
+
+    def show(value) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, list):
+            return "; ".join(show(v) for v in value) or "—"
+        if isinstance(value, dict):
+            return "; ".join(f"{k}: {v}" for k, v in value.items()) or "—"
+        if isinstance(value, str) and "/" in value and value[:4].isdigit():
+            start, _sep, end = value.partition("/")
+            return f"{moment(start)} – {moment(end)}"
+        if isinstance(value, str) and len(value) >= 16 and value[:4].isdigit() and value[10:11] == "T":
+            return moment(value)
+        return str(value)
+
+    return show
+
+
+@bp.get("/manage/events/<int:event_id>/changes")
+def manage_changes(event_id: int):
+    permissions.require("manage.area")
+    event = permissions.require("event.edit", _load(event_id))
+    return render_template("events/changes.html", event=event, field_labels=CHANGE_LABELS,
+                           show_value=_change_value_formatter(event.timezone))

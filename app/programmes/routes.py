@@ -1,0 +1,214 @@
+"""Programme pages: organisers manage under /manage/programmes; anyone reads /programmes/<id>."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app import clock, permissions
+from app.accounts.regions import region_choices, region_name
+from app.errors import DomainError, apply_to_form
+from app.extensions import db
+from app.programmes import services
+from app.programmes.forms import PlanItemForm, ProgrammeForm, StageForm
+from app.programmes.models import PlanItem, Programme, Stage
+
+bp = Blueprint("programmes", __name__)
+
+
+def _programme_or_404(programme_id: int) -> Programme:
+    programme = services.load_programme(programme_id)
+    if programme is None:
+        abort(404)
+    return programme
+
+
+def _stage_or_404(programme: Programme, stage_id: int) -> Stage:
+    stage = db.session.get(Stage, stage_id)
+    if stage is None or stage.programme_id != programme.id:
+        abort(404)
+    return stage
+
+
+def _item_or_404(programme: Programme, item_id: int) -> PlanItem:
+    item = db.session.get(PlanItem, item_id)
+    if item is None or item.programme_id != programme.id:
+        abort(404)
+    return item
+
+
+def _programme_form(programme: Programme | None = None) -> ProgrammeForm:
+    form = ProgrammeForm(obj=programme)
+    form.regions.choices = region_choices(include_blank=False)
+    form.organisers.choices = [
+        (u.id, f"{u.full_name} ({u.email})") for u in services.assignable_organisers()
+    ]
+    if programme is not None and not form.is_submitted():
+        form.regions.data = list(programme.region_codes or [])
+        form.organisers.data = [u.id for u in programme.organisers]
+    return form
+
+
+def _plan_item_form(programme: Programme, item: PlanItem | None = None) -> PlanItemForm:
+    form = PlanItemForm(obj=item)
+    form.stage_id.choices = [("", _("— no stage —"))] + [
+        (str(s.id), _("Stage %(number)d: %(title)s", number=s.number, title=s.title)) for s in programme.stages
+    ]
+    form.event_ids.choices = [(e.id, e.title) for e in services.linkable_events(programme)]
+    if item is not None and not form.is_submitted():
+        form.stage_id.data = str(item.stage_id or "")
+        form.event_ids.data = [e.id for e in item.events]
+    return form
+
+
+def _status(form) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+# --- management -----------------------------------------------------------------------
+
+@bp.get("/manage/programmes")
+@login_required
+def manage_list():
+    permissions.require("manage.area")
+    return render_template("programmes/manage_list.html", programmes=services.programmes_for(current_user))
+
+
+@bp.route("/manage/programmes/new", methods=["GET", "POST"])
+@login_required
+def create():
+    permissions.require("programme.create")
+    form = _programme_form()
+    if form.validate_on_submit():
+        try:
+            programme = services.create_programme(current_user, form.data_for_service())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The programme is created. Add its stages and calendar plan."), "success")
+            return redirect(url_for("programmes.manage", programme_id=programme.id))
+    return render_template("programmes/programme_form.html", form=form, programme=None), _status(form)
+
+
+@bp.get("/manage/programmes/<int:programme_id>")
+@login_required
+def manage(programme_id: int):
+    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    return render_template("programmes/manage.html", programme=programme, region_name=region_name,
+                           timeline=services.timeline(programme), outcome=services.event_outcome,
+                           outcome_labels=services.Outcome.LABELS, now=clock.now())
+
+
+@bp.route("/manage/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(programme_id: int):
+    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    form = _programme_form(programme)
+    if form.validate_on_submit():
+        try:
+            services.update_programme(programme, current_user, form.data_for_service())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The programme is saved."), "success")
+            return redirect(url_for("programmes.manage", programme_id=programme.id))
+    return render_template("programmes/programme_form.html", form=form, programme=programme), _status(form)
+
+
+@bp.route("/manage/programmes/<int:programme_id>/stages/new", methods=["GET", "POST"])
+@login_required
+def stage_create(programme_id: int):
+    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    form = StageForm()
+    if not form.is_submitted():
+        form.number.data = max((s.number for s in programme.stages), default=0) + 1
+    if form.validate_on_submit():
+        try:
+            services.add_stage(programme, current_user, form.data_for_service())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The stage is added."), "success")
+            return redirect(url_for("programmes.manage", programme_id=programme.id))
+    return render_template("programmes/stage_form.html", form=form, programme=programme, stage=None), _status(form)
+
+
+@bp.route("/manage/programmes/<int:programme_id>/stages/<int:stage_id>/edit", methods=["GET", "POST"])
+@login_required
+def stage_edit(programme_id: int, stage_id: int):
+    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    stage = _stage_or_404(programme, stage_id)
+    form = StageForm(obj=stage)
+    if form.validate_on_submit():
+        try:
+            services.update_stage(stage, current_user, form.data_for_service())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The stage is saved."), "success")
+            return redirect(url_for("programmes.manage", programme_id=programme.id))
+    return render_template("programmes/stage_form.html", form=form, programme=programme, stage=stage), _status(form)
+
+
+@bp.post("/manage/programmes/<int:programme_id>/stages/<int:stage_id>/delete")
+@login_required
+def stage_delete(programme_id: int, stage_id: int):
+    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    services.delete_stage(_stage_or_404(programme, stage_id), current_user)
+    flash(_("The stage is deleted."), "success")
+    return redirect(url_for("programmes.manage", programme_id=programme.id))
+
+
+@bp.route("/manage/programmes/<int:programme_id>/plan/new", methods=["GET", "POST"])
+@login_required
+def plan_item_create(programme_id: int):
+    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    form = _plan_item_form(programme)
+    if not form.is_submitted():
+        form.number.data = str(len(programme.plan_items) + 1)
+    if form.validate_on_submit():
+        try:
+            services.add_plan_item(programme, current_user, form.data_for_service())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The activity is added to the calendar plan."), "success")
+            return redirect(url_for("programmes.manage", programme_id=programme.id))
+    return render_template("programmes/plan_item_form.html", form=form, programme=programme, item=None), \
+        _status(form)
+
+
+@bp.route("/manage/programmes/<int:programme_id>/plan/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def plan_item_edit(programme_id: int, item_id: int):
+    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    item = _item_or_404(programme, item_id)
+    form = _plan_item_form(programme, item)
+    if form.validate_on_submit():
+        try:
+            services.update_plan_item(item, current_user, form.data_for_service())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The activity is saved."), "success")
+            return redirect(url_for("programmes.manage", programme_id=programme.id))
+    return render_template("programmes/plan_item_form.html", form=form, programme=programme, item=item), \
+        _status(form)
+
+
+@bp.post("/manage/programmes/<int:programme_id>/plan/<int:item_id>/delete")
+@login_required
+def plan_item_delete(programme_id: int, item_id: int):
+    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    services.delete_plan_item(_item_or_404(programme, item_id), current_user)
+    flash(_("The activity is removed from the calendar plan."), "success")
+    return redirect(url_for("programmes.manage", programme_id=programme.id))
+
+
+# --- public ---------------------------------------------------------------------------
+
+@bp.get("/programmes/<int:programme_id>")
+def show(programme_id: int):
+    """The programme as NGO partners and funders see it: plan, timeline, public events only."""
+    programme = _programme_or_404(programme_id)
+    return render_template("programmes/show.html", programme=programme, region_name=region_name,
+                           timeline=services.timeline(programme), outcome=services.event_outcome,
+                           outcome_labels=services.Outcome.LABELS, now=clock.now())

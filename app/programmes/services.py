@@ -1,0 +1,402 @@
+"""Programme rules: programmes, stages and the calendar plan, each change one transaction.
+
+`data` dicts carry form/JSON values already parsed to Python types (dates as `date`);
+every rule that can fail raises ValidationFailed with the field it belongs to.
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app import clock
+from app.accounts.models import Role, User, UserRole
+from app.accounts.regions import is_region
+from app.errors import ValidationFailed
+from app.events.models import Event, EventKind, EventStatus
+from app.extensions import db
+from app.programmes.models import PlanItem, Programme, Stage
+
+TITLE_MAX = 300
+FUNDER_MAX = 300
+GRANT_MAX = 100
+NUMBER_MAX = 20
+ACTIVITY_MAX = 5000
+TEXT_MAX = 20000
+
+
+class _Errors:
+    """Collects field errors so one submission reports every problem at once."""
+
+    def __init__(self):
+        self.fields: dict[str, list] = {}
+
+    def add(self, field: str, message) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationFailed(fields=self.fields)
+
+
+def _text(data: dict, key: str, errors: _Errors, *, required=False, max_length=TEXT_MAX) -> str:
+    value = (data.get(key) or "").strip()
+    if required and not value:
+        errors.add(key, _l("This field is required."))
+    elif len(value) > max_length:
+        errors.add(key, _l("At most %(max)d characters.", max=max_length))
+    return value
+
+
+def _period(data: dict, start_key: str, end_key: str, errors: _Errors) -> tuple[date | None, date | None]:
+    start, end = data.get(start_key), data.get(end_key)
+    if not isinstance(start, date):
+        errors.add(start_key, _l("Enter a date."))
+        start = None
+    if not isinstance(end, date):
+        errors.add(end_key, _l("Enter a date."))
+        end = None
+    if start and end and end < start:
+        errors.add(end_key, _l("The end cannot be before the start."))
+    return start, end
+
+
+def _organisers(ids, errors: _Errors) -> list[User]:
+    ids = {int(i) for i in ids or ()}
+    if not ids:
+        return []
+    users = db.session.execute(
+        select(User).join(UserRole).where(User.id.in_(ids), UserRole.role.in_([Role.ORGANISER, Role.ADMIN]))
+    ).unique().scalars().all()
+    if len(users) != len(ids):
+        errors.add("organisers", _l("Only organisers and administrators can be assigned."))
+    return sorted(users, key=lambda u: u.full_name)
+
+
+def _programme_fields(data: dict, errors: _Errors) -> dict:
+    starts_on, ends_on = _period(data, "starts_on", "ends_on", errors)
+    regions = list(dict.fromkeys(data.get("regions") or ()))
+    unknown = [code for code in regions if not is_region(code)]
+    if unknown:
+        errors.add("regions", _l("Unknown region: %(codes)s.", codes=", ".join(unknown)))
+    return {
+        "title": _text(data, "title", errors, required=True, max_length=TITLE_MAX),
+        "funder": _text(data, "funder", errors, max_length=FUNDER_MAX),
+        "grant_number": _text(data, "grant_number", errors, max_length=GRANT_MAX),
+        "description": _text(data, "description", errors),
+        "target_groups": _text(data, "target_groups", errors),
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "region_codes": regions,
+    }
+
+
+def _check_children_inside(programme: Programme, errors: _Errors) -> None:
+    """Narrowing the period must not leave stages or plan items outside it."""
+    if errors.fields or programme.starts_on is None:
+        return
+    for stage in programme.stages:
+        if stage.starts_on < programme.starts_on or stage.ends_on > programme.ends_on:
+            errors.add("ends_on", _l("Stage %(number)d lies outside this period.", number=stage.number))
+    for item in programme.plan_items:
+        if item.planned_start < programme.starts_on or item.planned_end > programme.ends_on:
+            errors.add("ends_on", _l("Plan item %(number)s lies outside this period.", number=item.number))
+
+
+def _commit():
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def create_programme(actor: User, data: dict) -> Programme:
+    """A new programme; a non-admin creator is always among its organisers."""
+    errors = _Errors()
+    fields = _programme_fields(data, errors)
+    organisers = _organisers(data.get("organisers"), errors)
+    errors.raise_if_any()
+    if not actor.is_admin and actor not in organisers:
+        organisers.append(actor)
+    programme = Programme(**fields, created_by_id=actor.id)
+    programme.organisers = organisers
+    db.session.add(programme)
+    _commit()
+    return programme
+
+
+def update_programme(programme: Programme, actor: User, data: dict) -> Programme:
+    errors = _Errors()
+    fields = _programme_fields(data, errors)
+    organisers = _organisers(data.get("organisers"), errors)
+    errors.raise_if_any()
+    if not actor.is_admin and actor not in organisers:
+        organisers.append(actor)
+    for key, value in fields.items():
+        setattr(programme, key, value)
+    programme.organisers = organisers
+    _check_children_inside(programme, errors)
+    if errors.fields:
+        db.session.rollback()
+        errors.raise_if_any()
+    _commit()
+    return programme
+
+
+# --- stages ---------------------------------------------------------------------------
+
+def _stage_fields(programme: Programme, data: dict, errors: _Errors, stage: Stage | None) -> dict:
+    number = data.get("number")
+    if not isinstance(number, int) or number < 1 or number > 99:
+        errors.add("number", _l("Enter a number from 1 to 99."))
+    elif any(s.number == number and s is not stage for s in programme.stages):
+        errors.add("number", _l("This programme already has a stage with this number."))
+    starts_on, ends_on = _period(data, "starts_on", "ends_on", errors)
+    if starts_on and starts_on < programme.starts_on:
+        errors.add("starts_on", _l("The stage must start within the programme period."))
+    if ends_on and ends_on > programme.ends_on:
+        errors.add("ends_on", _l("The stage must end within the programme period."))
+    return {
+        "number": number,
+        "title": _text(data, "title", errors, required=True, max_length=TITLE_MAX),
+        "description": _text(data, "description", errors),
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }
+
+
+def add_stage(programme: Programme, actor: User, data: dict) -> Stage:
+    errors = _Errors()
+    fields = _stage_fields(programme, data, errors, None)
+    errors.raise_if_any()
+    stage = Stage(programme=programme, **fields)
+    db.session.add(stage)
+    _commit()
+    return stage
+
+
+def update_stage(stage: Stage, actor: User, data: dict) -> Stage:
+    errors = _Errors()
+    fields = _stage_fields(stage.programme, data, errors, stage)
+    errors.raise_if_any()
+    for key, value in fields.items():
+        setattr(stage, key, value)
+    _commit()
+    return stage
+
+
+def delete_stage(stage: Stage, actor: User) -> None:
+    """Plan items keep their place in the plan; they just lose the stage."""
+    for item in stage.programme.plan_items:
+        if item.stage_id == stage.id:
+            item.stage = None
+    db.session.delete(stage)
+    _commit()
+
+
+# --- calendar plan --------------------------------------------------------------------
+
+def linkable_events(programme: Programme) -> list[Event]:
+    """Events a plan item may link to: the programme's own events."""
+    return list(db.session.execute(
+        select(Event).where(Event.programme_id == programme.id).order_by(Event.starts_at, Event.id)
+    ).scalars())
+
+
+def _plan_item_fields(programme: Programme, data: dict, errors: _Errors) -> dict:
+    start, end = _period(data, "planned_start", "planned_end", errors)
+    if start and start < programme.starts_on:
+        errors.add("planned_start", _l("The activity must start within the programme period."))
+    if end and end > programme.ends_on:
+        errors.add("planned_end", _l("The activity must end within the programme period."))
+    stage = None
+    stage_id = data.get("stage_id")
+    if stage_id:
+        stage = next((s for s in programme.stages if s.id == int(stage_id)), None)
+        if stage is None:
+            errors.add("stage_id", _l("Choose a stage of this programme."))
+    event_ids = {int(i) for i in data.get("event_ids") or ()}
+    events = []
+    if event_ids:
+        events = list(db.session.execute(
+            select(Event).where(Event.id.in_(event_ids), Event.programme_id == programme.id)
+        ).scalars())
+        if len(events) != len(event_ids):
+            errors.add("event_ids", _l("Only events of this programme can be linked."))
+    return {
+        "number": _text(data, "number", errors, required=True, max_length=NUMBER_MAX),
+        "activity": _text(data, "activity", errors, required=True, max_length=ACTIVITY_MAX),
+        "planned_start": start,
+        "planned_end": end,
+        "stage": stage,
+        "events": events,
+    }
+
+
+def add_plan_item(programme: Programme, actor: User, data: dict) -> PlanItem:
+    """Append an activity to the calendar plan (positions keep the plan's order)."""
+    errors = _Errors()
+    fields = _plan_item_fields(programme, data, errors)
+    errors.raise_if_any()
+    position = max((i.position for i in programme.plan_items), default=0) + 1
+    item = PlanItem(programme=programme, position=position, **fields)
+    db.session.add(item)
+    _commit()
+    return item
+
+
+def update_plan_item(item: PlanItem, actor: User, data: dict) -> PlanItem:
+    errors = _Errors()
+    fields = _plan_item_fields(item.programme, data, errors)
+    errors.raise_if_any()
+    for key, value in fields.items():
+        setattr(item, key, value)
+    _commit()
+    return item
+
+
+def delete_plan_item(item: PlanItem, actor: User) -> None:
+    db.session.delete(item)
+    _commit()
+
+
+# --- reading --------------------------------------------------------------------------
+
+def programmes_for(user: User) -> list[Programme]:
+    """Admins see every programme, organisers the ones assigned to them."""
+    query = select(Programme).order_by(Programme.starts_on.desc(), Programme.id.desc())
+    if not user.is_admin:
+        query = query.where(Programme.organisers.any(User.id == user.id))
+    return list(db.session.execute(query).scalars())
+
+
+def load_programme(programme_id: int) -> Programme | None:
+    """A programme with stages, plan items, linked events and their trip results in a few queries."""
+    return db.session.execute(
+        select(Programme)
+        .where(Programme.id == programme_id)
+        .options(
+            selectinload(Programme.stages),
+            selectinload(Programme.plan_items).selectinload(PlanItem.events).selectinload(Event.results),
+            selectinload(Programme.plan_items).selectinload(PlanItem.stage),
+        )
+    ).scalar_one_or_none()
+
+
+class Outcome:
+    """What became of a linked event, as shown beside a plan item."""
+
+    RESULTS = "results"
+    HELD = "held"
+    CANCELLED = "cancelled"
+    PLANNED = "planned"
+    DRAFT = "draft"
+
+    LABELS = {
+        RESULTS: _l("Held, results recorded"),
+        HELD: _l("Held"),
+        CANCELLED: _l("Cancelled"),
+        PLANNED: _l("Planned"),
+        DRAFT: _l("Draft"),
+    }
+
+
+def event_outcome(event: Event, now=None) -> str:
+    """Held = ended and not cancelled; a trip whose results are recorded shows 'results'."""
+    now = now or clock.now()
+    if event.status == EventStatus.CANCELLED:
+        return Outcome.CANCELLED
+    if event.status == EventStatus.DRAFT:
+        return Outcome.DRAFT
+    if event.ends_at is not None and event.ends_at <= now:
+        if event.kind == EventKind.OUTREACH_TRIP and event.results:
+            return Outcome.RESULTS
+        return Outcome.HELD
+    return Outcome.PLANNED
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of the SVG timeline, in viewBox units (the SVG scales to its container)."""
+
+    item: PlanItem
+    x: float
+    width: float
+    y: float
+    done: bool
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: date
+
+
+@dataclass(frozen=True)
+class Timeline:
+    width: int
+    height: int
+    label_width: int
+    row_height: int
+    bars: list[Bar]
+    ticks: list[Tick]
+    stages: list[tuple[Stage, float, float]]
+    today_x: float | None
+
+
+TIMELINE_WIDTH = 1000
+TIMELINE_LABEL = 60
+TIMELINE_ROW = 28
+TIMELINE_HEADER = 40
+
+
+def timeline(programme: Programme, now=None) -> Timeline:
+    """Bars for the plan items across the programme period, month ticks and stage bands."""
+    now = now or clock.now()
+    start, end = programme.starts_on, programme.ends_on
+    span = max((end - start).days + 1, 1)
+    chart = TIMELINE_WIDTH - TIMELINE_LABEL
+
+    def x_of(day: date) -> float:
+        offset = min(max((day - start).days, 0), span)
+        return round(TIMELINE_LABEL + chart * offset / span, 1)
+
+    def width_of(first: date, last: date) -> float:
+        return max(round(x_of(last) + chart / span - x_of(first), 1), 2.0)
+
+    bars = []
+    for row, item in enumerate(programme.plan_items):
+        outcomes = [event_outcome(e, now) for e in item.events]
+        done = bool(outcomes) and all(o in (Outcome.HELD, Outcome.RESULTS, Outcome.CANCELLED) for o in outcomes) \
+            and any(o in (Outcome.HELD, Outcome.RESULTS) for o in outcomes)
+        bars.append(Bar(item=item, x=x_of(item.planned_start), width=width_of(item.planned_start, item.planned_end),
+                        y=TIMELINE_HEADER + row * TIMELINE_ROW, done=done))
+    ticks = []
+    month = date(start.year, start.month, 1)
+    while month <= end:
+        if month >= start:
+            ticks.append(Tick(x=x_of(month), label=month))
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    stages = [(s, x_of(s.starts_on), width_of(s.starts_on, s.ends_on)) for s in programme.stages]
+    today = now.date()
+    return Timeline(
+        width=TIMELINE_WIDTH,
+        height=TIMELINE_HEADER + max(len(bars), 1) * TIMELINE_ROW + 8,
+        label_width=TIMELINE_LABEL,
+        row_height=TIMELINE_ROW,
+        bars=bars,
+        ticks=ticks,
+        stages=stages,
+        today_x=x_of(today) if start <= today <= end else None,
+    )
+
+
+def assignable_organisers() -> list[User]:
+    """Users who may be assigned to a programme: organisers and administrators."""
+    return list(db.session.execute(
+        select(User).join(UserRole)
+        .where(UserRole.role.in_([Role.ORGANISER, Role.ADMIN]), User.active.is_(True))
+        .order_by(User.full_name, User.id)
+    ).unique().scalars())

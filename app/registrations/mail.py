@@ -1,0 +1,83 @@
+"""Registration mail: composed after the commit, in the recipient's language, times in the event's zone.
+
+Each kind has templates/notifications/registrations_<kind>.{txt,html}. The webinar join link is
+put into the context only for confirmed participants, so no other mail can show it.
+"""
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from app.calendar import builders
+from app.calendar.items import session_item
+from app.extensions import db
+from app.notifications.services import Attachment, send_to_user
+from app.registrations.models import Registration, RegistrationStatus
+
+SUBJECTS = {
+    "confirmed": lambda title: _l("Your place is confirmed: %(title)s", title=title),
+    "pending": lambda title: _l("Application received: %(title)s", title=title),
+    "waitlisted": lambda title: _l("You are on the waitlist: %(title)s", title=title),
+    "offered": lambda title: _l("A seat is free for you: %(title)s", title=title),
+    "offer_expired": lambda title: _l("Your offer has expired: %(title)s", title=title),
+    "rejected": lambda title: _l("Your application was declined: %(title)s", title=title),
+    "cancelled_by_organiser": lambda title: _l("Your registration was cancelled: %(title)s", title=title),
+    "event_changed": lambda title: _l("The event has changed: %(title)s", title=title),
+    "event_cancelled": lambda title: _l("The event is cancelled: %(title)s", title=title),
+    "reminder": lambda title: _l("Tomorrow: %(title)s", title=title),
+}
+
+# Mails that carry the event's calendar file.
+WITH_ICS = {"confirmed", "event_changed", "event_cancelled", "reminder"}
+
+
+def event_url(event) -> str:
+    return f"{current_app.config['BASE_URL']}/events/{event.id}"
+
+
+def join_link(registration: Registration) -> str | None:
+    """The webinar link, for confirmed participants only (DESIGN §3)."""
+    if registration.status == RegistrationStatus.CONFIRMED and registration.event.online_url:
+        return registration.event.online_url
+    return None
+
+
+def event_ics(event, join_url: str | None = None) -> bytes:
+    """The event as iCalendar: one VEVENT per session, the join link only when given."""
+    base_url = current_app.config["BASE_URL"]
+    host = base_url.split("://", 1)[-1].split("/", 1)[0]
+    total = len(event.sessions)
+    items = [session_item(event, session, index, total, base_url=base_url, join_url=join_url)
+             for index, session in enumerate(event.sessions, start=1)]
+    span = builders.year_span([s.starts_at for s in event.sessions])
+    return builders.assemble(builders.head(event.title), builders.timezone_pieces({event.timezone}, span),
+                             [builders.vevent(item, host) for item in items])
+
+
+def send(kind: str, registration_id: int, **extra) -> None:
+    """Compose and queue one registration mail (called after the commit, with ids only)."""
+    from app.registrations import services
+
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        return
+    event, user = registration.event, registration.user
+    link = join_link(registration)
+    context = {
+        "registration": registration,
+        "event": event,
+        "tz": event.timezone,
+        "event_url": event_url(event),
+        "me_url": f"{current_app.config['BASE_URL']}/me",
+        "join_link": link,
+        "position": services.waitlist_position(registration),
+        "sessions": list(event.sessions),
+        **extra,
+    }
+    attachments = ()
+    if kind in WITH_ICS and event.sessions:
+        with force_locale(user.locale or "ru"):
+            ics = event_ics(event, link)
+        attachments = (Attachment(filename=f"event-{event.id}.ics", content=ics,
+                                  mimetype="text/calendar"),)
+    send_to_user(user, template=f"registrations_{kind}", subject=SUBJECTS[kind](event.title),
+                 context=context, attachments=attachments)

@@ -1,0 +1,348 @@
+"""Registration pages: parse → load scoped to the event → permissions.require → one service call."""
+import csv
+import io
+
+import segno
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from app import clock
+from app.accounts.models import Organisation
+from app.accounts.regions import region_name
+from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
+from app.events.models import Event
+from app.extensions import db
+from app.permissions import require
+from app.registrations import services, ui
+from app.registrations.forms import (
+    ActionForm,
+    CheckInForm,
+    CheckInSearchForm,
+    ParticipantFilterForm,
+    RegisterForm,
+    RejectForm,
+    UndoCheckInForm,
+)
+from app.registrations.models import Registration, RegistrationStatus
+
+bp = Blueprint("registrations", __name__)
+S = RegistrationStatus
+
+
+@bp.record_once
+def _register_template_helpers(state) -> None:
+    ui.init_app(state.app)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _event(event_id: int, action: str) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise NotFound()
+    return require(action, event)
+
+
+def _event_page(event_id: int) -> str:
+    return f"/events/{event_id}"
+
+
+def _own_registration(event: Event) -> Registration:
+    registration = services.registration_of(event, current_user)
+    if registration is None:
+        raise NotFound()
+    return require("registration.own", registration)
+
+
+def _flash_invalid(form) -> None:
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "danger")
+
+
+def _flash_result(registration: Registration) -> None:
+    if registration.status == S.CONFIRMED:
+        flash(_("You are registered: your place is confirmed."), "success")
+    elif registration.status == S.PENDING:
+        flash(_("Your application is awaiting the organiser’s approval."), "info")
+    elif registration.status == S.WAITLISTED:
+        flash(_("The event is full: you are on the waitlist at position %(position)d.",
+                position=services.waitlist_position(registration)), "warning")
+
+
+# --- the trainee --------------------------------------------------------------------------
+
+@bp.post("/events/<int:event_id>/register")
+@login_required
+def register(event_id: int):
+    event = _event(event_id, "event.register")
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        _flash_invalid(form)
+        return redirect(_event_page(event.id))
+    try:
+        registration = services.register(event.id, _user(), team_role=form.role.data or None)
+    except DomainError as error:
+        flash(str(error.message), "danger")
+    else:
+        _flash_result(registration)
+    return redirect(_event_page(event.id))
+
+
+def _own_action(event_id: int, action, done_message: str):
+    event = _event(event_id, "event.view")
+    registration = _own_registration(event)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        _flash_invalid(form)
+        return redirect(_event_page(event.id))
+    try:
+        action(registration, _user())
+    except DomainError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(done_message, "success")
+    return redirect(_event_page(event.id))
+
+
+@bp.post("/events/<int:event_id>/cancel")
+@login_required
+def cancel(event_id: int):
+    return _own_action(event_id, services.cancel, _("Your registration is cancelled."))
+
+
+@bp.post("/events/<int:event_id>/offer/accept")
+@login_required
+def accept_offer(event_id: int):
+    return _own_action(event_id, services.accept_offer, _("The seat is yours: your place is confirmed."))
+
+
+@bp.post("/events/<int:event_id>/offer/decline")
+@login_required
+def decline_offer(event_id: int):
+    return _own_action(event_id, services.decline_offer,
+                       _("You declined the seat; it goes to the next person on the waitlist."))
+
+
+@bp.get("/events/<int:event_id>/registrations/<int:registration_id>/ticket")
+@login_required
+def ticket(event_id: int, registration_id: int):
+    event = _event(event_id, "event.view")
+    registration = require("registration.ticket", services.registration_in_event(event, registration_id))
+    token = services.ticket_token(registration)
+    qr_svg = segno.make(token, error="m").svg_inline(scale=6, title=_("Ticket QR code"))
+    return render_template("registrations/ticket.html", event=event, registration=registration,
+                           token=token, qr_svg=qr_svg, sessions=event.sessions)
+
+
+# --- the organiser ---------------------------------------------------------------------------
+
+def _filter_form(event: Event) -> ParticipantFilterForm:
+    rows = db.session.execute(
+        select(Registration.region_code, Registration.organisation_id).where(Registration.event_id == event.id)
+        .distinct()
+    ).all()
+    region_codes = sorted({code for code, _org in rows if code})
+    organisation_ids = {org for _code, org in rows if org}
+    organisations = db.session.execute(
+        select(Organisation).where(Organisation.id.in_(organisation_ids)).order_by(Organisation.name)
+    ).scalars().all() if organisation_ids else []
+    form = ParticipantFilterForm(request.args)
+    form.fill_choices([(code, region_name(code)) for code in region_codes],
+                      [(str(o.id), o.name) for o in organisations])
+    return form
+
+
+@bp.get("/manage/events/<int:event_id>/registrations")
+@login_required
+def participants(event_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    form = _filter_form(event)
+    listing = services.participants(event, form.filters())
+    return render_template("registrations/manage_participants.html", event=event, form=form, listing=listing,
+                           taken=services.seats_taken([event.id]).get(event.id, 0), statuses=list(S),
+                           action_form=ActionForm(), held=services.held_sessions(event.id),
+                           export_args=request.args.to_dict())
+
+
+def _export_rows(event: Event, filters: dict) -> tuple[list[str], list[list]]:
+    listing = services.participants(event, filters)
+    header = [_("Name"), _("Email"), _("Status"), _("Waitlist position"), _("Region"), _("Organisation"),
+              _("Team role"), _("Registered at"), _("Sessions attended"), _("Sessions held"), _("Attendance, %")]
+    rows = []
+    for r in listing.rows:
+        att = listing.attendance[r.id]
+        rows.append([
+            r.user.full_name, r.user.email, str(r.status.label), listing.positions.get(r.id),
+            region_name(r.region_code) if r.region_code else "", r.organisation.name if r.organisation else "",
+            str(r.team_role.label) if r.team_role else "", r.created_at.astimezone(event.tz).strftime("%Y-%m-%d %H:%M"),
+            att.attended, att.held, att.percent,
+        ])
+    return header, rows
+
+
+@bp.get("/manage/events/<int:event_id>/registrations.csv")
+@login_required
+def export_csv(event_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    header, rows = _export_rows(event, _filter_form(event).filters())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([["" if value is None else value for value in row] for row in rows])
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=event-{event.id}-participants.csv"})
+
+
+@bp.get("/manage/events/<int:event_id>/registrations.xlsx")
+@login_required
+def export_xlsx(event_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    header, rows = _export_rows(event, _filter_form(event).filters())
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Participants")[:31]
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(buffer.getvalue(),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=event-{event.id}-participants.xlsx"})
+
+
+def _render_queue(event: Event, failed: tuple[int, RejectForm] | None = None, status: int = 200):
+    entries = services.approval_queue(event)
+    forms = {entry.registration.id: RejectForm(formdata=None, prefix=f"r{entry.registration.id}") for entry in entries}
+    if failed is not None and failed[0] in forms:
+        forms[failed[0]] = failed[1]
+    return render_template("registrations/manage_approvals.html", event=event, entries=entries, reject_forms=forms,
+                           action_form=ActionForm()), status
+
+
+@bp.get("/manage/events/<int:event_id>/approvals")
+@login_required
+def approvals(event_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    return _render_queue(event)
+
+
+@bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/approve")
+@login_required
+def approve(event_id: int, registration_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    registration = services.registration_in_event(event, registration_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        _flash_invalid(form)
+        return redirect(url_for(".approvals", event_id=event.id))
+    try:
+        services.approve(registration, _user())
+    except DomainError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_("%(name)s is approved: %(status)s.", name=registration.user.full_name,
+                status=registration.status.label), "success")
+    return redirect(url_for(".approvals", event_id=event.id))
+
+
+@bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/reject")
+@login_required
+def reject(event_id: int, registration_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    registration = services.registration_in_event(event, registration_id)
+    form = RejectForm(prefix=f"r{registration.id}")
+    if form.validate_on_submit():
+        try:
+            services.reject(registration, _user(), form.reason.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("%(name)s is rejected; the reason was mailed.", name=registration.user.full_name), "success")
+            return redirect(url_for(".approvals", event_id=event.id))
+    return _render_queue(event, (registration.id, form), 422)
+
+
+@bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/cancel")
+@login_required
+def cancel_participant(event_id: int, registration_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    registration = services.registration_in_event(event, registration_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel(registration, _user())
+        except DomainError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("The registration of %(name)s is cancelled.", name=registration.user.full_name), "success")
+    else:
+        _flash_invalid(form)
+    return redirect(url_for(".participants", event_id=event.id))
+
+
+# --- check-in ----------------------------------------------------------------------------
+
+def _render_check_in(event, session, check_in_form, status: int = 200):
+    search = CheckInSearchForm(request.args)
+    filters = {"status": S.CONFIRMED.value, "q": search.q.data if search.validate() else None}
+    listing = services.participants(event, filters)
+    checked = services.checked_in_ids(session)
+    return render_template("registrations/manage_check_in.html", event=event, session=session, listing=listing,
+                           checked=checked, search=search, form=check_in_form, undo_form=UndoCheckInForm(),
+                           total_confirmed=listing.by_status.get(S.CONFIRMED, 0), now=clock.now()), status
+
+
+@bp.get("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in")
+@login_required
+def check_in_page(event_id: int, session_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    session = services.session_in_event(event, session_id)
+    return _render_check_in(event, session, CheckInForm(formdata=None))
+
+
+@bp.post("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in")
+@login_required
+def check_in(event_id: int, session_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    session = services.session_in_event(event, session_id)
+    form = CheckInForm()
+    if form.validate_on_submit():
+        try:
+            if form.token.data:
+                registration = services.registration_for_ticket(event, form.token.data)
+            elif form.registration_id.data:
+                registration = services.registration_in_event(event, form.registration_id.data)
+            else:
+                raise ValidationFailed(services.MESSAGES["bad_ticket"], field="token")
+            services.check_in(registration, session, _user())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("%(name)s is checked in.", name=registration.user.full_name), "success")
+            return redirect(url_for(".check_in_page", event_id=event.id, session_id=session.id,
+                                    q=request.args.get("q") or None))
+    return _render_check_in(event, session, form, 422)
+
+
+@bp.post("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in/undo")
+@login_required
+def undo_check_in(event_id: int, session_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    session = services.session_in_event(event, session_id)
+    form = UndoCheckInForm()
+    if form.validate_on_submit() and (form.registration_id.data or "").isdigit():
+        registration = services.registration_in_event(event, int(form.registration_id.data))
+        services.undo_check_in(registration, session, _user())
+        flash(_("The check-in of %(name)s is undone.", name=registration.user.full_name), "success")
+    else:
+        flash(_("Choose a participant."), "danger")
+    return redirect(url_for(".check_in_page", event_id=event.id, session_id=session.id,
+                            q=request.args.get("q") or None))

@@ -1,0 +1,91 @@
+"""What the registration parts of other pages show, decided here so templates hold no rules.
+
+`registration_box(event)` feeds templates/registrations/_event_box.html (included by the event
+page); `my_registrations()` feeds templates/registrations/_me.html (included by /me).
+"""
+from dataclasses import dataclass, field
+
+from flask import url_for
+from flask_login import current_user
+
+from app import permissions
+from app.events.models import EventKind
+from app.registrations import services
+from app.registrations.forms import ActionForm, RegisterForm
+from app.registrations.models import Registration, RegistrationStatus
+
+S = RegistrationStatus
+
+
+@dataclass
+class RegistrationBox:
+    event_id: int
+    signed_in: bool
+    registration: Registration | None = None
+    position: int | None = None
+    closed_reason: object = None
+    free_seats: int | None = None
+    show_register: bool = False
+    show_cancel: bool = False
+    show_leave_waitlist: bool = False
+    show_offer: bool = False
+    join_link: str | None = None
+    ticket_url: str | None = None
+    login_url: str = ""
+    manage_url: str | None = None
+    approvals_url: str | None = None
+    pending_count: int = 0
+    roles: list[tuple[str, str]] = field(default_factory=list)
+    register_form: RegisterForm | None = None
+    action_form: ActionForm | None = None
+
+
+def registration_box(event) -> RegistrationBox:
+    user = current_user
+    box = RegistrationBox(event_id=event.id, signed_in=user.is_authenticated,
+                          login_url=url_for("accounts.login", next=f"/events/{event.id}"),
+                          free_seats=services.free_seats(event), closed_reason=services.closed_reason(event))
+    if not user.is_authenticated:
+        return box
+    if permissions.can("event.manage_registrations", event):
+        box.manage_url = url_for("registrations.participants", event_id=event.id)
+        if event.requires_approval:
+            box.approvals_url = url_for("registrations.approvals", event_id=event.id)
+            box.pending_count = len(services.approval_queue(event))
+    registration = services.registration_of(event, user)
+    box.registration = registration
+    box.action_form = ActionForm()
+    if registration is not None:
+        box.position = services.waitlist_position(registration)
+        box.show_cancel = registration.status in (S.PENDING, S.CONFIRMED)
+        box.show_leave_waitlist = registration.status == S.WAITLISTED
+        box.show_offer = registration.status == S.OFFERED
+        if permissions.can("registration.ticket", registration):
+            box.ticket_url = url_for("registrations.ticket", event_id=event.id, registration_id=registration.id)
+    if permissions.can("event.join_link", event):
+        box.join_link = event.online_url
+    live = registration is not None and (registration.is_live or registration.status == S.REJECTED)
+    if not live and box.closed_reason is None and permissions.can("event.register", event):
+        box.show_register = True
+        box.register_form = RegisterForm()
+        if event.kind == EventKind.OUTREACH_TRIP:
+            places = services.role_places(event)
+            box.roles = [(role.value, f"{role.label} ({left})") for role, left in places.items() if left > 0]
+    return box
+
+
+def my_registrations() -> list[services.MyRegistration]:
+    if not current_user.is_authenticated:
+        return []
+    return services.my_registrations(current_user)
+
+
+def ticket_url(registration: Registration) -> str | None:
+    if permissions.can("registration.ticket", registration):
+        return url_for("registrations.ticket", event_id=registration.event_id, registration_id=registration.id)
+    return None
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(registration_box=registration_box, my_registrations=my_registrations,
+                                 registration_ticket_url=ticket_url)

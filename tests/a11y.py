@@ -1,0 +1,34 @@
+"""Accessibility check with axe-core from node_modules (no CDN): serious or critical violations fail."""
+from pathlib import Path
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+
+def axe_violations(page, impacts=BLOCKING) -> list[dict]:
+    """Run axe on the current page; return violations of the given impacts (the page needs bypass_csp)."""
+    if not AXE.exists():
+        raise AssertionError(f"{AXE} is missing: run `npm ci` in the project root")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [v for v in results["violations"] if v.get("impact") in impacts]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"][:10]:
+            target = " ".join(str(t) for t in node.get("target", []))
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"    {target}: {summary}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page) -> None:
+    """Fail with a readable list if axe finds serious or critical violations on the current page."""
+    violations = axe_violations(page)
+    assert not violations, f"axe found accessibility violations on {page.url}:\n{describe(violations)}"

@@ -1,0 +1,120 @@
+"""ETag / Last-Modified on every feed; a matching conditional GET builds nothing; pieces are cached."""
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import event as sa_event
+
+from app import clock
+from app.accounts import services as accounts
+from app.calendar.cache import piece_cache
+from app.events import services as events
+from app.extensions import db
+from tests.factories import make_calendar_event, make_calendar_registration, make_user
+
+
+@pytest.fixture
+def queries(app):
+    """Count the SQL statements a request runs."""
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    yield seen
+    sa_event.remove(engine, "before_cursor_execute", count)
+
+
+def _urls(user, event):
+    return [f"/events/{event.id}/event.ics", "/calendar.ics", "/calendar.ics?kind=seminar",
+            f"/calendar/{accounts.calendar_token(user)}.ics"]
+
+
+def test_every_feed_answers_304_to_its_etag_without_building(client, queries):
+    user = make_user(password=None)
+    event = make_calendar_event()
+    make_calendar_registration(user, event)
+    cache = piece_cache()
+    for url in _urls(user, event):
+        first = client.get(url)
+        assert first.status_code == 200
+        etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+        stats = (cache.stats.hits, cache.stats.misses, cache.stats.assembled)
+        queries.clear()
+
+        again = client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304, url
+        assert again.data == b""
+        assert again.headers["ETag"] == etag
+        assert (cache.stats.hits, cache.stats.misses, cache.stats.assembled) == stats
+        assert len(queries) <= 3, url
+
+        by_date = client.get(url, headers={"If-Modified-Since": modified})
+        assert by_date.status_code == 304, url
+        assert (cache.stats.hits, cache.stats.misses, cache.stats.assembled) == stats
+
+        assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+def test_a_change_gives_a_new_etag_and_a_new_piece(client):
+    organiser = make_user(roles=("organiser",), password=None)
+    event = make_calendar_event(actor=organiser)
+    first = client.get("/calendar.ics")
+    cache = piece_cache()
+    misses = cache.stats.misses
+
+    warm = client.get("/calendar.ics", headers={"If-None-Match": '"stale"'})
+    assert warm.data == first.data
+    assert cache.stats.misses == misses
+
+    clock.advance(timedelta(minutes=5))
+    events.update_event(event, organiser, {"venue": "Дом общественных организаций"})
+    changed = client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != first.headers["ETag"]
+    assert "Дом общественных организаций" in changed.get_data(as_text=True)
+    assert cache.stats.misses == misses + 1
+    assert client.get("/calendar.ics", headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 200
+
+
+def test_warm_feed_is_assembled_from_cached_pieces(client):
+    for day in range(1, 6):
+        make_calendar_event(title=f"Семинар {day}", sessions=[
+            (datetime(2027, 3, day, 9), datetime(2027, 3, day, 18), ""),
+            (datetime(2027, 3, day + 10, 9), datetime(2027, 3, day + 10, 18), "")])
+    cache = piece_cache()
+    cold = client.get("/calendar.ics").data
+    assert cache.stats.misses == 10 and cache.stats.hits == 0
+    warm = client.get("/calendar.ics", headers={"Accept-Language": "ru"}).data
+    assert warm == cold
+    assert cache.stats.misses == 10 and cache.stats.hits == 10
+    client.get("/calendar.ics?locale=en")
+    assert cache.stats.misses == 20
+
+
+def test_event_leaving_the_window_changes_the_validators(client):
+    make_calendar_event(sessions=[(datetime(2027, 1, 20, 9), datetime(2027, 1, 20, 18), "")])
+    first = client.get("/calendar.ics")
+    with clock.frozen_at(clock.now() + timedelta(weeks=4)):
+        later = client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
+        assert later.status_code == 200
+        assert b"BEGIN:VEVENT" not in later.data
+        by_date = client.get("/calendar.ics", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+        assert by_date.status_code == 200
+
+
+def test_personal_feed_changes_when_a_registration_does(client):
+    user = make_user(password=None)
+    event = make_calendar_event(kind="webinar")
+    registration = make_calendar_registration(user, event, "pending")
+    url = f"/calendar/{accounts.calendar_token(user)}.ics"
+    first = client.get(url)
+    assert b"secret-room" not in first.data
+
+    clock.advance(timedelta(minutes=1))
+    registration.status = registration.status.CONFIRMED
+    db.session.commit()
+    changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    assert b"secret-room" in changed.data

@@ -1,0 +1,53 @@
+"""A visitor's first visit in headless Chromium: sign up, log out, log in, switch to English, log out.
+
+Each page on the way is checked with axe-core: no serious or critical violations.
+"""
+import pytest
+
+from tests.a11y import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+def test_sign_up_log_in_switch_language_log_out(live_server, page):
+    page.goto(live_server + "/auth/register")
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert page.locator("h1").inner_text() == "Регистрация"
+    assert_accessible(page)
+
+    page.get_by_label("Электронная почта").fill("Irina.Petrova@example.org")
+    page.get_by_label("Пароль").fill("samara-2027")
+    page.get_by_label("ФИО").fill("Ирина Петрова")
+    page.get_by_label("Организация", exact=True).fill("Самарская региональная общественная организация пациентов")
+    page.get_by_label("Регион").select_option("RU-SAM")
+    page.get_by_role("button", name="Зарегистрироваться").click()
+
+    page.wait_for_url(live_server + "/me")
+    assert page.locator("h1").inner_text() == "Ирина Петрова"
+    assert "Самарская область" in page.locator("main").inner_text()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Выйти").click()
+    page.wait_for_url(live_server + "/")
+    page.goto(live_server + "/auth/login")
+    assert_accessible(page)
+    page.get_by_label("Электронная почта").fill("irina.petrova@example.org")
+    page.get_by_label("Пароль").fill("samara-2027")
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url(live_server + "/me")
+
+    page.locator("footer").get_by_role("button", name="English").click()
+    page.wait_for_url(live_server + "/me")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("button", name="Log out").is_visible()
+    assert "Samarskaya oblast'" in page.locator("main").inner_text()
+    assert_accessible(page)
+
+    page.goto(live_server + "/account/profile")
+    assert page.locator("h1").inner_text() == "Edit profile"
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(live_server + "/")
+    page.goto(live_server + "/auth/login")
+    assert page.locator("h1").inner_text() == "Log in"
