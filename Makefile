@@ -39,13 +39,20 @@ $(INSTANCE)/.demo-loaded:
 	$(MAKE) demo
 	touch $@
 
+# The worker (mail, reminders, waitlist expiry) runs beside the server and stops with it.
 run: install check-system migrate $(INSTANCE)/.demo-loaded
+	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 worker: install
 	$(FLASK) worker
 
-test: install-dev check-system
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm is missing (axe-core and calendar parsers for tests): apt-get install -y nodejs npm" >&2; fi
+
+test: install-dev node_modules/.installed
+	$(BIN)/python scripts/check_system.py --for-tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev

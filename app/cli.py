@@ -90,12 +90,25 @@ def worker_command(workers):
 
 
 def _describe(error: DomainError) -> str:
-    parts = [str(error.message)]
-    for name, messages in error.fields.items():
-        parts.append(f"{name}: {'; '.join(str(m) for m in messages)}")
-    return " — ".join(dict.fromkeys(parts))
+    """"field: reason" for each field error, or the message alone."""
+    if not error.fields:
+        return str(error.message)
+    return "; ".join(f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in error.fields.items())
+
+
+@click.command("send-reminders")
+def send_reminders_command():
+    """Mail confirmed participants the day before their event's first session (each once)."""
+    from app.registrations import services as registrations
+
+    expired = registrations.expire_offers()
+    sent = registrations.send_reminders()
+    click.echo(f"reminders sent: {sent}; expired offers passed on: {expired}")
 
 
 def init_app(app) -> None:
-    for command in (create_user_command, import_users_command, create_api_token_command, worker_command):
+    from app.demo import seed_demo_command
+
+    for command in (create_user_command, import_users_command, create_api_token_command, worker_command,
+                    send_reminders_command, seed_demo_command):
         app.cli.add_command(command)

@@ -3,15 +3,17 @@ import os
 import secrets
 from pathlib import Path
 
+# Flask-Babel merges the catalogs in this order and a later one wins for a msgid they share, so the
+# foundation (shared words such as "Email", "Region", role names) comes last and is authoritative.
 AREAS_WITH_TRANSLATIONS = (
-    "core",
-    "accounts",
     "programmes",
     "events",
     "registrations",
     "calendar",
-    "notifications",
     "api",
+    "notifications",
+    "accounts",
+    "core",
 )
 
 
@@ -108,6 +110,9 @@ def from_env(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": base_url.startswith("https"),
         "WTF_CSRF_TIME_LIMIT": None,
         "ARGON2_PROFILE": "RFC_9106_LOW_MEMORY",
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (rate limits
+        # key on the client's address, which is the proxy's own without this).
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "API_TITLE": "Praktika API",
         "API_VERSION": "v1",

@@ -1,4 +1,5 @@
-"""Security headers on every response (CSP without inline script)."""
+"""Security headers on every response (CSP without inline script); trusted reverse proxies."""
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -17,6 +18,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def init_app(app) -> None:
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     @app.after_request
     def set_security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

@@ -1,5 +1,7 @@
 """Huey tasks: thin wrappers that call services. Arguments are ids and plain data only."""
-from app.extensions import app_task
+from huey import crontab
+
+from app.extensions import app_periodic_task, app_task
 from app.notifications import services as notifications
 
 
@@ -12,3 +14,21 @@ def deliver_mail(raw_message: str) -> None:
 def ping(value: str) -> str:
     """Round-trip check for the job backend (used by the health tests)."""
     return f"pong:{value}"
+
+
+# --- registrations: waitlist offers run out, reminders the day before ------------------------
+
+@app_periodic_task(crontab(minute="*/5"))
+def expire_registration_offers() -> int:
+    """Expired offers pass their seats on even when nobody touches the event (STYLE rule 10)."""
+    from app.registrations import services as registrations
+
+    return registrations.expire_offers()
+
+
+@app_periodic_task(crontab(minute="*/15"))
+def send_registration_reminders() -> int:
+    """Reminder mail the day before an event's first session; each registration once."""
+    from app.registrations import services as registrations
+
+    return registrations.send_reminders()

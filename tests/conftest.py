@@ -6,9 +6,13 @@ except under CI=true, where they must run (an absent service fails the test inst
 import os
 import shutil
 import socket
+import tempfile
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -86,12 +90,27 @@ def truncate_all(url: str) -> None:
 _postgres_schema_ready: set[str] = set()
 
 
+class RequestIsolatingClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`.
+
+    The `app` fixture keeps an app context pushed for the whole test, and Flask reuses it for
+    requests, so `g` (Flask-Login's user, Flask-Babel's locale, the API token's user) would
+    otherwise leak from one request, or one client, into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 def make_app(tmp_path, database_url: str | None = None, **overrides):
     """A fresh app with an empty schema. SQLite: a new file per test. PostgreSQL: truncated."""
     url = database_url or test_database_url()
     is_postgres = bool(url) and url.startswith("postgresql")
+    sqlite_file = Path(tmp_path) / "test.sqlite3"
     if not is_postgres:
-        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        url = f"sqlite:///{sqlite_file}"
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -109,6 +128,7 @@ def make_app(tmp_path, database_url: str | None = None, **overrides):
     }
     config.update(overrides)
     app = create_app(config)
+    app.test_client_class = RequestIsolatingClient
     with app.app_context():
         if is_postgres:
             if url not in _postgres_schema_ready:
@@ -118,9 +138,26 @@ def make_app(tmp_path, database_url: str | None = None, **overrides):
                 _postgres_schema_ready.add(url)
             else:
                 truncate_all(url)
+        elif not sqlite_file.exists():
+            _copy_sqlite_schema(sqlite_file)
         else:
             db.create_all()
     return app
+
+
+_sqlite_template: Path | None = None
+
+
+def _copy_sqlite_schema(target: Path) -> None:
+    """Copy an empty schema made once per process (create_all per test costs ~0.2 s)."""
+    global _sqlite_template
+    if _sqlite_template is None:
+        path = Path(tempfile.mkdtemp(prefix="praktika-schema-")) / "schema.sqlite3"
+        engine = create_engine(f"sqlite:///{path}")
+        db.metadata.create_all(engine)
+        engine.dispose()
+        _sqlite_template = path
+    shutil.copyfile(_sqlite_template, target)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import permissions
@@ -15,6 +16,8 @@ from app.extensions import db, limiter, login_manager
 bp = Blueprint("accounts", __name__)
 
 login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Please log in to open this page.")
+login_manager.localize_callback = str  # renders the lazy message in the visitor's language
 login_manager.login_message_category = "info"
 
 USERS_PER_PAGE = 25

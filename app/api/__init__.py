@@ -6,8 +6,9 @@ from app.extensions import api
 def blueprints():
     """Every API blueprint; add new ones here (they call common.init_blueprint themselves)."""
     from app.api.events import bp as events_bp
+    from app.api.registrations import bp as registrations_bp
 
-    return [events_bp]
+    return [events_bp, registrations_bp]
 
 
 def init_app(app) -> None:

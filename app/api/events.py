@@ -4,7 +4,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app.api import common
-from app.api.schemas import EventInSchema, EventListQuerySchema, EventOutSchema, EventPageSchema, EventPatchSchema
+from app.api.schemas import (
+    MAX_INT,
+    EventInSchema,
+    EventListQuerySchema,
+    EventOutSchema,
+    EventPageSchema,
+    EventPatchSchema,
+)
 from app.events import services as events
 
 bp = Blueprint("api_events", __name__, url_prefix="/api/v1/events",
@@ -26,6 +33,11 @@ def event_out(event, seats_left: int | None, *, with_secret: bool) -> dict:
         "results": [{"service": r.service.value, "people_served": r.people_served} for r in event.results],
     })
     return data
+
+
+def _load(event_id: int):
+    """The event, or None for ids that cannot exist (beyond INTEGER: PostgreSQL would refuse them)."""
+    return events.get_event(event_id) if 0 < event_id <= MAX_INT else None
 
 
 def _single(event, user) -> dict:
@@ -69,7 +81,7 @@ class EventById(MethodView):
     def get(self, event_id: int):
         """One event. Drafts only for editors; `online_url` only for editors (token)."""
         user = common.token_user(required=False)
-        event = events.get_event(event_id)
+        event = _load(event_id)
         if event is None or not common.can("event.view", event, user):
             raise common.ApiError(404)
         return _single(event, user)
@@ -81,9 +93,9 @@ class EventById(MethodView):
     def patch(self, data: dict, event_id: int):
         """Change the fields sent; a change of time (sessions), place or status bumps `sequence`."""
         user = common.token_user(required=True)
-        event = common.require_visible_then_allowed("event.view", "event.edit", events.get_event(event_id), user)
+        event = common.require_visible_then_allowed("event.view", "event.edit", _load(event_id), user)
         events.update_event(event, user, data)
-        return _single(events.get_event(event_id), user)
+        return _single(_load(event_id), user)
 
 
 def _filter_args(filters: dict) -> dict:

@@ -4,9 +4,15 @@ Input schemas check types and the closed vocabularies (kind, status, services, r
 rules (lengths, required venue, session order, registration window…) live in
 app/events/services.py, which answers with messages keyed by the same field names.
 """
-from marshmallow import RAISE, Schema, fields, validate
+from flask_babel import gettext as _
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from app.events.models import EventKind, EventStatus, TeamRole, TripService
+
+# Integers beyond PostgreSQL's INTEGER are refused here, not by the database (which would be a 500).
+MAX_INT = 2**31 - 1
+BOUNDED = validate.Range(max=MAX_INT)
+ID = validate.Range(min=1, max=MAX_INT)
 
 KINDS = [k.value for k in EventKind]
 STATUSES = [s.value for s in EventStatus]
@@ -14,8 +20,28 @@ SERVICES = [s.value for s in TripService]
 ROLES = [r.value for r in TeamRole]
 
 
+class Text(fields.String):
+    """A string without NUL characters (PostgreSQL cannot store them; refuse them as input)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError(_("Text must not contain NUL characters."))
+        return text
+
+
+class Moment(fields.DateTime):
+    """An ISO 8601 date-time within 1970–2100 (beyond that, UTC conversions overflow)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not 1970 <= moment.year <= 2100:
+            raise ValidationError(_("Enter a date between 1970 and 2100."))
+        return moment
+
+
 def _text(description: str, **kwargs):
-    return fields.String(metadata={"description": description}, **kwargs)
+    return Text(metadata={"description": description}, **kwargs)
 
 
 class _Strict(Schema):
@@ -27,55 +53,58 @@ class _Strict(Schema):
 # --- input ----------------------------------------------------------------------------
 
 class SessionInSchema(_Strict):
-    id = fields.Integer(allow_none=True, metadata={"description": "Keep this existing session (PATCH)."})
-    start = fields.DateTime(required=True, metadata={
+    id = fields.Integer(allow_none=True, validate=ID,
+                        metadata={"description": "Keep this existing session (PATCH)."})
+    start = Moment(required=True, metadata={
         "description": "ISO 8601; without an offset it is read in the event's timezone."})
-    end = fields.DateTime(required=True)
-    title = fields.String(allow_none=True, load_default="")
+    end = Moment(required=True)
+    title = Text(allow_none=True, load_default="")
 
 
 class TripInSchema(_Strict):
     settlement = _text("Village or town the team travels to.")
-    district = fields.String(allow_none=True)
-    departure_point = fields.String(allow_none=True)
-    departure_at = fields.DateTime(allow_none=True)
-    seats = fields.Integer(allow_none=True, metadata={"description": "Seats in the transport."})
-    services = fields.List(fields.String(validate=validate.OneOf(SERVICES)), allow_none=True)
+    district = Text(allow_none=True)
+    departure_point = Text(allow_none=True)
+    departure_at = Moment(allow_none=True)
+    seats = fields.Integer(validate=BOUNDED, allow_none=True, metadata={"description": "Seats in the transport."})
+    services = fields.List(Text(validate=validate.OneOf(SERVICES)), allow_none=True)
     media_invited = fields.Boolean(allow_none=True)
 
 
 class TeamRoleSchema(_Strict):
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    needed = fields.Integer(required=True, metadata={"description": "How many people of this role (> 0)."})
+    role = Text(required=True, validate=validate.OneOf(ROLES))
+    needed = fields.Integer(validate=BOUNDED, required=True,
+                            metadata={"description": "How many people of this role (> 0)."})
 
 
 class EventInSchema(_Strict):
     """POST body: `kind`, `title` and `sessions` are required."""
 
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    title = fields.String(required=True, metadata={"description": "At most 300 characters."})
-    description = fields.String(allow_none=True)
-    language = fields.String(metadata={"description": "ru, en, bg, pl…"})
-    timezone = fields.String(metadata={"description": "IANA name, e.g. Europe/Samara."})
-    capacity = fields.Integer(allow_none=True)
-    status = fields.String(validate=validate.OneOf(STATUSES))
-    programme_id = fields.Integer(allow_none=True)
-    venue = fields.String(allow_none=True)
-    address = fields.String(allow_none=True)
-    region_code = fields.String(allow_none=True, metadata={"description": "ISO 3166-2, e.g. RU-SMO."})
+    kind = Text(required=True, validate=validate.OneOf(KINDS))
+    title = Text(required=True, metadata={"description": "At most 300 characters."})
+    description = Text(allow_none=True)
+    language = Text(metadata={"description": "ru, en, bg, pl…"})
+    timezone = Text(metadata={"description": "IANA name, e.g. Europe/Samara."})
+    capacity = fields.Integer(validate=BOUNDED, allow_none=True)
+    status = Text(validate=validate.OneOf(STATUSES))
+    programme_id = fields.Integer(validate=ID, allow_none=True)
+    venue = Text(allow_none=True)
+    address = Text(allow_none=True)
+    region_code = Text(allow_none=True, metadata={"description": "ISO 3166-2, e.g. RU-SMO."})
     is_online = fields.Boolean(allow_none=True)
-    online_url = fields.String(allow_none=True, metadata={
+    online_url = Text(allow_none=True, metadata={
         "description": "Join link: returned only to editors, never in public responses."})
-    recording_url = fields.String(allow_none=True)
-    speakers = fields.String(allow_none=True)
-    outcome_summary = fields.String(allow_none=True)
+    recording_url = Text(allow_none=True)
+    speakers = Text(allow_none=True)
+    outcome_summary = Text(allow_none=True)
     requires_approval = fields.Boolean(allow_none=True)
-    max_per_region = fields.Integer(allow_none=True)
-    max_per_organisation = fields.Integer(allow_none=True)
-    offer_hours = fields.Integer()
-    attendance_threshold = fields.Integer(metadata={"description": "Percent of sessions for a certificate."})
-    registration_opens_at = fields.DateTime(allow_none=True)
-    registration_closes_at = fields.DateTime(allow_none=True)
+    max_per_region = fields.Integer(validate=BOUNDED, allow_none=True)
+    max_per_organisation = fields.Integer(validate=BOUNDED, allow_none=True)
+    offer_hours = fields.Integer(validate=BOUNDED)
+    attendance_threshold = fields.Integer(validate=BOUNDED,
+                                          metadata={"description": "Percent of sessions for a certificate."})
+    registration_opens_at = Moment(allow_none=True)
+    registration_closes_at = Moment(allow_none=True)
     latitude = fields.Float(allow_none=True)
     longitude = fields.Float(allow_none=True)
     sessions = fields.List(fields.Nested(SessionInSchema), required=True)
@@ -162,13 +191,13 @@ class EventOutSchema(Schema):
 class EventListQuerySchema(Schema):
     """The same filters as the /events page."""
 
-    kind = fields.String(validate=validate.OneOf(KINDS))
-    region = fields.String(metadata={"description": "ISO 3166-2 code, e.g. RU-SAM."})
-    programme = fields.Integer()
-    q = fields.String(metadata={"description": "Words searched in title and description (case-insensitive)."})
+    kind = Text(validate=validate.OneOf(KINDS))
+    region = Text(metadata={"description": "ISO 3166-2 code, e.g. RU-SAM."})
+    programme = fields.Integer(validate=ID)
+    q = Text(metadata={"description": "Words searched in title and description (case-insensitive)."})
     date_from = fields.Date(data_key="from", metadata={"description": "Events ending on or after this day."})
     date_to = fields.Date(data_key="to", metadata={"description": "Events starting on or before this day."})
-    tab = fields.String(validate=validate.OneOf(["upcoming", "past"]), load_default="upcoming")
+    tab = Text(validate=validate.OneOf(["upcoming", "past"]), load_default="upcoming")
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 

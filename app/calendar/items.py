@@ -34,6 +34,10 @@ class CalendarItem:
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
+# A draft's .ics (seen only by its editors) is tentative; a published event is confirmed.
+_STATUS = {EventStatus.DRAFT: "TENTATIVE", EventStatus.PUBLISHED: "CONFIRMED", EventStatus.CANCELLED: "CANCELLED"}
+
+
 def event_url(base_url: str, event: Event) -> str:
     return f"{base_url}/events/{event.id}"
 
@@ -110,7 +114,7 @@ def session_item(event: Event, session: Session, index: int, total: int, *, base
         url=page_url,
         categories=(str(event.kind.label),),
         geo=geo,
-        status="CANCELLED" if cancelled else (status or "CONFIRMED"),
+        status="CANCELLED" if cancelled else (status or _STATUS[event.status]),
         alarm_text=None if cancelled else alarm_text,
     )
 

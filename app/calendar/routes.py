@@ -36,6 +36,8 @@ def _respond(feed: services.Feed, *, private: bool = False) -> Response:
     response.set_etag(feed.etag)
     response.last_modified = feed.last_modified
     response.headers["Cache-Control"] = "private, no-cache" if private else "public, no-cache"
+    if not private:
+        response.vary.add("Accept-Language")
     return response
 
 

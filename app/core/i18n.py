@@ -3,7 +3,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale, refresh
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_login import current_user
 
 from app.accounts.regions import region_name
@@ -49,9 +49,6 @@ def local_time(value: datetime | None, timezone: str | None = None, fmt: str = "
 
 
 def init_app(app) -> None:
-    # Flask-Babel caches the locale on `g`, which outlives a request when an app context is
-    # already pushed (tests, CLI-driven requests); every request chooses its language afresh.
-    app.before_request(refresh)
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
         local_date=local_date,

@@ -325,7 +325,7 @@ def results_form_for(event, formdata=None) -> ResultsForm:
 class FilterForm(Form):
     """The listing's GET filters; names are the contract's (`kind`, `region`, `programme`, `q`, `from`, `to`)."""
 
-    q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
+    q = SearchField(_l("Words from the title or description"), validators=[Optional(), Length(max=200)])
     kind = SelectField(_l("Kind"), validate_choice=False)
     region = SelectField(_l("Region"), validate_choice=False)
     programme = SelectField(_l("Programme"), validate_choice=False)

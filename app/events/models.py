@@ -137,7 +137,8 @@ class Event(db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Indexed: max(updated_at) is the calendar feeds' cache validator, read on every feed request.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
     programme = relationship("Programme", lazy="joined")
     created_by = relationship("User", foreign_keys=[created_by_id])

@@ -366,7 +366,8 @@ def _validate(event: Event | None, data: dict, actor) -> tuple[dict, _Errors]:
             errors.add("region_code", _msg("region"))
         clean["region_code"] = region
     if "programme_id" in data:
-        clean["programme_id"] = _check_programme(errors, data["programme_id"], actor)
+        clean["programme_id"] = _check_programme(errors, data["programme_id"], actor,
+                                                 event.programme_id if event is not None else None)
     if "attendance_threshold" in data:
         try:
             threshold = _to_int(data["attendance_threshold"])
@@ -416,7 +417,8 @@ def _validate(event: Event | None, data: dict, actor) -> tuple[dict, _Errors]:
     return clean, errors
 
 
-def _check_programme(errors: _Errors, value, actor):
+def _check_programme(errors: _Errors, value, actor, current_id: int | None):
+    """An existing programme the actor manages; keeping the event's current one needs no right."""
     if value in (None, ""):
         return None
     from app import permissions
@@ -429,7 +431,8 @@ def _check_programme(errors: _Errors, value, actor):
     if programme is None:
         errors.add("programme_id", _msg("programme"))
         return None
-    if actor is not None and not permissions.can("programme.edit", programme, user=actor):
+    if programme.id != current_id and actor is not None and not permissions.can("programme.edit", programme,
+                                                                                   user=actor):
         errors.add("programme_id", _msg("programme_forbidden"))
         return None
     return programme.id

@@ -41,7 +41,7 @@ class ParticipantFilterForm(FlaskForm):
     status = SelectField(_l("Status"), validators=[Optional()])
     region = SelectField(_l("Region"), validators=[Optional()])
     organisation = SelectField(_l("Organisation"), validators=[Optional()])
-    q = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    q = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
 
     def fill_choices(self, regions: list[tuple[str, str]], organisations: list[tuple[str, str]]) -> None:
         self.status.choices = [("", _l("All statuses"))] + [(s.value, label) for s, label in

@@ -33,7 +33,7 @@ REGISTRATION_STATUS_LABELS = {
     RegistrationStatus.WAITLISTED: _l("On the waitlist"),
     RegistrationStatus.OFFERED: _l("Seat offered"),
     RegistrationStatus.EXPIRED: _l("Offer expired"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
+    RegistrationStatus.CANCELLED: _l("Registration cancelled"),
 }
 
 SEAT_TAKING = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)

@@ -172,7 +172,7 @@ def participants(event_id: int):
 
 def _export_rows(event: Event, filters: dict) -> tuple[list[str], list[list]]:
     listing = services.participants(event, filters)
-    header = [_("Name"), _("Email"), _("Status"), _("Waitlist position"), _("Region"), _("Organisation"),
+    header = [_("Full name"), _("Email"), _("Status"), _("Waitlist position"), _("Region"), _("Organisation"),
               _("Team role"), _("Registered at"), _("Sessions attended"), _("Sessions held"), _("Attendance, %")]
     rows = []
     for r in listing.rows:

@@ -425,7 +425,8 @@ def accept_offer(registration: Registration, actor: User) -> Registration:
         if registration.status != S.OFFERED:
             expired = registration.status == S.EXPIRED
             _commit_and_send(outbox)
-            raise RegistrationConflict(MESSAGES["offer_expired" if expired else "not_offered"], code="not_offered")
+            code = "offer_expired" if expired else "not_offered"
+            raise RegistrationConflict(MESSAGES[code], code=code)
         _move(registration, S.CONFIRMED, actor.id, note="accepted offer")
         registration.offer_expires_at = None
         outbox.add("confirmed", registration)

@@ -7,8 +7,6 @@ from app import clock
 from app.accounts import services as accounts
 from app.accounts.models import Role
 from app.events import services as events
-from app.events.models import EventStatus
-from app.extensions import db
 from tests.factories import make_user
 
 NOW = datetime(2027, 2, 10, 9, 0, tzinfo=UTC)
@@ -243,4 +241,15 @@ def test_listing_pages(client, organiser):
     body = client.get("/api/v1/events", query_string={"per_page": 2, "page": 2}).get_json()
     assert body["total"] == 5 and body["pages"] == 3 and body["page"] == 2
     assert [e["title"] for e in body["items"]] == ["Семинар 2", "Семинар 3"]
-    assert db.session.get(type(events.get_event(1)), 1).status == EventStatus.PUBLISHED
+
+
+def test_values_the_database_cannot_hold_are_refused_not_crashed(client, token):
+    assert_error_shape(client.get("/api/v1/events/99999999999"), 404)
+    body = assert_error_shape(client.get("/api/v1/events", query_string={"programme": 99999999999}), 422)
+    assert "programme" in body["fields"]
+    body = assert_error_shape(client.post("/api/v1/events", headers=bearer(token),
+                                          json=seminar_json(title="nul\x00byte", capacity=2**40)), 422)
+    assert {"title", "capacity"} <= set(body["fields"])
+    body = assert_error_shape(client.post("/api/v1/events", headers=bearer(token), json=seminar_json(
+        sessions=[{"start": "0001-01-01T00:00:00+04:00", "end": "0001-01-01T05:00:00+04:00"}])), 422)
+    assert "sessions.0.start" in body["fields"]

@@ -6,7 +6,7 @@ from sqlalchemy import event as sa_event
 
 from app import clock
 from app.accounts import services as accounts
-from app.calendar.cache import piece_cache
+from app.calendar.cache import feed_cache
 from app.events import services as events
 from app.extensions import db
 from tests.factories import make_calendar_event, make_calendar_registration, make_user
@@ -35,24 +35,24 @@ def test_every_feed_answers_304_to_its_etag_without_building(client, queries):
     user = make_user(password=None)
     event = make_calendar_event()
     make_calendar_registration(user, event)
-    cache = piece_cache()
+    cache = feed_cache()
     for url in _urls(user, event):
         first = client.get(url)
         assert first.status_code == 200
         etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
-        stats = (cache.stats.hits, cache.stats.misses, cache.stats.assembled)
+        stats = (cache.stats.hits, cache.stats.misses, cache.stats.assembled, cache.stats.body_hits)
         queries.clear()
 
         again = client.get(url, headers={"If-None-Match": etag})
         assert again.status_code == 304, url
         assert again.data == b""
         assert again.headers["ETag"] == etag
-        assert (cache.stats.hits, cache.stats.misses, cache.stats.assembled) == stats
+        assert (cache.stats.hits, cache.stats.misses, cache.stats.assembled, cache.stats.body_hits) == stats
         assert len(queries) <= 3, url
 
         by_date = client.get(url, headers={"If-Modified-Since": modified})
         assert by_date.status_code == 304, url
-        assert (cache.stats.hits, cache.stats.misses, cache.stats.assembled) == stats
+        assert (cache.stats.hits, cache.stats.misses, cache.stats.assembled, cache.stats.body_hits) == stats
 
         assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
 
@@ -61,7 +61,7 @@ def test_a_change_gives_a_new_etag_and_a_new_piece(client):
     organiser = make_user(roles=("organiser",), password=None)
     event = make_calendar_event(actor=organiser)
     first = client.get("/calendar.ics")
-    cache = piece_cache()
+    cache = feed_cache()
     misses = cache.stats.misses
 
     warm = client.get("/calendar.ics", headers={"If-None-Match": '"stale"'})
@@ -78,19 +78,26 @@ def test_a_change_gives_a_new_etag_and_a_new_piece(client):
     assert client.get("/calendar.ics", headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 200
 
 
-def test_warm_feed_is_assembled_from_cached_pieces(client):
-    for day in range(1, 6):
-        make_calendar_event(title=f"Семинар {day}", sessions=[
-            (datetime(2027, 3, day, 9), datetime(2027, 3, day, 18), ""),
-            (datetime(2027, 3, day + 10, 9), datetime(2027, 3, day + 10, 18), "")])
-    cache = piece_cache()
+def test_unchanged_feed_is_served_whole_and_a_change_rebuilds_only_its_pieces(client):
+    organiser = make_user(roles=("organiser",), password=None)
+    seminars = [make_calendar_event(title=f"Семинар {day}", actor=organiser, sessions=[
+        (datetime(2027, 3, day, 9), datetime(2027, 3, day, 18), ""),
+        (datetime(2027, 3, day + 10, 9), datetime(2027, 3, day + 10, 18), "")]) for day in range(1, 6)]
+    cache = feed_cache()
     cold = client.get("/calendar.ics").data
-    assert cache.stats.misses == 10 and cache.stats.hits == 0
-    warm = client.get("/calendar.ics", headers={"Accept-Language": "ru"}).data
-    assert warm == cold
-    assert cache.stats.misses == 10 and cache.stats.hits == 10
+    assert (cache.stats.misses, cache.stats.hits, cache.stats.assembled) == (10, 0, 1)
+
+    assert client.get("/calendar.ics", headers={"Accept-Language": "ru"}).data == cold
+    assert (cache.stats.misses, cache.stats.hits, cache.stats.assembled, cache.stats.body_hits) == (10, 0, 1, 1)
+
+    clock.advance(timedelta(minutes=1))
+    events.update_event(seminars[2], organiser, {"venue": "Самарский дом молодёжи"})
+    changed = client.get("/calendar.ics").data
+    assert "Самарский дом молодёжи".encode() in changed
+    assert (cache.stats.misses, cache.stats.hits, cache.stats.assembled) == (12, 8, 2)
+
     client.get("/calendar.ics?locale=en")
-    assert cache.stats.misses == 20
+    assert cache.stats.misses == 22
 
 
 def test_event_leaving_the_window_changes_the_validators(client):

@@ -34,3 +34,11 @@ def test_me_shows_both_addresses_with_labels_copy_buttons_and_reset(client, logi
     assert 'action="/account/calendar-token/reset"' in html
     assert 'src="/static/js/calendar.js"' in html
     assert "onclick" not in html
+
+
+def test_event_page_and_listing_carry_the_calendar_links(client):
+    event = make_calendar_event(kind="webinar", title="Вебинар о льготных лекарствах")
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f'href="webcal://praktika.test/events/{event.id}/event.ics"' in page
+    listing = client.get("/events?kind=webinar").get_data(as_text=True)
+    assert 'href="webcal://praktika.test/calendar.ics?kind=webinar&amp;locale=ru"' in listing

@@ -51,3 +51,39 @@ def test_sign_up_log_in_switch_language_log_out(live_server, page):
     page.wait_for_url(live_server + "/")
     page.goto(live_server + "/auth/login")
     assert page.locator("h1").inner_text() == "Log in"
+
+
+def test_administration_pages_are_accessible(live_server, page):
+    from app.accounts.models import Role
+    from tests.factories import make_organisation, make_user
+
+    with live_server.app.app_context():
+        make_user("admin@example.org", roles=(Role.ADMIN,), full_name="Администратор Praktika")
+        make_user("curator@example.org", roles=(Role.CURATOR,), full_name="Марина Куратова", region_code="RU-PNZ")
+        organisation = make_organisation("Пензенская организация пациентов", region_code="RU-PNZ")
+        organisation.approved = False
+        from app.extensions import db
+
+        db.session.commit()
+
+    page.goto(live_server + "/auth/login")
+    page.get_by_label("Электронная почта").fill("admin@example.org")
+    page.get_by_label("Пароль").fill("password123")
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url(live_server + "/me")
+
+    page.get_by_role("link", name="Пользователи").first.click()
+    page.wait_for_url(live_server + "/manage/users")
+    assert_accessible(page)
+    page.get_by_label("Имя или электронная почта").fill("куратова")
+    page.get_by_role("button", name="Найти").click()
+    row = page.get_by_role("row", name="Марина Куратова")
+    row.get_by_label("Организатор").check()
+    row.get_by_role("button", name="Сохранить").click()
+    assert page.get_by_text("Роли пользователя Марина Куратова сохранены.").is_visible()
+    assert page.get_by_role("row", name="Марина Куратова").get_by_label("Организатор").is_checked()
+
+    page.goto(live_server + "/manage/organisations")
+    assert_accessible(page)
+    page.get_by_role("button", name="Одобрить Пензенская организация пациентов").click()
+    assert page.get_by_text("Организация «Пензенская организация пациентов» одобрена.").is_visible()

@@ -77,3 +77,25 @@ def test_passwords_are_stored_as_argon2_hashes(app):
     user = make_user(password="samara-2027")
     assert user.password_hash.startswith("$argon2id$")
     assert "samara-2027" not in user.password_hash
+
+
+def test_full_argon2_cost_outside_tests(tmp_path):
+    from argon2 import PasswordHasher, profiles
+
+    from app.config import from_env
+
+    assert from_env({"SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})["ARGON2_PROFILE"] == "RFC_9106_LOW_MEMORY"
+    strong = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY).hash("samara-2027")
+    assert "m=65536,t=3,p=4" in strong
+
+
+def test_client_address_comes_from_a_trusted_proxy_only(tmp_path):
+    from flask import request
+
+    seen = []
+    for count in (0, 1):
+        app = make_app(tmp_path / str(count), PROXY_COUNT=count)
+        app.add_url_rule("/whoami", "whoami", lambda: seen.append(request.remote_addr) or "ok")
+        app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"},
+                              environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert seen == ["10.0.0.1", "203.0.113.7"]

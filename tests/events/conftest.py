@@ -1,5 +1,5 @@
 """Fixtures for the events area: organisers, a programme, and an event-data builder."""
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import pytest
 
@@ -67,10 +67,3 @@ def trip_data(**overrides) -> dict:
     data.update(overrides)
     return data
 
-
-def local(day: date, hour: int) -> datetime:
-    return datetime(day.year, day.month, day.day, hour)
-
-
-def days_from(start: date, n: int) -> date:
-    return start + timedelta(days=n)

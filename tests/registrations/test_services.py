@@ -124,7 +124,7 @@ def test_late_accept_is_refused_and_the_expiry_is_kept(organiser, frozen):
     clock.advance(timedelta(hours=2))
     with pytest.raises(Conflict) as caught:
         services.accept_offer(rb, b)
-    assert "expired" in str(caught.value.message)
+    assert caught.value.code == "offer_expired"
     assert _statuses([rb, rc]) == [S.EXPIRED, S.OFFERED]
 
 
@@ -381,3 +381,15 @@ def test_reminders_once_the_day_before(organiser, frozen):
     assert services.send_reminders() == 1
     assert services.send_reminders() == 0
     assert db.session.get(Registration, registration.id).reminder_sent_at is not None
+
+
+def test_send_reminders_cli_and_periodic_tasks(runner, organiser, frozen):
+    from app import tasks
+
+    event = make_event(actor=organiser, start=T0 + timedelta(hours=12))
+    services.register(event.id, make_trainees(1)[0])
+    result = runner.invoke(args=["send-reminders"])
+    assert result.exit_code == 0 and "reminders sent: 1" in result.output
+    assert runner.invoke(args=["send-reminders"]).output.startswith("reminders sent: 0")
+    assert tasks.expire_registration_offers.call_local() == 0
+    assert tasks.send_registration_reminders.call_local() == 0

@@ -1,0 +1,49 @@
+"""The base layout: navigation by role, one h1, skip link, flashes, language switch, local assets."""
+import re
+
+import pytest
+
+from app.accounts.models import Role
+from tests.factories import make_user
+
+
+def _nav(html: str) -> str:
+    return html.split('id="main-nav"', 1)[1].split("</nav>", 1)[0]
+
+
+@pytest.mark.parametrize(("role", "visible", "hidden"), [
+    (None, ["Войти", "Регистрация"], ["Пользователи", "Моя страница", "Выйти"]),
+    (Role.TRAINEE, ["Моя страница", "Выйти"], ["Пользователи", "Войти"]),
+    (Role.ADMIN, ["Моя страница", "Пользователи", "Выйти"], ["Войти"]),
+], ids=["anonymous", "trainee", "admin"])
+def test_navigation_follows_the_role(client, login, role, visible, hidden):
+    if role is not None:
+        login(make_user(roles=(role,)))
+    nav = _nav(client.get("/auth/login" if role is None else "/me").get_data(as_text=True))
+    for label in visible:
+        assert label in nav
+    for label in hidden:
+        assert label not in nav
+
+
+def test_layout_basics(client):
+    html = client.get("/auth/login").get_data(as_text=True)
+    assert len(re.findall(r"<h1[ >]", html)) == 1
+    assert html.index('href="#main"') < html.index("<header>")
+    assert '<main id="main"' in html
+    assert html.count('class="language-switch') == 2  # header and footer
+    assert 'href="/bootstrap/static/css/bootstrap.min.css' in html  # served locally, no CDN
+    assert "cdn" not in html.lower()
+
+
+def test_flash_messages_are_announced(client, login):
+    user = make_user()
+    client.post("/auth/login", data={"email": user.email, "password": "password123"})
+    html = client.get("/me").get_data(as_text=True)
+    assert 'role="status"' in html and f"Добро пожаловать, {user.full_name}!" in html
+
+
+def test_me_page_has_room_for_other_areas(app):
+    source = app.jinja_env.loader.get_source(app.jinja_env, "accounts/me.html")[0]
+    assert '{% include "registrations/_me.html" ignore missing %}' in source
+    assert '{% include "calendar/_me.html" ignore missing %}' in source
