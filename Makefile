@@ -47,11 +47,11 @@ run: install check-system migrate $(INSTANCE)/.demo-loaded
 worker: install
 	$(FLASK) worker
 
-node_modules/.installed: package.json package-lock.json
-	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
 	else echo "npm is missing (axe-core and calendar parsers for tests): apt-get install -y nodejs npm" >&2; fi
 
-test: install-dev node_modules/.installed
+test: install-dev node_modules/.package-lock.json
 	$(BIN)/python scripts/check_system.py --for-tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -32,3 +32,11 @@ def send_registration_reminders() -> int:
     from app.registrations import services as registrations
 
     return registrations.send_reminders()
+
+
+@app_task(retries=2, retry_delay=60)
+def send_registration_mail(kind: str, registration_id: int, extra: dict) -> None:
+    """Compose one registration mail in the recipient's language (queued after the commit)."""
+    from app.registrations import mail
+
+    mail.send(kind, registration_id, **extra)

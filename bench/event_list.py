@@ -31,7 +31,7 @@ import time
 from datetime import datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,10 +218,10 @@ def main() -> None:
     hello = results[0]
     print(f"gunicorn {args.workers} sync workers, {args.concurrency} client threads, "
           f"{args.requests} requests per URL")
-    print(f"{'URL':<58} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9} {'errors':>7}")
+    print(f"{'URL':<48} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9} {'errors':>7}")
     for row in results:
         ratio = row["rps"] / hello["rps"] if hello["rps"] else 0.0
-        print(f"{row['path']:<58} {row['rps']:>8.1f} {row['p50']:>8.1f} {row['p95']:>8.1f} "
+        print(f"{unquote(row['path']):<48} {row['rps']:>8.1f} {row['p50']:>8.1f} {row['p95']:>8.1f} "
               f"{ratio:>8.0%} {row['failures']:>7}")
     print("targets: listing p95 ≤ 50 ms and ≥ 25 % of hello's throughput")
 

@@ -193,10 +193,9 @@ def _organisation_kind(value) -> OrganisationKind:
         raise ValidationFailed(_l("Choose a kind from the list."), field="organisation_kind") from error
 
 
-def list_organisations(*, pending_only: bool = False) -> list[Organisation]:
+def list_organisations() -> list[Organisation]:
+    """Proposed ones first (they wait for a decision), then by name."""
     query = select(Organisation).order_by(Organisation.approved, func.lower(Organisation.name))
-    if pending_only:
-        query = query.where(Organisation.approved.is_(False))
     return list(db.session.execute(query).scalars())
 
 

@@ -2,6 +2,8 @@
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.api import common
 from app.api.schemas import (
@@ -13,6 +15,8 @@ from app.api.schemas import (
     EventPatchSchema,
 )
 from app.events import services as events
+from app.events.models import Event
+from app.extensions import db
 
 bp = Blueprint("api_events", __name__, url_prefix="/api/v1/events",
                description="Events of patient NGOs and health volunteers: seminars, webinars, round tables, "
@@ -33,6 +37,15 @@ def event_out(event, seats_left: int | None, *, with_secret: bool) -> dict:
         "results": [{"service": r.service.value, "people_served": r.people_served} for r in event.results],
     })
     return data
+
+
+def _preload(items: list) -> None:
+    """Sessions, team roles and results of a page of events in three queries, not three per event."""
+    if items:
+        db.session.execute(
+            select(Event).where(Event.id.in_([e.id for e in items]))
+            .options(selectinload(Event.sessions), selectinload(Event.team_roles), selectinload(Event.results))
+        ).scalars().all()
 
 
 def _load(event_id: int):
@@ -57,6 +70,7 @@ class Events(MethodView):
         """
         common.token_user(required=False)
         listing = events.list_events(events.parse_filters(_filter_args(filters)), page, per_page)
+        _preload(listing.items)
         return {
             "items": [event_out(e, listing.seats_left.get(e.id), with_secret=False) for e in listing.items],
             "total": listing.total, "page": listing.page, "per_page": listing.per_page, "pages": listing.pages,

@@ -4,7 +4,7 @@ Every feed turns its rows into CalendarItems (one per event session, one per quo
 the builder turns items into VEVENTs. Texts are produced in the locale active when the item is
 made, so callers wrap item creation in the reader's language.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -31,7 +31,6 @@ class CalendarItem:
     geo: tuple[float, float] | None = None
     status: str = "CONFIRMED"
     alarm_text: str | None = None
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 # A draft's .ics (seen only by its editors) is tentative; a published event is confirmed.

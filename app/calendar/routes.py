@@ -12,7 +12,7 @@ from app.extensions import db
 
 bp = Blueprint("calendar", __name__)
 
-ICS_MIMETYPE = "text/calendar"
+ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 FILTER_ARGS = ("kind", "region", "programme", "q", "from", "to", "language")
 
 
@@ -28,9 +28,7 @@ def _respond(feed: services.Feed, *, private: bool = False) -> Response:
     if _not_modified(feed):
         response = Response(status=304)
     else:
-        response = Response(feed.body(), mimetype=ICS_MIMETYPE)
-        response.charset = "utf-8"
-        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+        response = Response(feed.body(), content_type=ICS_CONTENT_TYPE)
         if feed.filename:
             response.headers["Content-Disposition"] = f'attachment; filename="{feed.filename}"'
     response.set_etag(feed.etag)

@@ -67,21 +67,20 @@ def _locale(requested: str | None) -> str:
 
 # --- pieces -------------------------------------------------------------------------------
 
-def _session_rows(where: list) -> list:
-    """Per session, the few columns a cached piece's key needs (no ORM objects), in feed order.
+def _event_rows(where: list) -> list:
+    """Per event, the few columns the cache keys need (no ORM objects), in feed order.
 
     Datetimes are read as the driver returns them (text on SQLite): they only serve as parts of
     a key and, through their year, as the span the VTIMEZONEs must cover.
     """
-    # Executed on the connection (Core), not through the ORM: no per-row ORM loading for 10,000 rows.
+    # Executed on the connection (Core), not through the ORM: no per-row ORM loading for 5,000 rows.
     return db.session.connection().execute(
         select(
-            Session.id, Event.sequence, type_coerce(Event.updated_at, String), Session.event_id,
-            type_coerce(Session.starts_at, String), type_coerce(Session.ends_at, String), Event.timezone,
+            Event.id, Event.sequence, type_coerce(Event.updated_at, String), Event.timezone,
+            type_coerce(Event.starts_at, String), type_coerce(Event.ends_at, String),
         )
-        .join(Event, Event.id == Session.event_id)
         .where(*where)
-        .order_by(Session.starts_at, Session.id)
+        .order_by(Event.starts_at, Event.id)
     ).all()
 
 
@@ -90,34 +89,43 @@ def _year(raw) -> int:
 
 
 def _assembled_events(where: list, locale: str) -> tuple[list[bytes], set[str], tuple[int, int]]:
-    """The VEVENT pieces of every session matching `where`, from the cache; misses are built.
+    """The VEVENTs of every session of the events matching `where`, from the cache.
 
-    A piece's key is (session id, event sequence, event updated_at, locale): every change of an
-    event or its sessions goes through the events service, which moves updated_at (and sequence
-    for time, place and status), so a changed event's sessions miss and are built again.
+    Two levels: each session's VEVENT is cached under ("session", session id, event sequence,
+    event updated_at, locale), and each event's run of them under ("event", event id, sequence,
+    updated_at, locale), so a feed needs one lookup per event. Every change of an event or its
+    sessions goes through the events service, which moves updated_at (and sequence for time,
+    place and status): a changed event misses, and only its sessions are built again.
     """
     cache = feed_cache()
-    rows = _session_rows(where)
-    keys = [(session_id, sequence, updated, locale) for session_id, sequence, updated, *_rest in rows]
-    pieces = cache.get_many(keys)
-    missing = {key[0]: index for index, (key, piece) in enumerate(zip(keys, pieces, strict=True)) if piece is None}
+    rows = _event_rows(where)
+    keys = [("event", event_id, sequence, updated, locale) for event_id, sequence, updated, *_rest in rows]
+    bundles = cache.get_many(keys)
+    missing = {key[1]: index for index, (key, bundle) in enumerate(zip(keys, bundles, strict=True)) if bundle is None}
     if missing:
-        event_ids = {rows[index][3] for index in missing.values()}
         host = _host()
         base_url = current_app.config["BASE_URL"]
         with force_locale(locale):
-            for event in _load_events(event_ids):
-                total = len(event.sessions)
-                for number, session in enumerate(event.sessions, start=1):
-                    index = missing.get(session.id)
-                    if index is None:
-                        continue
-                    piece = builders.vevent(session_item(event, session, number, total, base_url=base_url), host)
-                    cache.put(keys[index], piece)
-                    pieces[index] = piece
-    tzids = {row[6] for row in rows}
-    span = (_year(rows[0][4]) - 1, _year(max(row[5] for row in rows)) + 1) if rows else builders.year_span([])
-    return [piece for piece in pieces if piece is not None], tzids, span
+            for event in _load_events(missing):
+                index = missing[event.id]
+                bundle = b"".join(_session_pieces(event, rows[index][2], locale, host, base_url))
+                cache.put(keys[index], bundle)
+                bundles[index] = bundle
+    tzids = {row[3] for row in rows}
+    dated = [row for row in rows if row[4] is not None]
+    span = (_year(dated[0][4]) - 1, _year(max(row[5] for row in dated)) + 1) if dated else builders.year_span([])
+    return [bundle for bundle in bundles if bundle is not None], tzids, span
+
+
+def _session_pieces(event: Event, updated, locale: str, host: str, base_url: str) -> list[bytes]:
+    keys = [("session", session.id, event.sequence, updated, locale) for session in event.sessions]
+    pieces = feed_cache().get_many(keys)
+    total = len(event.sessions)
+    for number, (session, key) in enumerate(zip(event.sessions, keys, strict=True), start=1):
+        if pieces[number - 1] is None:
+            pieces[number - 1] = builders.vevent(session_item(event, session, number, total, base_url=base_url), host)
+            feed_cache().put(key, pieces[number - 1])
+    return pieces
 
 
 def _load_events(event_ids) -> list[Event]:

@@ -9,6 +9,8 @@ from app import permissions
 
 @dataclass(frozen=True)
 class NavEntry:
+    """A header link; `permission` is None (everyone), "signed_in", or an action in app.permissions."""
+
     endpoint: str
     label: object
     permission: str | None = None
@@ -16,7 +18,6 @@ class NavEntry:
 
 ENTRIES = (
     NavEntry("events.index", _l("Events")),
-    NavEntry("accounts.me", _l("My page"), "signed_in"),
     NavEntry("programmes.manage_list", _l("Programmes"), "manage.area"),
     NavEntry("events.manage_list", _l("Manage events"), "manage.area"),
     NavEntry("accounts.manage_users", _l("Users"), "users.manage"),

@@ -105,8 +105,8 @@ class EventForm(FlaskForm):
     requires_approval = BooleanField(_l("Registrations need the organiser's approval"))
     max_per_region = IntegerField(_l("At most this many people per region"), validators=[Optional()])
     max_per_organisation = IntegerField(_l("At most this many people per organisation"), validators=[Optional()])
-    offer_hours = IntegerField(_l("Hours a waitlisted person has to take a freed seat"), default=48,
-                               validators=[DataRequired()])
+    offer_hours = IntegerField(_l("Hours to accept a freed seat"), default=48, validators=[DataRequired()],
+                               description=_l("How long a person from the waitlist has to take a seat that frees up."))
     sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=60, label=_l("Sessions"))
 
     # Form attribute → key of the service's data dict, for fields named differently.

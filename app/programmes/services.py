@@ -205,7 +205,10 @@ def linkable_events(programme: Programme) -> list[Event]:
     ).scalars())
 
 
-def _plan_item_fields(programme: Programme, data: dict, errors: _Errors) -> dict:
+def _plan_item_fields(programme: Programme, data: dict, errors: _Errors, item: PlanItem | None) -> dict:
+    number = _text(data, "number", errors, required=True, max_length=NUMBER_MAX)
+    if number and any(other.number == number and other is not item for other in programme.plan_items):
+        errors.add("number", _l("The calendar plan already has an activity with this number."))
     start, end = _period(data, "planned_start", "planned_end", errors)
     if start and start < programme.starts_on:
         errors.add("planned_start", _l("The activity must start within the programme period."))
@@ -226,7 +229,7 @@ def _plan_item_fields(programme: Programme, data: dict, errors: _Errors) -> dict
         if len(events) != len(event_ids):
             errors.add("event_ids", _l("Only events of this programme can be linked."))
     return {
-        "number": _text(data, "number", errors, required=True, max_length=NUMBER_MAX),
+        "number": number,
         "activity": _text(data, "activity", errors, required=True, max_length=ACTIVITY_MAX),
         "planned_start": start,
         "planned_end": end,
@@ -238,7 +241,7 @@ def _plan_item_fields(programme: Programme, data: dict, errors: _Errors) -> dict
 def add_plan_item(programme: Programme, actor: User, data: dict) -> PlanItem:
     """Append an activity to the calendar plan (positions keep the plan's order)."""
     errors = _Errors()
-    fields = _plan_item_fields(programme, data, errors)
+    fields = _plan_item_fields(programme, data, errors, None)
     errors.raise_if_any()
     position = max((i.position for i in programme.plan_items), default=0) + 1
     item = PlanItem(programme=programme, position=position, **fields)
@@ -249,7 +252,7 @@ def add_plan_item(programme: Programme, actor: User, data: dict) -> PlanItem:
 
 def update_plan_item(item: PlanItem, actor: User, data: dict) -> PlanItem:
     errors = _Errors()
-    fields = _plan_item_fields(item.programme, data, errors)
+    fields = _plan_item_fields(item.programme, data, errors, item)
     errors.raise_if_any()
     for key, value in fields.items():
         setattr(item, key, value)
@@ -266,7 +269,8 @@ def delete_plan_item(item: PlanItem, actor: User) -> None:
 
 def programmes_for(user: User) -> list[Programme]:
     """Admins see every programme, organisers the ones assigned to them."""
-    query = select(Programme).order_by(Programme.starts_on.desc(), Programme.id.desc())
+    query = (select(Programme).options(selectinload(Programme.plan_items))
+             .order_by(Programme.starts_on.desc(), Programme.id.desc()))
     if not user.is_admin:
         query = query.where(Programme.organisers.any(User.id == user.id))
     return list(db.session.execute(query).scalars())

@@ -125,10 +125,11 @@ class _Outbox:
         self.items.append((kind, registration.id, extra))
 
     def send(self) -> None:
-        from app.registrations import mail
+        """Queue one mail task per item (ids only): composing stays out of the request and the lock."""
+        from app.tasks import send_registration_mail
 
         for kind, registration_id, extra in self.items:
-            mail.send(kind, registration_id, **extra)
+            send_registration_mail(kind, registration_id, extra)
         self.items.clear()
 
 
@@ -260,28 +261,54 @@ def _offer_deadline(event: Event, now: datetime) -> datetime:
     return deadline
 
 
-def _settle(event: Event, outbox: _Outbox) -> int | None:
+def _event_counts(event_id: int, now: datetime, user_id: int | None = None) -> tuple[int, int, int, int | None]:
+    """(seats taken, offers past their deadline, people waiting, id of `user_id`'s registration)
+    of one event, in one query: the locked part of a registration stays short."""
+    row = db.session.execute(
+        select(
+            func.count(Registration.id).filter(Registration.takes_seat),
+            func.count(Registration.id).filter(Registration.status == S.OFFERED,
+                                               Registration.offer_expires_at <= now),
+            func.count(Registration.id).filter(Registration.status == S.WAITLISTED),
+            func.max(Registration.id).filter(Registration.user_id == user_id),
+        ).where(Registration.event_id == event_id)
+    ).one()
+    return row[0], row[1], row[2], row[3]
+
+
+def _settle(event: Event, outbox: _Outbox, user_id: int | None = None) -> tuple[int | None, int | None]:
     """Expire stale offers, then offer free seats to the waitlist in FIFO order.
 
     Runs under the event lock at the start of every registration transaction ("on touch") and from
-    the periodic job, so a stopped worker never leaves a seat stuck. Returns the seats still free.
+    the periodic job, so a stopped worker never leaves a seat stuck. Returns the seats still free
+    and the id of `user_id`'s registration, if any; one aggregate query when there is nothing to do.
     """
     now = clock.now()
-    stale = db.session.execute(
-        select(Registration).where(Registration.event_id == event.id, Registration.status == S.OFFERED,
-                                   Registration.offer_expires_at <= now)
-        .order_by(Registration.offer_expires_at, Registration.id)
-    ).scalars().all()
-    for registration in stale:
-        _move(registration, S.EXPIRED, None, note="offer expired")
-        outbox.add("offer_expired", registration)
-    if stale:
+    taken, stale_count, waiting, own_id = _event_counts(event.id, now, user_id)
+    if stale_count:
+        stale = db.session.execute(
+            select(Registration).where(Registration.event_id == event.id, Registration.status == S.OFFERED,
+                                       Registration.offer_expires_at <= now)
+            .order_by(Registration.offer_expires_at, Registration.id)
+        ).scalars().all()
+        for registration in stale:
+            _move(registration, S.EXPIRED, None, note="offer expired")
+            outbox.add("offer_expired", registration)
         db.session.flush()
-    return _promote(event, outbox, now)
+        taken -= len(stale)
+    free = None if event.capacity is None else max(event.capacity - taken, 0)
+    if waiting and free != 0:
+        free = _promote(event, outbox, now, free)
+    return free, own_id
 
 
-def _promote(event: Event, outbox: _Outbox, now: datetime) -> int | None:
-    free = free_seats(event)
+_UNKNOWN = object()
+
+
+def _promote(event: Event, outbox: _Outbox, now: datetime, free=_UNKNOWN) -> int | None:
+    """Offer free seats to waitlisted people, oldest first (confirm at once when capacity is unlimited)."""
+    if free is _UNKNOWN:
+        free = free_seats(event)
     if free == 0 or event.status != EventStatus.PUBLISHED:
         return free
     queue = select(Registration).where(Registration.event_id == event.id, Registration.status == S.WAITLISTED) \
@@ -360,11 +387,9 @@ def register(event_id: int, user: User, team_role=None) -> Registration:
     with _Unit() as outbox:
         now = clock.now()
         event = _lock_event(event_id)
-        free = _settle(event, outbox)
+        free, own_id = _settle(event, outbox, user_id)
         _check_open(event, now)
-        registration = db.session.execute(
-            select(Registration).where(Registration.event_id == event.id, Registration.user_id == user_id)
-        ).scalar_one_or_none()
+        registration = db.session.get(Registration, own_id, populate_existing=True) if own_id else None
         if registration is not None and registration.status == S.REJECTED:
             raise RegistrationConflict(MESSAGES["rejected_before"], code="rejected_before")
         if registration is not None and registration.is_live:
@@ -456,7 +481,7 @@ def approve(registration: Registration, actor: User) -> Registration:
     """Approve a pending application: a free seat if there is one, else the end of the waitlist."""
     with _Unit() as outbox:
         event, registration = _lock_registration(registration)
-        free = _settle(event, outbox)
+        free, _own = _settle(event, outbox)
         if registration.status != S.PENDING:
             raise RegistrationConflict(MESSAGES["not_pending"], code="not_pending")
         _check_rules(event, registration.region_code, registration.organisation_id, None)

@@ -7,6 +7,7 @@ from app import clock
 from app.accounts import services as accounts
 from app.accounts.models import Role
 from app.events import services as events
+from app.extensions import db
 from tests.factories import make_user
 
 NOW = datetime(2027, 2, 10, 9, 0, tzinfo=UTC)
@@ -253,3 +254,43 @@ def test_values_the_database_cannot_hold_are_refused_not_crashed(client, token):
     body = assert_error_shape(client.post("/api/v1/events", headers=bearer(token), json=seminar_json(
         sessions=[{"start": "0001-01-01T00:00:00+04:00", "end": "0001-01-01T05:00:00+04:00"}])), 422)
     assert "sessions.0.start" in body["fields"]
+
+
+def test_api_writes_need_no_csrf_token(tmp_path):
+    from tests.conftest import make_app
+
+    csrf_app = make_app(tmp_path / "csrf", WTF_CSRF_ENABLED=True)
+    with csrf_app.app_context():
+        token = accounts.create_api_token(make_user(roles=(Role.ORGANISER,)))
+        client = csrf_app.test_client()
+        response = client.post("/api/v1/events", json=seminar_json(), headers=bearer(token))
+        assert response.status_code == 201, response.get_json()
+        # The HTML forms stay protected: no CSRF token, refused before anything else.
+        assert client.post("/manage/programmes/new", data={"title": "x"}).status_code == 400
+        db.session.remove()
+
+
+def test_listing_query_count_does_not_grow_with_the_page(client, organiser):
+    from sqlalchemy import event as sa_event
+
+    def add(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            day = 1 + n % 28
+            events.create_event(organiser, seminar_json(title=f"Семинар {n}", sessions=[
+                {"start": f"2027-04-{day:02d}T09:00:00+04:00", "end": f"2027-04-{day:02d}T18:00:00+04:00",
+                 "title": "День 1"}]))
+
+    def queries() -> int:
+        seen = []
+        listener = lambda *_args: seen.append(1)  # noqa: E731
+        sa_event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert len(client.get("/api/v1/events", query_string={"per_page": 100}).get_json()["items"]) > 0
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    add(0, 3)
+    few = queries()
+    add(3, 30)
+    assert queries() == few

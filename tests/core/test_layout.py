@@ -13,8 +13,8 @@ def _nav(html: str) -> str:
 
 @pytest.mark.parametrize(("role", "visible", "hidden"), [
     (None, ["Войти", "Регистрация"], ["Пользователи", "Моя страница", "Выйти"]),
-    (Role.TRAINEE, ["Моя страница", "Выйти"], ["Пользователи", "Войти"]),
-    (Role.ADMIN, ["Моя страница", "Пользователи", "Выйти"], ["Войти"]),
+    (Role.TRAINEE, ["Моя страница: </span>Участник", "Выйти"], ["Пользователи", "Войти"]),
+    (Role.ADMIN, ["Моя страница: </span>Участник", "Пользователи", "Выйти"], ["Войти"]),
 ], ids=["anonymous", "trainee", "admin"])
 def test_navigation_follows_the_role(client, login, role, visible, hidden):
     if role is not None:

@@ -172,7 +172,7 @@ def _routes(p: Programme):
               ("GET", f"/manage/programmes/{p.id}/stages/{stage.id}/edit", None, 200),
               ("POST", f"/manage/programmes/{p.id}/stages/{stage.id}/edit", stage_data, 302),
               ("GET", f"/manage/programmes/{p.id}/plan/new", None, 200),
-              ("POST", f"/manage/programmes/{p.id}/plan/new", item_data, 302),
+              ("POST", f"/manage/programmes/{p.id}/plan/new", {**item_data, "number": "2"}, 302),
               ("GET", f"/manage/programmes/{p.id}/plan/{item.id}/edit", None, 200),
               ("POST", f"/manage/programmes/{p.id}/plan/{item.id}/edit", item_data, 302),
               ("POST", f"/manage/programmes/{p.id}/plan/{item.id}/delete", None, 302),

@@ -115,12 +115,14 @@ def test_plan_item_rules(programme, organiser):
             "planned_end": date(2027, 4, 30), "stage_id": None, "event_ids": []}
     item = services.add_plan_item(programme, organiser, good)
     assert item.position == 1
+    good = {**good, "number": "2"}
     for overrides, field in [
         ({"planned_end": date(2027, 2, 1)}, "planned_end"),
         ({"planned_start": date(2027, 1, 1)}, "planned_start"),
         ({"stage_id": 999}, "stage_id"),
         ({"event_ids": [999]}, "event_ids"),
         ({"activity": ""}, "activity"),
+        ({"number": "1"}, "number"),
     ]:
         with pytest.raises(ValidationFailed) as caught:
             services.add_plan_item(programme, organiser, {**good, **overrides})
