@@ -2,8 +2,9 @@
 
 Piece keys carry what a VEVENT's text depends on (the session or event id, the event's
 sequence and updated_at, the locale), so an edited event simply misses and its stale pieces
-age out (oldest first once the bound is reached). Bodies are keyed by the feed's ETag, which changes with any event change; a body
-miss is assembled from the pieces, so only the changed event's sessions are rebuilt.
+age out (oldest first once the bound is reached). Bodies are keyed by the feed's ETag, which
+changes with any event change; a body miss is assembled from the pieces, so only the changed
+event's sessions are rebuilt.
 """
 from collections import OrderedDict
 from dataclasses import dataclass
