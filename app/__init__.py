@@ -3,6 +3,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from app import config as config_module
 from app.extensions import babel, bootstrap, configure_huey, csrf, db, limiter, login_manager, migrate
@@ -91,7 +92,15 @@ def _unicode_lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` up to PostgreSQL's INTEGER: a bigger id cannot exist, so it is a 404, not a database error."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter
     from app.accounts.routes import bp as accounts_bp
     from app.core.routes import bp as core_bp
 

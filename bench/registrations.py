@@ -22,6 +22,7 @@ Figures are printed, never asserted.
 import argparse
 import http.client
 import os
+import random
 import re
 import socket
 import statistics
@@ -212,9 +213,12 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--capacity", type=int, default=30)
     parser.add_argument("--workers", type=int, default=6)
+    parser.add_argument("--order", choices=("same", "shuffled"), default="same",
+                        help="same: all clients hit one event at a time (worst case); shuffled: each its own order")
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     instance = Path(tempfile.mkdtemp(prefix="bench-registrations-"))
     database_url = fresh_database(args.admin_url)
     event_ids, emails = seed(database_url, instance, args.clients, args.events, args.capacity)
@@ -248,9 +252,13 @@ def main() -> int:
 
         base_seconds, base_latencies, base_failed = run_clients(clients, timed_requests(
             lambda client: [("GET", "/healthz", None, 200)] * len(event_ids)))
+        orders = {id(c): list(event_ids) for c in clients}
+        if args.order == "shuffled":
+            for n, client in enumerate(clients):
+                random.Random(n).shuffle(orders[id(client)])
         reg_seconds, reg_latencies, reg_failed = run_clients(clients, timed_requests(
             lambda client: [("POST", f"/events/{event_id}/register", {"csrf_token": client.token}, 302)
-                            for event_id in event_ids]))
+                            for event_id in orders[id(client)]]))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -264,7 +272,8 @@ def main() -> int:
     reg_rate = (len(reg_latencies) - reg_failed) / reg_seconds
     print(f"registrations bench: PostgreSQL, gunicorn {args.workers} sync workers on 127.0.0.1, "
           f"{args.clients} clients, {args.events} events × {args.capacity} seats, "
-          f"mail queue: {'Redis' if redis else 'SQLite'}, CPUs: {os.cpu_count()}")
+          f"event order: {args.order}, mail queue: {'Redis' if redis else 'SQLite'}, CPUs: {os.cpu_count()}, "
+          f"load average before: {load_before:.1f}")
     print(f"  baseline GET /healthz         {base_rate:8.1f} req/s   p50 {1000 * percentile(base_latencies, .5):6.1f} ms"
           f"   p95 {1000 * percentile(base_latencies, .95):6.1f} ms   failed {base_failed}")
     print(f"  POST /events/<id>/register    {reg_rate:8.1f} reg/s   p50 {1000 * percentile(reg_latencies, .5):6.1f} ms"

@@ -1,4 +1,6 @@
 """The JSON API under /api/v1 (flask-smorest): blueprints, error shape, OpenAPI document."""
+from flask_smorest.spec.plugins import integerconverter2paramschema
+
 from app.api.common import ErrorSchema
 from app.extensions import api
 
@@ -12,6 +14,8 @@ def blueprints():
 
 
 def init_app(app) -> None:
+    from app import DatabaseIdConverter
+
     # The documented error body must be the one we send: {"error", "fields"}.
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs={
@@ -19,5 +23,6 @@ def init_app(app) -> None:
                                 "Writes need `Authorization: Bearer <token>` (flask --app wsgi create-api-token)."},
     })
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.register_converter(DatabaseIdConverter, integerconverter2paramschema)
     for blueprint in blueprints():
         api.register_blueprint(blueprint)

@@ -7,7 +7,6 @@ from sqlalchemy.orm import selectinload
 
 from app.api import common
 from app.api.schemas import (
-    MAX_INT,
     EventInSchema,
     EventListQuerySchema,
     EventOutSchema,
@@ -46,11 +45,6 @@ def _preload(items: list) -> None:
             select(Event).where(Event.id.in_([e.id for e in items]))
             .options(selectinload(Event.sessions), selectinload(Event.team_roles), selectinload(Event.results))
         ).scalars().all()
-
-
-def _load(event_id: int):
-    """The event, or None for ids that cannot exist (beyond INTEGER: PostgreSQL would refuse them)."""
-    return events.get_event(event_id) if 0 < event_id <= MAX_INT else None
 
 
 def _single(event, user) -> dict:
@@ -95,7 +89,7 @@ class EventById(MethodView):
     def get(self, event_id: int):
         """One event. Drafts only for editors; `online_url` only for editors (token)."""
         user = common.token_user(required=False)
-        event = _load(event_id)
+        event = events.get_event(event_id)
         if event is None or not common.can("event.view", event, user):
             raise common.ApiError(404)
         return _single(event, user)
@@ -107,9 +101,9 @@ class EventById(MethodView):
     def patch(self, data: dict, event_id: int):
         """Change the fields sent; a change of time (sessions), place or status bumps `sequence`."""
         user = common.token_user(required=True)
-        event = common.require_visible_then_allowed("event.view", "event.edit", _load(event_id), user)
+        event = common.require_visible_then_allowed("event.view", "event.edit", events.get_event(event_id), user)
         events.update_event(event, user, data)
-        return _single(_load(event_id), user)
+        return _single(events.get_event(event_id), user)
 
 
 def _filter_args(filters: dict) -> dict:

@@ -13,26 +13,23 @@ from app.programmes.models import PlanItem, Programme, Stage
 
 bp = Blueprint("programmes", __name__)
 
-# Ids beyond PostgreSQL's INTEGER cannot exist; looking them up would be a database error.
-MAX_ID = 2**31 - 1
-
 
 def _programme_or_404(programme_id: int) -> Programme:
-    programme = services.load_programme(programme_id) if programme_id <= MAX_ID else None
+    programme = services.load_programme(programme_id)
     if programme is None:
         abort(404)
     return programme
 
 
 def _stage_or_404(programme: Programme, stage_id: int) -> Stage:
-    stage = db.session.get(Stage, stage_id) if stage_id <= MAX_ID else None
+    stage = db.session.get(Stage, stage_id)
     if stage is None or stage.programme_id != programme.id:
         abort(404)
     return stage
 
 
 def _item_or_404(programme: Programme, item_id: int) -> PlanItem:
-    item = db.session.get(PlanItem, item_id) if item_id <= MAX_ID else None
+    item = db.session.get(PlanItem, item_id)
     if item is None or item.programme_id != programme.id:
         abort(404)
     return item

@@ -4,6 +4,7 @@ import io
 
 import segno
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from openpyxl import Workbook
@@ -85,13 +86,14 @@ def register(event_id: int):
     if not form.validate_on_submit():
         _flash_invalid(form)
         return redirect(_event_page(event.id))
+    get_locale()  # resolved now: the flash after the commit then needs no reload of the user
     try:
-        registration = services.register(event.id, _user(), team_role=form.role.data or None)
+        registration = services.register(event_id, _user(), team_role=form.role.data or None)
     except DomainError as error:
         flash(str(error.message), "danger")
     else:
         _flash_result(registration)
-    return redirect(_event_page(event.id))
+    return redirect(_event_page(event_id))
 
 
 def _own_action(event_id: int, action, done_message: str):
@@ -107,7 +109,7 @@ def _own_action(event_id: int, action, done_message: str):
         flash(str(error.message), "danger")
     else:
         flash(done_message, "success")
-    return redirect(_event_page(event.id))
+    return redirect(_event_page(event_id))
 
 
 @bp.post("/events/<int:event_id>/cancel")
@@ -170,6 +172,13 @@ def participants(event_id: int):
                            export_args=request.args.to_dict())
 
 
+def _cell(value):
+    """Text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _export_rows(event: Event, filters: dict) -> tuple[list[str], list[list]]:
     listing = services.participants(event, filters)
     header = [_("Full name"), _("Email"), _("Status"), _("Waitlist position"), _("Region"), _("Organisation"),
@@ -183,7 +192,7 @@ def _export_rows(event: Event, filters: dict) -> tuple[list[str], list[list]]:
             str(r.team_role.label) if r.team_role else "", r.created_at.astimezone(event.tz).strftime("%Y-%m-%d %H:%M"),
             att.attended, att.held, att.percent,
         ])
-    return header, rows
+    return header, [[_cell(value) for value in row] for row in rows]
 
 
 @bp.get("/manage/events/<int:event_id>/registrations.csv")

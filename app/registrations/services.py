@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, delete, func, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app import clock
 from app.accounts.models import User
@@ -746,18 +746,34 @@ class MyRegistration:
     next_session: Session | None
 
 
+def waitlist_positions_of(registrations: list[Registration]) -> dict[int, int]:
+    """Queue positions of several waitlisted registrations (of any events) in one query."""
+    ids = [r.id for r in registrations if r.status == S.WAITLISTED]
+    if not ids:
+        return {}
+    mine, other = aliased(Registration), aliased(Registration)
+    rows = db.session.execute(
+        select(mine.id, func.count(other.id)).join(other, and_(
+            other.event_id == mine.event_id, other.status == S.WAITLISTED,
+            or_(other.queued_at < mine.queued_at, and_(other.queued_at == mine.queued_at, other.id <= mine.id)),
+        )).where(mine.id.in_(ids)).group_by(mine.id)
+    ).all()
+    return dict(rows)
+
+
 def my_registrations(user: User) -> list[MyRegistration]:
-    """The user's registrations, newest event first, with queue position and next session."""
+    """The user's registrations, newest first, with queue position and next session (three queries)."""
     rows = db.session.execute(
         select(Registration).where(Registration.user_id == user.id)
         .options(selectinload(Registration.event).selectinload(Event.sessions))
         .order_by(Registration.queued_at.desc(), Registration.id.desc())
     ).scalars().all()
+    positions = waitlist_positions_of(rows)
     now = clock.now()
     result = []
     for registration in rows:
         upcoming = [s for s in registration.event.sessions if s.ends_at > now]
-        result.append(MyRegistration(registration, waitlist_position(registration), upcoming[0] if upcoming else None))
+        result.append(MyRegistration(registration, positions.get(registration.id), upcoming[0] if upcoming else None))
     return result
 
 

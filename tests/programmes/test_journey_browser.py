@@ -47,7 +47,7 @@ def test_organiser_builds_a_programme_with_its_calendar_plan(live_server, page):
     page.get_by_label("Дата окончания").fill("2027-06-30")
     page.get_by_role("button", name="Сохранить").click()
 
-    page.get_by_role("link", name="Добавить мероприятие").click()
+    page.get_by_role("link", name="Добавить пункт плана").click()
     page.get_by_label("Этап").select_option(label="Этап 1: Поддерживающее консультирование")
     page.get_by_label("Мероприятие, его содержание, место проведения").fill(
         "Выездной 3-хдневный семинар-тренинг «Поддерживающее консультирование в деятельности пациентской "
@@ -56,7 +56,7 @@ def test_organiser_builds_a_programme_with_its_calendar_plan(live_server, page):
     page.get_by_label("Дата окончания по плану").fill("2027-04-30")
     page.get_by_role("button", name="Сохранить").click()
 
-    table = page.get_by_role("table", name="Календарный план: мероприятия, плановые даты и связанные события")
+    table = page.get_by_role("table", name="Календарный план: пункты, плановые даты и связанные мероприятия")
     assert "Выездной 3-хдневный семинар-тренинг" in table.inner_text()
     assert page.locator("svg.plan-timeline rect.tl-bar").count() == 1
     assert page.locator("svg.plan-timeline rect.tl-stage").count() == 1

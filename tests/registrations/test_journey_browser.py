@@ -27,7 +27,10 @@ def test_waitlist_offer_and_check_in(live_server, browser):
         make_user("irina@example.org", full_name="Ирина Петрова")
         event = make_event(actor=organiser, capacity=1, title="Школа пациентских лидеров")
         held = services.register(event.id, holder)
-        event_id, session_id, holder_id = event.id, event.sessions[0].id, holder.id
+        event_id, session_id, holder_id, held_id = event.id, event.sessions[0].id, holder.id, held.id
+        leaders = make_event(actor=organiser, title="Школа лидеров", requires_approval=True, max_per_region=1)
+        services.register(leaders.id, make_user("leader@example.org", full_name="Анна Лидер", password=None))
+        leaders_id = leaders.id
 
     trainee = browser.new_context(bypass_csp=True, locale="ru-RU")
     page = trainee.new_page()
@@ -42,7 +45,7 @@ def test_waitlist_offer_and_check_in(live_server, browser):
     with app.app_context():
         from app.extensions import db
 
-        services.cancel(db.session.get(Registration, held.id), db.session.get(type(organiser), holder_id))
+        services.cancel(db.session.get(Registration, held_id), db.session.get(type(organiser), holder_id))
         db.session.remove()
 
     page.reload()
@@ -68,6 +71,13 @@ def test_waitlist_offer_and_check_in(live_server, browser):
     assert "Присутствует" in page.locator("main table").inner_text()
     page.goto(f"{live_server}/manage/events/{event_id}/registrations")
     assert_accessible(page)
+    page.goto(f"{live_server}/manage/events/{leaders_id}/approvals")
+    assert "RU-SAM: уже 0 из 1" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Отклонить").click()
+    assert "Укажите причину" in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Одобрить").click()
+    assert "Заявок на рассмотрении нет." in page.locator("main").inner_text()
     staff.close()
 
     with app.app_context():
@@ -75,5 +85,6 @@ def test_waitlist_offer_and_check_in(live_server, browser):
 
         statuses = {r.user.email: r.status for r in db.session.query(Registration)}
         assert statuses == {"holder@example.org": RegistrationStatus.CANCELLED,
-                            "irina@example.org": RegistrationStatus.CONFIRMED}
+                            "irina@example.org": RegistrationStatus.CONFIRMED,
+                            "leader@example.org": RegistrationStatus.CONFIRMED}
         db.session.remove()

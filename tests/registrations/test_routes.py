@@ -174,3 +174,58 @@ def test_check_in_by_name_by_ticket_and_undo(client, login, organiser):
         clock.advance(timedelta(hours=3))
         page = _text(client.get(f"/manage/events/{event.id}/registrations"))
         assert "100%" in page and "0%" in page
+
+
+def _count_queries(client, url):
+    from sqlalchemy import event as sa_event
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+@pytest.mark.parametrize("page", ["/manage/events/{e}/registrations", "/manage/events/{e}/approvals",
+                                  "/manage/events/{e}/sessions/{s}/check-in"])
+def test_list_pages_do_not_grow_queries_with_rows(client, login, organiser, page):
+    ngos = [make_organisation(f"НКО {n}") for n in range(3)]
+    small = make_event(actor=organiser, capacity=2, requires_approval="approvals" in page)
+    large = make_event(actor=organiser, capacity=10, requires_approval="approvals" in page)
+    for event, count in ((small, 3), (large, 15)):
+        for n, user in enumerate(make_trainees(count)):
+            user.organisation_id = ngos[n % 3].id
+            services.register(event.id, user)
+    login(organiser)
+    counts = [_count_queries(client, page.format(e=event.id, s=event.sessions[0].id)) for event in (small, large)]
+    assert counts[0] == counts[1], counts
+
+
+def test_me_does_not_grow_queries_with_registrations(client, login, organiser):
+    user = login(make_user())
+    client.get("/me")  # warm-up: the first page after login loads more than any later one
+    counts = []
+    for extra in (1, 6):
+        for _ in range(extra):
+            full = make_event(actor=organiser, capacity=1)
+            services.register(full.id, make_trainees(1)[0])
+            services.register(full.id, user)
+            services.register(make_event(actor=organiser, capacity=5).id, user)
+        counts.append(_count_queries(client, "/me"))
+    assert counts[0] == counts[1], counts
+
+
+def test_exports_keep_formula_like_names_as_text(client, login, organiser):
+    event = make_event(actor=organiser)
+    services.register(event.id, make_user(full_name='=HYPERLINK("http://evil.example","x")', password=None))
+    login(organiser)
+    sheet = load_workbook(io.BytesIO(client.get(f"/manage/events/{event.id}/registrations.xlsx").data)).active
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("'=")
+    text = client.get(f"/manage/events/{event.id}/registrations.csv").get_data(as_text=True)
+    assert list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1][0].startswith("'=HYPERLINK")
