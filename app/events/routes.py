@@ -5,12 +5,15 @@ HTTP only: parse → load → permissions.require → one service call → flash
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app import clock, permissions
+from app.core.fragments import fragment_cache
 from app.core.i18n import local_datetime
 from app.errors import ValidationFailed, apply_to_form
 from app.events import services
@@ -50,9 +53,23 @@ def _managed_programmes() -> list[Programme]:
 @bp.get("/")
 @bp.get("/events")
 def index():
+    """The public listing. Its body is cached per (locale, parameters, data version, minute)."""
+    args = request.args.to_dict()
+    key = ("events.index", str(get_locale()), tuple(sorted(args.items())), services.listing_version(),
+           clock.now().replace(second=0, microsecond=0))
+    cache = fragment_cache()
+    listing = cache.get(key)
+    status = 200
+    if listing is None:
+        listing, status = _render_listing(args)
+        if status == 200:
+            cache.put(key, listing)
+    return render_template("events/index.html", listing=listing), status
+
+
+def _render_listing(args: dict) -> tuple[Markup, int]:
     form = FilterForm(request.args).setup(_all_programmes())
     status = 200
-    args = request.args.to_dict()
     try:
         filters = services.parse_filters(args)
     except ValidationFailed as error:
@@ -64,8 +81,9 @@ def index():
         status = 422
     per_page = min(100, max(1, request.args.get("per_page", default=PER_PAGE, type=int) or PER_PAGE))
     page = services.list_events(filters, _page_number(), per_page)
-    return render_template("events/index.html", form=form, filters=filters, page=page,
-                           link_args=filters.as_args()), status
+    html = render_template("events/_listing.html", form=form, filters=filters, page=page,
+                           link_args=filters.as_args())
+    return Markup(html), status
 
 
 @bp.get("/events/<int:event_id>")

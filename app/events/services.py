@@ -71,6 +71,7 @@ MESSAGES = {
     "timezone": _l("Choose a timezone such as Europe/Moscow or Asia/Yekaterinburg."),
     "region": _l("Choose a region from the list."),
     "programme": _l("There is no such programme."),
+    "search_text": _l("Remove control characters from the search text."),
     "programme_forbidden": _l("You do not manage this programme."),
     "percent": _l("Enter a whole number from 0 to 100."),
     "latitude": _l("Enter a latitude between -90 and 90."),
@@ -550,6 +551,10 @@ def _sessions_signature(sessions) -> list[str]:
     return [f"{s.starts_at.isoformat()}/{s.ends_at.isoformat()}" for s in sorted(sessions, key=lambda s: s.starts_at)]
 
 
+def _session_titles(sessions) -> list[str]:
+    return [s.title for s in sorted(sessions, key=lambda s: s.starts_at)]
+
+
 def _shorten(value):
     if isinstance(value, str) and len(value) > 120:
         return value[:119] + "…"
@@ -578,11 +583,13 @@ def _apply(event: Event, clean: dict) -> dict[str, list]:
             setattr(event, name, new)
 
     if clean.get("sessions") is not None:
-        old_signature = _sessions_signature(event.sessions)
+        old_signature, old_titles = _sessions_signature(event.sessions), _session_titles(event.sessions)
         _replace_sessions(event, clean["sessions"])
-        new_signature = _sessions_signature(event.sessions)
+        new_signature, new_titles = _sessions_signature(event.sessions), _session_titles(event.sessions)
         if old_signature != new_signature:
             changes["sessions"] = [old_signature, new_signature]
+        if old_titles != new_titles:
+            changes["session_titles"] = [old_titles, new_titles]
     if event.sessions:
         _denormalise_dates(event)
 
@@ -675,6 +682,7 @@ def _commit_change(event: Event, actor, changes: dict[str, list]) -> set[str]:
         return set()
     if BUMPING_FIELDS & changes.keys():
         event.sequence = (event.sequence or 0) + 1
+    event.updated_at = clock.now()  # also when only a child row (session, trip) changed: feeds key on it
     logged = {name: [_shorten(old), _shorten(new)] if name in LONG_TEXT_FIELDS else [old, new]
               for name, (old, new) in changes.items()}
     event.changes.append(EventChange(actor_id=getattr(actor, "id", None), sequence=event.sequence, fields=logged))
@@ -853,6 +861,16 @@ class EventFilters:
         return {k: v for k, v in args.items() if v is not None}
 
 
+def listing_version() -> tuple:
+    """Changes whenever anything the public listing shows changes: events, their sessions, seats taken."""
+    from app.registrations import services as registrations
+
+    latest, count, last_logged = db.session.execute(
+        select(func.max(Event.updated_at), func.count(Event.id), select(func.max(EventChange.id)).scalar_subquery())
+    ).one()
+    return latest, count, last_logged, registrations.last_change()
+
+
 def parse_filters(args) -> EventFilters:
     """Filters from GET parameters (`kind`, `region`, `programme`, `q`, `from`, `to`, `tab`).
 
@@ -878,7 +896,13 @@ def parse_filters(args) -> EventFilters:
             filters.programme = _to_int(programme)
         except ValueError:
             errors.add("programme", _msg("programme"))
+        else:
+            if not 0 < filters.programme < 2**31:
+                filters.programme = None
+                errors.add("programme", _msg("programme"))
     q = args.get("q") or ""
+    if any(ord(character) < 32 for character in q):
+        errors.add("q", _msg("search_text"))
     if len(q) > 200:
         errors.add("q", _msg("too_long", n=200))
     filters.q = q.strip()[:200]

@@ -883,3 +883,11 @@ def registration_changes_for_user(user: User, ended_after: datetime) -> Calendar
         .where(*shown, Event.ends_at >= ended_after)
     ).one()
     return CalendarState(row[0], int(row[1]), int(row[2]), row[3], row[4], row[5])
+
+
+def last_change() -> int | None:
+    """The newest registration transition: part of the event listing's cache version (seats left).
+
+    Every transition writes a history row, so its id moves even when two happen in the same instant.
+    """
+    return db.session.execute(select(func.max(RegistrationHistory.id))).scalar()

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "i18n.py"
-CHECKED_AREAS = ("core", "accounts", "notifications")
 
 
 def _i18n():
@@ -13,6 +12,12 @@ def _i18n():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+CHECKED_AREAS = tuple(
+    area for area in _i18n().AREAS
+    if (SCRIPT.parent.parent / "app" / area / "translations" / "ru" / "LC_MESSAGES" / "messages.po").exists()
+)
 
 
 @pytest.mark.parametrize("area", CHECKED_AREAS)

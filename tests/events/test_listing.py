@@ -168,3 +168,18 @@ def test_drafts_only_for_editors(client, login, organiser, other_organiser):
     client.post("/auth/logout")
     login(organiser)
     assert client.get(f"/events/{draft.id}").status_code == 200
+
+
+def test_cached_listing_follows_every_change(app, client, organiser):
+    """The listing body is cached per data version: a cache hit never hides a change."""
+    from app.core.fragments import fragment_cache
+
+    event = published(organiser, title="Семинар в Самаре")
+    assert "Семинар в Самаре" in client.get("/").get_data(as_text=True)
+    client.get("/")
+    assert fragment_cache().hits >= 1
+    services.update_event(event, organiser, {"title": "Семинар в Тольятти"})
+    html = client.get("/").get_data(as_text=True)
+    assert "Семинар в Тольятти" in html and "Семинар в Самаре" not in html
+    published(organiser, title="Вебинар для лидеров НКО")
+    assert "Вебинар для лидеров НКО" in client.get("/").get_data(as_text=True)
