@@ -865,10 +865,11 @@ def listing_version() -> tuple:
     """Changes whenever anything the public listing shows changes: events, their sessions, seats taken."""
     from app.registrations import services as registrations
 
-    latest, count, last_logged = db.session.execute(
-        select(func.max(Event.updated_at), func.count(Event.id), select(func.max(EventChange.id)).scalar_subquery())
+    # One scalar subquery per max(), so each is an index lookup (several max() in one SELECT scan).
+    latest, newest, last_logged = db.session.execute(
+        select(*(select(func.max(column)).scalar_subquery() for column in (Event.updated_at, Event.id, EventChange.id)))
     ).one()
-    return latest, count, last_logged, registrations.last_change()
+    return latest, newest, last_logged, registrations.last_change()
 
 
 def parse_filters(args) -> EventFilters:
