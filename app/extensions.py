@@ -1,4 +1,6 @@
 """Extension objects, bound to the app in create_app() (flaskr / Indico style)."""
+import functools
+
 from flask import has_app_context
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
@@ -48,39 +50,24 @@ def configure_huey(app) -> None:
     huey.immediate = bool(app.config.get("HUEY_IMMEDIATE"))
 
 
+def _in_app_context(func):
+    """Wrap a task body so it runs inside the Flask app context (the worker has none of its own)."""
+
+    @functools.wraps(func)
+    def run_in_app(*args, **kwargs):
+        if has_app_context():
+            return func(*args, **kwargs)
+        with huey.flask_app.app_context():
+            return func(*args, **kwargs)
+
+    return run_in_app
+
+
 def app_task(**task_options):
-    """A Huey task that runs inside the Flask app context (the worker has none of its own)."""
-
-    def decorator(func):
-        def run_in_app(*args, **kwargs):
-            if has_app_context():
-                return func(*args, **kwargs)
-            with huey.flask_app.app_context():
-                return func(*args, **kwargs)
-
-        run_in_app.__name__ = func.__name__
-        run_in_app.__qualname__ = func.__qualname__
-        run_in_app.__doc__ = func.__doc__
-        run_in_app.__module__ = func.__module__
-        return huey.task(**task_options)(run_in_app)
-
-    return decorator
+    """A Huey task that runs inside the Flask app context."""
+    return lambda func: huey.task(**task_options)(_in_app_context(func))
 
 
 def app_periodic_task(validate_datetime, **task_options):
     """A periodic Huey task run inside the Flask app context."""
-
-    def decorator(func):
-        def run_in_app(*args, **kwargs):
-            if has_app_context():
-                return func(*args, **kwargs)
-            with huey.flask_app.app_context():
-                return func(*args, **kwargs)
-
-        run_in_app.__name__ = func.__name__
-        run_in_app.__qualname__ = func.__qualname__
-        run_in_app.__module__ = func.__module__
-        return huey.periodic_task(validate_datetime, **task_options)(run_in_app)
-
-    return decorator
-
+    return lambda func: huey.periodic_task(validate_datetime, **task_options)(_in_app_context(func))

@@ -62,12 +62,17 @@ def test_defaults_are_sqlite_in_the_instance_folder_with_memory_rate_limits(monk
     assert config["BABEL_DEFAULT_LOCALE"] == "ru"
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    """The embedded default, whichever database the rest of the suite runs on."""
     from sqlalchemy import text
 
     from app.extensions import db
+    from tests.conftest import make_app
 
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite only")
-    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    sqlite_app = make_app(tmp_path, database_url="sqlite://")
+    with sqlite_app.app_context():
+        assert db.engine.dialect.name == "sqlite"
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.session.remove()
+        db.engine.dispose()

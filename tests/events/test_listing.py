@@ -183,3 +183,10 @@ def test_cached_listing_follows_every_change(app, client, organiser):
     assert "Семинар в Тольятти" in html and "Семинар в Самаре" not in html
     published(organiser, title="Вебинар для лидеров НКО")
     assert "Вебинар для лидеров НКО" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query, field", [("q=%00", "q"), ("programme=99999999999", "programme")])
+def test_hostile_filter_values_get_a_message_not_a_500(client, query, field):
+    response = client.get(f"/events?{query}")
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.get_data(as_text=True)

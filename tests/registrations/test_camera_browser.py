@@ -35,7 +35,7 @@ def write_y4m(path, text: str) -> None:
     path.write_bytes(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode() + frame * 10)
 
 
-def test_camera_scan_checks_the_ticket_holder_in(live_server, tmp_path):
+def test_camera_scan_checks_the_ticket_holder_in(live_server, tmp_path, playwright_driver):
     app = live_server.app
     with app.app_context():
         organiser = make_user("organiser@example.org", roles=(Role.ORGANISER,), full_name="Ольга Организатор")
@@ -48,28 +48,25 @@ def test_camera_scan_checks_the_ticket_holder_in(live_server, tmp_path):
     video = tmp_path / "ticket.y4m"
     write_y4m(video, token)
 
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=require_chromium(), headless=True,
-            args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                  f"--use-file-for-fake-video-capture={video}"])
-        try:
-            context = browser.new_context(locale="ru-RU")
-            context.grant_permissions(["camera"], origin=live_server.url)
-            page = context.new_page()
-            page.goto(live_server + "/auth/login")
-            page.get_by_label("Электронная почта").fill("organiser@example.org")
-            page.get_by_label("Пароль").fill("password123")
-            page.get_by_role("button", name="Войти").click()
-            page.wait_for_url(live_server + "/me")
-            page.goto(url)
-            page.get_by_role("button", name="Сканировать камерой").click()
-            page.wait_for_selector(".flashes .alert-success", timeout=20_000)
-            assert "Ирина Петрова" in page.locator(".flashes").inner_text()
-        finally:
-            browser.close()
+    browser = playwright_driver.chromium.launch(
+        executable_path=require_chromium(), headless=True,
+        args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+              f"--use-file-for-fake-video-capture={video}"])
+    try:
+        context = browser.new_context(locale="ru-RU")
+        context.grant_permissions(["camera"], origin=live_server.url)
+        page = context.new_page()
+        page.goto(live_server + "/auth/login")
+        page.get_by_label("Электронная почта").fill("organiser@example.org")
+        page.get_by_label("Пароль").fill("password123")
+        page.get_by_role("button", name="Войти").click()
+        page.wait_for_url(live_server + "/me")
+        page.goto(url)
+        page.get_by_role("button", name="Сканировать камерой").click()
+        page.wait_for_selector(".flashes .alert-success", timeout=20_000)
+        assert "Ирина Петрова" in page.locator(".flashes").inner_text()
+    finally:
+        browser.close()
     with app.app_context():
         assert [c.registration_id for c in db.session.query(CheckIn)] == [registration_id]
         db.session.remove()
