@@ -95,7 +95,7 @@ def detail(event_id: int):
                            team=services.team_places(event),
                            is_over=event.ends_at is not None and event.ends_at < clock.now(),
                            service_labels={s.value: s.label for s in TripService},
-                           language_names=dict(LANGUAGES))
+                           event_language_names=dict(LANGUAGES))
 
 
 # --- organiser ------------------------------------------------------------------------------

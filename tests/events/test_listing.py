@@ -190,3 +190,11 @@ def test_hostile_filter_values_get_a_message_not_a_500(client, query, field):
     response = client.get(f"/events?{query}")
     assert response.status_code == 422
     assert f'id="{field}-error"' in response.get_data(as_text=True)
+
+
+def test_event_page_keeps_the_interface_languages(client, organiser):
+    """The event's own language (bg, pl…) is shown as a fact, never added to the UI language switch."""
+    event = services.create_event(organiser, seminar_data(status="published", language="bg", timezone="Europe/Sofia"))
+    html = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert html.count('name="locale" value="') == 2 * 2  # header and footer: ru, en
+    assert "Български" in html
