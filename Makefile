@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 INSTANCE := $(or $(INSTANCE_PATH),instance)
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev translations check-system migrate demo worker bench clean
+.PHONY: run test lint install install-dev translations check-system migrate demo worker bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 test: install-dev node_modules/.package-lock.json
 	$(BIN)/python scripts/check_system.py --for-tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check app tests bench scripts
 
 bench: install-dev
 	$(BIN)/python bench/event_list.py

@@ -6,7 +6,16 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from app import config as config_module
-from app.extensions import babel, bootstrap, configure_huey, csrf, db, limiter, login_manager, migrate
+from app.extensions import (
+    babel,
+    bootstrap,
+    configure_huey,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -42,6 +42,23 @@ class ValidationFailed(DomainError):
     default_message = _l("Some fields are not valid.")
 
 
+class FieldErrors:
+    """Collects field messages so one submission reports every problem at once."""
+
+    def __init__(self):
+        self.fields: dict[str, list] = {}
+
+    def add(self, name: str, message) -> None:
+        self.fields.setdefault(name, []).append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationFailed(fields=self.fields)
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

@@ -40,7 +40,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 
 from app import clock, create_app  # noqa: E402
-from app.events.models import Event, EventKind, EventStatus, Session, search_key  # noqa: E402
+from app.events.models import (  # noqa: E402
+    Event,
+    EventKind,
+    EventStatus,
+    Session,
+    search_key,
+)
 from app.extensions import db  # noqa: E402
 
 TIMEZONES = ("Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Novosibirsk", "Europe/Sofia",

@@ -28,7 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, time as dtime, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,13 @@ from app.calendar import builders  # noqa: E402
 from app.calendar.items import event_items  # noqa: E402
 from app.calendar.services import FEED_WINDOW, PUBLIC_STATUSES  # noqa: E402
 from app.events import services as events_service  # noqa: E402
-from app.events.models import Event, EventKind, EventStatus, Session, TripDetails  # noqa: E402
+from app.events.models import (  # noqa: E402
+    Event,
+    EventKind,
+    EventStatus,
+    Session,
+    TripDetails,
+)
 from app.extensions import db  # noqa: E402
 
 TIMEZONES = ("Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Novosibirsk", "Asia/Vladivostok",

@@ -1,5 +1,14 @@
 """Sign-up, log in/out, personal page, profile, and the administrators' user and organisation lists."""
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -7,7 +16,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app import permissions
 from app.accounts import services
-from app.accounts.forms import LoginForm, ProfileForm, RegisterForm, RolesForm, role_choices
+from app.accounts.forms import (
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    RolesForm,
+    role_choices,
+)
 from app.accounts.models import User
 from app.accounts.regions import region_groups, region_select_choices
 from app.errors import DomainError, apply_to_form

@@ -7,7 +7,6 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-
 from functools import lru_cache
 
 from argon2 import PasswordHasher, profiles
@@ -17,7 +16,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 
 from app import clock
-from app.accounts.models import ApiToken, Organisation, OrganisationKind, Role, User, UserRole
+from app.accounts.models import (
+    ApiToken,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    UserRole,
+)
 from app.accounts.regions import is_region
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db

@@ -1,5 +1,14 @@
 """Feed URLs (DESIGN §5): /events/<id>/event.ics, /calendar.ics, /calendar/<token>.ics, token reset."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required

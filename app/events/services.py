@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from app import clock
 from app.accounts.regions import is_region
 from app.database import lock_row
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, FieldErrors
 from app.events.models import (
     Event,
     EventChange,
@@ -109,23 +109,6 @@ def _msg(key: str, **params):
 
 # --- parsing and validation ----------------------------------------------------------------
 
-class _Errors:
-    """Collects field messages so one answer names every problem at once."""
-
-    def __init__(self):
-        self.fields: dict[str, list] = {}
-
-    def add(self, name: str, message) -> None:
-        self.fields.setdefault(name, []).append(message)
-
-    def __bool__(self) -> bool:
-        return bool(self.fields)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise ValidationFailed(fields=self.fields)
-
-
 def _to_int(value):
     """An int from JSON or a form; bools and fractions are refused."""
     if isinstance(value, bool):
@@ -201,7 +184,7 @@ def parse_moment(value, tz: ZoneInfo) -> datetime:
     return value
 
 
-def _check_text(errors: _Errors, name: str, value, limit: int, required: bool = False) -> str:
+def _check_text(errors: FieldErrors, name: str, value, limit: int, required: bool = False) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -215,7 +198,7 @@ def _check_text(errors: _Errors, name: str, value, limit: int, required: bool = 
     return value
 
 
-def _check_optional_positive(errors: _Errors, name: str, value):
+def _check_optional_positive(errors: FieldErrors, name: str, value):
     if value is None or value == "":
         return None
     try:
@@ -236,7 +219,7 @@ class _SessionInput:
     id: int | None = None
 
 
-def _parse_sessions(errors: _Errors, raw, tz: ZoneInfo | None) -> list[_SessionInput] | None:
+def _parse_sessions(errors: FieldErrors, raw, tz: ZoneInfo | None) -> list[_SessionInput] | None:
     if not isinstance(raw, list | tuple):
         errors.add("sessions", _msg("sessions_shape"))
         return None
@@ -281,7 +264,7 @@ def _parse_sessions(errors: _Errors, raw, tz: ZoneInfo | None) -> list[_SessionI
     return ordered
 
 
-def _parse_team_roles(errors: _Errors, raw) -> dict[TeamRole, int] | None:
+def _parse_team_roles(errors: FieldErrors, raw) -> dict[TeamRole, int] | None:
     if raw is None:
         return {}
     if not isinstance(raw, list | tuple):
@@ -305,13 +288,13 @@ def _parse_team_roles(errors: _Errors, raw) -> dict[TeamRole, int] | None:
     return roles
 
 
-def _validate(event: Event | None, data: dict, actor) -> tuple[dict, _Errors]:
+def _validate(event: Event | None, data: dict, actor) -> tuple[dict, FieldErrors]:
     """Check `data` against the event it will change (None on create); return clean values.
 
     The rules that span fields (kind requirements, registration window, sessions) are checked
     on the merged result: the event's current values overlaid with the keys present in `data`.
     """
-    errors = _Errors()
+    errors = FieldErrors()
     clean: dict = {}
 
     if "kind" in data or event is None:
@@ -418,7 +401,7 @@ def _validate(event: Event | None, data: dict, actor) -> tuple[dict, _Errors]:
     return clean, errors
 
 
-def _check_programme(errors: _Errors, value, actor, current_id: int | None):
+def _check_programme(errors: FieldErrors, value, actor, current_id: int | None):
     """An existing programme the actor manages; keeping the event's current one needs no right."""
     if value in (None, ""):
         return None
@@ -439,7 +422,7 @@ def _check_programme(errors: _Errors, value, actor, current_id: int | None):
     return programme.id
 
 
-def _parse_trip(errors: _Errors, raw, kind, tz: ZoneInfo) -> dict | None:
+def _parse_trip(errors: FieldErrors, raw, kind, tz: ZoneInfo) -> dict | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
@@ -486,7 +469,7 @@ def _merged(event: Event | None, clean: dict, name: str, default=None):
     return getattr(event, name) if event is not None else default
 
 
-def _check_whole(errors: _Errors, event: Event | None, clean: dict) -> None:
+def _check_whole(errors: FieldErrors, event: Event | None, clean: dict) -> None:
     """Rules spanning several fields, checked on the event as it would be after the change."""
     kind = _merged(event, clean, "kind")
     is_online = _merged(event, clean, "is_online", False)
@@ -801,7 +784,7 @@ def duplicate_event(event: Event, actor) -> Event:
 def record_trip_results(event: Event, actor, counts: dict, notes: str = "") -> Event:
     """People served per offered service (counts only), once the trip has started."""
     def work():
-        errors = _Errors()
+        errors = FieldErrors()
         if event.kind != EventKind.OUTREACH_TRIP or event.trip is None:
             raise Conflict(_l("Only outreach trips have results."))
         if event.starts_at is None or clock.now() < event.starts_at:
@@ -877,7 +860,7 @@ def parse_filters(args) -> EventFilters:
 
     Raises ValidationFailed naming each bad parameter; empty values mean "any".
     """
-    errors = _Errors()
+    errors = FieldErrors()
     filters = EventFilters()
     kind = (args.get("kind") or "").strip()
     if kind:

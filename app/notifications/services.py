@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from email import message_from_string
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import formataddr, format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template

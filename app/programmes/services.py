@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.accounts.models import Role, User, UserRole
 from app.accounts.regions import is_region
-from app.errors import ValidationFailed
+from app.errors import FieldErrors
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
 from app.programmes.models import PlanItem, Programme, Stage
@@ -26,21 +26,7 @@ ACTIVITY_MAX = 5000
 TEXT_MAX = 20000
 
 
-class _Errors:
-    """Collects field errors so one submission reports every problem at once."""
-
-    def __init__(self):
-        self.fields: dict[str, list] = {}
-
-    def add(self, field: str, message) -> None:
-        self.fields.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise ValidationFailed(fields=self.fields)
-
-
-def _text(data: dict, key: str, errors: _Errors, *, required=False, max_length=TEXT_MAX) -> str:
+def _text(data: dict, key: str, errors: FieldErrors, *, required=False, max_length=TEXT_MAX) -> str:
     value = (data.get(key) or "").strip()
     if required and not value:
         errors.add(key, _l("This field is required."))
@@ -49,7 +35,7 @@ def _text(data: dict, key: str, errors: _Errors, *, required=False, max_length=T
     return value
 
 
-def _period(data: dict, start_key: str, end_key: str, errors: _Errors) -> tuple[date | None, date | None]:
+def _period(data: dict, start_key: str, end_key: str, errors: FieldErrors) -> tuple[date | None, date | None]:
     start, end = data.get(start_key), data.get(end_key)
     if not isinstance(start, date):
         errors.add(start_key, _l("Enter a date."))
@@ -62,7 +48,7 @@ def _period(data: dict, start_key: str, end_key: str, errors: _Errors) -> tuple[
     return start, end
 
 
-def _organisers(ids, errors: _Errors) -> list[User]:
+def _organisers(ids, errors: FieldErrors) -> list[User]:
     ids = {int(i) for i in ids or ()}
     if not ids:
         return []
@@ -74,7 +60,7 @@ def _organisers(ids, errors: _Errors) -> list[User]:
     return sorted(users, key=lambda u: u.full_name)
 
 
-def _programme_fields(data: dict, errors: _Errors) -> dict:
+def _programme_fields(data: dict, errors: FieldErrors) -> dict:
     starts_on, ends_on = _period(data, "starts_on", "ends_on", errors)
     regions = list(dict.fromkeys(data.get("regions") or ()))
     unknown = [code for code in regions if not is_region(code)]
@@ -92,7 +78,7 @@ def _programme_fields(data: dict, errors: _Errors) -> dict:
     }
 
 
-def _check_children_inside(programme: Programme, errors: _Errors) -> None:
+def _check_children_inside(programme: Programme, errors: FieldErrors) -> None:
     """Narrowing the period must not leave stages or plan items outside it."""
     if errors.fields or programme.starts_on is None:
         return
@@ -114,7 +100,7 @@ def _commit():
 
 def create_programme(actor: User, data: dict) -> Programme:
     """A new programme; a non-admin creator is always among its organisers."""
-    errors = _Errors()
+    errors = FieldErrors()
     fields = _programme_fields(data, errors)
     organisers = _organisers(data.get("organisers"), errors)
     errors.raise_if_any()
@@ -128,7 +114,7 @@ def create_programme(actor: User, data: dict) -> Programme:
 
 
 def update_programme(programme: Programme, actor: User, data: dict) -> Programme:
-    errors = _Errors()
+    errors = FieldErrors()
     fields = _programme_fields(data, errors)
     organisers = _organisers(data.get("organisers"), errors)
     errors.raise_if_any()
@@ -147,7 +133,7 @@ def update_programme(programme: Programme, actor: User, data: dict) -> Programme
 
 # --- stages ---------------------------------------------------------------------------
 
-def _stage_fields(programme: Programme, data: dict, errors: _Errors, stage: Stage | None) -> dict:
+def _stage_fields(programme: Programme, data: dict, errors: FieldErrors, stage: Stage | None) -> dict:
     number = data.get("number")
     if not isinstance(number, int) or number < 1 or number > 99:
         errors.add("number", _l("Enter a number from 1 to 99."))
@@ -168,7 +154,7 @@ def _stage_fields(programme: Programme, data: dict, errors: _Errors, stage: Stag
 
 
 def add_stage(programme: Programme, actor: User, data: dict) -> Stage:
-    errors = _Errors()
+    errors = FieldErrors()
     fields = _stage_fields(programme, data, errors, None)
     errors.raise_if_any()
     stage = Stage(programme=programme, **fields)
@@ -178,7 +164,7 @@ def add_stage(programme: Programme, actor: User, data: dict) -> Stage:
 
 
 def update_stage(stage: Stage, actor: User, data: dict) -> Stage:
-    errors = _Errors()
+    errors = FieldErrors()
     fields = _stage_fields(stage.programme, data, errors, stage)
     errors.raise_if_any()
     for key, value in fields.items():
@@ -205,7 +191,7 @@ def linkable_events(programme: Programme) -> list[Event]:
     ).scalars())
 
 
-def _plan_item_fields(programme: Programme, data: dict, errors: _Errors, item: PlanItem | None) -> dict:
+def _plan_item_fields(programme: Programme, data: dict, errors: FieldErrors, item: PlanItem | None) -> dict:
     number = _text(data, "number", errors, required=True, max_length=NUMBER_MAX)
     if number and any(other.number == number and other is not item for other in programme.plan_items):
         errors.add("number", _l("The calendar plan already has an activity with this number."))
@@ -240,7 +226,7 @@ def _plan_item_fields(programme: Programme, data: dict, errors: _Errors, item: P
 
 def add_plan_item(programme: Programme, actor: User, data: dict) -> PlanItem:
     """Append an activity to the calendar plan (positions keep the plan's order)."""
-    errors = _Errors()
+    errors = FieldErrors()
     fields = _plan_item_fields(programme, data, errors, None)
     errors.raise_if_any()
     position = max((i.position for i in programme.plan_items), default=0) + 1
@@ -251,7 +237,7 @@ def add_plan_item(programme: Programme, actor: User, data: dict) -> PlanItem:
 
 
 def update_plan_item(item: PlanItem, actor: User, data: dict) -> PlanItem:
-    errors = _Errors()
+    errors = FieldErrors()
     fields = _plan_item_fields(item.programme, data, errors, item)
     errors.raise_if_any()
     for key, value in fields.items():

@@ -31,7 +31,14 @@ from app import clock
 from app.accounts.models import User
 from app.database import lock_row
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.events.models import Event, EventKind, EventStatus, Session, TeamRole, TripTeamRole
+from app.events.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    Session,
+    TeamRole,
+    TripTeamRole,
+)
 from app.extensions import db
 from app.registrations.models import (
     RULE_COUNTED,

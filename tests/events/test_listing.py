@@ -77,8 +77,8 @@ def test_cyrillic_search_is_case_insensitive_on_sqlite(app, organiser):
 
 
 def test_cyrillic_search_is_case_insensitive_on_postgres(tmp_path):
-    from tests.factories import make_user
     from app.accounts.models import Role
+    from tests.factories import make_user
 
     url = require_postgres()
     pg_app = make_app(tmp_path, database_url=url)

@@ -7,7 +7,14 @@ from sqlalchemy import func, select
 from app import clock
 from app.errors import Conflict, ValidationFailed
 from app.events import services
-from app.events.models import Event, EventChange, EventKind, EventStatus, Session, TripResult
+from app.events.models import (
+    Event,
+    EventChange,
+    EventKind,
+    EventStatus,
+    Session,
+    TripResult,
+)
 from app.extensions import db
 from app.registrations import services as registrations
 from tests.events.conftest import seminar_data, trip_data

@@ -6,7 +6,14 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role
 from app.errors import ValidationFailed
-from app.events.models import Event, EventKind, EventStatus, Session, TripResult, TripService
+from app.events.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    Session,
+    TripResult,
+    TripService,
+)
 from app.extensions import db
 from app.programmes import services
 from app.programmes.models import PlanItem, Programme, Stage

@@ -2,9 +2,9 @@
 import pytest
 
 from app.accounts.models import Role
+from app.extensions import db
 from app.registrations import services
 from app.registrations.models import Registration, RegistrationStatus
-from app.extensions import db
 from tests.factories import make_event, make_user
 
 S = RegistrationStatus

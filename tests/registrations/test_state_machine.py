@@ -7,7 +7,11 @@ from app.accounts.models import Role
 from app.errors import Conflict
 from app.extensions import db
 from app.registrations import services
-from app.registrations.models import Registration, RegistrationHistory, RegistrationStatus
+from app.registrations.models import (
+    Registration,
+    RegistrationHistory,
+    RegistrationStatus,
+)
 from tests.factories import make_event, make_trainees, make_user
 
 S = RegistrationStatus
