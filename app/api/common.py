@@ -140,9 +140,17 @@ def _forget_stale_token_user() -> None:
         g.pop("api_token_invalid", None)
 
 
+def _writes_need_a_token() -> None:
+    """Authentication comes before the body is read: a write without a valid token is a 401,
+    whatever it sends."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        token_user(required=True)
+
+
 def init_blueprint(bp) -> None:
     csrf.exempt(bp)
     bp.before_request(_forget_stale_token_user)
+    bp.before_request(_writes_need_a_token)
     bp.register_error_handler(HTTPException, handle_http_error)
 
 

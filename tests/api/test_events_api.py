@@ -144,6 +144,12 @@ def test_missing_or_bad_token_is_401(client, token):
     assert_error_shape(client.get("/api/v1/events", headers=bearer("expired")), 401)
 
 
+def test_authentication_comes_before_validation(client):
+    """A write without a token is a 401 even when its body is invalid: nothing about the schema leaks."""
+    assert_error_shape(client.post("/api/v1/events", json={}), 401)
+    assert_error_shape(client.patch("/api/v1/events/1", data="not json", content_type="application/json"), 401)
+
+
 def test_session_login_does_not_authorise_api_writes(client, login, organiser):
     login(organiser)
     assert_error_shape(client.post("/api/v1/events", json=seminar_json()), 401)
