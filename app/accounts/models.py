@@ -98,7 +98,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(foreign_keys=[organisation_id], lazy="joined")
-    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    # Loaded on first use (navigation, permissions), not with every user: a request that never asks
+    # (a registration POST) saves a query. Lists of users ask for them with selectinload.
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
 
     @property
     def roles(self) -> set[Role]:

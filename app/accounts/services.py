@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.accounts.models import (
@@ -287,7 +288,7 @@ def update_profile(user: User, *, full_name: str, print_name: str | None, organi
 def search_users(*, q: str | None = None, role: str | None = None, region_code: str | None = None,
                  page: int = 1, per_page: int = 25):
     """A page of users matching name/email text, a role and a region (Flask-SQLAlchemy Pagination)."""
-    query = select(User).order_by(func.lower(User.full_name), User.id)
+    query = select(User).options(selectinload(User.role_rows)).order_by(func.lower(User.full_name), User.id)
     text = " ".join((q or "").split()).lower()
     if text:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
