@@ -93,6 +93,18 @@ def _programme_edit(user, programme) -> bool:
     return user.has_role(Role.ADMIN, Role.ORGANISER) and manages_programme(user, programme)
 
 
+def managed_programmes_clause(user):
+    """SQL twin of manages_programme for lists: admin all; others the programmes assigned to them."""
+    from sqlalchemy import true
+
+    from app.accounts.models import User
+    from app.programmes.models import Programme
+
+    if user.is_admin:
+        return true()
+    return Programme.organisers.any(User.id == user.id)
+
+
 # --- events ---------------------------------------------------------------------------
 
 @rule("event.create")

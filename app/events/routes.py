@@ -38,6 +38,12 @@ def _load(event_id: int):
     return event
 
 
+def _editable(event_id: int):
+    """The event, if the current user may edit it (403 for non-organisers, 404 for others' events)."""
+    permissions.require("manage.area")
+    return permissions.require("event.edit", _load(event_id))
+
+
 def _all_programmes() -> list[Programme]:
     return list(db.session.execute(select(Programme).order_by(Programme.title)).scalars())
 
@@ -141,8 +147,7 @@ def manage_create(kind: str):
 
 @bp.route("/manage/events/<int:event_id>/edit", methods=["GET", "POST"])
 def manage_edit(event_id: int):
-    permissions.require("manage.area")
-    event = permissions.require("event.edit", _load(event_id))
+    event = _editable(event_id)
     form = FORMS[event.kind]().setup(_managed_programmes_with(event))
     if request.method == "GET":
         form.fill_from(event)
@@ -168,8 +173,7 @@ def _managed_programmes_with(event) -> list[Programme]:
 
 @bp.post("/manage/events/<int:event_id>/publish")
 def manage_publish(event_id: int):
-    permissions.require("manage.area")
-    event = permissions.require("event.edit", _load(event_id))
+    event = _editable(event_id)
     services.publish_event(event, current_user)
     flash(_("The event is published."), "success")
     return redirect(url_for("events.detail", event_id=event.id))
@@ -177,8 +181,7 @@ def manage_publish(event_id: int):
 
 @bp.post("/manage/events/<int:event_id>/cancel")
 def manage_cancel(event_id: int):
-    permissions.require("manage.area")
-    event = permissions.require("event.edit", _load(event_id))
+    event = _editable(event_id)
     services.cancel_event(event, current_user)
     flash(_("The event is cancelled. Registrants will be told."), "success")
     return redirect(url_for("events.detail", event_id=event.id))
@@ -186,8 +189,7 @@ def manage_cancel(event_id: int):
 
 @bp.post("/manage/events/<int:event_id>/duplicate")
 def manage_duplicate(event_id: int):
-    permissions.require("manage.area")
-    event = permissions.require("event.edit", _load(event_id))
+    event = _editable(event_id)
     copy = services.duplicate_event(event, current_user)
     flash(_("A draft copy is ready: change its dates and publish it."), "success")
     return redirect(url_for("events.manage_edit", event_id=copy.id))
@@ -195,8 +197,7 @@ def manage_duplicate(event_id: int):
 
 @bp.route("/manage/events/<int:event_id>/results", methods=["GET", "POST"])
 def manage_results(event_id: int):
-    permissions.require("manage.area")
-    event = permissions.require("event.edit", _load(event_id))
+    event = _editable(event_id)
     if event.kind != EventKind.OUTREACH_TRIP:
         abort(404)
     form = results_form_for(event, request.form if request.method == "POST" else None)
@@ -258,7 +259,6 @@ def _change_value_formatter(timezone: str):
 
 @bp.get("/manage/events/<int:event_id>/changes")
 def manage_changes(event_id: int):
-    permissions.require("manage.area")
-    event = permissions.require("event.edit", _load(event_id))
+    event = _editable(event_id)
     return render_template("events/changes.html", event=event, field_labels=CHANGE_LABELS,
                            show_value=_change_value_formatter(event.timezone))

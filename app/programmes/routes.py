@@ -59,6 +59,10 @@ def _plan_item_form(programme: Programme, item: PlanItem | None = None) -> PlanI
     return form
 
 
+def _editable(programme_id: int) -> Programme:
+    return permissions.require("programme.edit", _programme_or_404(programme_id))
+
+
 def _status(form) -> int:
     return 422 if form.errors or form.form_errors else 200
 
@@ -91,7 +95,7 @@ def create():
 @bp.get("/manage/programmes/<int:programme_id>")
 @login_required
 def manage(programme_id: int):
-    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    programme = _editable(programme_id)
     return render_template("programmes/manage.html", programme=programme, region_name=region_name,
                            timeline=services.timeline(programme), outcome=services.event_outcome,
                            outcome_labels=services.Outcome.LABELS, now=clock.now())
@@ -100,7 +104,7 @@ def manage(programme_id: int):
 @bp.route("/manage/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(programme_id: int):
-    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    programme = _editable(programme_id)
     form = _programme_form(programme)
     if form.validate_on_submit():
         try:
@@ -116,7 +120,7 @@ def edit(programme_id: int):
 @bp.route("/manage/programmes/<int:programme_id>/stages/new", methods=["GET", "POST"])
 @login_required
 def stage_create(programme_id: int):
-    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    programme = _editable(programme_id)
     form = StageForm()
     if not form.is_submitted():
         form.number.data = max((s.number for s in programme.stages), default=0) + 1
@@ -134,7 +138,7 @@ def stage_create(programme_id: int):
 @bp.route("/manage/programmes/<int:programme_id>/stages/<int:stage_id>/edit", methods=["GET", "POST"])
 @login_required
 def stage_edit(programme_id: int, stage_id: int):
-    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    programme = _editable(programme_id)
     stage = _stage_or_404(programme, stage_id)
     form = StageForm(obj=stage)
     if form.validate_on_submit():
@@ -151,7 +155,7 @@ def stage_edit(programme_id: int, stage_id: int):
 @bp.post("/manage/programmes/<int:programme_id>/stages/<int:stage_id>/delete")
 @login_required
 def stage_delete(programme_id: int, stage_id: int):
-    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    programme = _editable(programme_id)
     services.delete_stage(_stage_or_404(programme, stage_id), current_user)
     flash(_("The stage is deleted."), "success")
     return redirect(url_for("programmes.manage", programme_id=programme.id))
@@ -160,7 +164,7 @@ def stage_delete(programme_id: int, stage_id: int):
 @bp.route("/manage/programmes/<int:programme_id>/plan/new", methods=["GET", "POST"])
 @login_required
 def plan_item_create(programme_id: int):
-    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    programme = _editable(programme_id)
     form = _plan_item_form(programme)
     if not form.is_submitted():
         form.number.data = str(len(programme.plan_items) + 1)
@@ -179,7 +183,7 @@ def plan_item_create(programme_id: int):
 @bp.route("/manage/programmes/<int:programme_id>/plan/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
 def plan_item_edit(programme_id: int, item_id: int):
-    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    programme = _editable(programme_id)
     item = _item_or_404(programme, item_id)
     form = _plan_item_form(programme, item)
     if form.validate_on_submit():
@@ -197,7 +201,7 @@ def plan_item_edit(programme_id: int, item_id: int):
 @bp.post("/manage/programmes/<int:programme_id>/plan/<int:item_id>/delete")
 @login_required
 def plan_item_delete(programme_id: int, item_id: int):
-    programme = permissions.require("programme.edit", _programme_or_404(programme_id))
+    programme = _editable(programme_id)
     services.delete_plan_item(_item_or_404(programme, item_id), current_user)
     flash(_("The activity is removed from the calendar plan."), "success")
     return redirect(url_for("programmes.manage", programme_id=programme.id))

@@ -52,9 +52,7 @@ def _organisers(ids, errors: FieldErrors) -> list[User]:
     ids = {int(i) for i in ids or ()}
     if not ids:
         return []
-    users = db.session.execute(
-        select(User).join(UserRole).where(User.id.in_(ids), UserRole.role.in_([Role.ORGANISER, Role.ADMIN]))
-    ).unique().scalars().all()
+    users = db.session.execute(_assignable_organisers().where(User.id.in_(ids))).unique().scalars().all()
     if len(users) != len(ids):
         errors.add("organisers", _l("Only organisers and administrators can be assigned."))
     return sorted(users, key=lambda u: u.full_name)
@@ -96,6 +94,22 @@ def _commit():
     except Exception:
         db.session.rollback()
         raise
+
+
+def _valid_fields(build, programme: Programme, data: dict, current) -> dict:
+    """Run a part's field builder and refuse the whole submission if any field is wrong."""
+    errors = FieldErrors()
+    fields = build(programme, data, errors, current)
+    errors.raise_if_any()
+    return fields
+
+
+def _update_part(part, data: dict, build):
+    """Change a stage or plan item in place: validate everything, then one commit."""
+    for key, value in _valid_fields(build, part.programme, data, part).items():
+        setattr(part, key, value)
+    _commit()
+    return part
 
 
 def create_programme(actor: User, data: dict) -> Programme:
@@ -154,23 +168,14 @@ def _stage_fields(programme: Programme, data: dict, errors: FieldErrors, stage: 
 
 
 def add_stage(programme: Programme, actor: User, data: dict) -> Stage:
-    errors = FieldErrors()
-    fields = _stage_fields(programme, data, errors, None)
-    errors.raise_if_any()
-    stage = Stage(programme=programme, **fields)
+    stage = Stage(programme=programme, **_valid_fields(_stage_fields, programme, data, None))
     db.session.add(stage)
     _commit()
     return stage
 
 
 def update_stage(stage: Stage, actor: User, data: dict) -> Stage:
-    errors = FieldErrors()
-    fields = _stage_fields(stage.programme, data, errors, stage)
-    errors.raise_if_any()
-    for key, value in fields.items():
-        setattr(stage, key, value)
-    _commit()
-    return stage
+    return _update_part(stage, data, _stage_fields)
 
 
 def delete_stage(stage: Stage, actor: User) -> None:
@@ -226,9 +231,7 @@ def _plan_item_fields(programme: Programme, data: dict, errors: FieldErrors, ite
 
 def add_plan_item(programme: Programme, actor: User, data: dict) -> PlanItem:
     """Append an activity to the calendar plan (positions keep the plan's order)."""
-    errors = FieldErrors()
-    fields = _plan_item_fields(programme, data, errors, None)
-    errors.raise_if_any()
+    fields = _valid_fields(_plan_item_fields, programme, data, None)
     position = max((i.position for i in programme.plan_items), default=0) + 1
     item = PlanItem(programme=programme, position=position, **fields)
     db.session.add(item)
@@ -237,13 +240,7 @@ def add_plan_item(programme: Programme, actor: User, data: dict) -> PlanItem:
 
 
 def update_plan_item(item: PlanItem, actor: User, data: dict) -> PlanItem:
-    errors = FieldErrors()
-    fields = _plan_item_fields(item.programme, data, errors, item)
-    errors.raise_if_any()
-    for key, value in fields.items():
-        setattr(item, key, value)
-    _commit()
-    return item
+    return _update_part(item, data, _plan_item_fields)
 
 
 def delete_plan_item(item: PlanItem, actor: User) -> None:
@@ -255,11 +252,13 @@ def delete_plan_item(item: PlanItem, actor: User) -> None:
 
 def programmes_for(user: User) -> list[Programme]:
     """Admins see every programme, organisers the ones assigned to them."""
-    query = (select(Programme).options(selectinload(Programme.plan_items))
-             .order_by(Programme.starts_on.desc(), Programme.id.desc()))
-    if not user.is_admin:
-        query = query.where(Programme.organisers.any(User.id == user.id))
-    return list(db.session.execute(query).scalars())
+    from app import permissions
+
+    return list(db.session.execute(
+        select(Programme).where(permissions.managed_programmes_clause(user))
+        .options(selectinload(Programme.plan_items))
+        .order_by(Programme.starts_on.desc(), Programme.id.desc())
+    ).scalars())
 
 
 def load_programme(programme_id: int) -> Programme | None:
@@ -383,10 +382,12 @@ def timeline(programme: Programme, now=None) -> Timeline:
     )
 
 
+def _assignable_organisers():
+    return select(User).join(UserRole).where(UserRole.role.in_([Role.ORGANISER, Role.ADMIN]), User.active.is_(True))
+
+
 def assignable_organisers() -> list[User]:
-    """Users who may be assigned to a programme: organisers and administrators."""
+    """Users who may be assigned to a programme: active organisers and administrators."""
     return list(db.session.execute(
-        select(User).join(UserRole)
-        .where(UserRole.role.in_([Role.ORGANISER, Role.ADMIN]), User.active.is_(True))
-        .order_by(User.full_name, User.id)
+        _assignable_organisers().order_by(User.full_name, User.id)
     ).unique().scalars())
