@@ -193,5 +193,4 @@ def _event_join_link(user, event) -> bool:
         return True
     from app.registrations import services
 
-    registration = services.registration_of(event, user)
-    return registration is not None and registration.status == services.S.CONFIRMED
+    return services.join_link_for(services.registration_of(event, user)) is not None

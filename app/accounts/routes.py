@@ -46,7 +46,8 @@ def load_user(user_id: str):
 
 @bp.before_app_request
 def load_api_user():
-    """API requests act as the owner of a bearer token (DESIGN §5)."""
+    """API requests act as the owner of a bearer token (DESIGN §5); every request decides afresh."""
+    g.api_user, g.api_token_invalid = None, False
     header = request.headers.get("Authorization", "")
     if request.path.startswith("/api/") and header.startswith("Bearer "):
         g.api_user = services.user_for_api_token(header.removeprefix("Bearer ").strip())

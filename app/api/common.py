@@ -132,14 +132,6 @@ def handle_http_error(error: HTTPException):
     return response
 
 
-def _forget_stale_token_user() -> None:
-    """accounts sets g.api_user only when a Bearer header is present; without one, nobody is
-    the token user (matters when an app context outlives a request, as in tests and CLI calls)."""
-    if not request.headers.get("Authorization", "").startswith("Bearer "):
-        g.pop("api_user", None)
-        g.pop("api_token_invalid", None)
-
-
 def _writes_need_a_token() -> None:
     """Authentication comes before the body is read: a write without a valid token is a 401,
     whatever it sends."""
@@ -149,7 +141,6 @@ def _writes_need_a_token() -> None:
 
 def init_blueprint(bp) -> None:
     csrf.exempt(bp)
-    bp.before_request(_forget_stale_token_user)
     bp.before_request(_writes_need_a_token)
     bp.register_error_handler(HTTPException, handle_http_error)
 

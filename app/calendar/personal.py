@@ -70,7 +70,7 @@ def _registration_items(user) -> Iterable[CalendarItem]:
             yield session_item(
                 event, session, index, total, base_url=base_url,
                 summary_prefix=prefix, extra_lines=extra_lines,
-                join_url=event.online_url if confirmed else None,
+                join_url=registrations.join_link_for(registration),
                 last_modified=last_modified,
                 status="CONFIRMED" if confirmed else "TENTATIVE",
                 alarm_text=_("Tomorrow: %(title)s", title=event.title)

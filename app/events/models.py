@@ -172,6 +172,15 @@ class Event(db.Model):
     def is_published(self) -> bool:
         return self.status == EventStatus.PUBLISHED
 
+    @property
+    def can_be_published(self) -> bool:
+        """Drafts are published; a cancelled event may be published again."""
+        return self.status != EventStatus.PUBLISHED
+
+    @property
+    def can_be_cancelled(self) -> bool:
+        return self.status != EventStatus.CANCELLED
+
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.kind} {self.title!r}>"
 

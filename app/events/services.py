@@ -728,10 +728,10 @@ def update_event(event: Event, actor, data: dict) -> Event:
     return updated
 
 
-def _set_status(event: Event, actor, status: EventStatus, refuse_when, message) -> Event:
+def _set_status(event: Event, actor, status: EventStatus, allowed, message) -> Event:
     def work():
         locked = lock_row(Event, event.id)
-        if locked.status in refuse_when:
+        if not allowed(locked):
             raise Conflict(message, field="status")
         changes = {"status": [locked.status.value, status.value]}
         locked.status = status
@@ -744,13 +744,13 @@ def _set_status(event: Event, actor, status: EventStatus, refuse_when, message) 
 
 def publish_event(event: Event, actor) -> Event:
     """Draft (or cancelled) → published."""
-    return _set_status(event, actor, EventStatus.PUBLISHED, {EventStatus.PUBLISHED},
+    return _set_status(event, actor, EventStatus.PUBLISHED, lambda e: e.can_be_published,
                        _l("The event is already published."))
 
 
 def cancel_event(event: Event, actor) -> Event:
     """Draft or published → cancelled; registrants are told by the registrations area."""
-    return _set_status(event, actor, EventStatus.CANCELLED, {EventStatus.CANCELLED},
+    return _set_status(event, actor, EventStatus.CANCELLED, lambda e: e.can_be_cancelled,
                        _l("The event is already cancelled."))
 
 

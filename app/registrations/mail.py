@@ -11,7 +11,8 @@ from app.calendar import builders
 from app.calendar.items import session_item
 from app.extensions import db
 from app.notifications.services import Attachment, send_to_user
-from app.registrations.models import Registration, RegistrationStatus
+from app.registrations.models import Registration
+from app.registrations.services import join_link_for
 
 SUBJECTS = {
     "confirmed": lambda title: _l("Your place is confirmed: %(title)s", title=title),
@@ -34,13 +35,6 @@ def event_url(event) -> str:
     return f"{current_app.config['BASE_URL']}/events/{event.id}"
 
 
-def join_link(registration: Registration) -> str | None:
-    """The webinar link, for confirmed participants only (DESIGN §3)."""
-    if registration.status == RegistrationStatus.CONFIRMED and registration.event.online_url:
-        return registration.event.online_url
-    return None
-
-
 def event_ics(event, join_url: str | None = None) -> bytes:
     """The event as iCalendar: one VEVENT per session, the join link only when given."""
     base_url = current_app.config["BASE_URL"]
@@ -61,7 +55,7 @@ def send(kind: str, registration_id: int, **extra) -> None:
     if registration is None:
         return
     event, user = registration.event, registration.user
-    link = join_link(registration)
+    link = join_link_for(registration)
     context = {
         "registration": registration,
         "event": event,

@@ -388,6 +388,18 @@ def _check_role(event: Event, team_role) -> TeamRole | None:
 
 # --- the trainee's actions --------------------------------------------------------------
 
+def join_link_for(registration: Registration | None) -> str | None:
+    """The webinar link a registrant may see: only a confirmed one (DESIGN §3). Page, mail and feed ask here."""
+    if registration is not None and registration.status == S.CONFIRMED:
+        return registration.event.online_url or None
+    return None
+
+
+def blocks_registering(registration: Registration | None) -> bool:
+    """A live registration, or a rejection, stands in the way of registering (again)."""
+    return registration is not None and (registration.is_live or registration.status == S.REJECTED)
+
+
 def register(event_id: int, user: User, team_role=None) -> Registration:
     """Register `user`: confirmed, pending approval, or waitlisted — decided under the event lock."""
     user_id, region_code, organisation_id = user.id, user.region_code, user.organisation_id

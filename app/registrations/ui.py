@@ -64,8 +64,7 @@ def registration_box(event) -> RegistrationBox:
             box.ticket_url = url_for("registrations.ticket", event_id=event.id, registration_id=registration.id)
     if permissions.can("event.join_link", event):
         box.join_link = event.online_url
-    live = registration is not None and (registration.is_live or registration.status == S.REJECTED)
-    if not live and box.closed_reason is None and permissions.can("event.register", event):
+    if not services.blocks_registering(registration) and box.closed_reason is None and permissions.can("event.register", event):
         box.show_register = True
         box.register_form = RegisterForm()
         if event.kind == EventKind.OUTREACH_TRIP:
