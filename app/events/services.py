@@ -1015,8 +1015,7 @@ def seats_left(events: list[Event]) -> dict[int, int | None]:
     """Free seats per event (None = unlimited), counted in one query."""
     from app.registrations import services as registrations
 
-    taken = registrations.seats_taken([e.id for e in events if e.capacity is not None])
-    return {e.id: (max(0, e.capacity - taken.get(e.id, 0)) if e.capacity is not None else None) for e in events}
+    return registrations.free_seats_by_event(events)
 
 
 def list_manageable_events(actor, page: int = 1, per_page: int = 50, status: EventStatus | None = None) -> Page:

@@ -174,11 +174,15 @@ def seats_taken(event_ids: list[int]) -> dict[int, int]:
     return {event_id: count for event_id, count in rows}
 
 
+def free_seats_by_event(events: list[Event]) -> dict[int, int | None]:
+    """Seats still free per event (None = no capacity limit), counted in one query."""
+    taken = seats_taken([e.id for e in events if e.capacity is not None])
+    return {e.id: None if e.capacity is None else max(e.capacity - taken.get(e.id, 0), 0) for e in events}
+
+
 def free_seats(event: Event) -> int | None:
     """Seats still free, or None when the event has no capacity limit."""
-    if event.capacity is None:
-        return None
-    return max(event.capacity - seats_taken([event.id]).get(event.id, 0), 0)
+    return free_seats_by_event([event])[event.id]
 
 
 def role_places(event: Event) -> dict[TeamRole, int]:
