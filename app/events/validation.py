@@ -2,6 +2,7 @@
 import math
 from zoneinfo import ZoneInfo
 
+from app import permissions
 from app.accounts.regions import is_region
 from app.errors import FieldErrors
 from app.events.models import (
@@ -29,6 +30,7 @@ from app.events.parsing import (
     zone,
 )
 from app.extensions import db
+from app.programmes.models import Programme
 
 
 def validate(event: Event | None, data: dict, actor) -> tuple[dict, FieldErrors]:
@@ -148,9 +150,6 @@ def _check_programme(errors: FieldErrors, value, actor, current_id: int | None):
     """An existing programme the actor manages; keeping the event's current one needs no right."""
     if value in (None, ""):
         return None
-    from app import permissions
-    from app.programmes.models import Programme
-
     try:
         programme = db.session.get(Programme, to_int(value))
     except ValueError:
