@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from app import cache
 from app import config as config_module
 from app.extensions import (
     babel,
@@ -41,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     bootstrap.init_app(app)
     configure_huey(app)
+    cache.init_app(app)
 
     from app.core import i18n, navigation
 
