@@ -4,9 +4,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import event as sa_event
 
-from app import clock
+from app import cache, clock
 from app.accounts import services as accounts
-from app import cache
 from app.events import services as events
 from app.extensions import db
 from tests.factories import make_calendar_event, make_calendar_registration, make_user
