@@ -6,8 +6,10 @@ from sqlalchemy import event as sa_event
 
 from app import cache, clock
 from app.accounts import services as accounts
+from app.accounts.models import User
 from app.events import services as events
 from app.extensions import db
+from tests.conftest import require_redis
 from tests.factories import make_calendar_event, make_calendar_registration, make_user
 
 
@@ -131,3 +133,36 @@ def test_personal_feed_changes_when_a_registration_does(client):
     changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
     assert b"secret-room" in changed.data
+
+
+def test_a_worker_that_never_served_the_feed_answers_it_warm_from_redis(shared_cache_apps):
+    """Two workers sharing Redis: the second takes the first one's feed whole, and a change is seen by both."""
+    first, second = shared_cache_apps(2, redis_url=require_redis())
+    with first.app_context():
+        organiser = make_user(roles=("organiser",), password=None)
+        seminars = [make_calendar_event(title=f"Семинар {day}", actor=organiser, sessions=[
+            (datetime(2027, 3, day, 9), datetime(2027, 3, day, 18), "")]) for day in range(1, 4)]
+        edited_id, organiser_id = seminars[1].id, organiser.id
+
+    def fetch(worker) -> tuple[bytes, tuple]:
+        with worker.app_context():
+            response = worker.test_client().get("/calendar.ics")
+            assert response.status_code == 200
+            return response.data, _feed_stats()
+
+    built, stats = fetch(first)
+    assert stats == (0, 3, 3, 0, 1, 1)
+    served, stats = fetch(second)
+    assert served == built
+    assert stats == (0, 0, 0, 1, 0, 0)  # never served it, built nothing: the whole body from Redis
+
+    clock.advance(timedelta(minutes=1))
+    with second.app_context():
+        events.update_event(events.get_event(edited_id), db.session.get(User, organiser_id),
+                            {"venue": "Самарский дом молодёжи"})
+    changed, stats = fetch(first)  # the change moved the validator for every worker at once
+    assert "Самарский дом молодёжи".encode() in changed and changed.count(b"BEGIN:VEVENT") == 3
+    assert stats == (2, 4, 4, 0, 2, 2)  # two events from the pieces, the edited one built again
+    again, stats = fetch(second)
+    assert again == changed
+    assert stats == (0, 0, 0, 2, 0, 0)
