@@ -66,11 +66,6 @@ class Region:
         """The current app's counters for this region (in this process)."""
         return current_app.extensions[STATS][self.name]
 
-    @property
-    def shared(self) -> bool:
-        """True when the entries live in Redis, shared by every worker."""
-        return bool(current_app.config.get("REDIS_URL"))
-
     def get(self, slot: tuple, version):
         """The value in `slot` if it was built from `version`, else None."""
         return self.get_many([(slot, version)])[0]
