@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
+from app import cache
 from app import config as config_module
 from app.extensions import (
     babel,
@@ -42,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     bootstrap.init_app(app)
     configure_huey(app)
+    cache.init_app(app)
 
     # Areas are imported while the app is built, after the extensions they use are bound.
     from app.core import i18n, navigation
