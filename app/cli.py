@@ -1,5 +1,6 @@
 """flask --app wsgi … commands (DESIGN §6)."""
 import csv
+import logging
 
 import click
 
@@ -10,6 +11,7 @@ from app.errors import DomainError
 from app.extensions import huey
 from app.registrations import services as registrations
 
+log = logging.getLogger(__name__)
 ROLE_CHOICES = click.Choice([r.value for r in Role])
 
 
@@ -55,11 +57,18 @@ def import_users_command(csv_file):
             failed += 1
             click.echo(f"line {line}: too many values (expected {len(header)} columns)", err=True)
             continue
+        email = (row.get("email") or "").strip() or "?"
         try:
             result = accounts.import_user(row)
         except DomainError as error:
             failed += 1
-            click.echo(f"line {line}: {(row.get('email') or '').strip() or '?'}: {_describe(error)}", err=True)
+            click.echo(f"line {line}: {email}: {_describe(error)}", err=True)
+            continue
+        except Exception as error:  # noqa: BLE001 — any failure of one row is reported and the import goes on
+            failed += 1
+            log.warning("import-users line %s failed: %s: %s", line, type(error).__name__, error)
+            click.echo(f"line {line}: {email}: could not be saved ({type(error).__name__}: "
+                       f"{str(error).splitlines()[0][:200] if str(error) else 'no details'})", err=True)
             continue
         created += 1
         user = result.user

@@ -76,6 +76,12 @@ def _manage_users(user, _obj) -> bool:
     return user.is_admin
 
 
+@rule("api_token.own")
+def _api_token_own(user, token) -> bool:
+    """A person lists and revokes only their own API tokens."""
+    return token.user_id == user.id
+
+
 @rule("manage.area")
 def _manage_area(user, _obj) -> bool:
     return user.has_role(Role.ADMIN, Role.ORGANISER)
