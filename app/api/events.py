@@ -70,6 +70,7 @@ class Events(MethodView):
             "total": listing.total, "page": listing.page, "per_page": listing.per_page, "pages": listing.pages,
         }
 
+    @common.allowed_before_body("event.create")
     @bp.arguments(EventInSchema)
     @bp.response(201, EventOutSchema)
     @bp.doc(security=common.BEARER)
@@ -77,7 +78,6 @@ class Events(MethodView):
     def post(self, data: dict):
         """Create an event with its sessions (organiser or admin token)."""
         user = common.token_user(required=True)
-        common.require_allowed("event.create", user)
         event = events.create_event(user, data)
         return _single(events.get_event(event.id), user)
 

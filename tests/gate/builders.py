@@ -1,0 +1,183 @@
+"""Builders of the objects a route's URL names, registered by the name the route table gives.
+
+`@builder("event")` registers a function `(world) -> Target`: the URL values of a fresh object and
+the user who owns it (who passes the route's object rule). Each call builds new objects, so every
+cell of the matrix and every fuzzer starts from its own untouched object.
+"""
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from app import clock
+from app.accounts import services as accounts
+from app.accounts.models import Organisation, OrganisationKind, Role
+from app.extensions import db
+from app.programmes import services as programmes
+from app.registrations import services as registrations
+from tests.factories import make_calendar_registration, make_event, make_user
+
+BUILDERS: dict = {}
+_numbers = itertools.count(1)
+
+
+@dataclass
+class Target:
+    values: dict = field(default_factory=dict)
+    owner: object = None
+    foreign_values: dict | None = None  # token routes: what a non-holder puts in the URL
+
+
+def builder(name: str):
+    def register(func):
+        if name in BUILDERS:
+            raise RuntimeError(f"builder {name!r} registered twice")
+        BUILDERS[name] = func
+        return func
+
+    return register
+
+
+def build(name: str | None, world) -> Target:
+    if name is None:
+        return Target()
+    return BUILDERS[name](world)
+
+
+# --- objects --------------------------------------------------------------------------------------
+
+def new_organiser():
+    return make_user(roles=(Role.ORGANISER,), full_name="Ольга Организатор")
+
+
+def new_programme(organiser):
+    return programmes.create_programme(organiser, {
+        "title": "КПД НКО: команда пациентов в действии", "funder": "Фонд президентских грантов",
+        "grant_number": "23-1-000001", "starts_on": date(2027, 2, 1), "ends_on": date(2027, 12, 21),
+        "regions": ["RU-SAM"], "target_groups": "Лидеры пациентских НКО", "description": "",
+        "organisers": [organiser.id]})
+
+
+def programme_event(organiser=None, **fields):
+    """A published three-day seminar of a programme its organiser manages."""
+    organiser = organiser or new_organiser()
+    programme = new_programme(organiser)
+    event = make_event(actor=organiser, days=3, programme_id=programme.id, **fields)
+    return organiser, event
+
+
+@builder("static_file")
+def _static_file(world):
+    return Target({"filename": "css/praktika.css"})
+
+
+@builder("bootstrap_file")
+def _bootstrap_file(world):
+    return Target({"filename": "css/bootstrap.min.css"})
+
+
+@builder("user")
+def _user(world):
+    return Target({"user_id": make_user().id})
+
+
+@builder("organisation")
+def _organisation(world):
+    organisation = Organisation(name=f"Союз пациентов Пензы {next(_numbers)}", kind=OrganisationKind.PATIENT_NGO,
+                                region_code="RU-PNZ", approved=False)
+    db.session.add(organisation)
+    db.session.commit()
+    return Target({"organisation_id": organisation.id})
+
+
+@builder("programme")
+def _programme(world):
+    organiser = new_organiser()
+    return Target({"programme_id": new_programme(organiser).id}, owner=organiser)
+
+
+@builder("stage")
+def _stage(world):
+    organiser = new_organiser()
+    programme = new_programme(organiser)
+    stage = programmes.add_stage(programme, organiser, {
+        "number": 1, "title": "Этап 1", "starts_on": date(2027, 3, 1), "ends_on": date(2027, 6, 30)})
+    return Target({"programme_id": programme.id, "stage_id": stage.id}, owner=organiser)
+
+
+@builder("plan_item")
+def _plan_item(world):
+    organiser = new_organiser()
+    programme = new_programme(organiser)
+    item = programmes.add_plan_item(programme, organiser, {
+        "number": "1", "activity": "Выездной 3-хдневный семинар-тренинг", "planned_start": date(2027, 3, 1),
+        "planned_end": date(2027, 4, 30), "stage_id": None, "event_ids": []})
+    return Target({"programme_id": programme.id, "item_id": item.id}, owner=organiser)
+
+
+@builder("event_kind")
+def _event_kind(world):
+    return Target({"kind": "seminar"})
+
+
+@builder("event")
+def _event(world):
+    organiser, event = programme_event(capacity=5)
+    return Target({"event_id": event.id}, owner=organiser)
+
+
+@builder("draft_event")
+def _draft_event(world):
+    organiser, event = programme_event(status="draft")
+    return Target({"event_id": event.id}, owner=organiser)
+
+
+@builder("trip")
+def _trip(world):
+    organiser, event = programme_event(kind="outreach_trip", start=clock.now() - timedelta(days=3))
+    return Target({"event_id": event.id}, owner=organiser)
+
+
+@builder("event_session")
+def _event_session(world):
+    organiser, event = programme_event()
+    registrations.register(event.id, make_user())
+    return Target({"event_id": event.id, "session_id": event.sessions[0].id}, owner=organiser)
+
+
+@builder("own_registration")
+def _own_registration(world):
+    _organiser, event = programme_event()
+    trainee = make_user()
+    registration = registrations.register(event.id, trainee)
+    return Target({"event_id": event.id, "registration_id": registration.id}, owner=trainee)
+
+
+@builder("offered_registration")
+def _offered_registration(world):
+    _organiser, event = programme_event(capacity=1)
+    trainee = make_user()
+    registration = make_calendar_registration(trainee, event, status="offered",
+                                              offer_expires_at=clock.now() + timedelta(hours=48))
+    return Target({"event_id": event.id, "registration_id": registration.id}, owner=trainee)
+
+
+@builder("pending_registration")
+def _pending_registration(world):
+    organiser, event = programme_event(requires_approval=True)
+    registration = registrations.register(event.id, make_user())
+    return Target({"event_id": event.id, "registration_id": registration.id}, owner=organiser)
+
+
+@builder("event_registration")
+def _event_registration(world):
+    organiser, event = programme_event()
+    registration = registrations.register(event.id, make_user())
+    return Target({"event_id": event.id, "registration_id": registration.id}, owner=organiser)
+
+
+@builder("calendar_token")
+def _calendar_token(world):
+    trainee = make_user()
+    stale = accounts.calendar_token(trainee)
+    current = accounts.reset_calendar_token(trainee)
+    return Target({"token": current}, owner=trainee, foreign_values={"token": stale})
