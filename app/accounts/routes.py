@@ -7,6 +7,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -60,6 +61,16 @@ def _safe_next(target: str | None) -> str:
     return url_for("accounts.me")
 
 
+def _start_session(user) -> None:
+    """Sign in on a fresh session: nothing set before sign-in (a planted cookie, the anonymous CSRF
+    token) carries over, except the visitor's language choice."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    login_user(user)
+
+
 def _organisation_form(form) -> None:
     form.region.choices = region_select_choices()
 
@@ -75,7 +86,7 @@ def login():
         if user is None:
             form.password.errors = list(form.password.errors) + [_("Wrong email or password.")]
         else:
-            login_user(user)
+            _start_session(user)
             flash(_("Welcome, %(name)s!", name=user.full_name), "success")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
@@ -102,7 +113,7 @@ def register():
         except DomainError as error:
             apply_to_form(form, error)
         else:
-            login_user(user)
+            _start_session(user)
             flash(_("Your account is ready."), "success")
             return redirect(url_for("accounts.me"))
     return render_template("accounts/register.html", form=form,
