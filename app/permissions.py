@@ -221,6 +221,8 @@ class Access:
     refuse   the status a signed-in user gets who may not act on the object: 404 (ids do not leak),
              or 403 where the object itself is public (the API's "visible, but not yours")
     form     "module:Class" when the route's WTForms class cannot be found from its code
+    lists    a list page: the name of the test grower that adds rows to it (its SQL count must not
+             grow with them)
     """
 
     kind: str
@@ -230,31 +232,34 @@ class Access:
     admin: bool = True
     refuse: int = 404
     form: str | None = None
+    lists: str | None = None
 
     @property
     def label(self) -> str:
         return f"role:{'|'.join(self.roles)}" if self.kind == ROLE else self.kind
 
 
-def public(rule: str | None = None, fixture: str | None = None) -> Access:
-    return Access(PUBLIC, rule=rule, fixture=fixture)
+def public(rule: str | None = None, fixture: str | None = None, lists: str | None = None) -> Access:
+    return Access(PUBLIC, rule=rule, fixture=fixture, lists=lists)
 
 
-def signed_in(fixture: str | None = None, rule: str | None = None) -> Access:
-    return Access(SIGNED_IN, rule=rule, fixture=fixture)
+def signed_in(fixture: str | None = None, rule: str | None = None, lists: str | None = None) -> Access:
+    return Access(SIGNED_IN, rule=rule, fixture=fixture, lists=lists)
 
 
-def role(*roles: str, rule: str, fixture: str | None = None) -> Access:
-    return Access(ROLE, rule=rule, roles=roles, fixture=fixture)
+def role(*roles: str, rule: str, fixture: str | None = None, lists: str | None = None) -> Access:
+    return Access(ROLE, rule=rule, roles=roles, fixture=fixture, lists=lists)
 
 
 def owner(rule: str, fixture: str, *, gate: tuple[str, ...] = (), admin: bool = True, refuse: int = 404,
-          form: str | None = None) -> Access:
-    return Access(OBJECT_OWNER, rule=rule, roles=gate, fixture=fixture, admin=admin, refuse=refuse, form=form)
+          form: str | None = None, lists: str | None = None) -> Access:
+    return Access(OBJECT_OWNER, rule=rule, roles=gate, fixture=fixture, admin=admin, refuse=refuse, form=form,
+                  lists=lists)
 
 
-def token(rule: str | None, fixture: str | None = None, *, gate: tuple[str, ...] = (), refuse: int = 404) -> Access:
-    return Access(TOKEN, rule=rule, roles=gate, fixture=fixture, refuse=refuse)
+def token(rule: str | None, fixture: str | None = None, *, gate: tuple[str, ...] = (), refuse: int = 404,
+          lists: str | None = None) -> Access:
+    return Access(TOKEN, rule=rule, roles=gate, fixture=fixture, refuse=refuse, lists=lists)
 
 
 _MANAGE = ("organiser",)
@@ -270,16 +275,16 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "accounts.login": public(),
     "accounts.register": public(),
     "accounts.logout": signed_in(),
-    "accounts.me": signed_in(),
+    "accounts.me": signed_in(lists="my_registrations"),
     "accounts.profile": signed_in(),
-    "accounts.manage_users": role("admin", rule="users.manage"),
+    "accounts.manage_users": role("admin", rule="users.manage", lists="users"),
     "accounts.manage_user_roles": role("admin", rule="users.manage", fixture="user"),
-    "accounts.manage_organisations": role("admin", rule="users.manage"),
+    "accounts.manage_organisations": role("admin", rule="users.manage", lists="organisations"),
     "accounts.approve_organisation": role("admin", rule="users.manage", fixture="organisation"),
     "accounts.reject_organisation": role("admin", rule="users.manage", fixture="organisation"),
     # programmes
     "programmes.show": public(fixture="programme"),
-    "programmes.manage_list": role(*_MANAGE, rule="manage.area"),
+    "programmes.manage_list": role(*_MANAGE, rule="manage.area", lists="programmes"),
     "programmes.create": role(*_MANAGE, rule="programme.create"),
     "programmes.manage": owner("programme.edit", "programme"),
     "programmes.edit": owner("programme.edit", "programme"),
@@ -290,9 +295,9 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "programmes.plan_item_edit": owner("programme.edit", "plan_item"),
     "programmes.plan_item_delete": owner("programme.edit", "plan_item"),
     # events
-    "events.index": public(),
+    "events.index": public(lists="events"),
     "events.detail": public(rule="event.view", fixture="event"),
-    "events.manage_list": role(*_MANAGE, rule="manage.area"),
+    "events.manage_list": role(*_MANAGE, rule="manage.area", lists="events"),
     "events.manage_create": role(*_MANAGE, rule="event.create", fixture="event_kind"),
     "events.manage_edit": owner("event.edit", "event", gate=_MANAGE),
     "events.manage_publish": owner("event.edit", "draft_event", gate=_MANAGE),
@@ -307,27 +312,29 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "registrations.decline_offer": owner("registration.own", "offered_registration", admin=False),
     "registrations.ticket": owner("registration.ticket", "own_registration"),
     # registrations: the event's organisers
-    "registrations.participants": owner("event.manage_registrations", "event"),
-    "registrations.export_csv": owner("event.manage_registrations", "event"),
-    "registrations.export_xlsx": owner("event.manage_registrations", "event"),
-    "registrations.approvals": owner("event.manage_registrations", "event"),
+    "registrations.participants": owner("event.manage_registrations", "event", lists="registrations"),
+    "registrations.export_csv": owner("event.manage_registrations", "event", lists="registrations"),
+    "registrations.export_xlsx": owner("event.manage_registrations", "event", lists="registrations"),
+    "registrations.approvals": owner("event.manage_registrations", "approval_event", lists="applications"),
     "registrations.approve": owner("event.manage_registrations", "pending_registration"),
     "registrations.reject": owner("event.manage_registrations", "pending_registration"),
     "registrations.cancel_participant": owner("event.manage_registrations", "event_registration"),
-    "registrations.check_in_page": owner("event.manage_registrations", "event_session"),
+    "registrations.check_in_page": owner("event.manage_registrations", "event_session",
+                                             lists="session_registrations"),
     "registrations.check_in": owner("event.manage_registrations", "event_session"),
     "registrations.undo_check_in": owner("event.manage_registrations", "event_session"),
     # calendar feeds
     "calendar.event_ics": public(rule="event.view", fixture="event"),
-    "calendar.public_feed": public(),
+    "calendar.public_feed": public(lists="events"),
     "calendar.personal_feed": token(None, fixture="calendar_token"),
     "calendar.reset_token": signed_in(),
     # the JSON API (bearer tokens; reads of published events are public)
     "api-docs.openapi_json": public(),
-    "api_events.Events": {"GET": public(), "POST": token("event.create", gate=_MANAGE, refuse=403)},
+    "api_events.Events": {"GET": public(lists="events"), "POST": token("event.create", gate=_MANAGE, refuse=403)},
     "api_events.EventById": {"GET": public(rule="event.view", fixture="event"),
                              "PATCH": token("event.edit", fixture="event", refuse=403)},
-    "api_registrations.EventRegistrations": token("event.manage_registrations", fixture="event", refuse=403),
+    "api_registrations.EventRegistrations": token("event.manage_registrations", fixture="event", refuse=403,
+                                                   lists="registrations"),
 }
 
 

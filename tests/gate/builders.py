@@ -14,7 +14,7 @@ from app.accounts.models import Organisation, OrganisationKind, Role
 from app.extensions import db
 from app.programmes import services as programmes
 from app.registrations import services as registrations
-from tests.factories import make_calendar_registration, make_event, make_user
+from tests.factories import make_calendar_registration, make_event, make_trainees, make_user
 
 BUILDERS: dict = {}
 _numbers = itertools.count(1)
@@ -181,3 +181,87 @@ def _calendar_token(world):
     stale = accounts.calendar_token(trainee)
     current = accounts.reset_calendar_token(trainee)
     return Target({"token": current}, owner=trainee, foreign_values={"token": stale})
+
+
+@builder("approval_event")
+def _approval_event(world):
+    organiser, event = programme_event(requires_approval=True, capacity=None)
+    return Target({"event_id": event.id}, owner=organiser)
+
+
+# --- growers: add n rows to a list page (the query-count test compares 10 with 60) -------------
+
+GROWERS: dict = {}
+
+
+def grower(name: str):
+    def register(func):
+        if name in GROWERS:
+            raise RuntimeError(f"grower {name!r} registered twice")
+        GROWERS[name] = func
+        return func
+
+    return register
+
+
+def _rows(event_id: int, n: int, status: str) -> None:
+    from app.registrations.models import Registration, RegistrationStatus
+
+    organisation = Organisation(name=f"НКО {next(_numbers)}", kind=OrganisationKind.PATIENT_NGO,
+                                region_code="RU-PNZ", approved=True)
+    db.session.add(organisation)
+    db.session.flush()
+    trainees = make_trainees(n, organisation=organisation, prefix=f"g{next(_numbers)}-")
+    db.session.add_all(Registration(event_id=event_id, user_id=t.id, status=RegistrationStatus(status),
+                                    region_code=t.region_code, organisation_id=organisation.id,
+                                    team_role=None) for t in trainees)
+    db.session.commit()
+
+
+@grower("events")
+def _grow_events(world, target, n):
+    organiser = new_organiser()
+    for k in range(n):
+        make_event(actor=organiser, title=f"Семинар {k}", days=2, capacity=10)
+
+
+@grower("my_registrations")
+def _grow_my_registrations(world, target, n):
+    organiser = new_organiser()
+    for k in range(n):
+        event = make_event(actor=organiser, title=f"Вебинар {k}", kind="webinar")
+        make_calendar_registration(world.trainee, event)
+
+
+@grower("users")
+def _grow_users(world, target, n):
+    make_trainees(n, prefix=f"u{next(_numbers)}-")
+
+
+@grower("organisations")
+def _grow_organisations(world, target, n):
+    db.session.add_all(Organisation(name=f"Общество {next(_numbers)}", kind=OrganisationKind.VOLUNTEER_BRANCH,
+                                    region_code="RU-SAM", approved=k % 2 == 0) for k in range(n))
+    db.session.commit()
+
+
+@grower("programmes")
+def _grow_programmes(world, target, n):
+    organiser = new_organiser()
+    for _ in range(n):
+        new_programme(organiser)
+
+
+@grower("registrations")
+def _grow_registrations(world, target, n):
+    _rows(target.values["event_id"], n, "confirmed")
+
+
+@grower("applications")
+def _grow_applications(world, target, n):
+    _rows(target.values["event_id"], n, "pending")
+
+
+@grower("session_registrations")
+def _grow_session_registrations(world, target, n):
+    _rows(target.values["event_id"], n, "confirmed")

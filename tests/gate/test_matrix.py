@@ -6,23 +6,29 @@ cell comes from the route's row (tests/gate/routes.py: expected): 302 to the log
 the API for anonymous visitors, 403 for a missing role, 404 (403 on the API where the object is
 public) for someone else's object, and an answer that is neither for those allowed.
 """
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from app.extensions import db
 from tests.conftest import make_app
 from tests.gate import builders
-from tests.gate.routes import OK, inventory, outcome, personas_for, sign_in
+from tests.gate.routes import OK, expected, inventory, outcome, personas_for, sign_in
 
 
-def _routes():
-    app = make_app(__import__("pathlib").Path(__import__("tempfile").mkdtemp(prefix="gate-inventory-")))
+def _inventory_snapshot():
+    """The inventory at collection time, to parametrize the gate's tests by route."""
+    app = make_app(Path(tempfile.mkdtemp(prefix="gate-inventory-")))
     with app.app_context():
         routes = inventory(app)
         db.engine.dispose()
-    return [(r.rule.rule, r.method) for r in routes]
+    return routes
 
 
-ROUTES = _routes()
+SNAPSHOT = _inventory_snapshot()
+ROUTES = [(r.rule.rule, r.method) for r in SNAPSHOT]
+LIST_ROUTES = [(r.rule.rule, r.method) for r in SNAPSHOT if r.access is not None and r.access.lists]
 
 
 def _request(client, route, url, user, world):
@@ -39,8 +45,6 @@ def _request(client, route, url, user, world):
 
 @pytest.mark.parametrize(("rule", "method"), ROUTES, ids=[f"{m} {r}" for r, m in ROUTES])
 def test_authorisation_matrix(app, world, rule, method):
-    from tests.gate.routes import expected
-
     route = next(r for r in inventory(app) if r.rule.rule == rule and r.method == method)
     wrong = []
     for persona in personas_for(route):
