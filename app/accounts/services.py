@@ -7,13 +7,15 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -24,6 +26,8 @@ from app.accounts.models import (
     Role,
     User,
     UserRole,
+    new_calendar_token,
+    organisation_key,
 )
 from app.accounts.regions import is_region
 from app.database import unit_of_work
@@ -74,11 +78,11 @@ def _hash_password(password: str) -> str:
     return password_hasher().hash(password)
 
 
-def _checked_email(email: str) -> str:
+def _checked_email(email: str, *, must_be_new: bool = True) -> str:
     email = normalise_email(email)
     if len(email) > 254 or not EMAIL_SHAPE.fullmatch(email):
         raise ValidationFailed(_l("Enter a valid email address."), field="email")
-    if find_user_by_email(email) is not None:
+    if must_be_new and find_user_by_email(email) is not None:
         raise ValidationFailed(_l("An account with this email already exists."), field="email")
     return email
 
@@ -161,15 +165,16 @@ def set_locale(user: User, locale: str) -> None:
 def approved_organisations() -> list[Organisation]:
     """Organisations people may pick from (sign-up and profile), by name."""
     return list(db.session.execute(
-        select(Organisation).where(Organisation.approved.is_(True)).order_by(func.lower(Organisation.name))
+        select(Organisation).where(Organisation.approved.is_(True)).order_by(Organisation.name_key, Organisation.id)
     ).scalars())
 
 
 def find_or_propose_organisation(name: str | None, region_code: str | None,
                                  kind: OrganisationKind = OrganisationKind.PATIENT_NGO,
                                  approved: bool = False) -> Organisation | None:
-    """The organisation with this name (case-insensitive): in the region, else an approved one
-    elsewhere (a national NGO); otherwise a new one, proposed (not yet approved) unless `approved`."""
+    """The organisation with this name (same `organisation_key`: case folded, spaces collapsed): in the
+    region, else an approved one elsewhere (a national NGO); otherwise a new one, proposed (not yet
+    approved) unless `approved`."""
     name = " ".join((name or "").split())
     if not name:
         return None
@@ -178,7 +183,7 @@ def find_or_propose_organisation(name: str | None, region_code: str | None,
                                field="organisation")
     candidates = db.session.execute(
         select(Organisation)
-        .where(func.lower(Organisation.name) == name.lower())
+        .where(Organisation.name_key == organisation_key(name))
         .order_by(case((Organisation.region_code == (region_code or None), 0), else_=1),
                   Organisation.approved.desc(), Organisation.id)
     ).scalars().all()
@@ -200,7 +205,7 @@ def _organisation_kind(value) -> OrganisationKind:
 
 def list_organisations() -> list[Organisation]:
     """Proposed ones first (they wait for a decision), then by name."""
-    query = select(Organisation).order_by(Organisation.approved, func.lower(Organisation.name))
+    query = select(Organisation).order_by(Organisation.approved, Organisation.name_key, Organisation.id)
     return list(db.session.execute(query).scalars())
 
 
@@ -232,22 +237,44 @@ def reject_organisation(organisation_id: int) -> str:
 
 def sign_up(*, email: str, password: str, full_name: str, organisation_name: str | None,
             region_code: str | None, locale: str,
-            organisation_kind: str | OrganisationKind | None = None) -> User:
+            organisation_kind: str | OrganisationKind | None = None) -> User | None:
     """Public sign-up: a trainee in a region, with an existing or newly proposed organisation.
 
-    One transaction; the welcome mail goes through the outbox with it.
+    One transaction; the welcome mail goes through the outbox with it. An address that already has
+    an account is not revealed: its owner is mailed ("someone tried to sign up; reset your password
+    if it was you") and None is returned, also when a concurrent sign-up took the address first.
     """
-    with unit_of_work():
-        region_code = _checked_region(region_code)
-        organisation = find_or_propose_organisation(organisation_name, region_code,
-                                                    _organisation_kind(organisation_kind))
-        user = build_user(email=email, password=password, full_name=full_name,
-                          organisation_id=organisation.id if organisation else None,
-                          region_code=region_code, locale=locale)
-        if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
-            organisation.proposed_by_id = user.id
-        notifications.send_to_user(user, template="accounts_welcome", subject=_l("Welcome to Praktika"))
+    email = _checked_email(email, must_be_new=False)
+    try:
+        with unit_of_work():
+            region_code = _checked_region(region_code)
+            organisation = find_or_propose_organisation(organisation_name, region_code,
+                                                        _organisation_kind(organisation_kind))
+            _checked_name(full_name, "full_name")
+            _checked_locale(locale)
+            if len(password or "") < MIN_PASSWORD_LENGTH:
+                _hash_password(password)  # raises beside the field
+            if find_user_by_email(email) is not None:  # every field is valid: only now decide
+                raise _AddressTaken()
+            user = build_user(email=email, password=password, full_name=full_name,
+                              organisation_id=organisation.id if organisation else None,
+                              region_code=region_code, locale=locale)
+            if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
+                organisation.proposed_by_id = user.id
+            notifications.send_to_user(user, template="accounts_welcome", subject=_l("Welcome to Praktika"))
+    except (_AddressTaken, IntegrityError) as error:
+        owner = find_user_by_email(email)
+        if owner is None:  # an IntegrityError about something else: a real bug
+            raise error
+        with unit_of_work():
+            notifications.send_to_user(owner, template="accounts_signup_existing",
+                                       subject=_l("Someone tried to sign up with your address"))
+        return None
     return user
+
+
+class _AddressTaken(Exception):
+    """Sign-up found an account with the address (handled inside sign_up, never shown)."""
 
 
 def update_profile(user: User, *, full_name: str, print_name: str | None, organisation_name: str | None,
@@ -291,9 +318,11 @@ def search_users(*, q: str | None = None, role: str | None = None, region_code: 
 
 
 def set_roles(user: User, roles, *, actor: User) -> User:
-    """Replace a user's roles (trainee is always kept). Admins cannot take their own admin role away."""
+    """Replace a user's roles (trainee is always kept). Admins cannot take their own admin role away.
+
+    `roles` may be None: a form posted with every box unticked sends no value at all."""
     try:
-        wanted = {Role(r) for r in roles} | {Role.TRAINEE}
+        wanted = {Role(r) for r in roles or ()} | {Role.TRAINEE}
     except ValueError as error:
         raise ValidationFailed(_l("Choose a role from the list."), field="roles") from error
     if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in wanted:
@@ -363,7 +392,12 @@ def create_api_token(user: User, name: str = "") -> str:
     return token
 
 
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def user_for_api_token(token: str) -> User | None:
+    """The active owner of a bearer token. `last_used_at` is written at most once a minute per
+    token (one conditional UPDATE), so a busy client does not turn every read into a write."""
     if not token:
         return None
     row = db.session.execute(
@@ -371,23 +405,61 @@ def user_for_api_token(token: str) -> User | None:
     ).scalar_one_or_none()
     if row is None or not row.user.active:
         return None
-    with unit_of_work():
-        row.last_used_at = clock.now()
+    now = clock.now()
+    if row.last_used_at is None or row.last_used_at <= now - LAST_USED_RESOLUTION:
+        with unit_of_work():
+            db.session.execute(
+                update(ApiToken)
+                .where(ApiToken.id == row.id,
+                       or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_RESOLUTION))
+                .values(last_used_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        db.session.refresh(row)
     return row.user
 
 
-def calendar_token(user: User) -> str:
-    """The user's personal feed token, created on first use."""
-    if not user.calendar_token:
-        with unit_of_work():
-            user.calendar_token = secrets.token_urlsafe(24)
+def api_tokens(user: User) -> list[ApiToken]:
+    """The user's API tokens, newest first (name, created, last used; never the token itself)."""
+    return list(db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).scalars())
+
+
+def create_named_api_token(user: User, name: str) -> str:
+    """A token made by its owner on /me: a name is required (to tell tokens apart later)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed(_l("This field is required."), field="name")
+    if len(name) > 100:
+        raise ValidationFailed(_l("At most %(count)d characters.", count=100), field="name")
+    return create_api_token(user, name)
+
+
+def get_api_token(token_id: int) -> ApiToken:
+    row = db.session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def revoke_api_token(token: ApiToken) -> str:
+    """Delete a token: it stops working at once. Returns its name."""
+    with unit_of_work():
+        name = token.name
+        db.session.delete(token)
+    return name
+
+
+def calendar_token(user: User) -> str | None:
+    """The user's personal feed token (made at sign-up; reading it never writes)."""
     return user.calendar_token
 
 
 def reset_calendar_token(user: User) -> str:
     """A new token; the old URL stops working at once."""
     with unit_of_work():
-        user.calendar_token = secrets.token_urlsafe(24)
+        user.calendar_token = new_calendar_token()
     return user.calendar_token
 
 

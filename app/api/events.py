@@ -66,6 +66,7 @@ class Events(MethodView):
         common.token_user(required=False)
         return _listing_response(page, per_page, filters)
 
+    @common.allowed_before_body("event.create")
     @bp.arguments(EventInSchema)
     @bp.response(201, EventOutSchema)
     @bp.doc(security=common.BEARER)
@@ -73,7 +74,6 @@ class Events(MethodView):
     def post(self, data: dict):
         """Create an event with its sessions (organiser or admin token)."""
         user = common.token_user(required=True)
-        common.require_allowed("event.create", user)
         event = events.create_event(user, data)
         return _single(events.get_event(event.id), user)
 

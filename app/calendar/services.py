@@ -279,7 +279,7 @@ def reset_token(user) -> str:
 
 
 def subscription_urls(user) -> dict:
-    """The personal feed's https:// and webcal:// addresses (the token is made on first use)."""
+    """The personal feed's https:// and webcal:// addresses (the token was made with the account)."""
     token = accounts.calendar_token(user)
     https = f"{current_app.config['BASE_URL']}/calendar/{token}.ics"
     return {"https": https, "webcal": webcal(https)}

@@ -3,18 +3,20 @@
 `data` dicts carry form/JSON values already parsed to Python types (dates as `date`);
 every rule that can fail raises ValidationFailed with the field it belongs to.
 """
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import clock
+from app import clock, permissions
 from app.accounts.models import Role, User, UserRole
 from app.accounts.regions import is_region
 from app.database import unit_of_work
-from app.errors import FieldErrors
+from app.errors import FieldErrors, ValidationFailed
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
 from app.programmes.models import PlanItem, Programme, Stage
@@ -97,9 +99,26 @@ def _valid_fields(build, programme: Programme, data: dict, current) -> dict:
     return fields
 
 
+NUMBER_TAKEN = {
+    "Stage": _l("This programme already has a stage with this number."),
+    "PlanItem": _l("The calendar plan already has an activity with this number."),
+}
+
+
+@contextmanager
+def _number_unique(kind: str):
+    """A unit of work for a stage or plan item. Numbers are unique per programme in the database
+    too: when a concurrent save took the number after our check, the answer is the same message."""
+    try:
+        with unit_of_work():
+            yield
+    except IntegrityError as error:
+        raise ValidationFailed(NUMBER_TAKEN[kind], field="number") from error
+
+
 def _update_part(part, data: dict, build):
     """Change a stage or plan item in place: validate everything, then one commit."""
-    with unit_of_work():
+    with _number_unique(type(part).__name__):
         for key, value in _valid_fields(build, part.programme, data, part).items():
             setattr(part, key, value)
     return part
@@ -143,7 +162,7 @@ def _stage_fields(programme: Programme, data: dict, errors: FieldErrors, stage: 
     if not isinstance(number, int) or number < 1 or number > 99:
         errors.add("number", _l("Enter a number from 1 to 99."))
     elif any(s.number == number and s is not stage for s in programme.stages):
-        errors.add("number", _l("This programme already has a stage with this number."))
+        errors.add("number", NUMBER_TAKEN["Stage"])
     starts_on, ends_on = _period(data, "starts_on", "ends_on", errors)
     if starts_on and starts_on < programme.starts_on:
         errors.add("starts_on", _l("The stage must start within the programme period."))
@@ -159,7 +178,7 @@ def _stage_fields(programme: Programme, data: dict, errors: FieldErrors, stage: 
 
 
 def add_stage(programme: Programme, actor: User, data: dict) -> Stage:
-    with unit_of_work():
+    with _number_unique("Stage"):
         stage = Stage(programme=programme, **_valid_fields(_stage_fields, programme, data, None))
         db.session.add(stage)
     return stage
@@ -190,7 +209,7 @@ def linkable_events(programme: Programme) -> list[Event]:
 def _plan_item_fields(programme: Programme, data: dict, errors: FieldErrors, item: PlanItem | None) -> dict:
     number = _text(data, "number", errors, required=True, max_length=NUMBER_MAX)
     if number and any(other.number == number and other is not item for other in programme.plan_items):
-        errors.add("number", _l("The calendar plan already has an activity with this number."))
+        errors.add("number", NUMBER_TAKEN["PlanItem"])
     start, end = _period(data, "planned_start", "planned_end", errors)
     if start and start < programme.starts_on:
         errors.add("planned_start", _l("The activity must start within the programme period."))
@@ -222,7 +241,7 @@ def _plan_item_fields(programme: Programme, data: dict, errors: FieldErrors, ite
 
 def add_plan_item(programme: Programme, actor: User, data: dict) -> PlanItem:
     """Append an activity to the calendar plan (positions keep the plan's order)."""
-    with unit_of_work():
+    with _number_unique("PlanItem"):
         fields = _valid_fields(_plan_item_fields, programme, data, None)
         position = max((i.position for i in programme.plan_items), default=0) + 1
         item = PlanItem(programme=programme, position=position, **fields)
@@ -243,8 +262,6 @@ def delete_plan_item(item: PlanItem, actor: User) -> None:
 
 def programmes_for(user: User) -> list[Programme]:
     """Admins see every programme, organisers the ones assigned to them."""
-    from app import permissions
-
     return list(db.session.execute(
         select(Programme).where(permissions.managed_programmes_clause(user))
         .options(selectinload(Programme.plan_items))
