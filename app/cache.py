@@ -12,6 +12,9 @@ an entry built from any other version is a miss.
   processes, other machines) then take it from there instead of building it again.
 - A rebuilt entry replaces the stale one in its slot, so entries do not pile up per version.
 - A cache that fails (Redis unreachable) counts as a miss and is logged: the page is built, never a 500.
+- With Redis, a worker also keeps its own copy of what it built or fetched (cachelib's SimpleCache,
+  same bounds), checked against the same version first: a 9 MB feed is not fetched from Redis on
+  every request, only by a worker that does not have the current one yet.
 
 Each region bounds its kind of entry: by a number of entries in memory (SimpleCache's threshold,
 oldest first) and by a time to live in both backends. Keys carry a prefix made from the database
@@ -21,6 +24,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from cachelib import SimpleCache
 from flask import Flask, current_app
 from flask_caching import Cache
 from redis.exceptions import RedisError
@@ -28,6 +32,7 @@ from redis.exceptions import RedisError
 log = logging.getLogger(__name__)
 
 STATS = "praktika_cache_stats"
+LOCAL = "praktika_cache_local"
 FAILURES = (RedisError, OSError)
 
 
@@ -60,6 +65,13 @@ class Region:
             config.update({"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": threshold})
         self._cache.init_app(app, config=config)
         app.extensions.setdefault(STATS, {})[self.name] = Stats()
+        if app.config.get("REDIS_URL"):
+            app.extensions.setdefault(LOCAL, {})[self.name] = SimpleCache(threshold=threshold,
+                                                                          default_timeout=self.timeout)
+
+    def _local(self) -> SimpleCache | None:
+        """With Redis, this process's copies of entries it built or fetched (None without Redis)."""
+        return current_app.extensions.get(LOCAL, {}).get(self.name)
 
     @property
     def stats(self) -> Stats:
@@ -71,15 +83,27 @@ class Region:
         return self.get_many([(slot, version)])[0]
 
     def get_many(self, wanted: list[tuple]) -> list:
-        """Values for many (slot, version) pairs in one round trip; None where missing or stale."""
+        """Values for many (slot, version) pairs, in one round trip to Redis at most; None where
+        missing or stale. With Redis, this process's own copies are looked at first and only the
+        rest is fetched (and then copied here), so a worker's repeated reads cost what memory costs."""
         keys = [slot_key(slot) for slot, _version in wanted]
-        try:
-            stored = self._cache.get_many(*keys) if keys else []
-        except FAILURES as error:
-            _warn(self.name, "read", error)
-            stored = [None] * len(keys)
-        found = [entry[1] if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version else None
-                 for entry, (_slot, version) in zip(stored, wanted, strict=True)]
+        local = self._local()
+        found = [None] * len(keys)
+        if local is not None:
+            found = _current([local.get(key) for key in keys], wanted)
+        todo = [index for index, value in enumerate(found) if value is None]
+        if todo:
+            try:
+                stored = self._cache.get_many(*[keys[index] for index in todo])
+            except FAILURES as error:
+                _warn(self.name, "read", error)
+                stored = [None] * len(todo)
+            fetched = _current(stored, [wanted[index] for index in todo])
+            for index, entry, value in zip(todo, stored, fetched, strict=True):
+                if value is not None:
+                    found[index] = value
+                    if local is not None:
+                        local.set(keys[index], entry)
         stats = self.stats
         misses = found.count(None)
         stats.hits += len(found) - misses
@@ -94,6 +118,9 @@ class Region:
         mapping = {slot_key(slot): (version, value) for slot, version, value in entries}
         if not mapping:
             return
+        local = self._local()
+        if local is not None:
+            local.set_many(mapping)
         try:
             self._cache.set_many(mapping, timeout=self.timeout)
         except FAILURES as error:
@@ -103,10 +130,19 @@ class Region:
 
     def clear(self) -> None:
         """Drop every entry of this region (only this deployment's keys in a shared Redis)."""
+        local = self._local()
+        if local is not None:
+            local.clear()
         try:
             self._cache.clear()
         except FAILURES as error:
             _warn(self.name, "clear", error)
+
+
+def _current(stored: list, wanted: list[tuple]) -> list:
+    """The values of the stored (version, value) entries whose version is the wanted one, else None."""
+    return [entry[1] if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version else None
+            for entry, (_slot, version) in zip(stored, wanted, strict=True)]
 
 
 def key_prefix(app: Flask) -> str:

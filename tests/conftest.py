@@ -9,13 +9,14 @@ import socket
 import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
+from uuid import uuid4
 
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from app import create_app
+from app import cache, create_app
 from app.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -186,10 +187,6 @@ def shared_cache_apps(tmp_path):
     of this test's own (tests of other runs use the same Redis database); without it each caches
     in its own memory. Entries are cleared and engines disposed at the end.
     """
-    from uuid import uuid4
-
-    from app import cache
-
     made = []
 
     def build(count: int = 2, redis_url: str | None = None, **overrides) -> list:

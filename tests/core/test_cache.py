@@ -112,3 +112,17 @@ def test_stale_entries_are_replaced_in_their_slot(app):
     long_slot = ("events.index", "ru", (("q", "семинар " * 40),))
     cache.pages.put(long_slot, 1, "long")
     assert cache.pages.get(long_slot, 1) == "long" and len(cache.slot_key(long_slot)) == 64
+
+
+def test_with_redis_a_worker_reads_its_own_copy_first(shared_cache_apps):
+    """A worker keeps what it built: its repeats cost no Redis round trip (here Redis has lost the entry)."""
+    first, second = shared_cache_apps(2, redis_url=require_redis())
+    with first.app_context():
+        make_calendar_event(title="Школа пациентских лидеров")
+    _get(first, "/api/v1/events")
+    with first.app_context():
+        cache.pages._cache.clear()  # only the shared entries: as if Redis had evicted them
+    _get(first, "/api/v1/events")
+    _get(second, "/api/v1/events")
+    assert _stats(first) == (1, 1, 1)  # its own copy, still of the current version
+    assert _stats(second) == (0, 1, 1)  # nothing in Redis any more: built again
