@@ -277,6 +277,10 @@ def quota_in_plan(plan: QuotaPlan, quota_id: int) -> ConsultationQuota:
     return quota
 
 
+def find_quota(quota_id: int) -> ConsultationQuota | None:
+    return db.session.get(ConsultationQuota, quota_id)
+
+
 def get_quota(quota_id: int) -> ConsultationQuota:
     quota = db.session.get(ConsultationQuota, quota_id)
     if quota is None:

@@ -8,6 +8,7 @@
 - queries.py — lists with counts and pace, progress for certificates and reports;
 - pace.py — the one pure pace function.
 """
+from app.quotas.base import MESSAGES
 from app.quotas.followup import check_pace, send_reminders
 from app.quotas.log import consultation_in_quota, edit_consultation, log_consultation
 from app.quotas.mentoring import record_session, sessions_for_quotas, sessions_of_curator
@@ -15,6 +16,7 @@ from app.quotas.pace import Pace, pace
 from app.quotas.plans import (
     add_trainee,
     change_quota,
+    find_quota,
     get_quota,
     plan_for_event,
     quota_in_plan,
@@ -52,7 +54,7 @@ from app.quotas.review import (
 __all__ = [
     "Pace", "QuotaProgress", "QuotaRow", "accepted_consultations_count", "accepted_dates", "add_trainee",
     "change_quota", "check_pace", "cohort", "cohort_regions", "consultation_in_quota", "consultations_of", "curator_rows",
-    "decide_catch_up", "edit_consultation", "get_quota", "history_of", "log_consultation", "my_rows",
+    "decide_catch_up", "edit_consultation", "find_quota", "get_quota", "MESSAGES", "history_of", "log_consultation", "my_rows",
     "next_for_review", "open_tasks_of_curator", "pace", "plan_for_event", "plans_of_curator",
     "progress_for_event", "quota_in_plan", "record_session", "reopen", "request_catch_up", "review", "row_for",
     "save_plan", "send_reminders", "sessions_for_quotas", "sessions_of_curator", "set_curator",
