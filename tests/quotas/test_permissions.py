@@ -10,7 +10,7 @@ import pytest
 from app.accounts.models import Role
 from app.quotas import services
 from tests.factories import make_user
-from tests.quotas.conftest import build_world, consultation_data, move_to
+from tests.quotas.conftest import BEFORE, build_world, consultation_data, move_to
 
 ROLES = ["anonymous", "trainee", "other_trainee", "curator", "other_curator", "organiser", "other_organiser",
          "admin"]
@@ -52,14 +52,13 @@ MATRIX = [
                                                    organiser=403, other_organiser=403, admin=302)),
     ("GET", "/manage/curator/plans/{p}/mentoring", _expect(curator=200, other_curator=200)),
 ]
-CASES = [(method, url, role, expected[role]) for method, url, expected in MATRIX for role in ROLES]
 DATA = {"held_on": "2027-03-15", "format": "phone", "duration_minutes": "30", "client_type": "patient",
         "decision": "accept", "target": "18", "reason": "Болезнь", "curator": "", "per_week": "3"}
 
 
-@pytest.mark.parametrize(("method", "url", "role", "expected"), CASES,
-                         ids=[f"{m} {u} {r}" for m, u, r, _ in CASES])
-def test_permission_matrix(client, login, frozen, method, url, role, expected):
+def _scene():
+    """A fresh world (new rows in the same database): two trainees, one consultation waiting."""
+    move_to(BEFORE.date(), BEFORE.hour)
     world = build_world(2)
     quota = world.quota(world.trainees[0])
     move_to(date(2027, 3, 20))
@@ -69,13 +68,27 @@ def test_permission_matrix(client, login, frozen, method, url, role, expected):
               "other_curator": world.other_curator if curator.id == world.curator.id else world.curator,
               "organiser": world.organiser, "other_organiser": make_user(roles=(Role.ORGANISER,)),
               "admin": make_user(roles=(Role.ADMIN,))}
-    target = url.format(q=quota.id, c=consultation.id, e=world.event.id, p=world.plan.id)
-    if role != "anonymous":
-        login(people[role])
-    response = client.open(target, method=method, data=DATA if method == "POST" else None)
-    assert response.status_code == expected, response.get_data(as_text=True)[:300]
-    if role == "anonymous":
-        assert "/auth/login" in response.headers["Location"]
+    return world, quota, consultation, people
+
+
+@pytest.mark.parametrize(("method", "url", "expected"), MATRIX, ids=[f"{m} {u}" for m, u, _ in MATRIX])
+def test_permission_matrix(client, login, frozen, method, url, expected):
+    """Every role against one endpoint; a write that succeeded gets a fresh world for the next role."""
+    scene = None
+    for role in ROLES:
+        if scene is None:
+            scene = _scene()
+        world, quota, consultation, people = scene
+        client.post("/auth/logout")
+        if role != "anonymous":
+            login(people[role])
+        target = url.format(q=quota.id, c=consultation.id, e=world.event.id, p=world.plan.id)
+        response = client.open(target, method=method, data=DATA if method == "POST" else None)
+        assert response.status_code == expected[role], (role, response.get_data(as_text=True)[:300])
+        if role == "anonymous":
+            assert "/auth/login" in response.headers["Location"]
+        if method == "POST" and response.status_code == 302:
+            scene = None
 
 
 MUTATING = sorted({url for method, url, _ in MATRIX if method == "POST"} - {
