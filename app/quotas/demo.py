@@ -8,6 +8,7 @@ mentoring, the pace check. Nothing is done twice: with a plan on the seminar, no
 """
 from datetime import date, timedelta
 
+from app.database import unit_of_work
 from app.quotas import services
 from app.quotas.base import today
 
@@ -35,9 +36,17 @@ CATCH_UP_ACCEPTED, CATCH_UP_ASKED = 17, 18
 
 
 def seed_quotas(seminar, organiser, curators, leaders, note) -> None:
-    """Quotas in every state for the demo seminar's leaders; `note(text)` records what was created."""
+    """Quotas in every state for the demo seminar's leaders; `note(text)` records what was created.
+
+    One unit of work around it all (the services join it): a few hundred reviews commit once."""
     if services.plan_for_event(seminar.id) is not None:
         return
+    with unit_of_work():
+        _seed(seminar, organiser, curators, leaders)
+    note(f"quota plan of {seminar.title}")
+
+
+def _seed(seminar, organiser, curators, leaders) -> None:
     day = today(seminar.timezone)
     starts_on, deadline = day - timedelta(days=42), day + timedelta(days=42)
     plan = services.save_plan(seminar, {
@@ -46,7 +55,6 @@ def seed_quotas(seminar, organiser, curators, leaders, note) -> None:
     for leader in leaders:
         services.add_trainee(plan, leader, organiser)
     services.spread_curators(plan, organiser)
-    note(f"quota plan of {seminar.title}")
     quotas = {row.quota.user_id: row.quota for row in services.cohort(plan).rows}
     for index, leader in enumerate(leaders):
         accepted, waiting, returned = SCENARIOS[index % len(SCENARIOS)]
