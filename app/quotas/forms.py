@@ -96,10 +96,10 @@ class CatchUpDecisionForm(FlaskForm):
 
 
 class MentoringForm(FlaskForm):
-    kind = RadioField(_l("Kind"), choices=[(k.value, LABELS[k]) for k in MentoringKind],
+    kind = RadioField(_l("Individual or group"), choices=[(k.value, LABELS[k]) for k in MentoringKind],
                       validators=[InputRequired()], default=MentoringKind.INDIVIDUAL.value)
     held_on = DateField(_l("Date"), validators=[InputRequired()])
-    topic = StringField(_l("Topic"), validators=[InputRequired(), Length(max=300)])
+    topic = StringField(_l("Topic of the session"), validators=[InputRequired(), Length(max=300)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)],
                           description=_l("No client’s personal data here either."))
     quota_ids = MultiCheckboxField(_l("Trainees"), coerce=int, choices=[])
@@ -118,7 +118,7 @@ class CohortFilterForm(FlaskForm):
     curator = SelectField(_l("Curator"), validators=[Optional()], choices=[], validate_choice=False)
     sort = SelectField(_l("Sort by"), validators=[Optional()], choices=[
         ("status", _l("Status (most urgent first)")), ("progress", _l("Progress")), ("region", _l("Region")),
-        ("curator", _l("Curator")), ("name", _l("Name"))])
+        ("curator", _l("Curator")), ("name", _l("Trainee’s name"))])
     order = SelectField(_l("Order"), validators=[Optional()],
                         choices=[("asc", _l("Ascending")), ("desc", _l("Descending"))])
 
