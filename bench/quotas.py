@@ -79,12 +79,12 @@ def fill(database_url: str, instance: Path, trainees: int, consultations: int, c
         db.drop_all()
         db.create_all()
         password_hash = accounts.password_hasher().hash(PASSWORD)
-        staff = [{"id": 1, "email": "organiser@bench.local", "full_name": "Ольга Организатор",
+        staff = [{"id": 1, "email": "organiser@example.org", "full_name": "Ольга Организатор",
                   "password_hash": password_hash, "locale": "ru", "active": True}]
-        staff += [{"id": 2 + n, "email": f"curator{n}@bench.local", "full_name": f"Куратор {n:02d}",
+        staff += [{"id": 2 + n, "email": f"curator{n}@example.org", "full_name": f"Куратор {n:02d}",
                    "password_hash": password_hash, "locale": "ru", "active": True} for n in range(curators)]
         first = 2 + curators
-        people = [{"id": first + n, "email": f"trainee{n}@bench.local", "full_name": f"Слушатель {n:04d}",
+        people = [{"id": first + n, "email": f"trainee{n}@example.org", "full_name": f"Слушатель {n:04d}",
                    "password_hash": None, "region_code": REGIONS[n % len(REGIONS)], "locale": "ru", "active": True}
                   for n in range(trainees)]
         db.session.execute(insert(User), staff + people)
@@ -135,7 +135,7 @@ def fill(database_url: str, instance: Path, trainees: int, consultations: int, c
         token = accounts.create_api_token(db.session.get(User, 1), name="bench")
         db.session.remove()
         db.engine.dispose()
-    return 1, "organiser@bench.local", "curator0@bench.local", token
+    return 1, "organiser@example.org", "curator0@example.org", token
 
 
 def start_server(database_url: str, instance: Path, workers: int) -> tuple[subprocess.Popen, int]:

@@ -190,7 +190,8 @@ class Consultation(db.Model):
     __tablename__ = "consultations"
     __table_args__ = (
         CheckConstraint("duration_minutes BETWEEN 1 AND 600", name="duration_range"),
-        Index("ix_consultations_quota_state", "quota_id", "review_state"),
+        # Covers the per-quota counts and last-logged time of every list (no table lookups).
+        Index("ix_consultations_quota_state", "quota_id", "review_state", "created_at"),
         Index("ix_consultations_state_submitted", "review_state", "submitted_at"),
     )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, select, type_coerce
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app import clock
 from app.accounts.models import User
@@ -67,10 +67,15 @@ def _is_inactive(row: QuotaRow, day: date, now: datetime) -> bool:
 
 def quota_rows(*where) -> list[QuotaRow]:
     """Rows for the quotas matching `where` (SQL conditions on ConsultationQuota / QuotaPlan)."""
+    # The plans (with their events) once, not joined into every row: each quota's `plan` is then
+    # found in the identity map without SQL.
+    db.session.execute(select(QuotaPlan).where(QuotaPlan.id.in_(
+        select(ConsultationQuota.plan_id).join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).where(*where)
+    ))).scalars().all()
     quotas = list(db.session.execute(
         select(ConsultationQuota).join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).where(*where)
-        .options(joinedload(ConsultationQuota.user), joinedload(ConsultationQuota.curator),
-                 selectinload(ConsultationQuota.catch_up))
+        .options(lazyload(ConsultationQuota.plan), joinedload(ConsultationQuota.user),
+                 selectinload(ConsultationQuota.curator), selectinload(ConsultationQuota.catch_up))
     ).unique().scalars())
     if not quotas:
         return []

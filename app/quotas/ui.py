@@ -114,6 +114,17 @@ def status_class(status: PaceStatus) -> str:
     return STATUS_CLASSES[status]
 
 
+def status_labels() -> dict[PaceStatus, str]:
+    """Each status's text, translated once for a long list."""
+    return {status: str(status.label) for status in PaceStatus}
+
+
+def list_texts() -> dict[str, str]:
+    """Format strings of a long list's rows, translated once per page (templates fill them with |format)."""
+    return {"bar": _("%(accepted)d of %(target)d accepted; about %(expected)d expected by today"),
+            "of": _("%(accepted)d of %(target)d"), "inactive": _("inactive")}
+
+
 def my_quota_rows() -> list[services.QuotaRow]:
     if not current_user.is_authenticated:
         return []
@@ -172,5 +183,5 @@ def history_label(entry) -> str:
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals.update(my_quota_rows=my_quota_rows, quota_status_class=status_class,
+    app.jinja_env.globals.update(my_quota_rows=my_quota_rows, quota_status_class=status_class, quota_status_labels=status_labels, quota_list_texts=list_texts,
                                  event_quota_link=event_quota_link, quota_history_label=history_label)

@@ -137,7 +137,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consultations'))
     )
     with op.batch_alter_table('consultations', schema=None) as batch_op:
-        batch_op.create_index('ix_consultations_quota_state', ['quota_id', 'review_state'], unique=False)
+        batch_op.create_index('ix_consultations_quota_state', ['quota_id', 'review_state', 'created_at'], unique=False)
         batch_op.create_index('ix_consultations_state_submitted', ['review_state', 'submitted_at'], unique=False)
 
     op.create_table('curator_tasks',
