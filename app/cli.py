@@ -5,8 +5,11 @@ import click
 
 from app.accounts import services as accounts
 from app.accounts.models import Role
+from app.demo import seed_demo_command
 from app.errors import DomainError
 from app.extensions import huey
+from app.quotas import services as quotas
+from app.registrations import services as registrations
 
 ROLE_CHOICES = click.Choice([r.value for r in Role])
 
@@ -100,9 +103,6 @@ def _describe(error: DomainError) -> str:
 def send_reminders_command():
     """Mail confirmed participants the day before their event's first session (each once); run the
     quotas' follow-up: pace check, curator tasks, catch-up requests, reminders and curator digests."""
-    from app.quotas import services as quotas
-    from app.registrations import services as registrations
-
     expired = registrations.expire_offers()
     sent = registrations.send_reminders()
     click.echo(f"reminders sent: {sent}; expired offers passed on: {expired}")
@@ -113,8 +113,6 @@ def send_reminders_command():
 
 
 def init_app(app) -> None:
-    from app.demo import seed_demo_command
-
     for command in (create_user_command, import_users_command, create_api_token_command, worker_command,
                     send_reminders_command, seed_demo_command):
         app.cli.add_command(command)
