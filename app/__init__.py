@@ -67,7 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-AREAS_WITH_TASKS = ("core", "notifications", "outbox", "registrations")
+AREAS_WITH_TASKS = ("core", "notifications", "outbox", "registrations", "quotas")
 
 
 def import_tasks() -> None:
@@ -82,6 +82,7 @@ def import_models() -> None:
     from app.events import models as _events  # noqa: F401
     from app.outbox import models as _outbox  # noqa: F401
     from app.programmes import models as _programmes  # noqa: F401
+    from app.quotas import models as _quotas  # noqa: F401
     from app.registrations import models as _registrations  # noqa: F401
 
 
@@ -120,7 +121,7 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-BLUEPRINTS = ("core", "accounts", "programmes", "events", "registrations", "calendar", "outbox")
+BLUEPRINTS = ("core", "accounts", "programmes", "events", "registrations", "calendar", "outbox", "quotas")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -198,6 +198,47 @@ def _manage_outbox(user, _obj) -> bool:
     return user.is_admin
 
 
+# --- quotas ---------------------------------------------------------------------------
+
+@rule("quota_plan.manage")
+def _quota_plan_manage(user, event) -> bool:
+    """The plan, the cohort and each trainee's target: whoever edits the seminar."""
+    return _event_edit(user, event)
+
+
+@rule("quota.own")
+def _quota_own(user, quota) -> bool:
+    """The trainee logs consultations and answers catch-up requests in their own quota only."""
+    return quota.user_id == user.id
+
+
+@rule("quota.manage")
+def _quota_manage(user, quota) -> bool:
+    return _event_edit(user, quota.plan.event)
+
+
+@rule("quota.review")
+def _quota_review(user, quota) -> bool:
+    """Review, reopen, catch-up decisions, mentoring: the trainee's assigned curator (and admins)."""
+    return user.is_admin or (quota.curator_id == user.id and user.has_role(Role.CURATOR))
+
+
+@rule("quota.supervise")
+def _quota_supervise(user, quota) -> bool:
+    """Read the trainee's log and history: their curator and the seminar's organisers."""
+    return _quota_review(user, quota) or _quota_manage(user, quota)
+
+
+@rule("curator.area")
+def _curator_area(user, _obj) -> bool:
+    return user.has_role(Role.CURATOR, Role.ADMIN)
+
+
+@rule("mentoring.record")
+def _mentoring_record(user, plan) -> bool:
+    return user.has_role(Role.CURATOR) and any(c.id == user.id for c in plan.curators)
+
+
 # --- the route table: every endpoint of the URL map, classified --------------------------------
 #
 # tests/gate walks app.url_map and fails on an endpoint missing here; it then builds the
@@ -285,6 +326,32 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "accounts.revoke_api_token": owner("api_token.own", "api_token", admin=False),
     "accounts.manage_user_active": role("admin", rule="users.manage", fixture="user"),
     "outbox.manage": role("admin", rule="outbox.manage", lists="outbox"),
+    # quotas: the trainee's log, the curator's queue and mentoring, the organiser's plan and cohort
+    "quotas.mine": signed_in(),
+    "quotas.detail": owner("quota.own", "quota", admin=False),
+    "quotas.log_consultation": owner("quota.own", "quota", admin=False),
+    "quotas.edit_consultation": owner("quota.own", "consultation", admin=False),
+    "quotas.submit_catch_up": owner("quota.own", "quota", admin=False),
+    "quotas.curator": role("curator", rule="curator.area"),
+    "quotas.review_queue": role("curator", rule="curator.area"),
+    "quotas.review": owner("quota.review", "curated_consultation", gate=("curator",)),
+    "quotas.mentoring": owner("mentoring.record", "quota_plan", admin=False),
+    "quotas.plan_form": owner("quota_plan.manage", "quota_event"),
+    "quotas.cohort": owner("quota_plan.manage", "quota_event"),
+    "quotas.cohort_csv": owner("quota_plan.manage", "quota_event"),
+    "quotas.cohort_xlsx": owner("quota_plan.manage", "quota_event"),
+    "quotas.sync": owner("quota_plan.manage", "quota_event"),
+    "quotas.spread": owner("quota_plan.manage", "quota_event"),
+    "quotas.add_trainee": owner("quota_plan.manage", "quota_event"),
+    "quotas.manage_quota": owner("quota.supervise", "managed_quota"),
+    "quotas.change_quota": owner("quota.manage", "managed_quota"),
+    "quotas.set_curator": owner("quota.manage", "managed_quota"),
+    "quotas.reopen": owner("quota.review", "curated_quota_consultation"),
+    "quotas.request_catch_up": owner("quota.review", "curated_quota"),
+    "quotas.decide_catch_up": owner("quota.review", "curated_quota"),
+    "api_quotas.EventQuotas": token("quota_plan.manage", fixture="quota_event", refuse=403),
+    "api_quotas.MyQuotas": token(None),
+    "api_quotas.Consultations": token(None),
     "outbox.retry": role("admin", rule="outbox.manage", fixture="outbox_message"),
     "accounts.manage_users": role("admin", rule="users.manage", lists="users"),
     "accounts.manage_user_roles": role("admin", rule="users.manage", fixture="user"),

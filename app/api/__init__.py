@@ -9,9 +9,10 @@ def blueprints():
     """Every API blueprint; add new ones here (they call common.init_blueprint themselves)."""
     # Imported on demand: the blueprints' schemas register with the Api object bound in init_app.
     from app.api.events import bp as events_bp
+    from app.api.quotas import bp as quotas_bp
     from app.api.registrations import bp as registrations_bp
 
-    return [events_bp, registrations_bp]
+    return [events_bp, registrations_bp, quotas_bp]
 
 
 def init_app(app) -> None:

@@ -16,6 +16,7 @@ from app.registrations.models import (
     CheckIn,
     Registration,
 )
+from app.registrations.signals import participation_changed
 from app.registrations.states import MESSAGES, RegistrationConflict, S
 
 # --- check-in and attendance ----------------------------------------------------------------
@@ -36,6 +37,7 @@ def check_in(registration: Registration, session: Session, actor: User) -> Check
             entry = CheckIn(registration_id=registration.id, session_id=session.id, checked_in_at=clock.now(),
                             checked_in_by_id=actor.id)
             db.session.add(entry)
+            participation_changed.send(registration)
     except IntegrityError:  # the same tick from another device a moment earlier: that one stands
         return db.session.execute(
             select(CheckIn).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id)
@@ -50,6 +52,7 @@ def undo_check_in(registration: Registration, session: Session, actor: User) -> 
     with unit_of_work():
         db.session.execute(delete(CheckIn).where(CheckIn.registration_id == registration.id,
                                                  CheckIn.session_id == session.id))
+        participation_changed.send(registration)
 
 
 def checked_in_ids(session: Session) -> set[int]:

@@ -13,6 +13,7 @@ from app.registrations.models import (
     RegistrationHistory,
     RegistrationStatus,
 )
+from app.registrations.signals import participation_changed
 
 S = RegistrationStatus
 
@@ -80,6 +81,8 @@ def move(registration: Registration, to_status: RegistrationStatus, actor_id: in
     registration.status = to_status
     registration.history.append(RegistrationHistory(from_status=from_status, to_status=to_status,
                                                     actor_id=actor_id, note=note, changed_at=clock.now()))
+    if to_status == S.CONFIRMED:
+        participation_changed.send(registration)
 
 
 # --- the unit of work and the mail it causes ---------------------------------------------

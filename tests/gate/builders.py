@@ -20,7 +20,10 @@ from app.extensions import db
 from app.outbox import services as outbox
 from app.outbox.models import OutboxState
 from app.programmes import services as programmes
+from app.quotas import services as quotas
+from app.quotas.models import Consultation, ConsultationQuota, ReviewState
 from app.registrations import services as registrations
+from app.registrations.models import Registration, RegistrationStatus
 from tests.factories import make_calendar_registration, make_event, make_trainees, make_user
 
 BUILDERS: dict = {}
@@ -312,3 +315,88 @@ def _grow_outbox(world, target, n):
     with unit_of_work():
         for k in range(n):
             outbox.emit("notifications.mail", raw="", summary=f"gate {k}")
+
+
+
+# --- quotas: a seminar that ended, its plan, one trainee's quota with a curator ---------------------
+
+@dataclass
+class QuotaSetup:
+    organiser: object
+    curator: object
+    trainee: object
+    event: object
+    plan: object
+    quota: object
+    consultation: object
+
+
+def quota_setup() -> QuotaSetup:
+    organiser = new_organiser()
+    curator = make_user(roles=(Role.CURATOR,))
+    trainee = make_user()
+    start = clock.now() - timedelta(days=10)
+    organiser, event = programme_event(organiser, start=start, capacity=None, attendance_threshold=0)
+    db.session.add(Registration(event_id=event.id, user_id=trainee.id, status=RegistrationStatus.CONFIRMED,
+                                region_code=trainee.region_code))
+    db.session.commit()
+    today = clock.now().date()
+    plan = quotas.save_plan(event, {"target": 20, "starts_on": today - timedelta(days=5),
+                                    "deadline": today + timedelta(days=60), "behind_percent": 70,
+                                    "formats": ["in_person", "phone"], "topics": "",
+                                    "curators": [curator.id]}, organiser)
+    quotas.spread_curators(plan, organiser)
+    quota = db.session.scalars(select(ConsultationQuota).where(ConsultationQuota.plan_id == plan.id)).one()
+    consultation = Consultation(quota_id=quota.id, held_on=today - timedelta(days=1), format="phone",
+                                duration_minutes=30, client_type="patient", review_state=ReviewState.SUBMITTED)
+    db.session.add(consultation)
+    db.session.commit()
+    return QuotaSetup(organiser, curator, trainee, event, plan, quota, consultation)
+
+
+@builder("quota")
+def _quota(world):
+    setup = quota_setup()
+    return Target({"quota_id": setup.quota.id}, owner=setup.trainee)
+
+
+@builder("consultation")
+def _consultation(world):
+    setup = quota_setup()
+    return Target({"quota_id": setup.quota.id, "consultation_id": setup.consultation.id}, owner=setup.trainee)
+
+
+@builder("quota_event")
+def _quota_event(world):
+    setup = quota_setup()
+    return Target({"event_id": setup.event.id}, owner=setup.organiser)
+
+
+@builder("managed_quota")
+def _managed_quota(world):
+    setup = quota_setup()
+    return Target({"quota_id": setup.quota.id}, owner=setup.organiser)
+
+
+@builder("curated_quota")
+def _curated_quota(world):
+    setup = quota_setup()
+    return Target({"quota_id": setup.quota.id}, owner=setup.curator)
+
+
+@builder("curated_quota_consultation")
+def _curated_quota_consultation(world):
+    setup = quota_setup()
+    return Target({"quota_id": setup.quota.id, "consultation_id": setup.consultation.id}, owner=setup.curator)
+
+
+@builder("curated_consultation")
+def _curated_consultation(world):
+    setup = quota_setup()
+    return Target({"consultation_id": setup.consultation.id}, owner=setup.curator)
+
+
+@builder("quota_plan")
+def _quota_plan(world):
+    setup = quota_setup()
+    return Target({"plan_id": setup.plan.id}, owner=setup.curator)
