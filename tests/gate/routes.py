@@ -109,7 +109,7 @@ def outcome(response) -> object:
 def sign_in(client, user) -> None:
     """Sign the test client in through the session (no form post, so CSRF may stay on)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 
