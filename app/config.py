@@ -11,6 +11,7 @@ AREAS_WITH_TRANSLATIONS = (
     "registrations",
     "calendar",
     "api",
+    "backup",
     "notifications",
     "accounts",
     "core",
