@@ -1,14 +1,18 @@
 """flask --app wsgi … commands (DESIGN §6)."""
 import csv
+import logging
 
 import click
 
 from app.accounts import services as accounts
 from app.accounts.models import Role
 from app.backup import services as backup
+from app.demo import seed_demo_command
 from app.errors import DomainError
 from app.extensions import huey
+from app.registrations import services as registrations
 
+log = logging.getLogger(__name__)
 ROLE_CHOICES = click.Choice([r.value for r in Role])
 
 
@@ -54,11 +58,18 @@ def import_users_command(csv_file):
             failed += 1
             click.echo(f"line {line}: too many values (expected {len(header)} columns)", err=True)
             continue
+        email = (row.get("email") or "").strip() or "?"
         try:
             result = accounts.import_user(row)
         except DomainError as error:
             failed += 1
-            click.echo(f"line {line}: {(row.get('email') or '').strip() or '?'}: {_describe(error)}", err=True)
+            click.echo(f"line {line}: {email}: {_describe(error)}", err=True)
+            continue
+        except Exception as error:  # noqa: BLE001 — any failure of one row is reported and the import goes on
+            failed += 1
+            log.warning("import-users line %s failed: %s: %s", line, type(error).__name__, error)
+            click.echo(f"line {line}: {email}: could not be saved ({type(error).__name__}: "
+                       f"{str(error).splitlines()[0][:200] if str(error) else 'no details'})", err=True)
             continue
         created += 1
         user = result.user
@@ -100,8 +111,6 @@ def _describe(error: DomainError) -> str:
 @click.command("send-reminders")
 def send_reminders_command():
     """Mail confirmed participants the day before their event's first session (each once)."""
-    from app.registrations import services as registrations
-
     expired = registrations.expire_offers()
     sent = registrations.send_reminders()
     click.echo(f"reminders sent: {sent}; expired offers passed on: {expired}")
@@ -133,8 +142,6 @@ def import_data_command(path):
 
 
 def init_app(app) -> None:
-    from app.demo import seed_demo_command
-
     for command in (create_user_command, import_users_command, create_api_token_command, worker_command,
                     send_reminders_command, seed_demo_command, export_data_command, import_data_command):
         app.cli.add_command(command)

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import clock
 from app.accounts import services as accounts
-from app.accounts.models import Organisation, OrganisationKind, Role, User
+from app.accounts.models import Organisation, OrganisationKind, Role, User, organisation_key
+from app.database import unit_of_work
 from app.errors import DomainError
 from app.events import services as events
 from app.events.models import Event
@@ -237,11 +238,11 @@ class Demo:
 
     def organisation(self, name: str, region: str, kind=OrganisationKind.PATIENT_NGO) -> Organisation:
         existing = db.session.execute(select(Organisation).where(
-            func.lower(Organisation.name) == name.lower(), Organisation.region_code == region)).scalar_one_or_none()
+            Organisation.name_key == organisation_key(name), Organisation.region_code == region)).scalar_one_or_none()
         if existing is not None:
             return existing
-        organisation = accounts.find_or_propose_organisation(name, region, kind=kind, approved=True)
-        db.session.commit()
+        with unit_of_work():
+            organisation = accounts.find_or_propose_organisation(name, region, kind=kind, approved=True)
         self.report.note(f"organisation {name}")
         return organisation
 
@@ -535,13 +536,12 @@ def seed_demo_command():
     try:
         report = seed_demo()
     except DomainError as error:
-        db.session.rollback()
         details = "; ".join(f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in error.fields.items())
         raise click.ClickException(f"{error.message} {details}".strip()) from error
     if report.created:
         click.echo(f"Demo data loaded: {len(report.created)} objects created.")
     else:
         click.echo("Demo data already present: nothing changed.")
-    click.echo("Demo logins (password for all: %s):" % PASSWORD)
-    for role, email, _password in report.logins:
-        click.echo(f"  {role:<10} {email}")
+    click.echo("Demo logins, one 'email password' pair per line:")
+    for _role, email, password in report.logins:
+        click.echo(f"{email} {password}")

@@ -10,8 +10,14 @@ from dataclasses import dataclass
 
 from flask import abort, g, request
 from flask_login import current_user
+from sqlalchemy import false, or_, select, true
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
+from app.events.models import Event, EventStatus
+from app.extensions import login_manager
+from app.programmes.models import Programme, programme_organisers
+from app.registrations import services as registrations
+from app.registrations.models import RegistrationStatus
 
 Rule = Callable[..., bool]
 _rules: dict[str, Rule] = {}
@@ -57,8 +63,6 @@ def require(action: str, obj=None, user=None):
     if not _signed_in(user):
         if request.path.startswith("/api/"):
             abort(401)
-        from app.extensions import login_manager
-
         abort(login_manager.unauthorized())
     abort(404 if obj is not None else 403)
 
@@ -71,6 +75,12 @@ _PUBLIC_ACTIONS = {"event.view"}
 @rule("users.manage")
 def _manage_users(user, _obj) -> bool:
     return user.is_admin
+
+
+@rule("api_token.own")
+def _api_token_own(user, token) -> bool:
+    """A person lists and revokes only their own API tokens."""
+    return token.user_id == user.id
 
 
 @rule("manage.area")
@@ -96,11 +106,6 @@ def _programme_edit(user, programme) -> bool:
 
 def managed_programmes_clause(user):
     """SQL twin of manages_programme for lists: admin all; others the programmes assigned to them."""
-    from sqlalchemy import true
-
-    from app.accounts.models import User
-    from app.programmes.models import Programme
-
     if user.is_admin:
         return true()
     return Programme.organisers.any(User.id == user.id)
@@ -130,8 +135,6 @@ def _event_edit(user, event) -> bool:
 @rule("event.view")
 def _event_view(user, event) -> bool:
     """Published and cancelled events are public; drafts only for those who edit them."""
-    from app.events.models import EventStatus
-
     if event.status != EventStatus.DRAFT:
         return True
     return user is not None and _event_edit(user, event)
@@ -144,11 +147,6 @@ def _event_manage_registrations(user, event) -> bool:
 
 def editable_events_clause(user):
     """SQL twin of "event.edit" for lists: admin all; organiser own events and managed programmes'."""
-    from sqlalchemy import false, or_, select, true
-
-    from app.events.models import Event
-    from app.programmes.models import programme_organisers
-
     if not _signed_in(user):
         return false()
     if user.is_admin:
@@ -180,8 +178,6 @@ def _registration_view(user, registration) -> bool:
 @rule("registration.ticket")
 def _registration_ticket(user, registration) -> bool:
     """A ticket exists for confirmed participants; they and the event's organisers may open it."""
-    from app.registrations.models import RegistrationStatus
-
     return registration.status == RegistrationStatus.CONFIRMED and _registration_view(user, registration)
 
 
@@ -192,9 +188,14 @@ def _event_join_link(user, event) -> bool:
         return False
     if _event_edit(user, event):
         return True
-    from app.registrations import services
+    return registrations.join_link_for(registrations.registration_of(event, user)) is not None
 
-    return services.join_link_for(services.registration_of(event, user)) is not None
+
+# --- outbox ---------------------------------------------------------------------------
+
+@rule("outbox.manage")
+def _manage_outbox(user, _obj) -> bool:
+    return user.is_admin
 
 
 # --- the route table: every endpoint of the URL map, classified --------------------------------
@@ -277,6 +278,14 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "accounts.logout": signed_in(),
     "accounts.me": signed_in(lists="my_registrations"),
     "accounts.profile": signed_in(),
+    "accounts.reset_password_request": public(),
+    "accounts.reset_password": token(None, fixture="reset_token"),
+    "accounts.change_password": signed_in(),
+    "accounts.create_api_token": signed_in(),
+    "accounts.revoke_api_token": owner("api_token.own", "api_token", admin=False),
+    "accounts.manage_user_active": role("admin", rule="users.manage", fixture="user"),
+    "outbox.manage": role("admin", rule="outbox.manage", lists="outbox"),
+    "outbox.retry": role("admin", rule="outbox.manage", fixture="outbox_message"),
     "accounts.manage_users": role("admin", rule="users.manage", lists="users"),
     "accounts.manage_user_roles": role("admin", rule="users.manage", fixture="user"),
     "accounts.manage_organisations": role("admin", rule="users.manage", lists="organisations"),

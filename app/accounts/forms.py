@@ -68,3 +68,32 @@ class RolesForm(FlaskForm):
     roles = SelectMultipleField(_l("Roles"), choices=role_choices, option_widget=CheckboxInput(),
                                 widget=ListWidget(prefix_label=False))
     submit = SubmitField(_l("Save roles"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)],
+                             description=_l("At least 8 characters."))
+    submit = SubmitField(_l("Set the new password"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)],
+                             description=_l("At least 8 characters. Your other sessions will end."))
+    submit = SubmitField(_l("Change password"))
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("For example, the website that will use it."))
+    submit = SubmitField(_l("Create a token"))
+
+
+class AccountActiveForm(FlaskForm):
+    active = SelectField(_l("Account"), choices=[SelectChoice("1", _l("Active")), SelectChoice("0", _l("Disabled"))])
+    submit = SubmitField(_l("Save"))

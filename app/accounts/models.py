@@ -1,11 +1,12 @@
 """Users, roles, organisations, API and calendar tokens."""
 import enum
+import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, func, literal_column
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.database import UTCDateTime, enum_column, utcnow
 from app.extensions import db
@@ -51,14 +52,26 @@ ORGANISATION_KIND_LABELS = {
 }
 
 
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def organisation_key(name: str | None) -> str:
+    """What makes two organisation names the same: case folded in Python (never the database's
+    collation, which on a `--no-locale` PostgreSQL cluster leaves Cyrillic unfolded) and spaces collapsed."""
+    return " ".join((name or "").split()).casefold()
+
+
 class Organisation(db.Model):
     __tablename__ = "organisations"
     __table_args__ = (
-        Index("uq_organisations_name_region", func.lower(literal_column("name")), "region_code", unique=True),
+        Index("uq_organisations_name_key_region", "name_key", "region_code", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
+    # organisation_key(name), kept by the services; matched and made unique in Python's terms
+    name_key: Mapped[str] = mapped_column(String(300), index=True)
     kind: Mapped[OrganisationKind] = mapped_column(
         enum_column(OrganisationKind)
     )
@@ -66,6 +79,11 @@ class Organisation(db.Model):
     approved: Mapped[bool] = mapped_column(default=True)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", use_alter=True, ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("name")
+    def _keep_name_key(self, _key, name: str) -> str:
+        self.name_key = organisation_key(name)
+        return name
 
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name!r}>"
@@ -94,7 +112,11 @@ class User(UserMixin, db.Model):
     region_code: Mapped[str | None] = mapped_column(String(10), index=True)
     locale: Mapped[str] = mapped_column(String(8), default="ru")
     active: Mapped[bool] = mapped_column(default=True)
-    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Made with the account (and for older accounts by migration 0003), never while showing /me.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=new_calendar_token)
+    # Part of the id kept in the session cookie (Flask-Login's alternative id): bumping it (password
+    # reset or change, account disabled) signs out every session made before.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(foreign_keys=[organisation_id], lazy="joined")
@@ -117,6 +139,9 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
     @property
     def name_on_certificate(self) -> str:
         return self.print_name or self.full_name
@@ -136,6 +161,21 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class PasswordResetToken(db.Model):
+    """A mailed single-use link to set a new password; only the token's SHA-256 is stored."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
 

@@ -16,18 +16,22 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import permissions
-from app.accounts import services
+from app.accounts import credentials, services
 from app.accounts.forms import (
+    AccountActiveForm,
+    ApiTokenForm,
+    ChangePasswordForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
     RolesForm,
     role_choices,
 )
-from app.accounts.models import User
 from app.accounts.regions import region_groups, region_select_choices
 from app.errors import DomainError, apply_to_form
-from app.extensions import db, limiter, login_manager
+from app.extensions import limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
 
@@ -40,9 +44,10 @@ USERS_PER_PAGE = 25
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def load_user(session_id: str):
+    """The session keeps "<id>.<session_version>": a password reset or change, or disabling the
+    account, bumps the version and every older session ends."""
+    return credentials.user_for_session_id(session_id)
 
 
 @bp.before_app_request
@@ -113,6 +118,9 @@ def register():
         except DomainError as error:
             apply_to_form(form, error)
         else:
+            if user is None:  # the address has an account: its owner was mailed, nothing is revealed here
+                flash(_("Check your mail: we have sent a message to %(email)s.", email=form.email.data), "info")
+                return redirect(url_for("accounts.login"))
             _start_session(user)
             flash(_("Your account is ready."), "success")
             return redirect(url_for("accounts.me"))
@@ -128,10 +136,94 @@ def logout():
     return redirect("/")
 
 
+def _reset_address_key() -> str:
+    """Rate-limit key of a reset request: the address asked for, whoever asks."""
+    return "reset-address:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/auth/reset-password", methods=["GET", "POST"])
+@limiter.limit("5/hour", methods=["POST"], key_func=_reset_address_key)
+@limiter.limit("10/hour", methods=["POST"])
+def reset_password_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        credentials.request_password_reset(form.email.data)
+        flash(_("If an account uses %(email)s, a link to set a new password is on its way. It works once, "
+                "for one hour.", email=form.email.data), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/auth/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("10/hour", methods=["POST"])
+def reset_password(token: str):
+    if not credentials.reset_token_is_valid(token):
+        flash(_("This link has expired or was already used. Ask for a new one."), "warning")
+        return redirect(url_for("accounts.reset_password_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = credentials.reset_password(token, form.password.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            login_user(user)
+            flash(_("Your new password is set. Other sessions of your account have ended."), "success")
+            return redirect(url_for("accounts.me"))
+    return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
+
+
 @bp.get("/me")
 @login_required
 def me():
-    return render_template("accounts/me.html", user=current_user)
+    return render_template("accounts/me.html", user=current_user,
+                           api_tokens=services.api_tokens(current_user), token_form=ApiTokenForm(),
+                           new_token=None)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10/hour", methods=["POST"])
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            credentials.change_password(user, current_password=form.current_password.data,
+                                        password=form.password.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            login_user(user)  # this session goes on with the new session version
+            flash(_("Your password has been changed. Other sessions of your account have ended."), "success")
+            return redirect(url_for("accounts.me"))
+    return render_template("accounts/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/account/api-tokens")
+@login_required
+def create_api_token():
+    user = current_user._get_current_object()
+    form = ApiTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            new_token = services.create_named_api_token(user, form.name.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+    # the token is shown on this one answer and never again (only its hash is kept)
+    response = render_template("accounts/me.html", user=user, api_tokens=services.api_tokens(user),
+                               token_form=ApiTokenForm(formdata=None) if new_token else form, new_token=new_token)
+    return (response, 201) if new_token else (response, 422)
+
+
+@bp.post("/account/api-tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    token = permissions.require("api_token.own", services.get_api_token(token_id))
+    name = services.revoke_api_token(token)
+    flash(_("The token “%(name)s” was revoked; it no longer works.", name=name), "info")
+    return redirect(url_for("accounts.me") + "#api-tokens-heading")
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
@@ -181,7 +273,7 @@ def manage_users():
         abort(400)
     return render_template("accounts/manage_users.html", users=users, filters=filters,
                            role_choices=role_choices(), region_groups=region_groups(),
-                           roles_form=RolesForm())
+                           roles_form=RolesForm(), active_form=AccountActiveForm())
 
 
 @bp.post("/manage/users/<int:user_id>/roles")
@@ -199,6 +291,28 @@ def manage_user_roles(user_id: int):
         flash(str(error.message), "danger")
     else:
         flash(_("Roles of %(name)s saved.", name=user.full_name), "success")
+    return redirect(_safe_back())
+
+
+@bp.post("/manage/users/<int:user_id>/active")
+@login_required
+def manage_user_active(user_id: int):
+    permissions.require("users.manage")
+    user = services.get_user(user_id)
+    form = AccountActiveForm()
+    if not form.validate_on_submit():
+        flash(_("Choose active or disabled."), "danger")
+        return redirect(_safe_back())
+    try:
+        credentials.set_active(user, form.active.data == "1", actor=current_user._get_current_object())
+    except DomainError as error:
+        flash(str(error.message), "danger")
+    else:
+        if user.active:
+            flash(_("The account of %(name)s is active.", name=user.full_name), "success")
+        else:
+            flash(_("The account of %(name)s is disabled: it cannot sign in or use its tokens; its data stays.",
+                    name=user.full_name), "info")
     return redirect(_safe_back())
 
 

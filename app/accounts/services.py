@@ -7,13 +7,15 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -24,10 +26,14 @@ from app.accounts.models import (
     Role,
     User,
     UserRole,
+    new_calendar_token,
+    organisation_key,
 )
 from app.accounts.regions import is_region
+from app.database import unit_of_work
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
+from app.notifications import services as notifications
 
 
 @lru_cache(maxsize=4)
@@ -72,11 +78,11 @@ def _hash_password(password: str) -> str:
     return password_hasher().hash(password)
 
 
-def _checked_email(email: str) -> str:
+def _checked_email(email: str, *, must_be_new: bool = True) -> str:
     email = normalise_email(email)
     if len(email) > 254 or not EMAIL_SHAPE.fullmatch(email):
         raise ValidationFailed(_l("Enter a valid email address."), field="email")
-    if find_user_by_email(email) is not None:
+    if must_be_new and find_user_by_email(email) is not None:
         raise ValidationFailed(_l("An account with this email already exists."), field="email")
     return email
 
@@ -129,12 +135,8 @@ def build_user(*, email: str, password: str | None, full_name: str, organisation
 
 def create_user(**fields) -> User:
     """An account made by an administrator (CLI): one transaction."""
-    try:
+    with unit_of_work():
         user = build_user(**fields)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return user
 
 
@@ -148,14 +150,14 @@ def authenticate(email: str, password: str) -> User | None:
     except (VerificationError, InvalidHashError):
         return None
     if password_hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = password_hasher().hash(password)
-        db.session.commit()
+        with unit_of_work():
+            user.password_hash = password_hasher().hash(password)
     return user
 
 
 def set_locale(user: User, locale: str) -> None:
-    user.locale = _checked_locale(locale)
-    db.session.commit()
+    with unit_of_work():
+        user.locale = _checked_locale(locale)
 
 
 # --- organisations --------------------------------------------------------------------------
@@ -163,15 +165,16 @@ def set_locale(user: User, locale: str) -> None:
 def approved_organisations() -> list[Organisation]:
     """Organisations people may pick from (sign-up and profile), by name."""
     return list(db.session.execute(
-        select(Organisation).where(Organisation.approved.is_(True)).order_by(func.lower(Organisation.name))
+        select(Organisation).where(Organisation.approved.is_(True)).order_by(Organisation.name_key, Organisation.id)
     ).scalars())
 
 
 def find_or_propose_organisation(name: str | None, region_code: str | None,
                                  kind: OrganisationKind = OrganisationKind.PATIENT_NGO,
                                  approved: bool = False) -> Organisation | None:
-    """The organisation with this name (case-insensitive): in the region, else an approved one
-    elsewhere (a national NGO); otherwise a new one, proposed (not yet approved) unless `approved`."""
+    """The organisation with this name (same `organisation_key`: case folded, spaces collapsed): in the
+    region, else an approved one elsewhere (a national NGO); otherwise a new one, proposed (not yet
+    approved) unless `approved`."""
     name = " ".join((name or "").split())
     if not name:
         return None
@@ -180,7 +183,7 @@ def find_or_propose_organisation(name: str | None, region_code: str | None,
                                field="organisation")
     candidates = db.session.execute(
         select(Organisation)
-        .where(func.lower(Organisation.name) == name.lower())
+        .where(Organisation.name_key == organisation_key(name))
         .order_by(case((Organisation.region_code == (region_code or None), 0), else_=1),
                   Organisation.approved.desc(), Organisation.id)
     ).scalars().all()
@@ -202,31 +205,31 @@ def _organisation_kind(value) -> OrganisationKind:
 
 def list_organisations() -> list[Organisation]:
     """Proposed ones first (they wait for a decision), then by name."""
-    query = select(Organisation).order_by(Organisation.approved, func.lower(Organisation.name))
+    query = select(Organisation).order_by(Organisation.approved, Organisation.name_key, Organisation.id)
     return list(db.session.execute(query).scalars())
 
 
 def approve_organisation(organisation_id: int) -> Organisation:
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound()
-    organisation.approved = True
-    db.session.commit()
+    with unit_of_work():
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None:
+            raise NotFound()
+        organisation.approved = True
     return organisation
 
 
 def reject_organisation(organisation_id: int) -> str:
     """Remove a proposed organisation; its members keep their accounts without an organisation."""
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound()
-    if organisation.approved:
-        raise Conflict(_l("An approved organisation cannot be rejected."))
-    name = organisation.name
-    for member in db.session.execute(select(User).where(User.organisation_id == organisation.id)).scalars():
-        member.organisation_id = None
-    db.session.delete(organisation)
-    db.session.commit()
+    with unit_of_work():
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None:
+            raise NotFound()
+        if organisation.approved:
+            raise Conflict(_l("An approved organisation cannot be rejected."))
+        name = organisation.name
+        for member in db.session.execute(select(User).where(User.organisation_id == organisation.id)).scalars():
+            member.organisation_id = None
+        db.session.delete(organisation)
     return name
 
 
@@ -234,39 +237,51 @@ def reject_organisation(organisation_id: int) -> str:
 
 def sign_up(*, email: str, password: str, full_name: str, organisation_name: str | None,
             region_code: str | None, locale: str,
-            organisation_kind: str | OrganisationKind | None = None) -> User:
+            organisation_kind: str | OrganisationKind | None = None) -> User | None:
     """Public sign-up: a trainee in a region, with an existing or newly proposed organisation.
 
-    One transaction; the welcome mail is sent after the commit.
+    One transaction; the welcome mail goes through the outbox with it. An address that already has
+    an account is not revealed: its owner is mailed ("someone tried to sign up; reset your password
+    if it was you") and None is returned, also when a concurrent sign-up took the address first.
     """
+    email = _checked_email(email, must_be_new=False)
     try:
-        region_code = _checked_region(region_code)
-        organisation = find_or_propose_organisation(organisation_name, region_code,
-                                                    _organisation_kind(organisation_kind))
-        user = build_user(email=email, password=password, full_name=full_name,
-                          organisation_id=organisation.id if organisation else None,
-                          region_code=region_code, locale=locale)
-        if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
-            organisation.proposed_by_id = user.id
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    _send_welcome(user)
+        with unit_of_work():
+            region_code = _checked_region(region_code)
+            organisation = find_or_propose_organisation(organisation_name, region_code,
+                                                        _organisation_kind(organisation_kind))
+            _checked_name(full_name, "full_name")
+            _checked_locale(locale)
+            if len(password or "") < MIN_PASSWORD_LENGTH:
+                _hash_password(password)  # raises beside the field
+            if find_user_by_email(email) is not None:  # every field is valid: only now decide
+                raise _AddressTaken()
+            user = build_user(email=email, password=password, full_name=full_name,
+                              organisation_id=organisation.id if organisation else None,
+                              region_code=region_code, locale=locale)
+            if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
+                organisation.proposed_by_id = user.id
+            notifications.send_to_user(user, template="accounts_welcome", subject=_l("Welcome to Praktika"))
+    except (_AddressTaken, IntegrityError) as error:
+        owner = find_user_by_email(email)
+        if owner is None:  # an IntegrityError about something else: a real bug
+            raise error
+        with unit_of_work():
+            notifications.send_to_user(owner, template="accounts_signup_existing",
+                                       subject=_l("Someone tried to sign up with your address"))
+        return None
     return user
 
 
-def _send_welcome(user: User) -> None:
-    from app.notifications.services import send_to_user
-
-    send_to_user(user, template="accounts_welcome", subject=_l("Welcome to Praktika"))
+class _AddressTaken(Exception):
+    """Sign-up found an account with the address (handled inside sign_up, never shown)."""
 
 
 def update_profile(user: User, *, full_name: str, print_name: str | None, organisation_name: str | None,
                    organisation_kind: str | OrganisationKind | None, region_code: str | None,
                    locale: str) -> User:
     """Change one's own profile; a new organisation name is proposed for approval. One transaction."""
-    try:
+    with unit_of_work():
         user.full_name = _checked_name(full_name, "full_name")
         user.print_name = _checked_name(print_name, "print_name", required=False)
         user.region_code = _checked_region(region_code)
@@ -276,10 +291,6 @@ def update_profile(user: User, *, full_name: str, print_name: str | None, organi
         if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
             organisation.proposed_by_id = user.id
         user.organisation_id = organisation.id if organisation else None
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return user
 
 
@@ -316,17 +327,13 @@ def set_roles(user: User, roles, *, actor: User) -> User:
         raise ValidationFailed(_l("Choose a role from the list."), field="roles") from error
     if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in wanted:
         raise Conflict(_l("You cannot remove your own administrator role."), field="roles")
-    try:
+    with unit_of_work():
         current = {row.role: row for row in user.role_rows}
         for role, row in current.items():
             if role not in wanted:
                 user.role_rows.remove(row)
         for role in sorted(wanted - set(current)):
             user.role_rows.append(UserRole(role=role))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return user
 
 
@@ -354,7 +361,7 @@ def _parse_roles(value: str | None) -> list[Role]:
 
 def import_user(row: dict) -> ImportedUser:
     """Create one account from a CSV row (one transaction). An empty password gets a generated one."""
-    try:
+    with unit_of_work():
         region_code = (row.get("region") or "").strip().upper() or None
         region_code = _checked_region(region_code, required=False)
         roles = _parse_roles(row.get("roles"))
@@ -368,10 +375,6 @@ def import_user(row: dict) -> ImportedUser:
         user = build_user(email=email, password=password, full_name=full_name,
                           organisation_id=organisation.id if organisation else None,
                           region_code=region_code, roles=roles or (Role.TRAINEE,))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return ImportedUser(user=user, generated_password=generated)
 
 
@@ -384,12 +387,17 @@ def _token_digest(token: str) -> str:
 def create_api_token(user: User, name: str = "") -> str:
     """Create a bearer token; return the plaintext once (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), name=name[:100]))
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), name=name[:100]))
     return token
 
 
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def user_for_api_token(token: str) -> User | None:
+    """The active owner of a bearer token. `last_used_at` is written at most once a minute per
+    token (one conditional UPDATE), so a busy client does not turn every read into a write."""
     if not token:
         return None
     row = db.session.execute(
@@ -397,23 +405,61 @@ def user_for_api_token(token: str) -> User | None:
     ).scalar_one_or_none()
     if row is None or not row.user.active:
         return None
-    row.last_used_at = clock.now()
-    db.session.commit()
+    now = clock.now()
+    if row.last_used_at is None or row.last_used_at <= now - LAST_USED_RESOLUTION:
+        with unit_of_work():
+            db.session.execute(
+                update(ApiToken)
+                .where(ApiToken.id == row.id,
+                       or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_RESOLUTION))
+                .values(last_used_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        db.session.refresh(row)
     return row.user
 
 
-def calendar_token(user: User) -> str:
-    """The user's personal feed token, created on first use."""
-    if not user.calendar_token:
-        user.calendar_token = secrets.token_urlsafe(24)
-        db.session.commit()
+def api_tokens(user: User) -> list[ApiToken]:
+    """The user's API tokens, newest first (name, created, last used; never the token itself)."""
+    return list(db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).scalars())
+
+
+def create_named_api_token(user: User, name: str) -> str:
+    """A token made by its owner on /me: a name is required (to tell tokens apart later)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed(_l("This field is required."), field="name")
+    if len(name) > 100:
+        raise ValidationFailed(_l("At most %(count)d characters.", count=100), field="name")
+    return create_api_token(user, name)
+
+
+def get_api_token(token_id: int) -> ApiToken:
+    row = db.session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def revoke_api_token(token: ApiToken) -> str:
+    """Delete a token: it stops working at once. Returns its name."""
+    with unit_of_work():
+        name = token.name
+        db.session.delete(token)
+    return name
+
+
+def calendar_token(user: User) -> str | None:
+    """The user's personal feed token (made at sign-up; reading it never writes)."""
     return user.calendar_token
 
 
 def reset_calendar_token(user: User) -> str:
     """A new token; the old URL stops working at once."""
-    user.calendar_token = secrets.token_urlsafe(24)
-    db.session.commit()
+    with unit_of_work():
+        user.calendar_token = new_calendar_token()
     return user.calendar_token
 
 

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app import permissions
 
@@ -21,6 +22,7 @@ ENTRIES = (
     NavEntry("programmes.manage_list", _l("Programmes"), "manage.area"),
     NavEntry("events.manage_list", _l("Manage events"), "manage.area"),
     NavEntry("accounts.manage_users", _l("Users"), "users.manage"),
+    NavEntry("outbox.manage", _l("Outgoing mail"), "outbox.manage"),
 )
 
 
@@ -31,8 +33,6 @@ def navigation() -> list[dict]:
         if entry.endpoint not in endpoints:
             continue
         if entry.permission == "signed_in":
-            from flask_login import current_user
-
             if not current_user.is_authenticated:
                 continue
         elif entry.permission and not permissions.can(entry.permission):

@@ -1,7 +1,7 @@
 """Grant programmes, their stages and calendar plan (seed 001's «Календарный план»)."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
@@ -51,6 +51,7 @@ class Programme(db.Model):
 
 class Stage(db.Model):
     __tablename__ = "programme_stages"
+    __table_args__ = (UniqueConstraint("programme_id", "number", name="uq_programme_stages_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)
@@ -67,6 +68,7 @@ class PlanItem(db.Model):
     """One numbered activity of the calendar plan, linked to the events that carry it out."""
 
     __tablename__ = "plan_items"
+    __table_args__ = (UniqueConstraint("programme_id", "number", name="uq_plan_items_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), index=True)

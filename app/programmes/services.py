@@ -3,17 +3,20 @@
 `data` dicts carry form/JSON values already parsed to Python types (dates as `date`);
 every rule that can fail raises ValidationFailed with the field it belongs to.
 """
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import clock
+from app import clock, permissions
 from app.accounts.models import Role, User, UserRole
 from app.accounts.regions import is_region
-from app.errors import FieldErrors
+from app.database import unit_of_work
+from app.errors import FieldErrors, ValidationFailed
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
 from app.programmes.models import PlanItem, Programme, Stage
@@ -88,14 +91,6 @@ def _check_children_inside(programme: Programme, errors: FieldErrors) -> None:
             errors.add("ends_on", _l("Plan item %(number)s lies outside this period.", number=item.number))
 
 
-def _commit():
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 def _valid_fields(build, programme: Programme, data: dict, current) -> dict:
     """Run a part's field builder and refuse the whole submission if any field is wrong."""
     errors = FieldErrors()
@@ -104,11 +99,28 @@ def _valid_fields(build, programme: Programme, data: dict, current) -> dict:
     return fields
 
 
+NUMBER_TAKEN = {
+    "Stage": _l("This programme already has a stage with this number."),
+    "PlanItem": _l("The calendar plan already has an activity with this number."),
+}
+
+
+@contextmanager
+def _number_unique(kind: str):
+    """A unit of work for a stage or plan item. Numbers are unique per programme in the database
+    too: when a concurrent save took the number after our check, the answer is the same message."""
+    try:
+        with unit_of_work():
+            yield
+    except IntegrityError as error:
+        raise ValidationFailed(NUMBER_TAKEN[kind], field="number") from error
+
+
 def _update_part(part, data: dict, build):
     """Change a stage or plan item in place: validate everything, then one commit."""
-    for key, value in _valid_fields(build, part.programme, data, part).items():
-        setattr(part, key, value)
-    _commit()
+    with _number_unique(type(part).__name__):
+        for key, value in _valid_fields(build, part.programme, data, part).items():
+            setattr(part, key, value)
     return part
 
 
@@ -120,10 +132,10 @@ def create_programme(actor: User, data: dict) -> Programme:
     errors.raise_if_any()
     if not actor.is_admin and actor not in organisers:
         organisers.append(actor)
-    programme = Programme(**fields, created_by_id=actor.id)
-    programme.organisers = organisers
-    db.session.add(programme)
-    _commit()
+    with unit_of_work():
+        programme = Programme(**fields, created_by_id=actor.id)
+        programme.organisers = organisers
+        db.session.add(programme)
     return programme
 
 
@@ -134,14 +146,12 @@ def update_programme(programme: Programme, actor: User, data: dict) -> Programme
     errors.raise_if_any()
     if not actor.is_admin and actor not in organisers:
         organisers.append(actor)
-    for key, value in fields.items():
-        setattr(programme, key, value)
-    programme.organisers = organisers
-    _check_children_inside(programme, errors)
-    if errors.fields:
-        db.session.rollback()
+    with unit_of_work():
+        for key, value in fields.items():
+            setattr(programme, key, value)
+        programme.organisers = organisers
+        _check_children_inside(programme, errors)
         errors.raise_if_any()
-    _commit()
     return programme
 
 
@@ -152,7 +162,7 @@ def _stage_fields(programme: Programme, data: dict, errors: FieldErrors, stage: 
     if not isinstance(number, int) or number < 1 or number > 99:
         errors.add("number", _l("Enter a number from 1 to 99."))
     elif any(s.number == number and s is not stage for s in programme.stages):
-        errors.add("number", _l("This programme already has a stage with this number."))
+        errors.add("number", NUMBER_TAKEN["Stage"])
     starts_on, ends_on = _period(data, "starts_on", "ends_on", errors)
     if starts_on and starts_on < programme.starts_on:
         errors.add("starts_on", _l("The stage must start within the programme period."))
@@ -168,9 +178,9 @@ def _stage_fields(programme: Programme, data: dict, errors: FieldErrors, stage: 
 
 
 def add_stage(programme: Programme, actor: User, data: dict) -> Stage:
-    stage = Stage(programme=programme, **_valid_fields(_stage_fields, programme, data, None))
-    db.session.add(stage)
-    _commit()
+    with _number_unique("Stage"):
+        stage = Stage(programme=programme, **_valid_fields(_stage_fields, programme, data, None))
+        db.session.add(stage)
     return stage
 
 
@@ -180,11 +190,11 @@ def update_stage(stage: Stage, actor: User, data: dict) -> Stage:
 
 def delete_stage(stage: Stage, actor: User) -> None:
     """Plan items keep their place in the plan; they just lose the stage."""
-    for item in stage.programme.plan_items:
-        if item.stage_id == stage.id:
-            item.stage = None
-    db.session.delete(stage)
-    _commit()
+    with unit_of_work():
+        for item in stage.programme.plan_items:
+            if item.stage_id == stage.id:
+                item.stage = None
+        db.session.delete(stage)
 
 
 # --- calendar plan --------------------------------------------------------------------
@@ -199,7 +209,7 @@ def linkable_events(programme: Programme) -> list[Event]:
 def _plan_item_fields(programme: Programme, data: dict, errors: FieldErrors, item: PlanItem | None) -> dict:
     number = _text(data, "number", errors, required=True, max_length=NUMBER_MAX)
     if number and any(other.number == number and other is not item for other in programme.plan_items):
-        errors.add("number", _l("The calendar plan already has an activity with this number."))
+        errors.add("number", NUMBER_TAKEN["PlanItem"])
     start, end = _period(data, "planned_start", "planned_end", errors)
     if start and start < programme.starts_on:
         errors.add("planned_start", _l("The activity must start within the programme period."))
@@ -231,11 +241,11 @@ def _plan_item_fields(programme: Programme, data: dict, errors: FieldErrors, ite
 
 def add_plan_item(programme: Programme, actor: User, data: dict) -> PlanItem:
     """Append an activity to the calendar plan (positions keep the plan's order)."""
-    fields = _valid_fields(_plan_item_fields, programme, data, None)
-    position = max((i.position for i in programme.plan_items), default=0) + 1
-    item = PlanItem(programme=programme, position=position, **fields)
-    db.session.add(item)
-    _commit()
+    with _number_unique("PlanItem"):
+        fields = _valid_fields(_plan_item_fields, programme, data, None)
+        position = max((i.position for i in programme.plan_items), default=0) + 1
+        item = PlanItem(programme=programme, position=position, **fields)
+        db.session.add(item)
     return item
 
 
@@ -244,16 +254,14 @@ def update_plan_item(item: PlanItem, actor: User, data: dict) -> PlanItem:
 
 
 def delete_plan_item(item: PlanItem, actor: User) -> None:
-    db.session.delete(item)
-    _commit()
+    with unit_of_work():
+        db.session.delete(item)
 
 
 # --- reading --------------------------------------------------------------------------
 
 def programmes_for(user: User) -> list[Programme]:
     """Admins see every programme, organisers the ones assigned to them."""
-    from app import permissions
-
     return list(db.session.execute(
         select(Programme).where(permissions.managed_programmes_clause(user))
         .options(selectinload(Programme.plan_items))

@@ -40,9 +40,7 @@ def test_sign_up_picks_an_existing_organisation_whatever_the_case(app):
 
 def test_email_is_unique_whatever_the_case(app):
     _sign_up()
-    with pytest.raises(ValidationFailed) as caught:
-        _sign_up(email="IRINA@Example.org", organisation_name="Другая организация")
-    assert "email" in caught.value.fields
+    assert _sign_up(email="IRINA@Example.org", organisation_name="Другая организация") is None
     assert _count(User) == 1
     assert _count(Organisation) == 1  # the second attempt left nothing behind
 

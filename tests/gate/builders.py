@@ -4,14 +4,21 @@
 the user who owns it (who passes the route's object rule). Each call builds new objects, so every
 cell of the matrix and every fuzzer starts from its own untouched object.
 """
+import hashlib
 import itertools
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from app import clock
 from app.accounts import services as accounts
-from app.accounts.models import Organisation, OrganisationKind, Role
+from app.accounts.models import ApiToken, Organisation, OrganisationKind, PasswordResetToken, Role
+from app.database import unit_of_work
 from app.extensions import db
+from app.outbox import services as outbox
+from app.outbox.models import OutboxState
 from app.programmes import services as programmes
 from app.registrations import services as registrations
 from tests.factories import make_calendar_registration, make_event, make_trainees, make_user
@@ -265,3 +272,43 @@ def _grow_applications(world, target, n):
 @grower("session_registrations")
 def _grow_session_registrations(world, target, n):
     _rows(target.values["event_id"], n, "confirmed")
+
+
+@builder("reset_token")
+def _reset_token(world):
+    """A live single-use link and a used one (what a stranger or a second click brings)."""
+    trainee = make_user()
+    now = clock.now()
+    live, used = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    db.session.add_all([
+        PasswordResetToken(user_id=trainee.id, token_hash=hashlib.sha256(live.encode()).hexdigest(), created_at=now,
+                           expires_at=now + timedelta(hours=1)),
+        PasswordResetToken(user_id=trainee.id, token_hash=hashlib.sha256(used.encode()).hexdigest(), created_at=now,
+                           expires_at=now + timedelta(hours=1), used_at=now),
+    ])
+    db.session.commit()
+    return Target({"token": live}, owner=trainee, foreign_values={"token": used})
+
+
+@builder("api_token")
+def _api_token(world):
+    trainee = make_user()
+    accounts.create_api_token(trainee, "site")
+    token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == trainee.id))
+    return Target({"token_id": token_id}, owner=trainee)
+
+
+@builder("outbox_message")
+def _outbox_message(world):
+    with unit_of_work():
+        message = outbox.emit("notifications.mail", raw="", summary="gate")
+    message.state = OutboxState.FAILED
+    db.session.commit()
+    return Target({"message_id": message.id})
+
+
+@grower("outbox")
+def _grow_outbox(world, target, n):
+    with unit_of_work():
+        for k in range(n):
+            outbox.emit("notifications.mail", raw="", summary=f"gate {k}")

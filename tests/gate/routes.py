@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
-from wtforms import Form
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
+from wtforms import Form
 
 from app import permissions
 from app.accounts.models import Role

@@ -18,8 +18,9 @@ def _counts() -> dict:
 def test_seed_demo_is_complete_and_idempotent(app, runner):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
+    lines = first.output.splitlines()
     for login in ("admin@example.org", "organiser@example.org", "curator@example.org", "trainee@example.org"):
-        assert login in first.output
+        assert f"{login} praktika-demo" in lines  # one `email password` pair per line, nothing else on it
         assert accounts.authenticate(login, "praktika-demo") is not None
     counts = _counts()
 

@@ -208,3 +208,27 @@ def test_programmes_for_scopes_to_assignment(app, programme):
     admin = make_user(roles=(Role.ADMIN,))
     assert services.programmes_for(other_organiser) == []
     assert [p.id for p in services.programmes_for(admin)] == [programme.id]
+
+
+def test_stage_and_plan_numbers_are_unique_in_the_database_too(programme, organiser):
+    """Another request saved stage 3 and item "3" after this one read the programme: the database
+    refuses the duplicate and the answer is the usual message beside the field (issue 10)."""
+    assert programme.stages == [] and programme.plan_items == []  # read now, before the other request
+    with db.engine.begin() as connection:
+        connection.execute(Stage.__table__.insert().values(
+            programme_id=programme.id, number=3, title="Этап 3", starts_on=date(2027, 3, 1),
+            ends_on=date(2027, 4, 1), description=""))
+        connection.execute(PlanItem.__table__.insert().values(
+            programme_id=programme.id, position=1, number="3", activity="Семинар",
+            planned_start=date(2027, 3, 1), planned_end=date(2027, 4, 1)))
+    with pytest.raises(ValidationFailed) as caught:
+        services.add_stage(programme, organiser, {
+            "number": 3, "title": "Повтор", "starts_on": date(2027, 5, 1), "ends_on": date(2027, 6, 1)})
+    assert "number" in caught.value.fields
+    with pytest.raises(ValidationFailed) as caught:
+        services.add_plan_item(programme, organiser, {
+            "number": "3", "activity": "Повтор", "planned_start": date(2027, 5, 1),
+            "planned_end": date(2027, 6, 1), "stage_id": None, "event_ids": []})
+    assert "number" in caught.value.fields
+    assert db.session.scalar(select(func.count(Stage.id))) == 1
+    assert db.session.scalar(select(func.count(PlanItem.id))) == 1
