@@ -147,13 +147,12 @@ def export_data(path, *, programme_id: int | None = None, without_notes: bool = 
     try:
         if engine.dialect.name == "postgresql":
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        transaction = connection.begin()
+        connection.begin()  # read-only: closing the connection below ends it
         if engine.dialect.name == "sqlite":
             connection.exec_driver_sql("SELECT 1 FROM sqlite_master LIMIT 1")  # opens the read snapshot
         owned = _programme_scope(connection, programme_id) if programme_id is not None else None
         rows = {table.name: _rows(connection, table, owned) for table in _tables()}
         revision = _revision(connection)
-        transaction.rollback()
     finally:
         connection.close()
     if owned is not None:
