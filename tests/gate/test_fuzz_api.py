@@ -40,13 +40,14 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=max(BUDGET * 2, 5), deadline=None, derandomize=BUDGET <= 10, database=None,
+@settings(max_examples=BUDGET, deadline=None, derandomize=BUDGET <= 10, database=None,
           phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 def test_api_operations_take_hostile_input(case, tokens):
     event_id = (case.path_parameters or {}).get("event_id")
     if isinstance(event_id, int) and not isinstance(event_id, bool):
         case.path_parameters["event_id"] = tokens["event_id"] + abs(event_id) % 3
-    for who in ("organiser", "trainee"):
+    # a larger budget (`make fuzz`) also sends every case with a trainee's token
+    for who in ("organiser", "trainee") if BUDGET > 10 else ("organiser",):
         before = row_counts()
         response = case.call(headers={"Authorization": f"Bearer {tokens[who]}"})
         case.validate_response(response, checks=CHECKS)
