@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 INSTANCE := $(or $(INSTANCE_PATH),instance)
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install install-dev translations check-system migrate demo worker bench clean
+.PHONY: run test fuzz lint install install-dev translations check-system migrate demo worker bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 test: install-dev node_modules/.package-lock.json
 	$(BIN)/python scripts/check_system.py --for-tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The quality gate's fuzzers (tests/gate) with a larger budget than `make test` gives them.
+FUZZ_EXAMPLES ?= 200
+fuzz: install-dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/gate/test_fuzz.py tests/gate/test_fuzz_api.py $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check app tests bench scripts

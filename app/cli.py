@@ -6,6 +6,7 @@ import click
 
 from app.accounts import services as accounts
 from app.accounts.models import Role
+from app.backup import services as backup
 from app.demo import seed_demo_command
 from app.errors import DomainError
 from app.extensions import huey
@@ -121,7 +122,32 @@ def send_reminders_command():
                f"reminders, {follow_up.last_weeks_warnings} last-two-weeks warnings, {follow_up.digests} curator digests")
 
 
+@click.command("export-data")
+@click.option("--programme", "programme_id", type=int, default=None,
+              help="Only this programme: its events, registrations and the people in them.")
+@click.option("--without-notes", is_flag=True, help="Leave consultation and mentoring notes out.")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def export_data_command(programme_id, without_notes, path):
+    """Write a consistent export: one JSON file per table and a manifest with checksums (a .zip)."""
+    try:
+        result = backup.export_data(path, programme_id=programme_id, without_notes=without_notes)
+    except DomainError as error:
+        raise click.ClickException(_describe(error)) from error
+    click.echo(f"exported {sum(result.tables.values())} rows of {len(result.tables)} tables to {path}")
+
+
+@click.command("import-data")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_data_command(path):
+    """Restore an export into an empty database (run `flask db upgrade` on it first)."""
+    try:
+        counts = backup.import_data(path)
+    except DomainError as error:
+        raise click.ClickException(_describe(error)) from error
+    click.echo(f"imported {sum(counts.values())} rows of {len(counts)} tables from {path}")
+
+
 def init_app(app) -> None:
     for command in (create_user_command, import_users_command, create_api_token_command, worker_command,
-                    send_reminders_command, seed_demo_command):
+                    send_reminders_command, seed_demo_command, export_data_command, import_data_command):
         app.cli.add_command(command)

@@ -12,6 +12,7 @@ AREAS_WITH_TRANSLATIONS = (
     "registrations",
     "calendar",
     "api",
+    "backup",
     "notifications",
     "accounts",
     "core",

@@ -261,6 +261,7 @@ class Access:
     fixture  the test builder of the objects named in the URL (tests/gate/builders.py)
     admin    whether an admin passes the object rule (False for "my own registration" actions)
     refuse   the status a signed-in user gets who may not act on the object: 404 (ids do not leak),
+             302 for a dead link in the URL that sends its visitor on with a message,
              or 403 where the object itself is public (the API's "visible, but not yours")
     form     "module:Class" when the route's WTForms class cannot be found from its code
     lists    a list page: the name of the test grower that adds rows to it (its SQL count must not
@@ -320,7 +321,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "accounts.me": signed_in(lists="my_registrations"),
     "accounts.profile": signed_in(),
     "accounts.reset_password_request": public(),
-    "accounts.reset_password": token(None, fixture="reset_token"),
+    "accounts.reset_password": token(None, fixture="reset_token", refuse=302),
     "accounts.change_password": signed_in(),
     "accounts.create_api_token": signed_in(),
     "accounts.revoke_api_token": owner("api_token.own", "api_token", admin=False),

@@ -32,6 +32,7 @@ AREAS = {
     "api": ["app/api"],
     "outbox": ["app/outbox", "templates/outbox"],
     "quotas": ["app/quotas", "app/api/quotas.py", "templates/quotas", "templates/notifications/quotas_*"],
+    "backup": ["app/backup"],
 }
 
 

@@ -167,7 +167,7 @@ def reset_password(token: str):
         except DomainError as error:
             apply_to_form(form, error)
         else:
-            login_user(user)
+            _start_session(user)
             flash(_("Your new password is set. Other sessions of your account have ended."), "success")
             return redirect(url_for("accounts.me"))
     return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200

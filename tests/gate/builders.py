@@ -199,7 +199,7 @@ def _approval_event(world):
     return Target({"event_id": event.id}, owner=organiser)
 
 
-# --- growers: add n rows to a list page (the query-count test compares 10 with 60) -------------
+# --- growers: add n rows to a list page (the query-count test compares 10 with 40) -------------
 
 GROWERS: dict = {}
 

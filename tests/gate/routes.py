@@ -76,8 +76,8 @@ def _has_role(user, roles) -> bool:
 def expected(route: Route, persona: str, user, target_owner) -> object:
     """The status (or OK / LOGIN) the route must answer `persona` with, from its table row."""
     access = route.access
-    if route.url_token:
-        return OK if persona == "owner" else 404
+    if route.url_token:  # a dead or foreign token: 404, or a redirect with a message (refuse=302)
+        return OK if persona == "owner" else access.refuse
     if persona == "anonymous":
         if access.kind == permissions.PUBLIC:
             return OK
@@ -109,7 +109,7 @@ def outcome(response) -> object:
 def sign_in(client, user) -> None:
     """Sign the test client in through the session (no form post, so CSRF may stay on)."""
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = user.get_id()  # "<id>.<session_version>"
         session["_fresh"] = True
 
 

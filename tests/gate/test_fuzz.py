@@ -6,7 +6,7 @@ The rule: no 5xx, and a rejected request (4xx) writes no row. The budget per rou
 input reaches the services instead of stopping at the permission check.
 """
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 
 from tests.gate import builders
 from tests.gate.routes import FIGURES, form_field_names, forms_of, inventory, query_params_of, row_counts, sign_in
@@ -20,8 +20,20 @@ QUERIES = [(rule, method) for rule, method in HTML if method == "GET" and "stati
 FIGURES["fuzz budget"] = (f"{BUDGET} examples per route: {len(FORMS)} form routes, {len(QUERIES)} GET routes "
                           "(FUZZ_EXAMPLES; `make fuzz` runs more)")
 
-# Defects that issue 10 (branch `harden`) fixes; a fuzzer that hits one of them is an expected failure.
-ISSUE_10: dict[tuple[str, str], str] = {}
+# Defects that issue 10 (branch `harden`) fixes: (rule, method) → (what, the input that shows it). The
+# input runs as an explicit example, so the case fails every time until the fix lands (strict xfail),
+# and then passes loudly (XPASS is a failure): remove the row when `harden` is merged.
+_HUGE = str(10**20)
+ISSUE_10: dict[tuple[str, str], tuple[str, dict]] = {
+    ("/", "GET"): ("pagination overflow", {"page": _HUGE}),
+    ("/events", "GET"): ("pagination overflow", {"page": _HUGE}),
+    ("/manage/events", "GET"): ("pagination overflow", {"page": _HUGE}),
+    ("/manage/users", "GET"): ("pagination overflow", {"page": _HUGE}),
+    ("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in", "POST"):
+        ("check-in form bounds", {"registration_id": _HUGE}),
+    ("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in/undo", "POST"):
+        ("check-in form bounds", {"registration_id": _HUGE}),
+}
 
 
 def _settings():
@@ -30,8 +42,14 @@ def _settings():
 
 
 def _marks(rule, method):
-    reason = ISSUE_10.get((rule, method))
-    return [pytest.mark.xfail(strict=True, reason=f"issue 10: {reason}")] if reason else []
+    known = ISSUE_10.get((rule, method))
+    return [pytest.mark.xfail(strict=True, reason=f"issue 10: {known[0]}")] if known else []
+
+
+def _known(test, rule, method, argument):
+    """Add issue 10's input for this route as an explicit example."""
+    known = ISSUE_10.get((rule, method))
+    return example(**{argument: known[1]})(test) if known else test
 
 
 def _case(rule, method):
@@ -59,13 +77,12 @@ def test_forms_take_hostile_input(app, world, rule, method):
     route, url, client = _setup(app, world, rule, method)
     names = sorted({name for form in forms_of(app, route) for name in form_field_names(form)} - {"csrf_token"})
 
-    @_settings()
     @given(data=fields_dict(names))
     def post(data):
         before = row_counts()
         _check(client.post(url, data=data), before, data)
 
-    post()
+    _settings()(_known(post, rule, method, "data"))()
 
 
 @pytest.mark.parametrize(("rule", "method"), [_case(r, m) for r, m in QUERIES])
@@ -73,7 +90,6 @@ def test_query_parameters_take_hostile_input(app, world, rule, method):
     route, url, client = _setup(app, world, rule, method)
     names = query_params_of(app, route)
 
-    @_settings()
     @given(args=fields_dict(names))
     def get(args):
         before = row_counts()
@@ -81,4 +97,4 @@ def test_query_parameters_take_hostile_input(app, world, rule, method):
         _check(response, before, args)
         assert row_counts() == before, f"a GET wrote rows: {args!r}"
 
-    get()
+    _settings()(_known(get, rule, method, "args"))()

@@ -107,7 +107,8 @@ def _post(base: str, path: str, data: dict) -> int:
 @pytest.mark.redis
 def test_login_limit_is_shared_by_two_app_processes_through_redis(tmp_path):
     redis_url = require_redis()
-    app = make_app(tmp_path)  # SQLite in tmp_path/test.sqlite3, shared by both processes
+    # SQLite in tmp_path/test.sqlite3 (on the PostgreSQL pass too), shared by both processes
+    app = make_app(tmp_path, database_url=f"sqlite:///{tmp_path / 'test.sqlite3'}")
     with app.app_context():
         make_user(email="limited@example.org")
         db.session.remove()

@@ -1,5 +1,5 @@
 """Every list page of the route table (`lists=`) costs the same number of SQL statements with 10
-rows as with 60: no query per row (N+1)."""
+rows as with 40: no query per row (N+1)."""
 import pytest
 from sqlalchemy import event
 
@@ -9,7 +9,7 @@ from tests.gate.routes import FIGURES, inventory, sign_in
 from tests.gate.test_csrf import _allowed_user
 from tests.gate.test_matrix import LIST_ROUTES
 
-SMALL, LARGE = 10, 60
+SMALL, LARGE = 10, 40
 
 
 class QueryCounter:
