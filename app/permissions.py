@@ -187,7 +187,10 @@ def _registration_ticket(user, registration) -> bool:
     """A ticket exists for confirmed participants; they and the event's organisers may open it."""
     from app.registrations.models import RegistrationStatus
 
-    return registration.status == RegistrationStatus.CONFIRMED and _registration_view(user, registration)
+    from app.events.models import EventStatus
+
+    return registration.status == RegistrationStatus.CONFIRMED and registration.event.status != EventStatus.CANCELLED \
+        and _registration_view(user, registration)
 
 
 @rule("event.join_link")

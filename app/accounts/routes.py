@@ -29,7 +29,7 @@ from app.accounts.forms import (
     role_choices,
 )
 from app.accounts.regions import region_groups, region_select_choices
-from app.errors import DomainError, apply_to_form
+from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.extensions import limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -258,7 +258,7 @@ def manage_users():
     try:
         users = services.search_users(q=filters["q"], role=filters["role"] or None,
                                       region_code=filters["region"] or None, page=page, per_page=USERS_PER_PAGE)
-    except DomainError:
+    except ValidationFailed:
         abort(400)
     return render_template("accounts/manage_users.html", users=users, filters=filters,
                            role_choices=role_choices(), region_groups=region_groups(),

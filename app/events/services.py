@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app import clock
 from app.accounts.regions import is_region
-from app.database import lock_row, unit_of_work
+from app.database import INTEGER_MAX, lock_row, unit_of_work
 from app.errors import Conflict, FieldErrors
 from app.events.models import (
     Event,
@@ -36,6 +36,7 @@ from app.events.models import (
 )
 from app.events.signals import event_changed
 from app.extensions import db
+from app.pagination import checked_page
 
 TITLE_MAX = 300
 TEXT_MAX = 20_000
@@ -65,6 +66,7 @@ MESSAGES = {
     "not_text": _l("Enter text."),
     "not_int": _l("Enter a whole number."),
     "positive": _l("Enter a number greater than zero, or leave it empty."),
+    "too_big": _l("Enter a number no greater than %(n)d."),
     "not_bool": _l("Enter true or false."),
     "url": _l("Enter a full web address starting with http:// or https://."),
     "kind": _l("Choose one of: seminar, webinar, round table, outreach trip."),
@@ -79,6 +81,7 @@ MESSAGES = {
     "latitude": _l("Enter a latitude between -90 and 90."),
     "longitude": _l("Enter a longitude between -180 and 180."),
     "datetime": _l("Enter a date and time."),
+    "year": _l("Enter a date between the years %(low)d and %(high)d."),
     "sessions_missing": _l("An event needs at least one session."),
     "sessions_shape": _l("Give the sessions as a list of objects with start, end and title."),
     "session_time": _l("Session %(n)d: enter the start and end as date and time."),
@@ -92,7 +95,6 @@ MESSAGES = {
     "window_after_start": _l("Registration must close no later than the start of the first session."),
     "opens_after_start": _l("Registration must open before the first session starts."),
     "venue_required": _l("Enter the venue."),
-    "address_required": _l("Enter the address."),
     "online_url_required": _l("An online event needs a join link."),
     "trip_only": _l("Only outreach trips have trip details."),
     "settlement_required": _l("Enter the settlement the trip goes to."),
@@ -104,6 +106,9 @@ MESSAGES = {
 }
 
 
+YEAR_MIN, YEAR_MAX = 1900, 2999
+
+
 def _msg(key: str, **params):
     message = MESSAGES[key]
     return message % params if params else message
@@ -111,17 +116,22 @@ def _msg(key: str, **params):
 
 # --- parsing and validation ----------------------------------------------------------------
 
-def _to_int(value):
-    """An int from JSON or a form; bools and fractions are refused."""
+def _to_int(value, bounded: bool = True):
+    """An int from JSON or a form; bools and fractions are refused, and (when `bounded`) anything
+    an INTEGER column cannot hold."""
     if isinstance(value, bool):
         raise ValueError
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-        return int(value)
-    raise ValueError
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,30}\s*", value):
+        number = int(value)
+    else:
+        raise ValueError
+    if bounded and abs(number) > INTEGER_MAX:
+        raise ValueError
+    return number
 
 
 def _to_bool(value) -> bool:
@@ -181,6 +191,8 @@ def parse_moment(value, tz: ZoneInfo) -> datetime:
         value = datetime.combine(value, time())
     if not isinstance(value, datetime):
         raise ValueError(str(_msg("datetime")))
+    if not YEAR_MIN <= value.year <= YEAR_MAX:  # 0001-01-01 would overflow the conversion to UTC
+        raise ValueError(str(_msg("year", low=YEAR_MIN, high=YEAR_MAX)))
     if value.tzinfo is None:
         return localize(value, tz)
     return value
@@ -204,12 +216,14 @@ def _check_optional_positive(errors: FieldErrors, name: str, value):
     if value is None or value == "":
         return None
     try:
-        number = _to_int(value)
+        number = _to_int(value, bounded=False)
     except ValueError:
         errors.add(name, _msg("not_int"))
         return None
     if number <= 0:
         errors.add(name, _msg("positive"))
+    elif number > INTEGER_MAX:
+        errors.add(name, _msg("too_big", n=INTEGER_MAX))
     return number
 
 
@@ -482,14 +496,11 @@ def _check_whole(errors: FieldErrors, event: Event | None, clean: dict) -> None:
         is_online = False
         clean["is_online"] = False
     venue = _merged(event, clean, "venue", "")
-    address = _merged(event, clean, "address", "")
     online_url = _merged(event, clean, "online_url")
 
-    if kind == EventKind.SEMINAR and not is_online:
-        if not venue:
-            errors.add("venue", _msg("venue_required"))
-        if not address:
-            errors.add("address", _msg("address_required"))
+    # `address` is optional everywhere (DESIGN §5): without it the venue text is the place shown
+    if kind == EventKind.SEMINAR and not is_online and not venue:
+        errors.add("venue", _msg("venue_required"))
     if kind == EventKind.ROUND_TABLE and not is_online and not venue:
         errors.add("venue", _msg("venue_required"))
     if is_online and kind != EventKind.OUTREACH_TRIP and not online_url:
@@ -674,6 +685,8 @@ def _record_change(event: Event, actor, changes: dict[str, list]) -> None:
     db.session.flush()
     event_changed.send(event, changed=set(changes), moved=bool(TIME_PLACE_FIELDS & changes.keys()),
                        cancelled="status" in changes and event.status == EventStatus.CANCELLED,
+                       reinstated="status" in changes and changes["status"][0] == EventStatus.CANCELLED.value
+                       and event.status == EventStatus.PUBLISHED,
                        actor_id=getattr(actor, "id", None))
 
 
@@ -708,27 +721,43 @@ def update_event(event: Event, actor, data: dict) -> Event:
     return locked
 
 
-def _set_status(event: Event, actor, status: EventStatus, allowed, message) -> Event:
+def _set_status(event: Event, actor, status: EventStatus, allowed, message, reason: str | None = None) -> Event:
     with unit_of_work():
         locked = lock_row(Event, event.id)
         if not allowed(locked):
             raise Conflict(message, field="status")
         changes = {"status": [locked.status.value, status.value]}
         locked.status = status
+        if reason is not None:
+            locked.cancellation_reason = reason
         _record_change(locked, actor, changes)
     return locked
 
 
 def publish_event(event: Event, actor) -> Event:
-    """Draft (or cancelled) → published."""
+    """Draft → published. A cancelled event is reinstated instead (`reinstate_event`)."""
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict(_l("A cancelled event is not published again: reinstate it, and everyone registered "
+                          "will be told."), field="status")
     return _set_status(event, actor, EventStatus.PUBLISHED, lambda e: e.can_be_published,
                        _l("The event is already published."))
 
 
-def cancel_event(event: Event, actor) -> Event:
-    """Draft or published → cancelled; registrants are told by the registrations area."""
+def cancel_event(event: Event, actor, reason: str = "") -> Event:
+    """Draft or published → cancelled, with the reason people are shown; registrants are told
+    by the registrations area (approvals, offers and check-in close with it)."""
+    errors = FieldErrors()
+    reason = _check_text(errors, "reason", reason, TEXT_MAX)
+    errors.raise_if_any()
     return _set_status(event, actor, EventStatus.CANCELLED, lambda e: e.can_be_cancelled,
-                       _l("The event is already cancelled."))
+                       _l("The event is already cancelled."), reason=reason)
+
+
+def reinstate_event(event: Event, actor) -> Event:
+    """Cancelled → published, deliberately: `sequence` is bumped and everyone still registered is
+    mailed that the event takes place after all."""
+    return _set_status(event, actor, EventStatus.PUBLISHED, lambda e: e.can_be_reinstated,
+                       _l("Only a cancelled event can be reinstated."), reason="")
 
 
 def duplicate_event(event: Event, actor) -> Event:
@@ -958,7 +987,6 @@ def list_events(filters: EventFilters | dict | None = None, page: int = 1, per_p
     """
     if not isinstance(filters, EventFilters):
         filters = parse_filters(filters or {})
-    page = max(1, int(page or 1))
     per_page = max(1, min(int(per_page or 20), 100))
     now = clock.now()
     if filters.tab == PAST:
@@ -969,6 +997,7 @@ def list_events(filters: EventFilters | dict | None = None, page: int = 1, per_p
         order = (Event.starts_at, Event.id)
     where = [visible, *_filter_clauses(filters)]
     total = db.session.execute(select(func.count(Event.id)).where(*where)).scalar_one()
+    page = checked_page(page, per_page, total)
     items = list(
         db.session.execute(
             select(Event)
@@ -993,11 +1022,11 @@ def list_manageable_events(actor, page: int = 1, per_page: int = 50, status: Eve
     """Events the actor may edit (permissions.editable_events_clause), soonest first."""
     from app import permissions
 
-    page = max(1, int(page or 1))
     where = [permissions.editable_events_clause(actor)]
     if status is not None:
         where.append(Event.status == status)
     total = db.session.execute(select(func.count(Event.id)).where(*where)).scalar_one()
+    page = checked_page(page, per_page, total)
     items = list(
         db.session.execute(
             select(Event).where(*where)

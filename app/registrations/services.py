@@ -32,7 +32,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app import clock
 from app.accounts.models import User
-from app.database import lock_row, unit_of_work
+from app.database import INTEGER_MAX, lock_row, unit_of_work
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import (
     Event,
@@ -103,6 +103,7 @@ MESSAGES = {
     "wrong_session": _l("This session belongs to another event."),
     "bad_ticket": _l("This ticket is not valid for this event."),
     "not_live": _l("This registration is no longer active."),
+    "event_cancelled": _l("This event is cancelled."),
 }
 
 
@@ -319,13 +320,13 @@ def _promote(event: Event, now: datetime, free=_UNKNOWN) -> int | None:
         return free
     queue = select(Registration).where(Registration.event_id == event.id, Registration.status == S.WAITLISTED) \
         .order_by(Registration.queued_at, Registration.id)
-    if free is None:
+    places = role_places(event) if event.kind == EventKind.OUTREACH_TRIP else {}
+    if free is None or places:  # with team roles, the head of the queue may all want a full role
         candidates = db.session.execute(queue).scalars().all()
     else:
-        candidates = db.session.execute(queue.limit(free + 50)).scalars().all()
+        candidates = db.session.execute(queue.limit(free)).scalars().all()
     if not candidates:
         return free
-    places = role_places(event) if event.kind == EventKind.OUTREACH_TRIP else {}
     for registration in candidates:
         if free is not None and free == 0:
             break
@@ -389,7 +390,8 @@ def _check_role(event: Event, team_role) -> TeamRole | None:
 
 def join_link_for(registration: Registration | None) -> str | None:
     """The webinar link a registrant may see: only a confirmed one (DESIGN §3). Page, mail and feed ask here."""
-    if registration is not None and registration.status == S.CONFIRMED:
+    if registration is not None and registration.status == S.CONFIRMED \
+            and registration.event.status != EventStatus.CANCELLED:
         return registration.event.online_url or None
     return None
 
@@ -464,7 +466,9 @@ def accept_offer(registration: Registration, actor: User) -> Registration:
     with _unit():
         event, registration = _lock_registration(registration)
         _settle(event)
-        if registration.status != S.OFFERED:
+        if event.status == EventStatus.CANCELLED:
+            refusal = "event_cancelled"
+        elif registration.status != S.OFFERED:
             refusal = "offer_expired" if registration.status == S.EXPIRED else "not_offered"
         else:
             _move(registration, S.CONFIRMED, actor.id, note="accepted offer")
@@ -499,6 +503,8 @@ def approve(registration: Registration, actor: User) -> Registration:
     with _unit():
         event, registration = _lock_registration(registration)
         free, _own, _expired = _settle(event)
+        if event.status == EventStatus.CANCELLED:  # the approval queue closes with the event
+            raise RegistrationConflict(MESSAGES["event_cancelled"], code="event_cancelled")
         if registration.status != S.PENDING:
             raise RegistrationConflict(MESSAGES["not_pending"], code="not_pending")
         _check_rules(event, registration.region_code, registration.organisation_id, None)
@@ -561,38 +567,47 @@ def expire_offers(event_id: int | None = None) -> int:
 
 
 @event_changed.connect
-def _on_event_change(event: Event, *, moved: bool, cancelled: bool, **_details) -> None:
+def _on_event_change(event: Event, *, moved: bool, cancelled: bool, reinstated: bool = False,
+                     **_details) -> None:
     """Inside the events area's unit of work: the change and its consequences commit together.
 
     Capacity raised → the waitlist gets offers. Time or place moved → every live registrant is
-    mailed the new details and .ics. Event cancelled → everyone registered is told.
+    mailed the new details and .ics. Event cancelled → everyone registered is told. Reinstated →
+    everyone still registered is told it takes place after all.
     """
     locked = _lock_event(event.id)
     _settle(locked)
-    if cancelled or moved:
+    if cancelled or moved or reinstated:
         live = db.session.execute(
             select(Registration).where(Registration.event_id == locked.id, Registration.is_live)
             .order_by(Registration.id)
         ).scalars().all()
+        kind = "event_cancelled" if cancelled else "event_reinstated" if reinstated else "event_changed"
         for registration in live:
-            _announce("event_cancelled" if cancelled else "event_changed", registration)
+            _announce(kind, registration)
 
 
 # --- check-in and attendance ----------------------------------------------------------------
 
 def check_in(registration: Registration, session: Session, actor: User) -> CheckIn:
-    """Mark a confirmed participant present at one session; ticking twice changes nothing."""
+    """Mark a confirmed participant present at one session; ticking twice changes nothing.
+
+    Under the event lock, with the registration read afresh: a check-in racing a cancellation (of
+    the registration or the event) cannot record attendance for it."""
     if session.event_id != registration.event_id:
         raise NotFound(MESSAGES["wrong_session"])
-    if registration.status != S.CONFIRMED:
-        raise RegistrationConflict(MESSAGES["not_confirmed"], code="not_confirmed")
-    existing = db.session.execute(
-        select(CheckIn).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id)
-    ).scalar_one_or_none()
-    if existing is not None:
-        return existing
     try:
         with unit_of_work():
+            event, registration = _lock_registration(registration)
+            if event.status == EventStatus.CANCELLED:
+                raise RegistrationConflict(MESSAGES["event_cancelled"], code="event_cancelled")
+            if registration.status != S.CONFIRMED:
+                raise RegistrationConflict(MESSAGES["not_confirmed"], code="not_confirmed")
+            existing = db.session.execute(
+                select(CheckIn).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id)
+            ).scalar_one_or_none()
+            if existing is not None:
+                return existing
             entry = CheckIn(registration_id=registration.id, session_id=session.id, checked_in_at=clock.now(),
                             checked_in_by_id=actor.id)
             db.session.add(entry)
@@ -733,7 +748,9 @@ def registration_of(event: Event, user) -> Registration | None:
 
 
 def registration_in_event(event: Event, registration_id: int) -> Registration:
-    """Load a registration through its event: an id from another event is a 404."""
+    """Load a registration through its event: an id from another event (or one no row can have) is a 404."""
+    if not isinstance(registration_id, int) or not 1 <= registration_id <= INTEGER_MAX:
+        raise NotFound()
     registration = db.session.execute(
         select(Registration).where(Registration.id == registration_id, Registration.event_id == event.id)
     ).scalar_one_or_none()
@@ -743,6 +760,8 @@ def registration_in_event(event: Event, registration_id: int) -> Registration:
 
 
 def session_in_event(event: Event, session_id: int) -> Session:
+    if not isinstance(session_id, int) or not 1 <= session_id <= INTEGER_MAX:
+        raise NotFound()
     session = db.session.execute(
         select(Session).where(Session.id == session_id, Session.event_id == event.id)
     ).scalar_one_or_none()
