@@ -185,9 +185,8 @@ def _registration_view(user, registration) -> bool:
 @rule("registration.ticket")
 def _registration_ticket(user, registration) -> bool:
     """A ticket exists for confirmed participants; they and the event's organisers may open it."""
-    from app.registrations.models import RegistrationStatus
-
     from app.events.models import EventStatus
+    from app.registrations.models import RegistrationStatus
 
     return registration.status == RegistrationStatus.CONFIRMED and registration.event.status != EventStatus.CANCELLED \
         and _registration_view(user, registration)
