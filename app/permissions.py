@@ -6,11 +6,18 @@ Refusal on an object the user may not see is a 404, so ids never leak; refusal o
 whole page is a 403; an anonymous visitor is sent to the login page (401 on the API).
 """
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import abort, g, request
 from flask_login import current_user
+from sqlalchemy import false, or_, select, true
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
+from app.events.models import Event, EventStatus
+from app.extensions import login_manager
+from app.programmes.models import Programme, programme_organisers
+from app.registrations import services as registrations
+from app.registrations.models import RegistrationStatus
 
 Rule = Callable[..., bool]
 _rules: dict[str, Rule] = {}
@@ -56,8 +63,6 @@ def require(action: str, obj=None, user=None):
     if not _signed_in(user):
         if request.path.startswith("/api/"):
             abort(401)
-        from app.extensions import login_manager
-
         abort(login_manager.unauthorized())
     abort(404 if obj is not None else 403)
 
@@ -101,11 +106,6 @@ def _programme_edit(user, programme) -> bool:
 
 def managed_programmes_clause(user):
     """SQL twin of manages_programme for lists: admin all; others the programmes assigned to them."""
-    from sqlalchemy import true
-
-    from app.accounts.models import User
-    from app.programmes.models import Programme
-
     if user.is_admin:
         return true()
     return Programme.organisers.any(User.id == user.id)
@@ -135,8 +135,6 @@ def _event_edit(user, event) -> bool:
 @rule("event.view")
 def _event_view(user, event) -> bool:
     """Published and cancelled events are public; drafts only for those who edit them."""
-    from app.events.models import EventStatus
-
     if event.status != EventStatus.DRAFT:
         return True
     return user is not None and _event_edit(user, event)
@@ -149,11 +147,6 @@ def _event_manage_registrations(user, event) -> bool:
 
 def editable_events_clause(user):
     """SQL twin of "event.edit" for lists: admin all; organiser own events and managed programmes'."""
-    from sqlalchemy import false, or_, select, true
-
-    from app.events.models import Event
-    from app.programmes.models import programme_organisers
-
     if not _signed_in(user):
         return false()
     if user.is_admin:
@@ -185,9 +178,6 @@ def _registration_view(user, registration) -> bool:
 @rule("registration.ticket")
 def _registration_ticket(user, registration) -> bool:
     """A ticket exists for confirmed participants; they and the event's organisers may open it."""
-    from app.events.models import EventStatus
-    from app.registrations.models import RegistrationStatus
-
     return registration.status == RegistrationStatus.CONFIRMED and registration.event.status != EventStatus.CANCELLED \
         and _registration_view(user, registration)
 
@@ -199,9 +189,7 @@ def _event_join_link(user, event) -> bool:
         return False
     if _event_edit(user, event):
         return True
-    from app.registrations import services
-
-    return services.join_link_for(services.registration_of(event, user)) is not None
+    return registrations.join_link_for(registrations.registration_of(event, user)) is not None
 
 
 # --- outbox ---------------------------------------------------------------------------
@@ -209,3 +197,161 @@ def _event_join_link(user, event) -> bool:
 @rule("outbox.manage")
 def _manage_outbox(user, _obj) -> bool:
     return user.is_admin
+
+
+# --- the route table: every endpoint of the URL map, classified --------------------------------
+#
+# tests/gate walks app.url_map and fails on an endpoint missing here; it then builds the
+# authorisation matrix, the CSRF checks and the fuzzers from these rows. Adding a route means
+# adding one row (and, when its URL names objects, registering the fixture that builds them in
+# tests/gate/builders.py under the name given as `fixture`).
+
+PUBLIC, SIGNED_IN, ROLE, OBJECT_OWNER, TOKEN = "public", "signed_in", "role", "object_owner", "token"
+ACCESS_KINDS = (PUBLIC, SIGNED_IN, ROLE, OBJECT_OWNER, TOKEN)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may call one endpoint (or one method of it).
+
+    kind     public | signed_in | role | object_owner | token (API bearer token or a token in the URL)
+    rule     the named rule above that the route asks (None for public and signed-in pages)
+    roles    role: the roles that pass (admin always does); object_owner/token: the area's gate,
+             anyone signed in without one of these roles gets 403 before the object is looked at
+    fixture  the test builder of the objects named in the URL (tests/gate/builders.py)
+    admin    whether an admin passes the object rule (False for "my own registration" actions)
+    refuse   the status a signed-in user gets who may not act on the object: 404 (ids do not leak),
+             or 403 where the object itself is public (the API's "visible, but not yours")
+    form     "module:Class" when the route's WTForms class cannot be found from its code
+    lists    a list page: the name of the test grower that adds rows to it (its SQL count must not
+             grow with them)
+    """
+
+    kind: str
+    rule: str | None = None
+    roles: tuple[str, ...] = ()
+    fixture: str | None = None
+    admin: bool = True
+    refuse: int = 404
+    form: str | None = None
+    lists: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"role:{'|'.join(self.roles)}" if self.kind == ROLE else self.kind
+
+
+def public(rule: str | None = None, fixture: str | None = None, lists: str | None = None) -> Access:
+    return Access(PUBLIC, rule=rule, fixture=fixture, lists=lists)
+
+
+def signed_in(fixture: str | None = None, rule: str | None = None, lists: str | None = None) -> Access:
+    return Access(SIGNED_IN, rule=rule, fixture=fixture, lists=lists)
+
+
+def role(*roles: str, rule: str, fixture: str | None = None, lists: str | None = None) -> Access:
+    return Access(ROLE, rule=rule, roles=roles, fixture=fixture, lists=lists)
+
+
+def owner(rule: str, fixture: str, *, gate: tuple[str, ...] = (), admin: bool = True, refuse: int = 404,
+          form: str | None = None, lists: str | None = None) -> Access:
+    return Access(OBJECT_OWNER, rule=rule, roles=gate, fixture=fixture, admin=admin, refuse=refuse, form=form,
+                  lists=lists)
+
+
+def token(rule: str | None, fixture: str | None = None, *, gate: tuple[str, ...] = (), refuse: int = 404,
+          lists: str | None = None) -> Access:
+    return Access(TOKEN, rule=rule, roles=gate, fixture=fixture, refuse=refuse, lists=lists)
+
+
+_MANAGE = ("organiser",)
+
+# endpoint → Access, or endpoint → {METHOD: Access} where the methods differ (the API).
+ROUTES: dict[str, Access | dict[str, Access]] = {
+    # core and static files
+    "core.healthz": public(),
+    "core.switch_language": public(),
+    "static": public(fixture="static_file"),
+    "bootstrap.static": public(fixture="bootstrap_file"),
+    # accounts
+    "accounts.login": public(),
+    "accounts.register": public(),
+    "accounts.logout": signed_in(),
+    "accounts.me": signed_in(lists="my_registrations"),
+    "accounts.profile": signed_in(),
+    "accounts.reset_password_request": public(),
+    "accounts.reset_password": token(None, fixture="reset_token"),
+    "accounts.change_password": signed_in(),
+    "accounts.create_api_token": signed_in(),
+    "accounts.revoke_api_token": owner("api_token.own", "api_token", admin=False),
+    "accounts.manage_user_active": role("admin", rule="users.manage", fixture="user"),
+    "outbox.manage": role("admin", rule="outbox.manage", lists="outbox"),
+    "outbox.retry": role("admin", rule="outbox.manage", fixture="outbox_message"),
+    "accounts.manage_users": role("admin", rule="users.manage", lists="users"),
+    "accounts.manage_user_roles": role("admin", rule="users.manage", fixture="user"),
+    "accounts.manage_organisations": role("admin", rule="users.manage", lists="organisations"),
+    "accounts.approve_organisation": role("admin", rule="users.manage", fixture="organisation"),
+    "accounts.reject_organisation": role("admin", rule="users.manage", fixture="organisation"),
+    # programmes
+    "programmes.show": public(fixture="programme"),
+    "programmes.manage_list": role(*_MANAGE, rule="manage.area", lists="programmes"),
+    "programmes.create": role(*_MANAGE, rule="programme.create"),
+    "programmes.manage": owner("programme.edit", "programme"),
+    "programmes.edit": owner("programme.edit", "programme"),
+    "programmes.stage_create": owner("programme.edit", "programme"),
+    "programmes.stage_edit": owner("programme.edit", "stage"),
+    "programmes.stage_delete": owner("programme.edit", "stage"),
+    "programmes.plan_item_create": owner("programme.edit", "programme"),
+    "programmes.plan_item_edit": owner("programme.edit", "plan_item"),
+    "programmes.plan_item_delete": owner("programme.edit", "plan_item"),
+    # events
+    "events.index": public(lists="events"),
+    "events.detail": public(rule="event.view", fixture="event"),
+    "events.manage_list": role(*_MANAGE, rule="manage.area", lists="events"),
+    "events.manage_create": role(*_MANAGE, rule="event.create", fixture="event_kind"),
+    "events.manage_edit": owner("event.edit", "event", gate=_MANAGE),
+    "events.manage_publish": owner("event.edit", "draft_event", gate=_MANAGE),
+    "events.manage_cancel": owner("event.edit", "event", gate=_MANAGE),
+    "events.manage_reinstate": owner("event.edit", "event", gate=_MANAGE),
+    "events.manage_duplicate": owner("event.edit", "event", gate=_MANAGE),
+    "events.manage_results": owner("event.edit", "trip", gate=_MANAGE),
+    "events.manage_changes": owner("event.edit", "event", gate=_MANAGE),
+    # registrations: the trainee's own
+    "registrations.register": signed_in(rule="event.register", fixture="event"),
+    "registrations.cancel": owner("registration.own", "own_registration", admin=False),
+    "registrations.accept_offer": owner("registration.own", "offered_registration", admin=False),
+    "registrations.decline_offer": owner("registration.own", "offered_registration", admin=False),
+    "registrations.ticket": owner("registration.ticket", "own_registration"),
+    # registrations: the event's organisers
+    "registrations.participants": owner("event.manage_registrations", "event", lists="registrations"),
+    "registrations.export_csv": owner("event.manage_registrations", "event", lists="registrations"),
+    "registrations.export_xlsx": owner("event.manage_registrations", "event", lists="registrations"),
+    "registrations.approvals": owner("event.manage_registrations", "approval_event", lists="applications"),
+    "registrations.approve": owner("event.manage_registrations", "pending_registration"),
+    "registrations.reject": owner("event.manage_registrations", "pending_registration"),
+    "registrations.cancel_participant": owner("event.manage_registrations", "event_registration"),
+    "registrations.check_in_page": owner("event.manage_registrations", "event_session",
+                                             lists="session_registrations"),
+    "registrations.check_in": owner("event.manage_registrations", "event_session"),
+    "registrations.undo_check_in": owner("event.manage_registrations", "event_session"),
+    # calendar feeds
+    "calendar.event_ics": public(rule="event.view", fixture="event"),
+    "calendar.public_feed": public(lists="events"),
+    "calendar.personal_feed": token(None, fixture="calendar_token"),
+    "calendar.reset_token": signed_in(),
+    # the JSON API (bearer tokens; reads of published events are public)
+    "api-docs.openapi_json": public(),
+    "api_events.Events": {"GET": public(lists="events"), "POST": token("event.create", gate=_MANAGE, refuse=403)},
+    "api_events.EventById": {"GET": public(rule="event.view", fixture="event"),
+                             "PATCH": token("event.edit", fixture="event", refuse=403)},
+    "api_registrations.EventRegistrations": token("event.manage_registrations", fixture="event", refuse=403,
+                                                   lists="registrations"),
+}
+
+
+def route_access(endpoint: str, method: str) -> Access | None:
+    """The classification of one endpoint and method, or None when it is not classified."""
+    entry = ROUTES.get(endpoint)
+    if isinstance(entry, dict):
+        return entry.get(method.upper())
+    return entry

@@ -10,10 +10,15 @@ three sessions each (bulk insert), serves bench/event_list_wsgi.py with gunicorn
 
 - /events                                         the first page of upcoming events;
 - /events?kind=seminar&region=RU-SAM&q=семинар   a filtered page (kind, region, free text);
+- /api/v1/events                                  the same first page as JSON (20 events, as NGO sites poll it);
+- /api/v1/events?kind=seminar&region=RU-SAM&q=…  the filtered page as JSON;
+- /healthz                                        one database round trip, no template;
 - /hello                                          a bare Flask app mounted on the same server.
 
-Prints requests/s, p50 and p95 of each and the throughput ratio to hello. Targets: listing p95
-≤ 50 ms and ≥ 25 % of hello's throughput. Figures are printed, never asserted. Bounded: a fixed
+Prints requests/s, p50 and p95 of each and the throughput ratio to hello, and the JSON listing's
+p50 against the HTML one. Targets: listing p95 ≤ 50 ms and ≥ 25 % of hello's throughput; the JSON
+listing no slower than the HTML one. With --redis-url the workers share their caches in Redis
+(as in production with REDIS_URL); without it each worker caches in its own memory. Figures are printed, never asserted. Bounded: a fixed
 number of requests per URL and a time limit; it stops the server it started.
 """
 import argparse
@@ -60,6 +65,9 @@ TITLES = {
     EventKind.OUTREACH_TRIP: ("#ДоброВСело: выезд в район", "Профилактический выезд волонтёров-медиков"),
 }
 FILTERED = "/events?kind=seminar&region=RU-SAM&q=" + quote("семинар")
+API = "/api/v1/events"
+API_FILTERED = "/api/v1/events?kind=seminar&region=RU-SAM&q=" + quote("семинар")
+PATHS = ("/hello", "/healthz", "/events", FILTERED, API, API_FILTERED)
 
 
 def free_port() -> int:
@@ -113,10 +121,11 @@ def fill(database_url: str, instance: Path, count: int, seed: int = 4) -> int:
     return len(session_rows)
 
 
-def start_server(database_url: str, instance: Path, workers: int) -> tuple[subprocess.Popen, int]:
+def start_server(database_url: str, instance: Path, workers: int, redis_url: str = "") -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "bench",
-           "RATELIMIT_ENABLED": "0", "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "bench")])}
+           "RATELIMIT_ENABLED": "0", "REDIS_URL": redis_url,
+           "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "bench")])}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "event_list_wsgi:application"],
@@ -204,6 +213,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="client threads")
     parser.add_argument("--workers", type=int, default=min(4, max(2, os.cpu_count() or 2)))
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per URL at most")
+    parser.add_argument("--redis-url", default="", help="share the workers' caches in this Redis (e.g. "
+                        "redis://127.0.0.1:6379/14); default: each worker caches in its own memory")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="praktika-bench-") as scratch:
@@ -214,22 +225,24 @@ def main() -> None:
         engine = database_url.split(":", 1)[0]
         print(f"loaded {args.events} events with {sessions} sessions into {engine} "
               f"in {time.perf_counter() - began:.1f} s")
-        server, port = start_server(database_url, instance, args.workers)
+        server, port = start_server(database_url, instance, args.workers, args.redis_url)
         try:
-            results = [measure(port, path, args.requests, args.concurrency, args.time_limit)
-                       for path in ("/hello", "/events", FILTERED)]
+            results = [measure(port, path, args.requests, args.concurrency, args.time_limit) for path in PATHS]
         finally:
             stop_server(server)
 
     hello = results[0]
     print(f"gunicorn {args.workers} sync workers, {args.concurrency} client threads, "
-          f"{args.requests} requests per URL")
-    print(f"{'URL':<48} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9} {'errors':>7}")
+          f"{args.requests} requests per URL, caches {'in Redis' if args.redis_url else 'in each worker'}")
+    print(f"{'URL':<56} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs hello':>9} {'errors':>7}")
     for row in results:
         ratio = row["rps"] / hello["rps"] if hello["rps"] else 0.0
-        print(f"{unquote(row['path']):<48} {row['rps']:>8.1f} {row['p50']:>8.1f} {row['p95']:>8.1f} "
+        print(f"{unquote(row['path']):<56} {row['rps']:>8.1f} {row['p50']:>8.1f} {row['p95']:>8.1f} "
               f"{ratio:>8.0%} {row['failures']:>7}")
-    print("targets: listing p95 ≤ 50 ms and ≥ 25 % of hello's throughput")
+    by_path = {row["path"]: row for row in results}
+    for html, json_path in (("/events", API), (FILTERED, API_FILTERED)):
+        print(f"{unquote(json_path)} p50 / {unquote(html)} p50 = {by_path[json_path]['p50'] / by_path[html]['p50']:.2f}×")
+    print("targets: listing p95 ≤ 50 ms and ≥ 25 % of hello's throughput; JSON listing ≤ 1× the HTML one")
 
 
 if __name__ == "__main__":

@@ -7,11 +7,18 @@ PostgreSQL database), fills it with published and cancelled events in mixed time
 to three sessions each (plus some drafts, which the feed leaves out), then prints:
 
 - cold: the whole feed built with plain icalendar objects, no cache (in this process);
-- first: the first request through the app (fills the VEVENT cache);
-- warm: repeated requests through the app served by gunicorn on 127.0.0.1 (nothing changed: the
-  assembled body is served from the body cache);
-- after a change: one event is edited through update_event before each request, so the feed is
-  assembled again from the cached VEVENT pieces, rebuilding only that event's sessions;
+
+then serves the app with gunicorn on 127.0.0.1 as four workers in two servers on one database,
+worker A (1 worker) and B (3 workers), once with each worker caching in its own memory and once
+sharing the cache in Redis (--redis-url; skipped when Redis is not reachable), and prints:
+
+- A first: the first request through the app (builds the VEVENT pieces and the body);
+- B firsts: B's three workers, which never served the feed, asked at once (in memory: each builds
+  it again; in Redis: each takes A's body, warm);
+- A warm: repeated requests, nothing changed (the assembled body from the body cache);
+- change→A, change→B: one event is edited through update_event before each pair of requests; A
+  assembles the feed again from the cached pieces, rebuilding only that event; then B (in memory:
+  B rebuilds too; in Redis: B takes A's new body);
 - 304: conditional requests with the feed's ETag;
 
 with p50/p95 over several requests and the ratios. Targets: warm ≤ 100 ms, 304 ≤ 10 ms.
@@ -27,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
@@ -36,11 +44,12 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import redis  # noqa: E402
 from flask_babel import force_locale  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import selectinload  # noqa: E402
 
-from app import clock, create_app  # noqa: E402
+from app import cache, clock, create_app  # noqa: E402
 from app.calendar import builders  # noqa: E402
 from app.calendar.items import event_items  # noqa: E402
 from app.calendar.services import FEED_WINDOW, PUBLIC_STATUSES  # noqa: E402
@@ -161,24 +170,123 @@ def wait_until_up(port: int, server: subprocess.Popen, log: Path, limit: float =
     raise SystemExit("gunicorn did not answer within a minute")
 
 
+def start_gunicorn(workers: int, port: int, settings: dict, log_file) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--timeout", "120", "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env={**os.environ, **settings}, stdout=subprocess.DEVNULL, stderr=log_file)
+    return server
+
+
+def stop(server: subprocess.Popen | None) -> None:
+    if server is None or server.poll() is not None:
+        return
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def concurrent_firsts(port: int, count: int) -> list[float]:
+    """`count` simultaneous requests: with `count` idle sync workers, each takes one, its first."""
+    results: list[float] = [0.0] * count
+
+    def one(index: int) -> None:
+        elapsed, status, _body, _headers = get(port, "/calendar.ics")
+        assert status == 200
+        results[index] = elapsed
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def redis_reachable(url: str) -> bool:
+    if not url:
+        return False
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def run_mode(app, settings: dict, workdir: Path, sessions: int, options, label: str) -> dict:
+    """Four gunicorn workers in two servers: A (1 worker) serves the feed first, B (3 workers) never had.
+
+    Returns p50s in ms: first (A builds), others (B's three workers' first requests, at once), warm (A),
+    changed_a / changed_b (an event edited before each pair of requests: A first, then B), 304 (A).
+    """
+    port_a, port_b = _free_port(), _free_port()
+    log_file = (workdir / f"gunicorn-{label}.log").open("wb")
+    servers = []
+    try:
+        servers = [start_gunicorn(1, port_a, settings, log_file), start_gunicorn(3, port_b, settings, log_file)]
+        wait_until_up(port_a, servers[0], workdir / f"gunicorn-{label}.log")
+        wait_until_up(port_b, servers[1], workdir / f"gunicorn-{label}.log")
+
+        first, status, body, headers = get(port_a, "/calendar.ics")
+        assert status == 200 and body.count(b"BEGIN:VEVENT") == sessions and SECRET.encode() not in body
+        others = concurrent_firsts(port_b, 3)
+
+        warm = []
+        for _ in range(options.requests):
+            elapsed, status, warm_body, _headers = get(port_a, "/calendar.ics")
+            assert status == 200 and warm_body == body
+            warm.append(elapsed)
+
+        changed_a, changed_b = [], []
+        with app.app_context():
+            edited = db.session.execute(select(Event.id).where(Event.status == EventStatus.PUBLISHED)
+                                        .order_by(Event.id).limit(1)).scalar_one()
+        for n in range(max(5, options.requests // 3)):
+            title = f"Изменённый семинар {label} {n}"
+            with app.app_context():
+                events_service.update_event(db.session.get(Event, edited), None, {"title": title})
+            for port, samples in ((port_a, changed_a), (port_b, changed_b)):
+                elapsed, status, changed_body, _headers = get(port, "/calendar.ics")
+                assert status == 200 and title.encode() in changed_body
+                samples.append(elapsed)
+
+        _elapsed, status, body, headers = get(port_a, "/calendar.ics")
+        not_modified = []
+        for _ in range(options.requests * 3):
+            elapsed, status, empty, _headers = get(port_a, "/calendar.ics", {"If-None-Match": headers["ETag"]})
+            assert status == 304 and empty == b""
+            not_modified.append(elapsed)
+    finally:
+        for server in servers:
+            stop(server)
+        log_file.close()
+    return {
+        "first": first * 1000, "others": [o * 1000 for o in others], "warm": percentiles(warm),
+        "changed_a": percentiles(changed_a), "changed_b": percentiles(changed_b),
+        "304": percentiles(not_modified), "size": len(body),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--database-url", default=None, help="an empty database (default: temporary SQLite)")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14",
+                        help="Redis for the shared-cache run ('' to skip it)")
     options = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="praktika-feeds-"))
     database_url = options.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    port = _free_port()
     settings = {
         "DATABASE_URL": database_url, "INSTANCE_PATH": str(workdir / "instance"), "SECRET_KEY": "bench-feeds",
-        "BASE_URL": f"http://127.0.0.1:{port}", "RATELIMIT_ENABLED": "0", "REDIS_URL": "",
+        "BASE_URL": "http://127.0.0.1:5000", "RATELIMIT_ENABLED": "0", "REDIS_URL": "",
     }
     os.environ.update(settings)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
-    server = None
-    log_file = None
+    shared = redis_reachable(options.redis_url)
+    redis_app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": options.redis_url}) if shared else None
     try:
         started = time.perf_counter()
         sessions = fill(app, options.events)
@@ -194,63 +302,37 @@ def main() -> None:
         print(f"cold  plain icalendar, no cache: p50 {cold_p50:8.1f} ms  (3 builds, {len(plain_body) / 1e6:.1f} MB, "
               f"{plain_body.count(b'BEGIN:VEVENT')} VEVENTs)")
 
-        log = workdir / "gunicorn.log"
-        log_file = log.open("wb")
-        server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}",
-             "--timeout", "120", "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env={**os.environ, **settings}, stdout=subprocess.DEVNULL, stderr=log_file)
-        wait_until_up(port, server, log)
+        modes = [("memory", "")] + ([("redis", options.redis_url)] if shared else [])
+        if not shared:
+            print(f"Redis not reachable at {options.redis_url!r}: the shared-cache run is skipped")
+        results = {}
+        for label, redis_url in modes:
+            if redis_app is not None and redis_url:
+                with redis_app.app_context():
+                    for region in cache.REGIONS:
+                        region.clear()
+            results[label] = run_mode(app, {**settings, "REDIS_URL": redis_url}, workdir, sessions, options, label)
 
-        first, status, body, headers = get(port, "/calendar.ics")
-        assert status == 200 and body.count(b"BEGIN:VEVENT") == sessions and SECRET.encode() not in body
-        print(f"first through gunicorn (fills the VEVENT cache): {first * 1000:8.1f} ms")
-
-        changed = []
-        with app.app_context():
-            edited = db.session.execute(select(Event.id).where(Event.status == EventStatus.PUBLISHED)
-                                        .order_by(Event.id).limit(1)).scalar_one()
-        for n in range(max(5, options.requests // 3)):
-            with app.app_context():
-                events_service.update_event(db.session.get(Event, edited), None, {"title": f"Изменённый семинар {n}"})
-            elapsed, status, changed_body, _headers = get(port, "/calendar.ics")
-            assert status == 200 and f"Изменённый семинар {n}".encode() in changed_body
-            changed.append(elapsed)
-        _first, status, body, headers = get(port, "/calendar.ics")
-
-        warm = []
-        for _ in range(options.requests):
-            elapsed, status, warm_body, _headers = get(port, "/calendar.ics")
-            assert status == 200 and warm_body == body
-            warm.append(elapsed)
-        not_modified = []
-        for _ in range(options.requests * 3):
-            elapsed, status, empty, _headers = get(port, "/calendar.ics", {"If-None-Match": headers["ETag"]})
-            assert status == 304 and empty == b""
-            not_modified.append(elapsed)
-
-        warm_p50, warm_p95 = percentiles(warm)
-        changed_p50, changed_p95 = percentiles(changed)
-        nm_p50, nm_p95 = percentiles(not_modified)
-        print(f"warm  gunicorn, unchanged feed:  p50 {warm_p50:8.1f} ms  p95 {warm_p95:8.1f} ms  "
-              f"({len(warm)} requests, {len(body) / 1e6:.1f} MB)  target ≤ 100 ms: "
-              f"{'met' if warm_p50 <= 100 else 'NOT met'}")
-        print(f"after a change, from pieces:     p50 {changed_p50:8.1f} ms  p95 {changed_p95:8.1f} ms  "
-              f"({len(changed)} requests, one event edited before each)  target ≤ 100 ms: "
-              f"{'met' if changed_p50 <= 100 else 'NOT met'}")
-        print(f"304   gunicorn, If-None-Match:   p50 {nm_p50:8.1f} ms  p95 {nm_p95:8.1f} ms  "
-              f"({len(not_modified)} requests)  target ≤ 10 ms: {'met' if nm_p50 <= 10 else 'NOT met'}")
-        print(f"ratios (p50): cold / warm = {cold_p50 / warm_p50:.0f}×, cold / after-change = "
-              f"{cold_p50 / changed_p50:.0f}×, cold / 304 = {cold_p50 / nm_p50:.0f}×, warm / 304 = {warm_p50 / nm_p50:.1f}×")
+        print("gunicorn: worker A (1 worker) serves the feed first; B (3 workers) never served it; 4 workers in all")
+        print(f"{'caches':<8} {'A first':>9} {'B firsts (3 at once)':>26} {'A warm p50/p95':>17} "
+              f"{'change→A p50':>13} {'change→B p50':>13} {'304 p50':>8}")
+        for label, r in results.items():
+            firsts = " ".join(f"{o:7.0f}" for o in r["others"])
+            print(f"{label:<8} {r['first']:9.0f} {firsts:>26} {r['warm'][0]:8.1f}/{r['warm'][1]:<8.1f} "
+                  f"{r['changed_a'][0]:13.1f} {r['changed_b'][0]:13.1f} {r['304'][0]:8.1f}   (ms)")
+        for label, r in results.items():
+            other_p50 = statistics.median(r["others"])
+            print(f"{label}: other-worker first / A warm = {other_p50 / r['warm'][0]:.1f}×, "
+                  f"cold / other-worker first = {cold_p50 / other_p50:.1f}×, cold / warm = {cold_p50 / r['warm'][0]:.0f}×, "
+                  f"cold / 304 = {cold_p50 / r['304'][0]:.0f}×  ({r['size'] / 1e6:.1f} MB feed)")
+        print("targets: warm ≤ 100 ms, 304 ≤ 10 ms; with Redis a worker that never served the feed answers "
+              "it about as fast as a warm one, and after a change only one worker rebuilds")
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        if log_file is not None:
-            log_file.close()
+        if redis_app is not None:
+            with redis_app.app_context():
+                for region in cache.REGIONS:
+                    region.clear()
+                db.engine.dispose()
         with app.app_context():
             db.engine.dispose()
         shutil.rmtree(workdir, ignore_errors=True)

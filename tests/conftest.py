@@ -179,6 +179,35 @@ def app(tmp_path, app_overrides):
 
 
 @pytest.fixture
+def shared_cache_apps(tmp_path):
+    """shared_cache_apps(n, redis_url=...) → n apps on one database, as n gunicorn workers would be.
+
+    With `redis_url` (from require_redis()) they share their caches in Redis, under a key prefix
+    of this test's own (tests of other runs use the same Redis database); without it each caches
+    in its own memory. Entries are cleared and engines disposed at the end.
+    """
+    from uuid import uuid4
+
+    from app import cache
+
+    made = []
+
+    def build(count: int = 2, redis_url: str | None = None, **overrides) -> list:
+        overrides = {"REDIS_URL": redis_url, "CACHE_KEY_PREFIX": f"praktika-test-{uuid4().hex}:", **overrides}
+        apps = [make_app(tmp_path, **overrides) for _ in range(count)]
+        made.extend(apps)
+        return apps
+
+    yield build
+    for flask_app in made:
+        with flask_app.app_context():
+            for region in cache.REGIONS:
+                region.clear()
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -7,6 +7,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -65,6 +66,16 @@ def _safe_next(target: str | None) -> str:
     return url_for("accounts.me")
 
 
+def _start_session(user) -> None:
+    """Sign in on a fresh session: nothing set before sign-in (a planted cookie, the anonymous CSRF
+    token) carries over, except the visitor's language choice."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    login_user(user)
+
+
 def _organisation_form(form) -> None:
     form.region.choices = region_select_choices()
 
@@ -80,7 +91,7 @@ def login():
         if user is None:
             form.password.errors = list(form.password.errors) + [_("Wrong email or password.")]
         else:
-            login_user(user)
+            _start_session(user)
             flash(_("Welcome, %(name)s!", name=user.full_name), "success")
             return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
@@ -110,7 +121,7 @@ def register():
             if user is None:  # the address has an account: its owner was mailed, nothing is revealed here
                 flash(_("Check your mail: we have sent a message to %(email)s.", email=form.email.data), "info")
                 return redirect(url_for("accounts.login"))
-            login_user(user)
+            _start_session(user)
             flash(_("Your account is ready."), "success")
             return redirect(url_for("accounts.me"))
     return render_template("accounts/register.html", form=form,

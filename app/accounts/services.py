@@ -320,9 +320,11 @@ def search_users(*, q: str | None = None, role: str | None = None, region_code: 
 
 
 def set_roles(user: User, roles, *, actor: User) -> User:
-    """Replace a user's roles (trainee is always kept). Admins cannot take their own admin role away."""
+    """Replace a user's roles (trainee is always kept). Admins cannot take their own admin role away.
+
+    `roles` may be None: a form posted with every box unticked sends no value at all."""
     try:
-        wanted = {Role(r) for r in roles} | {Role.TRAINEE}
+        wanted = {Role(r) for r in roles or ()} | {Role.TRAINEE}
     except ValueError as error:
         raise ValidationFailed(_l("Choose a role from the list."), field="roles") from error
     if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in wanted:

@@ -7,6 +7,8 @@ service's DomainError (handled app-wide in app/errors.py, which uses the same sh
 A blueprint opts in with `init_blueprint(bp)`: CSRF exemption (token auth, no cookies
 trusted for writes) and the error handler.
 """
+import functools
+
 from flask import g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
@@ -79,6 +81,21 @@ def require_visible_then_allowed(view_action: str, action: str, obj, user):
 def require_allowed(action: str, user, obj=None):
     if not can(action, obj, user):
         raise ApiError(403)
+
+
+def allowed_before_body(action: str):
+    """Decorate a write (above its `@bp.arguments`): the role check comes before the body is
+    parsed, so a caller who may not act gets 403, never 422 with a lesson in the body's shape."""
+
+    def decorator(func):
+        @functools.wraps(func)
+        def check_first(*args, **kwargs):
+            require_allowed(action, token_user(required=True))
+            return func(*args, **kwargs)
+
+        return check_first
+
+    return decorator
 
 
 def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:

@@ -1,10 +1,11 @@
 """/api/v1/events: the public listing and event for NGO sites, and organisers' writes by token."""
-from flask import current_app
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import cache, clock
 from app.api import common
 from app.api.schemas import (
     EventInSchema,
@@ -63,13 +64,9 @@ class Events(MethodView):
         Public: no token needed. The join link (`online_url`) is never included here.
         """
         common.token_user(required=False)
-        listing = events.list_events(events.parse_filters(_filter_args(filters)), page, per_page)
-        _preload(listing.items)
-        return {
-            "items": [event_out(e, listing.seats_left.get(e.id), with_secret=False) for e in listing.items],
-            "total": listing.total, "page": listing.page, "per_page": listing.per_page, "pages": listing.pages,
-        }
+        return _listing_response(page, per_page, filters)
 
+    @common.allowed_before_body("event.create")
     @bp.arguments(EventInSchema)
     @bp.response(201, EventOutSchema)
     @bp.doc(security=common.BEARER)
@@ -77,7 +74,6 @@ class Events(MethodView):
     def post(self, data: dict):
         """Create an event with its sessions (organiser or admin token)."""
         user = common.token_user(required=True)
-        common.require_allowed("event.create", user)
         event = events.create_event(user, data)
         return _single(events.get_event(event.id), user)
 
@@ -104,6 +100,28 @@ class EventById(MethodView):
         event = common.require_visible_then_allowed("event.view", "event.edit", events.get_event(event_id), user)
         events.update_event(event, user, data)
         return _single(events.get_event(event_id), user)
+
+
+def _listing_response(page: int, per_page: int, filters: dict) -> Response:
+    """The listing's JSON, from the cache shared with every worker when it is still current.
+
+    The same path as the /events page: the slot is the parameters, the version is the listing's
+    data version and the minute (events.listing_version(), which any event or registration change
+    moves), so a hit costs the version's queries only, and a miss a fixed number of queries
+    whatever the page size. The body does not depend on the caller (the join link is never in it).
+    """
+    slot = ("api.events", page, per_page, tuple(sorted((k, str(v)) for k, v in filters.items() if v is not None)))
+    version = (events.listing_version(), clock.now().replace(second=0, microsecond=0))
+    body = cache.pages.get(slot, version)
+    if body is None:
+        listing = events.list_events(events.parse_filters(_filter_args(filters)), page, per_page)
+        _preload(listing.items)
+        body = current_app.json.response(EventPageSchema().dump({
+            "items": [event_out(e, listing.seats_left.get(e.id), with_secret=False) for e in listing.items],
+            "total": listing.total, "page": listing.page, "per_page": listing.per_page, "pages": listing.pages,
+        })).get_data()
+        cache.pages.put(slot, version, body)
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 def _filter_args(filters: dict) -> dict:

@@ -3,9 +3,11 @@
 Each feed function returns a Feed whose validator (ETag, Last-Modified) comes from a cheap
 aggregate query; the calendar text is built only when `Feed.body()` is called, so a
 conditional GET that matches is answered without building anything. The public feeds are
-assembled from cached VEVENT pieces (app.calendar.cache); a piece's key holds the event's
-sequence and updated_at, so any change of the event makes a new piece. An assembled public
-feed is kept under its ETag, so an unchanged feed is sent as it is.
+assembled from cached VEVENT pieces (app.cache, shared by every worker when REDIS_URL is set);
+a piece's version holds the event's sequence and updated_at, so any change of the event makes a
+new piece. An assembled public feed is kept with its ETag, so an unchanged feed is sent as it is,
+by whichever worker built it or any other. Bump FORMAT_VERSION whenever the text of a VEVENT or
+a feed changes, so no worker serves entries built by the previous code.
 """
 import hashlib
 import re
@@ -21,10 +23,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, func, select, type_coerce
 from sqlalchemy.orm import selectinload
 
-from app import clock
+from app import cache, clock
 from app.accounts import services as accounts
 from app.calendar import builders, personal
-from app.calendar.cache import feed_cache
 from app.calendar.items import CalendarItem, session_item
 from app.errors import NotFound, ValidationFailed
 from app.events import services as events
@@ -89,43 +90,39 @@ def _year(text: str) -> int:
 
 
 def _assembled_events(where: list, locale: str) -> tuple[list[bytes], set[str], tuple[int, int]]:
-    """The VEVENTs of every session of the events matching `where`, from the cache.
+    """The VEVENTs of every session of the events matching `where`, from the shared cache.
 
-    Two levels: each session's VEVENT is cached under ("session", session id, event sequence,
-    event updated_at, locale), and each event's run of them under ("event", event id, sequence,
-    updated_at, locale), so a feed needs one lookup per event. Every change of an event or its
-    sessions goes through the events service, which moves updated_at (and sequence for time,
-    place and status): a changed event misses, and only its sessions are built again.
+    Each event's run of VEVENTs is cached in the slot (event id, locale) under the version
+    (FORMAT_VERSION, event sequence, event updated_at), so a feed needs one lookup per event, all
+    in one round trip. Every change of an event or its sessions goes through the events service,
+    which moves updated_at (and sequence for time, place and status): a changed event misses, and
+    only its sessions are built again.
     """
-    cache = feed_cache()
     rows = _event_rows(where)
-    keys = [("event", event_id, sequence, updated, locale) for event_id, sequence, updated, *_rest in rows]
-    bundles = cache.get_many(keys)
-    missing = {key[1]: index for index, (key, bundle) in enumerate(zip(keys, bundles, strict=True)) if bundle is None}
+    wanted = [((event_id, locale), (FORMAT_VERSION, sequence, updated)) for event_id, sequence, updated, *_rest in rows]
+    bundles = cache.feed_pieces.get_many(wanted)
+    missing = {wanted[index][0][0]: index for index, bundle in enumerate(bundles) if bundle is None}
     if missing:
         host = _host()
         base_url = current_app.config["BASE_URL"]
+        built = []
         with force_locale(locale):
             for event in _load_events(missing):
                 index = missing[event.id]
-                bundle = b"".join(_session_pieces(event, rows[index][2], locale, host, base_url))
-                cache.put(keys[index], bundle)
+                bundle = b"".join(_session_pieces(event, host, base_url))
+                built.append((*wanted[index], bundle))
                 bundles[index] = bundle
+        cache.feed_pieces.put_many(built)
     tzids = {row[3] for row in rows}
     dated = [row for row in rows if row[4] is not None]
     span = (_year(dated[0][4]) - 1, _year(max(row[5] for row in dated)) + 1) if dated else builders.year_span([])
     return [bundle for bundle in bundles if bundle is not None], tzids, span
 
 
-def _session_pieces(event: Event, updated, locale: str, host: str, base_url: str) -> list[bytes]:
-    keys = [("session", session.id, event.sequence, updated, locale) for session in event.sessions]
-    pieces = feed_cache().get_many(keys)
+def _session_pieces(event: Event, host: str, base_url: str) -> list[bytes]:
     total = len(event.sessions)
-    for number, (session, key) in enumerate(zip(event.sessions, keys, strict=True), start=1):
-        if pieces[number - 1] is None:
-            pieces[number - 1] = builders.vevent(session_item(event, session, number, total, base_url=base_url), host)
-            feed_cache().put(key, pieces[number - 1])
-    return pieces
+    return [builders.vevent(session_item(event, session, number, total, base_url=base_url), host)
+            for number, session in enumerate(event.sessions, start=1)]
 
 
 def _load_events(event_ids) -> list[Event]:
@@ -160,7 +157,6 @@ def event_feed(event: Event, locale: str | None = None) -> Feed:
                  tuple(sessions), locale)
 
     def build() -> bytes:
-        feed_cache().note_assembled()
         return _assemble(str(event.title), [Event.id == event.id], locale)
 
     return Feed(etag, event.updated_at, build, filename=f"event-{event.id}.ics")
@@ -230,13 +226,13 @@ def public_feed(args, locale: str | None = None) -> Feed:
     etag = _etag("public", key_args, language, locale, events_count, last_modified.isoformat())
 
     def build() -> bytes:
-        cache = feed_cache()
-        body = cache.body(etag)
+        slot = ("public", key_args, language, locale)
+        body = cache.feed_bodies.get(slot, etag)
         if body is None:
             with force_locale(locale):
                 name = _("Praktika: events")
             body = _assemble(name, _public_where(filters, language, now), locale)
-            cache.keep_body(etag, body)
+            cache.feed_bodies.put(slot, etag, body)
         return body
 
     return Feed(etag, last_modified, build)
@@ -270,7 +266,6 @@ def personal_feed(token: str) -> Feed:
             pieces = [builders.vevent(item, host) for item in items]
         tzids = {item.timezone for item in items if item.timezone and isinstance(item.start, datetime)}
         span = builders.year_span([item.start for item in items if isinstance(item.start, datetime)])
-        feed_cache().note_assembled()
         return builders.assemble(head, builders.timezone_pieces(tzids, span), pieces)
 
     return Feed(etag, last_modified, build)

@@ -12,19 +12,21 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app import clock, permissions
-from app.core.fragments import fragment_cache
+from app import cache, clock, permissions
 from app.core.i18n import local_datetime
 from app.errors import ValidationFailed, apply_to_form
 from app.events import services
 from app.events.forms import FORMS, LANGUAGES, FilterForm, results_form_for
 from app.events.models import EventKind, TripService
 from app.extensions import db
+from app.programmes import services as programmes
 from app.programmes.models import Programme
 
 bp = Blueprint("events", __name__)
 
 PER_PAGE = 20
+# The GET parameters the listing reads (anything else, such as utm_source, shares the same cache entry).
+LISTING_ARGS = frozenset(("kind", "region", "programme", "q", "from", "to", "tab", "page", "per_page"))
 
 
 def _page_number() -> int:
@@ -49,8 +51,6 @@ def _all_programmes() -> list[Programme]:
 
 
 def _managed_programmes() -> list[Programme]:
-    from app.programmes import services as programmes
-
     return programmes.programmes_for(current_user)
 
 
@@ -59,18 +59,18 @@ def _managed_programmes() -> list[Programme]:
 @bp.get("/")
 @bp.get("/events")
 def index():
-    """The public listing. Its body is cached per (locale, parameters, data version, minute)."""
+    """The public listing. Its body is cached for every worker per (locale, parameters), valid for one
+    data version and minute (upcoming events leave the list as time passes)."""
     args = request.args.to_dict()
-    key = ("events.index", str(get_locale()), tuple(sorted(args.items())), services.listing_version(),
-           clock.now().replace(second=0, microsecond=0))
-    cache = fragment_cache()
-    listing = cache.get(key)
+    slot = ("events.index", str(get_locale()), tuple(sorted((k, v) for k, v in args.items() if k in LISTING_ARGS)))
+    version = (services.listing_version(), clock.now().replace(second=0, microsecond=0))
+    listing = cache.pages.get(slot, version)
     status = 200
     if listing is None:
         listing, status = _render_listing(args)
         if status == 200:
-            cache.put(key, listing)
-    return render_template("events/index.html", listing=listing), status
+            cache.pages.put(slot, version, str(listing))
+    return render_template("events/index.html", listing=Markup(listing)), status
 
 
 def _render_listing(args: dict) -> tuple[Markup, int]:

@@ -46,7 +46,7 @@ def registration_box(event) -> RegistrationBox:
     cancelled = event.status == EventStatus.CANCELLED
     box = RegistrationBox(event_id=event.id, signed_in=user.is_authenticated, event_cancelled=cancelled,
                           login_url=url_for("accounts.login", next=f"/events/{event.id}"),
-                          free_seats=None if cancelled else services.free_seats(event),
+                          free_seats=None if cancelled else services.free_seats([event])[event.id],
                           closed_reason=services.closed_reason(event))
     if not user.is_authenticated:
         return box

@@ -4,11 +4,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import event as sa_event
 
-from app import clock
+from app import cache, clock
 from app.accounts import services as accounts
-from app.calendar.cache import feed_cache
+from app.accounts.models import User
 from app.events import services as events
 from app.extensions import db
+from tests.conftest import require_redis
 from tests.factories import make_calendar_event, make_calendar_registration, make_user
 
 
@@ -26,6 +27,12 @@ def queries(app):
     sa_event.remove(engine, "before_cursor_execute", count)
 
 
+def _feed_stats() -> tuple:
+    """(piece hits, piece misses, piece stores, body hits, body misses, body stores) of this app."""
+    pieces, bodies = cache.feed_pieces.stats, cache.feed_bodies.stats
+    return pieces.hits, pieces.misses, pieces.stores, bodies.hits, bodies.misses, bodies.stores
+
+
 def _urls(user, event):
     return [f"/events/{event.id}/event.ics", "/calendar.ics", "/calendar.ics?kind=seminar",
             f"/calendar/{accounts.calendar_token(user)}.ics"]
@@ -35,24 +42,23 @@ def test_every_feed_answers_304_to_its_etag_without_building(client, queries):
     user = make_user(password=None)
     event = make_calendar_event()
     make_calendar_registration(user, event)
-    cache = feed_cache()
     for url in _urls(user, event):
         first = client.get(url)
         assert first.status_code == 200
         etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
-        stats = (cache.stats.hits, cache.stats.misses, cache.stats.assembled, cache.stats.body_hits)
+        stats = _feed_stats()
         queries.clear()
 
         again = client.get(url, headers={"If-None-Match": etag})
         assert again.status_code == 304, url
         assert again.data == b""
         assert again.headers["ETag"] == etag
-        assert (cache.stats.hits, cache.stats.misses, cache.stats.assembled, cache.stats.body_hits) == stats
-        assert len(queries) <= 3, url
+        assert _feed_stats() == stats
+        assert len(queries) <= 3, url  # the validator's queries only: nothing is built
 
         by_date = client.get(url, headers={"If-Modified-Since": modified})
         assert by_date.status_code == 304, url
-        assert (cache.stats.hits, cache.stats.misses, cache.stats.assembled, cache.stats.body_hits) == stats
+        assert _feed_stats() == stats
 
         assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
 
@@ -61,12 +67,12 @@ def test_a_change_gives_a_new_etag_and_a_new_piece(client):
     organiser = make_user(roles=("organiser",), password=None)
     event = make_calendar_event(actor=organiser)
     first = client.get("/calendar.ics")
-    cache = feed_cache()
-    misses = cache.stats.misses
+    pieces = cache.feed_pieces.stats
+    misses = pieces.misses
 
     warm = client.get("/calendar.ics", headers={"If-None-Match": '"stale"'})
     assert warm.data == first.data
-    assert cache.stats.misses == misses
+    assert pieces.misses == misses
 
     clock.advance(timedelta(minutes=5))
     events.update_event(event, organiser, {"venue": "Дом общественных организаций"})
@@ -74,7 +80,7 @@ def test_a_change_gives_a_new_etag_and_a_new_piece(client):
     assert changed.status_code == 200
     assert changed.headers["ETag"] != first.headers["ETag"]
     assert "Дом общественных организаций" in changed.get_data(as_text=True)
-    assert cache.stats.misses == misses + 2  # the event and its one session
+    assert pieces.misses == misses + 1  # the changed event's VEVENTs
     assert client.get("/calendar.ics", headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 200
 
 
@@ -83,24 +89,23 @@ def test_unchanged_feed_is_served_whole_and_a_change_rebuilds_only_its_pieces(cl
     seminars = [make_calendar_event(title=f"Семинар {day}", actor=organiser, sessions=[
         (datetime(2027, 3, day, 9), datetime(2027, 3, day, 18), ""),
         (datetime(2027, 3, day + 10, 9), datetime(2027, 3, day + 10, 18), "")]) for day in range(1, 6)]
-    cache = feed_cache()
     cold = client.get("/calendar.ics").data
-    # 5 events and their 10 sessions looked up, none found: all built once.
-    assert (cache.stats.misses, cache.stats.hits, cache.stats.assembled) == (15, 0, 1)
+    # 5 events looked up, none found: each built once (with its two sessions), the feed stored once.
+    assert _feed_stats() == (0, 5, 5, 0, 1, 1)
 
     assert client.get("/calendar.ics", headers={"Accept-Language": "ru"}).data == cold
-    assert (cache.stats.misses, cache.stats.hits, cache.stats.assembled, cache.stats.body_hits) == (15, 0, 1, 1)
+    assert _feed_stats() == (0, 5, 5, 1, 1, 1)  # the whole feed from the body cache
 
     clock.advance(timedelta(minutes=1))
     events.update_event(seminars[2], organiser, {"venue": "Самарский дом молодёжи"})
     changed = client.get("/calendar.ics").data
     assert "Самарский дом молодёжи".encode() in changed
     assert changed.count(b"BEGIN:VEVENT") == 10
-    # Four events come whole from the cache; the changed one and its two sessions are built again.
-    assert (cache.stats.misses, cache.stats.hits, cache.stats.assembled) == (18, 4, 2)
+    # Four events come whole from the cache; only the changed one is built again.
+    assert _feed_stats() == (4, 6, 6, 1, 2, 2)
 
     client.get("/calendar.ics?locale=en")
-    assert cache.stats.misses == 33
+    assert cache.feed_pieces.stats.misses == 11  # another language: each event built again, in English
 
 
 def test_event_leaving_the_window_changes_the_validators(client):
@@ -128,3 +133,36 @@ def test_personal_feed_changes_when_a_registration_does(client):
     changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
     assert b"secret-room" in changed.data
+
+
+def test_a_worker_that_never_served_the_feed_answers_it_warm_from_redis(shared_cache_apps):
+    """Two workers sharing Redis: the second takes the first one's feed whole, and a change is seen by both."""
+    first, second = shared_cache_apps(2, redis_url=require_redis())
+    with first.app_context():
+        organiser = make_user(roles=("organiser",), password=None)
+        seminars = [make_calendar_event(title=f"Семинар {day}", actor=organiser, sessions=[
+            (datetime(2027, 3, day, 9), datetime(2027, 3, day, 18), "")]) for day in range(1, 4)]
+        edited_id, organiser_id = seminars[1].id, organiser.id
+
+    def fetch(worker) -> tuple[bytes, tuple]:
+        with worker.app_context():
+            response = worker.test_client().get("/calendar.ics")
+            assert response.status_code == 200
+            return response.data, _feed_stats()
+
+    built, stats = fetch(first)
+    assert stats == (0, 3, 3, 0, 1, 1)
+    served, stats = fetch(second)
+    assert served == built
+    assert stats == (0, 0, 0, 1, 0, 0)  # never served it, built nothing: the whole body from Redis
+
+    clock.advance(timedelta(minutes=1))
+    with second.app_context():
+        events.update_event(events.get_event(edited_id), db.session.get(User, organiser_id),
+                            {"venue": "Самарский дом молодёжи"})
+    changed, stats = fetch(first)  # the change moved the validator for every worker at once
+    assert "Самарский дом молодёжи".encode() in changed and changed.count(b"BEGIN:VEVENT") == 3
+    assert stats == (2, 4, 4, 0, 2, 2)  # two events from the pieces, the edited one built again
+    again, stats = fetch(second)
+    assert again == changed
+    assert stats == (0, 0, 0, 2, 0, 0)

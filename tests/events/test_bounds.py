@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from app.accounts import services as accounts
 from app.accounts.models import Role
+from app.errors import NotFound
 from app.events.models import Event
 from app.extensions import db
 from app.registrations import services as registrations
@@ -85,5 +86,5 @@ def test_check_in_and_undo_with_an_id_no_row_can_have(client, login, organiser):
     assert response.status_code in (404, 422)
     response = client.post(url + "/undo", data={"registration_id": HUGE})
     assert response.status_code in (302, 404)
-    with pytest.raises(registrations.NotFound):
+    with pytest.raises(NotFound):
         registrations.registration_in_event(event, 10**20)
