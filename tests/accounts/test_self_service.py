@@ -39,8 +39,10 @@ def test_reset_mails_a_single_use_link_and_the_answer_does_not_tell_who_has_an_a
     known = client.post("/auth/reset-password", data={"email": "ANNA@example.org"}, follow_redirects=True)
     unknown = client.post("/auth/reset-password", data={"email": "nobody@example.org"}, follow_redirects=True)
     assert known.status_code == unknown.status_code == 200
-    assert known.get_data(as_text=True).replace("ANNA@example.org", "X") == \
-        unknown.get_data(as_text=True).replace("nobody@example.org", "X")
+    def page(response, address):  # CSRF tokens carry a timestamp: set aside
+        return re.sub(r'value="[\w.-]{40,}"', "", response.get_data(as_text=True).replace(address, "X"))
+
+    assert page(known, "ANNA@example.org") == page(unknown, "nobody@example.org")
     [message] = mail_outbox
     assert message["To"].addresses[0].addr_spec == "anna@example.org"
     link = _reset_link(message)
