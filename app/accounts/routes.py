@@ -157,9 +157,9 @@ def reset_password_request():
 @bp.route("/auth/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit("10/hour", methods=["POST"])
 def reset_password(token: str):
-    if not credentials.reset_token_is_valid(token):
-        flash(_("This link has expired or was already used. Ask for a new one."), "warning")
-        return redirect(url_for("accounts.reset_password_request"))
+    if not credentials.reset_token_is_valid(token):  # unknown, used or expired: like any token, a 404
+        return render_template("accounts/reset_request.html", form=ResetRequestForm(formdata=None),
+                               expired=True), 404
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:

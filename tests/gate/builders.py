@@ -10,15 +10,15 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from app import clock
-from app.accounts import services as accounts
 from sqlalchemy import select
 
+from app import clock
+from app.accounts import services as accounts
 from app.accounts.models import ApiToken, Organisation, OrganisationKind, PasswordResetToken, Role
 from app.database import unit_of_work
+from app.extensions import db
 from app.outbox import services as outbox
 from app.outbox.models import OutboxState
-from app.extensions import db
 from app.programmes import services as programmes
 from app.registrations import services as registrations
 from tests.factories import make_calendar_registration, make_event, make_trainees, make_user

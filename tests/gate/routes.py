@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
-from wtforms import Form
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
+from wtforms import Form
 
 from app import permissions
 from app.accounts.models import Role
@@ -109,7 +109,7 @@ def outcome(response) -> object:
 def sign_in(client, user) -> None:
     """Sign the test client in through the session (no form post, so CSRF may stay on)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()  # "<id>.<session version>"
         session["_fresh"] = True
 
 

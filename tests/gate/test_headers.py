@@ -90,7 +90,7 @@ def test_sign_in_starts_a_new_session(client, app_overrides):
         assert "planted" not in session
         assert session.get("csrf_token") != anonymous_csrf
         assert session["locale"] == "en"
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == user.get_id()
     # the anonymous token is dead: the signed-in session has its own
     assert client.post("/account/calendar-token/reset", data={"csrf_token": before}).status_code == 400
 
