@@ -21,6 +21,10 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 _UNIT_KEY = "praktika.unit_of_work"
 
+# The largest value of an INTEGER column on PostgreSQL (ids, counts, capacities). Services refuse
+# bigger numbers with a message beside the field, whatever door they came in by (form, API, URL).
+INTEGER_MAX = 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on both SQLite (which drops tzinfo) and PostgreSQL."""
@@ -64,7 +68,11 @@ def lock_row(model, pk):
     current_unit()  # a lock outside a transaction we own would be released by someone else's commit
     session = db.session
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(update(model).where(model.id == pk).values(id=model.id))
+        # Each column with an onupdate default (updated_at: the listing's and feeds' cache key) is
+        # set to itself, or the dummy UPDATE would move it, unlike FOR UPDATE on PostgreSQL.
+        unchanged = {column.key: column for column in model.__table__.columns if column.onupdate is not None}
+        session.execute(update(model).where(model.id == pk).values(id=model.id, **unchanged)
+                        .execution_options(synchronize_session=False))
         return session.get(model, pk, populate_existing=True)
     return session.execute(
         select(model).where(model.id == pk).with_for_update(of=model).execution_options(populate_existing=True)

@@ -178,7 +178,8 @@ def _registration_view(user, registration) -> bool:
 @rule("registration.ticket")
 def _registration_ticket(user, registration) -> bool:
     """A ticket exists for confirmed participants; they and the event's organisers may open it."""
-    return registration.status == RegistrationStatus.CONFIRMED and _registration_view(user, registration)
+    return registration.status == RegistrationStatus.CONFIRMED and registration.event.status != EventStatus.CANCELLED \
+        and _registration_view(user, registration)
 
 
 @rule("event.join_link")
@@ -379,6 +380,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "events.manage_edit": owner("event.edit", "event", gate=_MANAGE),
     "events.manage_publish": owner("event.edit", "draft_event", gate=_MANAGE),
     "events.manage_cancel": owner("event.edit", "event", gate=_MANAGE),
+    "events.manage_reinstate": owner("event.edit", "event", gate=_MANAGE),
     "events.manage_duplicate": owner("event.edit", "event", gate=_MANAGE),
     "events.manage_results": owner("event.edit", "trip", gate=_MANAGE),
     "events.manage_changes": owner("event.edit", "event", gate=_MANAGE),

@@ -374,14 +374,25 @@ def browser(playwright_driver):
 
 @pytest.fixture
 def browser_context(browser):
-    """A fresh browser context (cookies, storage) per test; CSP bypassed so axe can be injected."""
-    context = browser.new_context(bypass_csp=True, locale="ru-RU", viewport={"width": 1280, "height": 900})
+    """A fresh browser context (cookies, storage) per test, under the app's real Content-Security-Policy
+    (tests/a11y.py evaluates axe without a <script> tag, so nothing needs bypassing)."""
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     yield context
     context.close()
 
 
+def csp_violations(page) -> list[str]:
+    """Start collecting the page's Content-Security-Policy refusals (console errors); returns the list."""
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
+    return refused
+
+
 @pytest.fixture
 def page(browser_context):
-    """A page in its own context; see `browser_context`."""
-    return browser_context.new_page()
+    """A page in its own context; see `browser_context`. `page.csp_refusals` lists what the CSP blocked."""
+    new_page = browser_context.new_page()
+    new_page.csp_refusals = csp_violations(new_page)
+    return new_page

@@ -30,7 +30,7 @@ from app.accounts.forms import (
     role_choices,
 )
 from app.accounts.regions import region_groups, region_select_choices
-from app.errors import DomainError, apply_to_form
+from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.extensions import limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -157,9 +157,9 @@ def reset_password_request():
 @bp.route("/auth/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit("10/hour", methods=["POST"])
 def reset_password(token: str):
-    if not credentials.reset_token_is_valid(token):
-        flash(_("This link has expired or was already used. Ask for a new one."), "warning")
-        return redirect(url_for("accounts.reset_password_request"))
+    if not credentials.reset_token_is_valid(token):  # unknown, used or expired: like any token, a 404
+        return render_template("accounts/reset_request.html", form=ResetRequestForm(formdata=None),
+                               expired=True), 404
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -269,7 +269,7 @@ def manage_users():
     try:
         users = services.search_users(q=filters["q"], role=filters["role"] or None,
                                       region_code=filters["region"] or None, page=page, per_page=USERS_PER_PAGE)
-    except DomainError:
+    except ValidationFailed:
         abort(400)
     return render_template("accounts/manage_users.html", users=users, filters=filters,
                            role_choices=role_choices(), region_groups=region_groups(),

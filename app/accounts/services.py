@@ -34,6 +34,7 @@ from app.database import unit_of_work
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.notifications import services as notifications
+from app.pagination import checked_page
 
 
 @lru_cache(maxsize=4)
@@ -314,7 +315,8 @@ def search_users(*, q: str | None = None, role: str | None = None, region_code: 
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == wanted)))
     if region_code:
         query = query.where(User.region_code == region_code)
-    return db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return db.paginate(query, page=checked_page(page, per_page, total), per_page=per_page, error_out=False)
 
 
 def set_roles(user: User, roles, *, actor: User) -> User:

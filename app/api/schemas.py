@@ -7,10 +7,11 @@ app/events/services.py, which answers with messages keyed by the same field name
 from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from app.database import INTEGER_MAX
 from app.events.models import EventKind, EventStatus, TeamRole, TripService
 
-# Integers beyond PostgreSQL's INTEGER are refused here, not by the database (which would be a 500).
-MAX_INT = 2**31 - 1
+# Integers beyond PostgreSQL's INTEGER are refused here too (the services own the bound).
+MAX_INT = INTEGER_MAX
 BOUNDED = validate.Range(max=MAX_INT)
 ID = validate.Range(min=1, max=MAX_INT)
 
@@ -198,7 +199,7 @@ class EventListQuerySchema(Schema):
     date_from = fields.Date(data_key="from", metadata={"description": "Events ending on or after this day."})
     date_to = fields.Date(data_key="to", metadata={"description": "Events starting on or before this day."})
     tab = Text(validate=validate.OneOf(["upcoming", "past"]), load_default="upcoming")
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))  # past the last page: 404 (service)
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

@@ -179,6 +179,8 @@ def record_change(event: Event, actor, changes: dict[str, list]) -> None:
     db.session.flush()
     event_changed.send(event, changed=set(changes), moved=bool(TIME_PLACE_FIELDS & changes.keys()),
                        cancelled="status" in changes and event.status == EventStatus.CANCELLED,
+                       reinstated="status" in changes and changes["status"][0] == EventStatus.CANCELLED.value
+                       and event.status == EventStatus.PUBLISHED,
                        actor_id=getattr(actor, "id", None))
 
 

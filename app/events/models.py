@@ -128,6 +128,8 @@ class Event(db.Model):
     recording_url: Mapped[str | None] = mapped_column(String(500))
     speakers: Mapped[str] = mapped_column(Text, default="")
     outcome_summary: Mapped[str] = mapped_column(Text, default="")
+    # Why it was cancelled: shown on the event page, on /me and in the cancellation mail.
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     capacity: Mapped[int | None]
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -174,8 +176,13 @@ class Event(db.Model):
 
     @property
     def can_be_published(self) -> bool:
-        """Drafts are published; a cancelled event may be published again."""
-        return self.status != EventStatus.PUBLISHED
+        """Drafts are published. A cancelled event is not published again by the way: it is
+        reinstated, deliberately, and everyone registered is told (`can_be_reinstated`)."""
+        return self.status == EventStatus.DRAFT
+
+    @property
+    def can_be_reinstated(self) -> bool:
+        return self.status == EventStatus.CANCELLED
 
     @property
     def can_be_cancelled(self) -> bool:

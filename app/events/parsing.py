@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.database import INTEGER_MAX
 from app.errors import FieldErrors
 from app.events.models import (
     TeamRole,
@@ -32,6 +33,7 @@ MESSAGES = {
     "not_text": _l("Enter text."),
     "not_int": _l("Enter a whole number."),
     "positive": _l("Enter a number greater than zero, or leave it empty."),
+    "too_big": _l("Enter a number no greater than %(n)d."),
     "not_bool": _l("Enter true or false."),
     "url": _l("Enter a full web address starting with http:// or https://."),
     "kind": _l("Choose one of: seminar, webinar, round table, outreach trip."),
@@ -46,6 +48,7 @@ MESSAGES = {
     "latitude": _l("Enter a latitude between -90 and 90."),
     "longitude": _l("Enter a longitude between -180 and 180."),
     "datetime": _l("Enter a date and time."),
+    "year": _l("Enter a date between the years %(low)d and %(high)d."),
     "sessions_missing": _l("An event needs at least one session."),
     "sessions_shape": _l("Give the sessions as a list of objects with start, end and title."),
     "session_time": _l("Session %(n)d: enter the start and end as date and time."),
@@ -59,7 +62,6 @@ MESSAGES = {
     "window_after_start": _l("Registration must close no later than the start of the first session."),
     "opens_after_start": _l("Registration must open before the first session starts."),
     "venue_required": _l("Enter the venue."),
-    "address_required": _l("Enter the address."),
     "online_url_required": _l("An online event needs a join link."),
     "trip_only": _l("Only outreach trips have trip details."),
     "settlement_required": _l("Enter the settlement the trip goes to."),
@@ -71,6 +73,9 @@ MESSAGES = {
 }
 
 
+YEAR_MIN, YEAR_MAX = 1900, 2999
+
+
 def error_message(key: str, **params):
     message = MESSAGES[key]
     return message % params if params else message
@@ -79,17 +84,22 @@ def error_message(key: str, **params):
 
 # --- parsing and validation ----------------------------------------------------------------
 
-def to_int(value):
-    """An int from JSON or a form; bools and fractions are refused."""
+def to_int(value, bounded: bool = True):
+    """An int from JSON or a form; bools and fractions are refused, and (when `bounded`) anything
+    an INTEGER column cannot hold."""
     if isinstance(value, bool):
         raise ValueError
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-        return int(value)
-    raise ValueError
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,30}\s*", value):
+        number = int(value)
+    else:
+        raise ValueError
+    if bounded and abs(number) > INTEGER_MAX:
+        raise ValueError
+    return number
 
 
 def to_bool(value) -> bool:
@@ -149,6 +159,8 @@ def parse_moment(value, tz: ZoneInfo) -> datetime:
         value = datetime.combine(value, time())
     if not isinstance(value, datetime):
         raise ValueError(str(error_message("datetime")))
+    if not YEAR_MIN <= value.year <= YEAR_MAX:  # 0001-01-01 would overflow the conversion to UTC
+        raise ValueError(str(error_message("year", low=YEAR_MIN, high=YEAR_MAX)))
     if value.tzinfo is None:
         return localize(value, tz)
     return value
@@ -172,12 +184,14 @@ def check_optional_positive(errors: FieldErrors, name: str, value):
     if value is None or value == "":
         return None
     try:
-        number = to_int(value)
+        number = to_int(value, bounded=False)
     except ValueError:
         errors.add(name, error_message("not_int"))
         return None
     if number <= 0:
         errors.add(name, error_message("positive"))
+    elif number > INTEGER_MAX:
+        errors.add(name, error_message("too_big", n=INTEGER_MAX))
     return number
 
 

@@ -23,6 +23,7 @@ from app.events.models import (
 from app.events.parsing import error_message, to_int
 from app.events.signals import answers, free_seats_wanted, listing_version_wanted, role_places_wanted
 from app.extensions import db
+from app.pagination import checked_page
 
 # --- listing -------------------------------------------------------------------------------
 
@@ -190,7 +191,6 @@ def list_events(filters: EventFilters | dict | None = None, page: int = 1, per_p
     """
     if not isinstance(filters, EventFilters):
         filters = parse_filters(filters or {})
-    page = max(1, int(page or 1))
     per_page = max(1, min(int(per_page or 20), 100))
     now = clock.now()
     if filters.tab == PAST:
@@ -201,6 +201,7 @@ def list_events(filters: EventFilters | dict | None = None, page: int = 1, per_p
         order = (Event.starts_at, Event.id)
     where = [visible, *_filter_clauses(filters)]
     total = db.session.execute(select(func.count(Event.id)).where(*where)).scalar_one()
+    page = checked_page(page, per_page, total)
     items = list(
         db.session.execute(
             select(Event)
@@ -224,11 +225,11 @@ def seats_left(events: list[Event]) -> dict[int, int | None]:
 
 def list_manageable_events(actor, page: int = 1, per_page: int = 50, status: EventStatus | None = None) -> Page:
     """Events the actor may edit (permissions.editable_events_clause), soonest first."""
-    page = max(1, int(page or 1))
     where = [permissions.editable_events_clause(actor)]
     if status is not None:
         where.append(Event.status == status)
     total = db.session.execute(select(func.count(Event.id)).where(*where)).scalar_one()
+    page = checked_page(page, per_page, total)
     items = list(
         db.session.execute(
             select(Event).where(*where)

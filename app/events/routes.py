@@ -182,8 +182,16 @@ def manage_publish(event_id: int):
 @bp.post("/manage/events/<int:event_id>/cancel")
 def manage_cancel(event_id: int):
     event = _editable(event_id)
-    services.cancel_event(event, current_user)
+    services.cancel_event(event, current_user, request.form.get("reason", ""))
     flash(_("The event is cancelled. Registrants will be told."), "success")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+@bp.post("/manage/events/<int:event_id>/reinstate")
+def manage_reinstate(event_id: int):
+    event = _editable(event_id)
+    services.reinstate_event(event, current_user)
+    flash(_("The event is reinstated. Everyone registered is told that it takes place."), "success")
     return redirect(url_for("events.detail", event_id=event.id))
 
 

@@ -80,27 +80,43 @@ def update_event(event: Event, actor, data: dict) -> Event:
     return locked
 
 
-def _set_status(event: Event, actor, status: EventStatus, allowed, message) -> Event:
+def _set_status(event: Event, actor, status: EventStatus, allowed, message, reason: str | None = None) -> Event:
     with unit_of_work():
         locked = lock_row(Event, event.id)
         if not allowed(locked):
             raise Conflict(message, field="status")
         changes = {"status": [locked.status.value, status.value]}
         locked.status = status
+        if reason is not None:
+            locked.cancellation_reason = reason
         record_change(locked, actor, changes)
     return locked
 
 
 def publish_event(event: Event, actor) -> Event:
-    """Draft (or cancelled) → published."""
+    """Draft → published. A cancelled event is reinstated instead (`reinstate_event`)."""
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict(_l("A cancelled event is not published again: reinstate it, and everyone registered "
+                          "will be told."), field="status")
     return _set_status(event, actor, EventStatus.PUBLISHED, lambda e: e.can_be_published,
                        _l("The event is already published."))
 
 
-def cancel_event(event: Event, actor) -> Event:
-    """Draft or published → cancelled; registrants are told by the registrations area."""
+def cancel_event(event: Event, actor, reason: str = "") -> Event:
+    """Draft or published → cancelled, with the reason people are shown; registrants are told
+    by the registrations area (approvals, offers and check-in close with it)."""
+    errors = FieldErrors()
+    reason = check_text(errors, "reason", reason, TEXT_MAX)
+    errors.raise_if_any()
     return _set_status(event, actor, EventStatus.CANCELLED, lambda e: e.can_be_cancelled,
-                       _l("The event is already cancelled."))
+                       _l("The event is already cancelled."), reason=reason)
+
+
+def reinstate_event(event: Event, actor) -> Event:
+    """Cancelled → published, deliberately: `sequence` is bumped and everyone still registered is
+    mailed that the event takes place after all."""
+    return _set_status(event, actor, EventStatus.PUBLISHED, lambda e: e.can_be_reinstated,
+                       _l("Only a cancelled event can be reinstated."), reason="")
 
 
 def duplicate_event(event: Event, actor) -> Event:

@@ -222,14 +222,11 @@ def _check_whole(errors: FieldErrors, event: Event | None, clean: dict) -> None:
         is_online = False
         clean["is_online"] = False
     venue = _merged(event, clean, "venue", "")
-    address = _merged(event, clean, "address", "")
     online_url = _merged(event, clean, "online_url")
 
-    if kind == EventKind.SEMINAR and not is_online:
-        if not venue:
-            errors.add("venue", error_message("venue_required"))
-        if not address:
-            errors.add("address", error_message("address_required"))
+    # `address` is optional everywhere (DESIGN §5): without it the venue text is the place shown
+    if kind == EventKind.SEMINAR and not is_online and not venue:
+        errors.add("venue", error_message("venue_required"))
     if kind == EventKind.ROUND_TABLE and not is_online and not venue:
         errors.add("venue", error_message("venue_required"))
     if is_online and kind != EventKind.OUTREACH_TRIP and not online_url:

@@ -9,6 +9,7 @@ from app.accounts.models import User
 from app.database import unit_of_work
 from app.errors import NotFound
 from app.events.models import (
+    EventStatus,
     Session,
 )
 from app.extensions import db
@@ -16,24 +17,31 @@ from app.registrations.models import (
     CheckIn,
     Registration,
 )
+from app.registrations.seats import lock_registration
 from app.registrations.signals import participation_changed
 from app.registrations.states import MESSAGES, RegistrationConflict, S
 
 # --- check-in and attendance ----------------------------------------------------------------
 
 def check_in(registration: Registration, session: Session, actor: User) -> CheckIn:
-    """Mark a confirmed participant present at one session; ticking twice changes nothing."""
+    """Mark a confirmed participant present at one session; ticking twice changes nothing.
+
+    Under the event lock, with the registration read afresh: a check-in racing a cancellation (of
+    the registration or the event) cannot record attendance for it."""
     if session.event_id != registration.event_id:
         raise NotFound(MESSAGES["wrong_session"])
-    if registration.status != S.CONFIRMED:
-        raise RegistrationConflict(MESSAGES["not_confirmed"], code="not_confirmed")
-    existing = db.session.execute(
-        select(CheckIn).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id)
-    ).scalar_one_or_none()
-    if existing is not None:
-        return existing
     try:
         with unit_of_work():
+            event, registration = lock_registration(registration)
+            if event.status == EventStatus.CANCELLED:
+                raise RegistrationConflict(MESSAGES["event_cancelled"], code="event_cancelled")
+            if registration.status != S.CONFIRMED:
+                raise RegistrationConflict(MESSAGES["not_confirmed"], code="not_confirmed")
+            existing = db.session.execute(
+                select(CheckIn).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id)
+            ).scalar_one_or_none()
+            if existing is not None:
+                return existing
             entry = CheckIn(registration_id=registration.id, session_id=session.id, checked_in_at=clock.now(),
                             checked_in_by_id=actor.id)
             db.session.add(entry)

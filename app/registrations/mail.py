@@ -31,6 +31,7 @@ SUBJECTS = {
     "cancelled_by_organiser": lambda title: _l("Your registration was cancelled: %(title)s", title=title),
     "event_changed": lambda title: _l("The event has changed: %(title)s", title=title),
     "event_cancelled": lambda title: _l("The event is cancelled: %(title)s", title=title),
+    "event_reinstated": lambda title: _l("The event takes place after all: %(title)s", title=title),
     "reminder": lambda title: _l("Tomorrow: %(title)s", title=title),
 }
 
@@ -46,11 +47,12 @@ STILL_TRUE = {
     "cancelled_by_organiser": lambda r: r.status == S.CANCELLED,
     "event_changed": lambda r: r.is_live and r.event.status == EventStatus.PUBLISHED,
     "event_cancelled": lambda r: r.event.status == EventStatus.CANCELLED,
+    "event_reinstated": lambda r: r.is_live and r.event.status == EventStatus.PUBLISHED,
     "reminder": lambda r: r.status == S.CONFIRMED and r.event.status == EventStatus.PUBLISHED,
 }
 
 # Mails that carry the event's calendar file.
-WITH_ICS = {"confirmed", "event_changed", "event_cancelled", "reminder"}
+WITH_ICS = {"confirmed", "event_changed", "event_cancelled", "event_reinstated", "reminder"}
 
 
 def event_url(event) -> str:

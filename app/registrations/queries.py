@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app import clock
 from app.accounts.models import User
+from app.database import INTEGER_MAX
 from app.errors import NotFound, ValidationFailed
 from app.events.models import (
     Event,
@@ -100,7 +101,9 @@ def registration_of(event: Event, user) -> Registration | None:
 
 
 def registration_in_event(event: Event, registration_id: int) -> Registration:
-    """Load a registration through its event: an id from another event is a 404."""
+    """Load a registration through its event: an id from another event (or one no row can have) is a 404."""
+    if not isinstance(registration_id, int) or not 1 <= registration_id <= INTEGER_MAX:
+        raise NotFound()
     registration = db.session.execute(
         select(Registration).where(Registration.id == registration_id, Registration.event_id == event.id)
     ).scalar_one_or_none()
@@ -110,6 +113,8 @@ def registration_in_event(event: Event, registration_id: int) -> Registration:
 
 
 def session_in_event(event: Event, session_id: int) -> Session:
+    if not isinstance(session_id, int) or not 1 <= session_id <= INTEGER_MAX:
+        raise NotFound()
     session = db.session.execute(
         select(Session).where(Session.id == session_id, Session.event_id == event.id)
     ).scalar_one_or_none()

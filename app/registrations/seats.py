@@ -193,13 +193,13 @@ def promote(event: Event, now: datetime, free=_UNKNOWN) -> int | None:
         return free
     queue = select(Registration).where(Registration.event_id == event.id, Registration.status == S.WAITLISTED) \
         .order_by(Registration.queued_at, Registration.id)
-    if free is None:
+    places = role_places(event) if event.kind == EventKind.OUTREACH_TRIP else {}
+    if free is None or places:  # with team roles, the head of the queue may all want a full role
         candidates = db.session.execute(queue).scalars().all()
     else:
-        candidates = db.session.execute(queue.limit(free + 50)).scalars().all()
+        candidates = db.session.execute(queue.limit(free)).scalars().all()
     if not candidates:
         return free
-    places = role_places(event) if event.kind == EventKind.OUTREACH_TRIP else {}
     for registration in candidates:
         if free is not None and free == 0:
             break

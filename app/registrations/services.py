@@ -128,7 +128,8 @@ __all__ = [
 
 def join_link_for(registration: Registration | None) -> str | None:
     """The webinar link a registrant may see: only a confirmed one (DESIGN §3). Page, mail and feed ask here."""
-    if registration is not None and registration.status == S.CONFIRMED:
+    if registration is not None and registration.status == S.CONFIRMED \
+            and registration.event.status != EventStatus.CANCELLED:
         return registration.event.online_url or None
     return None
 
@@ -203,7 +204,9 @@ def accept_offer(registration: Registration, actor: User) -> Registration:
     with unit():
         event, registration = lock_registration(registration)
         settle(event)
-        if registration.status != S.OFFERED:
+        if event.status == EventStatus.CANCELLED:
+            refusal = "event_cancelled"
+        elif registration.status != S.OFFERED:
             refusal = "offer_expired" if registration.status == S.EXPIRED else "not_offered"
         else:
             move(registration, S.CONFIRMED, actor.id, note="accepted offer")
@@ -238,6 +241,8 @@ def approve(registration: Registration, actor: User) -> Registration:
     with unit():
         event, registration = lock_registration(registration)
         free, _own, _expired = settle(event)
+        if event.status == EventStatus.CANCELLED:  # the approval queue closes with the event
+            raise RegistrationConflict(MESSAGES["event_cancelled"], code="event_cancelled")
         if registration.status != S.PENDING:
             raise RegistrationConflict(MESSAGES["not_pending"], code="not_pending")
         check_rules(event, registration.region_code, registration.organisation_id, None)
@@ -300,21 +305,24 @@ def expire_offers(event_id: int | None = None) -> int:
 
 
 @event_changed.connect
-def _on_event_change(event: Event, *, moved: bool, cancelled: bool, **_details) -> None:
+def _on_event_change(event: Event, *, moved: bool, cancelled: bool, reinstated: bool = False,
+                     **_details) -> None:
     """Inside the events area's unit of work: the change and its consequences commit together.
 
     Capacity raised → the waitlist gets offers. Time or place moved → every live registrant is
-    mailed the new details and .ics. Event cancelled → everyone registered is told.
+    mailed the new details and .ics. Event cancelled → everyone registered is told. Reinstated →
+    everyone still registered is told it takes place after all.
     """
     locked = lock_event(event.id)
     settle(locked)
-    if cancelled or moved:
+    if cancelled or moved or reinstated:
         live = db.session.execute(
             select(Registration).where(Registration.event_id == locked.id, Registration.is_live)
             .order_by(Registration.id)
         ).scalars().all()
+        kind = "event_cancelled" if cancelled else "event_reinstated" if reinstated else "event_changed"
         for registration in live:
-            announce("event_cancelled" if cancelled else "event_changed", registration)
+            announce(kind, registration)
 
 
 # --- reminders ------------------------------------------------------------------------------

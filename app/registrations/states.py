@@ -59,6 +59,7 @@ MESSAGES = {
     "wrong_session": _l("This session belongs to another event."),
     "bad_ticket": _l("This ticket is not valid for this event."),
     "not_live": _l("This registration is no longer active."),
+    "event_cancelled": _l("This event is cancelled."),
 }
 
 

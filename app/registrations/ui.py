@@ -9,7 +9,7 @@ from flask import url_for
 from flask_login import current_user
 
 from app import permissions
-from app.events.models import EventKind
+from app.events.models import EventKind, EventStatus
 from app.registrations import services
 from app.registrations.forms import ActionForm, RegisterForm
 from app.registrations.models import Registration, RegistrationStatus
@@ -35,6 +35,7 @@ class RegistrationBox:
     manage_url: str | None = None
     approvals_url: str | None = None
     pending_count: int = 0
+    event_cancelled: bool = False
     roles: list[tuple[str, str]] = field(default_factory=list)
     register_form: RegisterForm | None = None
     action_form: ActionForm | None = None
@@ -42,9 +43,11 @@ class RegistrationBox:
 
 def registration_box(event) -> RegistrationBox:
     user = current_user
-    box = RegistrationBox(event_id=event.id, signed_in=user.is_authenticated,
+    cancelled = event.status == EventStatus.CANCELLED
+    box = RegistrationBox(event_id=event.id, signed_in=user.is_authenticated, event_cancelled=cancelled,
                           login_url=url_for("accounts.login", next=f"/events/{event.id}"),
-                          free_seats=services.free_seats([event])[event.id], closed_reason=services.closed_reason(event))
+                          free_seats=None if cancelled else services.free_seats([event])[event.id],
+                          closed_reason=services.closed_reason(event))
     if not user.is_authenticated:
         return box
     if permissions.can("event.manage_registrations", event):
@@ -56,10 +59,10 @@ def registration_box(event) -> RegistrationBox:
     box.registration = registration
     box.action_form = ActionForm()
     if registration is not None:
-        box.position = services.waitlist_position(registration)
-        box.show_cancel = registration.status in (S.PENDING, S.CONFIRMED)
-        box.show_leave_waitlist = registration.status == S.WAITLISTED
-        box.show_offer = registration.status == S.OFFERED
+        box.position = None if cancelled else services.waitlist_position(registration)
+        box.show_cancel = not cancelled and registration.status in (S.PENDING, S.CONFIRMED)
+        box.show_leave_waitlist = not cancelled and registration.status == S.WAITLISTED
+        box.show_offer = not cancelled and registration.status == S.OFFERED
         if permissions.can("registration.ticket", registration):
             box.ticket_url = url_for("registrations.ticket", event_id=event.id, registration_id=registration.id)
     if permissions.can("event.join_link", event):

@@ -1,4 +1,5 @@
-"""hardening: session versions, password reset tokens, organisation name keys, unique numbers
+"""hardening: session versions, password reset tokens, organisation name keys, unique numbers,
+cancellation reasons
 
 Revision ID: 0003_hardening
 Revises: 0002_outbox
@@ -67,6 +68,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_organisations_name_key'), ['name_key'], unique=False)
         batch_op.create_index('uq_organisations_name_key_region', ['name_key', 'region_code'], unique=True)
 
+    op.add_column('events', sa.Column('cancellation_reason', sa.Text(), server_default='', nullable=False))
+
     with op.batch_alter_table('programme_stages', schema=None) as batch_op:
         batch_op.create_unique_constraint('uq_programme_stages_number', ['programme_id', 'number'])
     with op.batch_alter_table('plan_items', schema=None) as batch_op:
@@ -74,6 +77,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_column('events', 'cancellation_reason')
     with op.batch_alter_table('plan_items', schema=None) as batch_op:
         batch_op.drop_constraint('uq_plan_items_number', type_='unique')
     with op.batch_alter_table('programme_stages', schema=None) as batch_op:

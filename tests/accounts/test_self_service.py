@@ -39,8 +39,10 @@ def test_reset_mails_a_single_use_link_and_the_answer_does_not_tell_who_has_an_a
     known = client.post("/auth/reset-password", data={"email": "ANNA@example.org"}, follow_redirects=True)
     unknown = client.post("/auth/reset-password", data={"email": "nobody@example.org"}, follow_redirects=True)
     assert known.status_code == unknown.status_code == 200
-    assert known.get_data(as_text=True).replace("ANNA@example.org", "X") == \
-        unknown.get_data(as_text=True).replace("nobody@example.org", "X")
+    def page(response, address):  # CSRF tokens carry a timestamp: set aside
+        return re.sub(r'value="[\w.-]{40,}"', "", response.get_data(as_text=True).replace(address, "X"))
+
+    assert page(known, "ANNA@example.org") == page(unknown, "nobody@example.org")
     [message] = mail_outbox
     assert message["To"].addresses[0].addr_spec == "anna@example.org"
     link = _reset_link(message)
@@ -53,7 +55,7 @@ def test_reset_mails_a_single_use_link_and_the_answer_does_not_tell_who_has_an_a
     assert response.status_code == 302 and response.location == "/me"
     assert services.authenticate(user.email, "brand-new-secret") is not None
     assert services.authenticate(user.email, "password123") is None
-    assert client.post(link, data={"password": "another-secret-1"}).status_code == 302  # used: back to the form
+    assert client.post(link, data={"password": "another-secret-1"}).status_code == 404  # used up
     assert services.authenticate(user.email, "another-secret-1") is None
 
 
@@ -64,7 +66,7 @@ def test_reset_link_expires_after_an_hour(app, client, mail_outbox):
         link = _reset_link(mail_outbox[0])
         clock.advance(timedelta(minutes=61))
         response = client.post(link, data={"password": "brand-new-secret"})
-    assert response.status_code == 302 and response.location == "/auth/reset-password"
+    assert response.status_code == 404 and "Запросите новую" in response.get_data(as_text=True)
     assert services.authenticate(user.email, "brand-new-secret") is None
 
 

@@ -31,8 +31,10 @@ def test_organiser_publishes_visitor_finds(live_server, page):
     page.locator("#sessions-0-start").fill("09:00")
     page.locator("#sessions-0-end").fill("18:00")
     page.locator("#sessions-0-title").fill("День 1")
+    page.evaluate("() => { window.noReload = true; }")  # gone if "add a day" reloaded the page
     page.get_by_role("button", name="Добавить день").click()
     page.locator("#sessions-1-day").wait_for()
+    assert page.evaluate("() => window.noReload === true"), "the add-a-day script did not run (CSP?)"
     page.get_by_role("button", name="Добавить день").click()
     page.locator("#sessions-2-day").wait_for()
     assert page.locator("#sessions-2-day").input_value() == "2027-03-03"

@@ -32,7 +32,7 @@ def test_waitlist_offer_and_check_in(live_server, browser):
         services.register(leaders.id, make_user("leader@example.org", full_name="Анна Лидер", password=None))
         leaders_id = leaders.id
 
-    trainee = browser.new_context(bypass_csp=True, locale="ru-RU")
+    trainee = browser.new_context(locale="ru-RU")
     page = trainee.new_page()
     _log_in(page, live_server, "irina@example.org")
     page.goto(f"{live_server}/events/{event_id}")
@@ -60,7 +60,7 @@ def test_waitlist_offer_and_check_in(live_server, browser):
     assert_accessible(page)
     trainee.close()
 
-    staff = browser.new_context(bypass_csp=True, locale="ru-RU")
+    staff = browser.new_context(locale="ru-RU")
     page = staff.new_page()
     _log_in(page, live_server, "organiser@example.org")
     page.goto(f"{live_server}/manage/events/{event_id}/sessions/{session_id}/check-in")

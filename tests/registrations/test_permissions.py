@@ -57,8 +57,10 @@ def test_permission_matrix(client, login, method, url, role, expected):
         "other_organiser": make_user(roles=(Role.ORGANISER,)),
         "admin": make_user(roles=(Role.ADMIN,)),
     }
-    event = make_event(actor=organiser, capacity=5)
+    approval = url.endswith("/approve")  # an application to approve, so that approving can succeed
+    event = make_event(actor=organiser, capacity=5, requires_approval=approval)
     registration = services.register(event.id, people["registrant"])
+    before = registration.status
     target = url.format(e=event.id, r=registration.id, s=event.sessions[0].id)
     if role != "anonymous":
         login(people[role])
@@ -67,6 +69,21 @@ def test_permission_matrix(client, login, method, url, role, expected):
     assert response.status_code == expected, response.get_data(as_text=True)[:300]
     if role == "anonymous" and expected == 302:
         assert "/auth/login" in response.headers["Location"]
+    # a 302 says "done" only if the database says so too
+    done = expected == 302 and role != "anonymous"
+    db.session.expire_all()
+    after = db.session.get(Registration, registration.id).status
+    if (method, url) in EFFECTS:
+        assert after == (EFFECTS[(method, url)] if done else before), (url, role)
+    if url.endswith("/check-in") and method == "POST":
+        assert (registration.id in services.checked_in_ids(event.sessions[0])) == done
+
+
+EFFECTS = {
+    ("POST", "/manage/events/{e}/registrations/{r}/approve"): S.CONFIRMED,
+    ("POST", "/manage/events/{e}/registrations/{r}/cancel"): S.CANCELLED,
+    ("POST", "/events/{e}/cancel"): S.CANCELLED,
+}
 
 
 GET_PAGES = {url for method, url, _ in MATRIX if method == "GET"}
