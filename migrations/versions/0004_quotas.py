@@ -1,7 +1,7 @@
 """quotas
 
 Revision ID: 0004_quotas
-Revises: 0002_outbox
+Revises: 0003_hardening
 Create Date: 2026-11-30 18:25:30.803410
 
 """
@@ -13,7 +13,7 @@ import app.database
 
 # revision identifiers, used by Alembic.
 revision = '0004_quotas'
-down_revision = '0002_outbox'
+down_revision = '0003_hardening'
 branch_labels = None
 depends_on = None
 
