@@ -38,7 +38,11 @@ def _imported(node, modules: dict[str, Path]) -> set[str]:
     if isinstance(node, ast.Import):
         names = {alias.name for alias in node.names}
     elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-        names = {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+        # `from app import clock` loads the module app.clock; the package itself only when a name is not a module
+        submodules = {f"{node.module}.{alias.name}" for alias in node.names}
+        names = {name for name in submodules if name in modules}
+        if len(names) < len(submodules):
+            names.add(node.module)
     return {name for name in names if name in modules}
 
 
