@@ -1,4 +1,5 @@
 """Column types and helpers shared by every area's models."""
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
@@ -59,3 +60,30 @@ def lock_row(model, pk):
     return session.execute(
         select(model).where(model.id == pk).with_for_update(of=model).execution_options(populate_existing=True)
     ).scalar_one_or_none()
+
+
+# --- STAND-IN for the seam (issue 9) until it lands on main: same API, replaced at merge ----------
+
+@contextmanager
+def unit_of_work():
+    """One transaction: commits on exit, rolls back on any exception; nested use joins the outer one."""
+    from app.extensions import db
+
+    session = db.session
+    depth = session.info.get("uow_depth", 0)
+    session.info["uow_depth"] = depth + 1
+    try:
+        yield session
+        if depth == 0:
+            session.commit()
+    except BaseException:
+        if depth == 0:
+            session.rollback()
+            session.info.pop("outbox_pending", None)
+        raise
+    finally:
+        session.info["uow_depth"] = depth
+    if depth == 0:
+        from app.outbox import services as outbox
+
+        outbox.dispatch_pending(session)

@@ -40,3 +40,11 @@ def send_registration_mail(kind: str, registration_id: int, extra: dict) -> None
     from app.registrations import mail
 
     mail.send(kind, registration_id, **extra)
+
+
+@app_task(retries=3, retry_delay=30)
+def deliver_outbox_message(topic: str, payload: dict) -> None:
+    """STAND-IN for the seam's outbox worker (issue 9)."""
+    from app.outbox import services as outbox
+
+    outbox.deliver(topic, payload)

@@ -78,3 +78,13 @@ def deliver(raw_message: str) -> None:
     outbox.mkdir(parents=True, exist_ok=True)
     name = f"{clock.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
     (outbox / name).write_text(raw_message, encoding="utf-8")
+
+
+def deliver_to_user(user, *, template: str, subject, context: dict | None = None,
+                    attachments: tuple[Attachment, ...] = (), locale: str | None = None) -> EmailMessage:
+    """STAND-IN for the seam (issue 9): compose and send at once (inside an outbox handler)."""
+    message = compose(to=user.email, to_name=user.full_name, locale=locale or user.locale or "ru",
+                      template=template, subject=subject, context={"user": user, **(context or {})},
+                      attachments=attachments)
+    deliver(message.as_string(policy=SMTP))
+    return message
