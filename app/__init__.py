@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
 
     from app import tasks  # noqa: F401  (registers Huey tasks)
+    from app.certificates import tasks as _certificate_tasks  # noqa: F401  (until create_app imports every area's)
 
     return app
 
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def import_models() -> None:
     """Import every area's models so the metadata (and Alembic) sees the whole schema."""
     from app.accounts import models as _accounts  # noqa: F401
+    from app.certificates import models as _certificates  # noqa: F401
     from app.events import models as _events  # noqa: F401
     from app.programmes import models as _programmes  # noqa: F401
     from app.registrations import models as _registrations  # noqa: F401
@@ -127,6 +129,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.calendar.routes import bp as calendar_bp
 
     app.register_blueprint(calendar_bp)
+    from app.certificates.routes import bp as certificates_bp
+
+    app.register_blueprint(certificates_bp)
     from app import api as api_area
 
     api_area.init_app(app)

@@ -194,3 +194,22 @@ def _event_join_link(user, event) -> bool:
     from app.registrations import services
 
     return services.join_link_for(services.registration_of(event, user)) is not None
+
+
+# --- certificates ---------------------------------------------------------------------------
+
+@rule("event.certificates")
+def _event_certificates(user, event) -> bool:
+    """Eligibility, issuing, jobs, revoking and reissuing: those who edit the event (admins included)."""
+    return _event_edit(user, event)
+
+
+@rule("certificate.pdf")
+def _certificate_pdf(user, certificate) -> bool:
+    """The PDF: its holder, the event's organisers and admins; anyone else gets a 404."""
+    return certificate.user_id == user.id or _event_edit(user, certificate.event)
+
+
+@rule("certificate.manage")
+def _certificate_manage(user, certificate) -> bool:
+    return _event_edit(user, certificate.event)
