@@ -1,8 +1,8 @@
-"""certificates
+"""certificates: serial counters, certificates, issuance jobs
 
 Revision ID: 0005_certificates
 Revises: 6904b616d023
-Create Date: 2026-11-30 17:58:39.249367
+Create Date: 2026-11-30 18:14:34.408925
 
 """
 from alembic import op
@@ -42,6 +42,7 @@ def upgrade():
     sa.Column('started_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('finished_at', app.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lease_until', app.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_owner', sa.String(length=32), nullable=True),
     sa.CheckConstraint('done + failed <= total', name=op.f('ck_certificate_issuance_jobs_progress_within_total')),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_certificate_issuance_jobs_event_id_events'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_certificate_issuance_jobs_requested_by_id_users'), ondelete='SET NULL'),
