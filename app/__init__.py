@@ -1,4 +1,5 @@
 """Praktika: the app factory (flaskr's create_app, Indico's one module per area)."""
+import importlib
 import logging
 from pathlib import Path
 
@@ -58,10 +59,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.init_app(app)
 
-    from app import tasks  # noqa: F401  (registers Huey tasks)
-    from app.certificates import tasks as _certificate_tasks  # noqa: F401  (until create_app imports every area's)
-
+    import_tasks()
     return app
+
+
+AREAS_WITH_TASKS = ("certificates", "core", "notifications", "outbox", "registrations")
+
+
+def import_tasks() -> None:
+    """Each area registers its Huey tasks and outbox handlers in its own tasks module."""
+    for area in AREAS_WITH_TASKS:
+        importlib.import_module(f"app.{area}.tasks")
 
 
 def import_models() -> None:
@@ -69,6 +77,7 @@ def import_models() -> None:
     from app.accounts import models as _accounts  # noqa: F401
     from app.certificates import models as _certificates  # noqa: F401
     from app.events import models as _events  # noqa: F401
+    from app.outbox import models as _outbox  # noqa: F401
     from app.programmes import models as _programmes  # noqa: F401
     from app.registrations import models as _registrations  # noqa: F401
 
@@ -132,6 +141,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.certificates.routes import bp as certificates_bp
 
     app.register_blueprint(certificates_bp)
+    from app.outbox.routes import bp as outbox_bp
+
+    app.register_blueprint(outbox_bp)
     from app import api as api_area
 
     api_area.init_app(app)

@@ -83,10 +83,10 @@ def format_serial(year: int, number: int) -> str:
 def allocate_serials(count: int, year: int | None = None) -> list[str]:
     """`count` new serials, in their own committed unit: never handed out twice, even on rollback later."""
     year = year or clock.now().year
-    with unit_of_work() as session:
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(insert(SerialCounter).values(year=year, last=0).on_conflict_do_nothing())
-        last = session.execute(
+    with unit_of_work():
+        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert(SerialCounter).values(year=year, last=0).on_conflict_do_nothing())
+        last = db.session.execute(
             update(SerialCounter).where(SerialCounter.year == year)
             .values(last=SerialCounter.last + count).returning(SerialCounter.last)
         ).scalar_one()
@@ -260,7 +260,7 @@ def _issue(event, kind, todo, actor, layout, signatories, job_id, result, within
             result.failed.append(Failure(request.user.id, request.user.full_name, render_errors[index]))
         else:
             stored[index] = _store(serials[index], pdf)
-    with unit_of_work() as session:
+    with unit_of_work():
         lock_row(Event, event.id)
         holders = set(eligibility.live_certificates(event.id, kind))
         for index, request in enumerate(todo):
@@ -277,9 +277,9 @@ def _issue(event, kind, todo, actor, layout, signatories, job_id, result, within
                 override_reason=request.override_reason.strip(), job_id=job_id, pdf_sha256=digest, pdf_path=path)
             certificate.event = event
             certificate.credential_jwt = credential_for(certificate, event)
-            session.add(certificate)
+            db.session.add(certificate)
             result.issued.append(certificate)
-        session.flush()
+        db.session.flush()
         for certificate in result.issued:
             outbox.emit("certificates.issued", certificate_id=certificate.id)
         if within_unit is not None:
@@ -339,7 +339,7 @@ def reissue(certificate: Certificate, actor: User, holder_name: str, reason: str
                     hours=certificate.hours)
     path, digest = _store(serial, rendering.render_batch(layout, [view], rendering.logo_uri())[0])
     reason = reason.strip() or str(_l("Reissued with corrected details."))
-    with unit_of_work() as session:
+    with unit_of_work():
         lock_row(Event, event.id)
         old = db.session.get(Certificate, certificate.id, populate_existing=True)
         if old.revoked_at is not None:
@@ -347,15 +347,15 @@ def reissue(certificate: Certificate, actor: User, holder_name: str, reason: str
         old.revoked_at = issued_at
         old.revoke_reason = reason
         old.revoked_by_id = actor.id
-        session.flush()
+        db.session.flush()
         new = Certificate(serial=serial, check_code=code, event_id=event.id, user_id=old.user_id, kind=old.kind,
                           holder_name=holder_name, hours=old.hours, language=old.language, layout=old.layout,
                           signatories=old.signatories, issued_at=issued_at, issued_by_id=actor.id,
                           override_reason=old.override_reason, pdf_sha256=digest, pdf_path=path)
         new.event = event
         new.credential_jwt = credential_for(new, event)
-        session.add(new)
-        session.flush()
+        db.session.add(new)
+        db.session.flush()
         old.superseded_by_id = new.id
         old.superseded_by = new
         old.credential_jwt = credential_for(old, event)

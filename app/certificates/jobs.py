@@ -79,12 +79,12 @@ def create_job(event: Event, kind: CertificateKind, user_ids: list[int], actor: 
     known = {c.user.id for c in eligibility.candidates(event, kind, chosen)}
     if set(chosen) - known:
         raise ValidationFailed(_l("Some of the chosen people are not confirmed participants."), field="user_ids")
-    with unit_of_work() as session:
+    with unit_of_work():
         job = IssuanceJob(event_id=event.id, kind=kind, layout=layout_name, user_ids=chosen, total=len(chosen),
                           signatories=issuance.default_signatories(actor) if signatories is None else signatories,
                           requested_by_id=actor.id if actor else None, created_at=clock.now())
-        session.add(job)
-        session.flush()
+        db.session.add(job)
+        db.session.flush()
         outbox.emit("certificates.run_job", job_id=job.id)
     return job
 

@@ -5,11 +5,15 @@
 - When the worker starts, and every minute, jobs left unfinished by a killed worker are resumed.
 - `certificates.issued` / `certificates.revoked` (outbox) → the holder's mail, the PDF attached.
 """
+import functools
+from email.policy import SMTP
+
 from flask_babel import lazy_gettext as _l
 from huey import crontab
 
 from app.certificates import issuance, jobs
 from app.certificates.models import Certificate
+from app.database import current_unit
 from app.extensions import app_periodic_task, app_task, db, huey
 from app.notifications import services as notifications
 from app.outbox import services as outbox
@@ -42,7 +46,16 @@ def _resume_after_restart() -> None:
 
 @outbox.handler("certificates.run_job")
 def start_job(payload: dict) -> None:
-    run_issuance_job(payload["job_id"])
+    """Queue the job once this delivery has committed (in immediate mode it then runs outside any unit)."""
+    job_id = payload["job_id"]
+    current_unit().after_commit(functools.partial(run_issuance_job, job_id))
+
+
+def _deliver(user, *, template: str, locale: str, subject, context: dict, attachments=()) -> None:
+    """Like notifications.deliver_to_user, but in the certificate's language rather than the account's."""
+    message = notifications.compose(to=user.email, to_name=user.full_name, locale=locale, template=template,
+                                    subject=subject, context={"user": user, **context}, attachments=attachments)
+    notifications.deliver(message.as_string(policy=SMTP))
 
 
 def _mail_locale(certificate: Certificate) -> str:
@@ -57,7 +70,7 @@ def deliver_issued_mail(payload: dict) -> None:
         return
     attachment = notifications.Attachment(filename=f"{certificate.serial}.pdf",
                                           content=issuance.pdf_bytes(certificate), mimetype="application/pdf")
-    notifications.deliver_to_user(
+    _deliver(
         certificate.user, template="certificates_issued", locale=_mail_locale(certificate),
         subject=_l("Your certificate: %(title)s", title=certificate.event.title),
         context={"certificate": certificate, "event": certificate.event,
@@ -70,7 +83,7 @@ def deliver_revoked_mail(payload: dict) -> None:
     certificate = db.session.get(Certificate, payload["certificate_id"])
     if certificate is None or certificate.revoked_at is None or certificate.superseded_by_id is not None:
         return
-    notifications.deliver_to_user(
+    _deliver(
         certificate.user, template="certificates_revoked", locale=_mail_locale(certificate),
         subject=_l("Your certificate %(serial)s was revoked", serial=certificate.serial),
         context={"certificate": certificate, "event": certificate.event,

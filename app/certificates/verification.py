@@ -17,6 +17,7 @@ from app import clock
 from app.certificates.issuance import event_dates, get_by_serial, issuer_name, organisation_name
 from app.certificates.models import Certificate, CertificateStatus
 from app.database import unit_of_work
+from app.extensions import db
 
 SERIAL_PATTERN = re.compile(r"^PRK-\d{4}-\d{6}$")
 
@@ -89,7 +90,7 @@ def matches_upload(certificate: Certificate, data: bytes) -> bool:
 
 def record_check(certificate: Certificate) -> None:
     """Count one verification by someone other than the holder (a POST from the page, never a GET)."""
-    with unit_of_work() as session:
-        session.execute(update(Certificate).where(Certificate.id == certificate.id)
+    with unit_of_work():
+        db.session.execute(update(Certificate).where(Certificate.id == certificate.id)
                         .values(verification_count=Certificate.verification_count + 1,
                                 last_verified_at=clock.now()))

@@ -1,7 +1,7 @@
 """certificates: serial counters, certificates, issuance jobs
 
 Revision ID: 0005_certificates
-Revises: 6904b616d023
+Revises: 0002_outbox
 Create Date: 2026-11-30 18:14:34.408925
 
 """
@@ -13,7 +13,7 @@ import app.database
 
 # revision identifiers, used by Alembic.
 revision = '0005_certificates'
-down_revision = '6904b616d023'
+down_revision = '0002_outbox'
 branch_labels = None
 depends_on = None
 
