@@ -69,9 +69,11 @@ def _batch_size() -> int:
     return int(current_app.config.get("CERTIFICATE_BATCH_SIZE") or 25)
 
 
-def create_job(event: Event, kind: CertificateKind, user_ids: list[int], actor: User, *,
-               layout_name: str = issuance.DEFAULT_LAYOUT, signatories: list[dict] | None = None) -> IssuanceJob:
-    """A job for the chosen confirmed participants; the worker starts it after the commit."""
+def create_job(event: Event, kind: CertificateKind, user_ids: list[int], actor: User | None, *,
+               layout_name: str = issuance.DEFAULT_LAYOUT, signatories: list[dict] | None = None,
+               start: bool = True) -> IssuanceJob:
+    """A job for the chosen confirmed participants; the worker starts it after the commit (unless
+    `start` is False: the CLI runs it itself and shows its progress)."""
     rendering.get_layout(layout_name)
     chosen = list(dict.fromkeys(int(i) for i in user_ids))
     if not chosen:
@@ -85,8 +87,14 @@ def create_job(event: Event, kind: CertificateKind, user_ids: list[int], actor: 
                           requested_by_id=actor.id if actor else None, created_at=clock.now())
         db.session.add(job)
         db.session.flush()
-        outbox.emit("certificates.run_job", job_id=job.id)
+        if start:
+            outbox.emit("certificates.run_job", job_id=job.id)
     return job
+
+
+def eligible_user_ids(event: Event, kind: CertificateKind) -> list[int]:
+    """Everyone eligible who holds no live certificate of this kind yet."""
+    return [c.user.id for c in eligibility.candidates(event, kind) if c.eligible and not c.has_certificate]
 
 
 def restart_job(job: IssuanceJob, actor: User) -> IssuanceJob:
