@@ -81,7 +81,7 @@ def candidates(event: Event, kind: CertificateKind, user_ids: list[int] | None =
         reasons = []
         if not ended:
             reasons.append(_l("the event has not ended yet"))
-        if seen.held == 0 or seen.percent < event.attendance_threshold:
+        if seen.held == 0 or seen.attended * 100 < event.attendance_threshold * seen.held:  # exact, not rounded
             reasons.append(_l("attended %(attended)d of %(held)d sessions (%(threshold)d%% needed)",
                               attended=seen.attended, held=seen.held, threshold=event.attendance_threshold))
         quota = progress.get(registration.user_id)
