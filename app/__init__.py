@@ -63,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-AREAS_WITH_TASKS = ("certificates", "core", "notifications", "outbox", "registrations")
+AREAS_WITH_TASKS = ("certificates", "core", "notifications", "outbox", "quotas", "registrations")
 
 
 def import_tasks() -> None:
@@ -79,6 +79,7 @@ def import_models() -> None:
     from app.events import models as _events  # noqa: F401
     from app.outbox import models as _outbox  # noqa: F401
     from app.programmes import models as _programmes  # noqa: F401
+    from app.quotas import models as _quotas  # noqa: F401
     from app.registrations import models as _registrations  # noqa: F401
 
 
@@ -144,6 +145,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.outbox.routes import bp as outbox_bp
 
     app.register_blueprint(outbox_bp)
+    from app.quotas.routes import bp as quotas_bp
+
+    app.register_blueprint(quotas_bp)
     from app import api as api_area
 
     api_area.init_app(app)

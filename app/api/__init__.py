@@ -8,9 +8,10 @@ from app.extensions import api
 def blueprints():
     """Every API blueprint; add new ones here (they call common.init_blueprint themselves)."""
     from app.api.events import bp as events_bp
+    from app.api.quotas import bp as quotas_bp
     from app.api.registrations import bp as registrations_bp
 
-    return [events_bp, registrations_bp]
+    return [events_bp, registrations_bp, quotas_bp]
 
 
 def init_app(app) -> None:

@@ -20,6 +20,7 @@ ENTRIES = (
     NavEntry("events.index", _l("Events")),
     NavEntry("programmes.manage_list", _l("Programmes"), "manage.area"),
     NavEntry("events.manage_list", _l("Manage events"), "manage.area"),
+    NavEntry("quotas.curator", _l("My trainees"), "curator.area"),
     NavEntry("accounts.manage_users", _l("Users"), "users.manage"),
     NavEntry("outbox.manage", _l("Outgoing mail"), "outbox.manage"),
 )

@@ -1,7 +1,7 @@
 """certificates: serial counters, certificates, issuance jobs
 
 Revision ID: 0005_certificates
-Revises: 0002_outbox
+Revises: 0004_quotas
 Create Date: 2026-11-30 18:14:34.408925
 
 """
@@ -13,7 +13,7 @@ import app.database
 
 # revision identifiers, used by Alembic.
 revision = '0005_certificates'
-down_revision = '0002_outbox'
+down_revision = '0004_quotas'
 branch_labels = None
 depends_on = None
 
