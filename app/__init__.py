@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
 
 from app import config as config_module
@@ -42,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     configure_huey(app)
 
+    # Areas are imported while the app is built, after the extensions they use are bound.
     from app.core import i18n, navigation
 
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -50,12 +52,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _register_blueprints(app)
 
-    from app import errors, security
+    from app import errors, security  # the same: handlers and headers bind to this app
 
     errors.register_error_handlers(app)
     security.init_app(app)
 
-    from app import cli
+    from app import cli  # the commands import every area's services
 
     cli.init_app(app)
 
@@ -94,8 +96,6 @@ def _init_database(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     db.init_app(app)
     if uri.startswith("sqlite"):
-        from sqlalchemy import event
-
         with app.app_context():
             @event.listens_for(db.engine, "connect")
             def _sqlite_pragmas(dbapi_connection, _record):
@@ -120,34 +120,13 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+BLUEPRINTS = ("core", "accounts", "programmes", "events", "registrations", "calendar", "outbox", "quotas",
+              "certificates")
+
+
 def _register_blueprints(app: Flask) -> None:
+    """Each area's routes module, imported once the extensions are bound (they use them at import)."""
     app.url_map.converters["int"] = DatabaseIdConverter
-    from app.accounts.routes import bp as accounts_bp
-    from app.core.routes import bp as core_bp
-
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    from app.programmes.routes import bp as programmes_bp
-
-    app.register_blueprint(programmes_bp)
-    from app.events.routes import bp as events_bp
-
-    app.register_blueprint(events_bp)
-    from app.registrations.routes import bp as registrations_bp
-
-    app.register_blueprint(registrations_bp)
-    from app.calendar.routes import bp as calendar_bp
-
-    app.register_blueprint(calendar_bp)
-    from app.certificates.routes import bp as certificates_bp
-
-    app.register_blueprint(certificates_bp)
-    from app.outbox.routes import bp as outbox_bp
-
-    app.register_blueprint(outbox_bp)
-    from app.quotas.routes import bp as quotas_bp
-
-    app.register_blueprint(quotas_bp)
-    from app import api as api_area
-
-    api_area.init_app(app)
+    for area in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(f"app.{area}.routes").bp)
+    importlib.import_module("app.api").init_app(app)

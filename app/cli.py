@@ -5,8 +5,11 @@ import click
 
 from app.accounts import services as accounts
 from app.accounts.models import Role
+from app.certificates.commands import issue_certificates_command
+from app.demo import seed_demo_command
 from app.errors import DomainError
 from app.extensions import huey
+from app.registrations import services as registrations
 
 ROLE_CHOICES = click.Choice([r.value for r in Role])
 
@@ -99,17 +102,12 @@ def _describe(error: DomainError) -> str:
 @click.command("send-reminders")
 def send_reminders_command():
     """Mail confirmed participants the day before their event's first session (each once)."""
-    from app.registrations import services as registrations
-
     expired = registrations.expire_offers()
     sent = registrations.send_reminders()
     click.echo(f"reminders sent: {sent}; expired offers passed on: {expired}")
 
 
 def init_app(app) -> None:
-    from app.certificates.commands import issue_certificates_command
-    from app.demo import seed_demo_command
-
     for command in (create_user_command, import_users_command, create_api_token_command, worker_command,
                     send_reminders_command, seed_demo_command, issue_certificates_command):
         app.cli.add_command(command)

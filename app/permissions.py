@@ -9,8 +9,14 @@ from collections.abc import Callable
 
 from flask import abort, g, request
 from flask_login import current_user
+from sqlalchemy import false, or_, select, true
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
+from app.events.models import Event, EventStatus
+from app.extensions import login_manager
+from app.programmes.models import Programme, programme_organisers
+from app.registrations import services as registrations
+from app.registrations.models import RegistrationStatus
 
 Rule = Callable[..., bool]
 _rules: dict[str, Rule] = {}
@@ -56,8 +62,6 @@ def require(action: str, obj=None, user=None):
     if not _signed_in(user):
         if request.path.startswith("/api/"):
             abort(401)
-        from app.extensions import login_manager
-
         abort(login_manager.unauthorized())
     abort(404 if obj is not None else 403)
 
@@ -95,11 +99,6 @@ def _programme_edit(user, programme) -> bool:
 
 def managed_programmes_clause(user):
     """SQL twin of manages_programme for lists: admin all; others the programmes assigned to them."""
-    from sqlalchemy import true
-
-    from app.accounts.models import User
-    from app.programmes.models import Programme
-
     if user.is_admin:
         return true()
     return Programme.organisers.any(User.id == user.id)
@@ -129,8 +128,6 @@ def _event_edit(user, event) -> bool:
 @rule("event.view")
 def _event_view(user, event) -> bool:
     """Published and cancelled events are public; drafts only for those who edit them."""
-    from app.events.models import EventStatus
-
     if event.status != EventStatus.DRAFT:
         return True
     return user is not None and _event_edit(user, event)
@@ -143,11 +140,6 @@ def _event_manage_registrations(user, event) -> bool:
 
 def editable_events_clause(user):
     """SQL twin of "event.edit" for lists: admin all; organiser own events and managed programmes'."""
-    from sqlalchemy import false, or_, select, true
-
-    from app.events.models import Event
-    from app.programmes.models import programme_organisers
-
     if not _signed_in(user):
         return false()
     if user.is_admin:
@@ -179,8 +171,6 @@ def _registration_view(user, registration) -> bool:
 @rule("registration.ticket")
 def _registration_ticket(user, registration) -> bool:
     """A ticket exists for confirmed participants; they and the event's organisers may open it."""
-    from app.registrations.models import RegistrationStatus
-
     return registration.status == RegistrationStatus.CONFIRMED and _registration_view(user, registration)
 
 
@@ -191,9 +181,7 @@ def _event_join_link(user, event) -> bool:
         return False
     if _event_edit(user, event):
         return True
-    from app.registrations import services
-
-    return services.join_link_for(services.registration_of(event, user)) is not None
+    return registrations.join_link_for(registrations.registration_of(event, user)) is not None
 
 
 # --- outbox ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from functools import lru_cache
 import pycountry
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
 COUNTRIES = ("RU", "BG", "PL", "LT")
 
@@ -63,8 +64,6 @@ def region_choices(include_blank: bool = True) -> list[tuple[str, str]]:
 
 def region_select_choices(include_blank: bool = True) -> list:
     """WTForms choices grouped by country (<optgroup>), Russia first."""
-    from wtforms.fields.choices import SelectChoice
-
     choices = [SelectChoice("", _("— choose a region —"))] if include_blank else []
     for country, entries in region_groups():
         choices.extend(SelectChoice(code, name, optgroup=country) for code, name in entries)

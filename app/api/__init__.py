@@ -7,6 +7,7 @@ from app.extensions import api
 
 def blueprints():
     """Every API blueprint; add new ones here (they call common.init_blueprint themselves)."""
+    # Imported on demand: the blueprints' schemas register with the Api object bound in init_app.
     from app.api.events import bp as events_bp
     from app.api.quotas import bp as quotas_bp
     from app.api.registrations import bp as registrations_bp
@@ -15,7 +16,7 @@ def blueprints():
 
 
 def init_app(app) -> None:
-    from app import DatabaseIdConverter
+    from app import DatabaseIdConverter  # app/__init__ imports this package while the app is built
 
     # The documented error body must be the one we send: {"error", "fields"}.
     api.ERROR_SCHEMA = ErrorSchema

@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 
 from app import clock
 from app.calendar.items import CalendarItem, format_deadline, session_item
+from app.registrations import services as registrations
+from app.registrations.models import RegistrationStatus
 
 FEED_WINDOW = timedelta(weeks=4)
 
@@ -47,9 +49,6 @@ def personal_sources() -> list[PersonalSource]:
 # --- registrations: the sessions of the events a user is registered for ----------------------
 
 def _registration_items(user) -> Iterable[CalendarItem]:
-    from app.registrations import services as registrations
-    from app.registrations.models import RegistrationStatus
-
     base_url = current_app.config["BASE_URL"]
     cutoff = clock.now() - FEED_WINDOW
     for registration in registrations.live_registrations_for_user(user, ended_after=cutoff):
@@ -79,8 +78,6 @@ def _registration_items(user) -> Iterable[CalendarItem]:
 
 
 def _registration_version(user) -> tuple[Hashable, datetime | None]:
-    from app.registrations import services as registrations
-
     cutoff = clock.now() - FEED_WINDOW
     state = registrations.registration_changes_for_user(user, ended_after=cutoff)
     moments = [moment for moment in (state.last_registration_change, state.last_event_change) if moment]

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app import permissions
 
@@ -33,8 +34,6 @@ def navigation() -> list[dict]:
         if entry.endpoint not in endpoints:
             continue
         if entry.permission == "signed_in":
-            from flask_login import current_user
-
             if not current_user.is_authenticated:
                 continue
         elif entry.permission and not permissions.can(entry.permission):

@@ -20,6 +20,7 @@ from app.events import services
 from app.events.forms import FORMS, LANGUAGES, FilterForm, results_form_for
 from app.events.models import EventKind, TripService
 from app.extensions import db
+from app.programmes import services as programmes
 from app.programmes.models import Programme
 
 bp = Blueprint("events", __name__)
@@ -49,8 +50,6 @@ def _all_programmes() -> list[Programme]:
 
 
 def _managed_programmes() -> list[Programme]:
-    from app.programmes import services as programmes
-
     return programmes.programmes_for(current_user)
 
 

@@ -10,3 +10,19 @@ _signals = Namespace()
 event_changed = _signals.signal("event-changed")
 """Sent with the changed event and keywords `changed` (field names), `moved` (time or place moved:
 registrants must be told), `cancelled` (the event was just cancelled) and `actor_id`."""
+
+# Questions the events area asks of the areas that know the answer (Indico's values_from_signal):
+# each receiver returns its answer; events never imports them.
+free_seats_wanted = _signals.signal("free-seats-wanted")
+"""Sent with a list of events; a receiver returns {event_id: free seats, None for unlimited}."""
+
+role_places_wanted = _signals.signal("role-places-wanted")
+"""Sent with one trip; a receiver returns {TeamRole: places left}."""
+
+listing_version_wanted = _signals.signal("listing-version-wanted")
+"""Sent with no sender; a receiver returns a value that changes whenever what it adds to the listing changes."""
+
+
+def answers(signal, sender=None, **kwargs) -> list:
+    """The non-None return values of every receiver of `signal`."""
+    return [value for _receiver, value in signal.send(sender, **kwargs) if value is not None]

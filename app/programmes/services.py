@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import clock
+from app import clock, permissions
 from app.accounts.models import Role, User, UserRole
 from app.accounts.regions import is_region
 from app.database import unit_of_work
@@ -243,8 +243,6 @@ def delete_plan_item(item: PlanItem, actor: User) -> None:
 
 def programmes_for(user: User) -> list[Programme]:
     """Admins see every programme, organisers the ones assigned to them."""
-    from app import permissions
-
     return list(db.session.execute(
         select(Programme).where(permissions.managed_programmes_clause(user))
         .options(selectinload(Programme.plan_items))

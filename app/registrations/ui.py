@@ -44,7 +44,7 @@ def registration_box(event) -> RegistrationBox:
     user = current_user
     box = RegistrationBox(event_id=event.id, signed_in=user.is_authenticated,
                           login_url=url_for("accounts.login", next=f"/events/{event.id}"),
-                          free_seats=services.free_seats(event), closed_reason=services.closed_reason(event))
+                          free_seats=services.free_seats([event])[event.id], closed_reason=services.closed_reason(event))
     if not user.is_authenticated:
         return box
     if permissions.can("event.manage_registrations", event):

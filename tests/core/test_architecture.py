@@ -15,3 +15,105 @@ def test_no_commit_or_rollback_outside_the_unit_of_work():
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
                  if TRANSACTION_CALL.search(line)]
     assert offenders == []
+
+
+# --- the import graph ----------------------------------------------------------------------
+
+import ast  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(APP.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(path): path for path in sorted(APP.rglob("*.py"))}
+
+
+def _imported(node, modules: dict[str, Path]) -> set[str]:
+    names = set()
+    if isinstance(node, ast.Import):
+        names = {alias.name for alias in node.names}
+    elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        names = {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return {name for name in names if name in modules}
+
+
+def import_graph(top_level_only: bool = True) -> dict[str, set[str]]:
+    """Module → the app modules it imports when it is loaded (function-level imports excluded)."""
+    modules = _modules()
+    graph = {}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        nodes = tree.body if top_level_only else ast.walk(tree)
+        graph[name] = set().union(*(_imported(node, modules) for node in nodes)) - {name}
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                return stack[stack.index(target):] + [target]
+            if target not in state and (found := visit(target)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_app_has_no_import_cycle():
+    graph = import_graph()
+    print(f"{len(graph)} modules, {sum(len(v) for v in graph.values())} module-level imports")
+    assert _cycle(graph) is None
+
+
+def test_a_function_level_import_says_why():
+    """An import inside a function hides a dependency; it stays only with its reason written beside it."""
+    unexplained = []
+    for name, path in _modules().items():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Import | ast.ImportFrom) and inner.lineno > node.lineno:
+                        here = lines[inner.lineno - 1]
+                        above = inner.lineno - 2  # a block of imports shares the comment above it
+                        while lines[above].strip().startswith(("import ", "from ")):
+                            above -= 1
+                        if "#" not in here and not lines[above].strip().startswith("#"):
+                            unexplained.append(f"{name}:{inner.lineno}: {here.strip()}")
+    assert unexplained == []
+
+
+def test_every_module_imports_on_its_own_in_a_fresh_interpreter():
+    script = (
+        "import importlib, sys\n"
+        "failed = []\n"
+        "for name in sys.argv[1:]:\n"
+        "    for loaded in [m for m in sys.modules if m == 'app' or m.startswith('app.')]:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except Exception as exc:\n"
+        "        failed.append(f'{name}: {type(exc).__name__}: {exc}')\n"
+        "print('\\n'.join(failed))\n"
+    )
+    names = sorted(_modules())
+    result = subprocess.run([sys.executable, "-c", script, *names], cwd=APP.parent, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == ""

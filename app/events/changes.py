@@ -1,0 +1,184 @@
+"""Applying a validated change to an event: what changed, the change log, the sequence, the announcement."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from app import clock
+from app.events.models import (
+    Event,
+    EventChange,
+    EventStatus,
+    Session,
+    TripDetails,
+    TripTeamRole,
+)
+from app.events.parsing import SessionInput
+from app.events.signals import event_changed
+from app.extensions import db
+
+# The one definition of "time or place changed": registrants are mailed, calendars re-read the event.
+TIME_FIELDS = {"sessions", "trip.departure_at"}
+PLACE_FIELDS = {"venue", "address", "is_online", "online_url", "trip.settlement", "trip.departure_point"}
+TIME_PLACE_FIELDS = TIME_FIELDS | PLACE_FIELDS
+STATUS_FIELDS = {"status"}
+BUMPING_FIELDS = TIME_PLACE_FIELDS | STATUS_FIELDS
+LONG_TEXT_FIELDS = {"description", "speakers", "outcome_summary"}
+
+
+# --- change log ----------------------------------------------------------------------------
+
+def shown(value):
+    """A JSON-friendly rendering of a field value for the change log."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [shown(v) for v in value]
+    return str(value)
+
+
+def _sessions_signature(sessions) -> list[str]:
+    return [f"{s.starts_at.isoformat()}/{s.ends_at.isoformat()}" for s in sorted(sessions, key=lambda s: s.starts_at)]
+
+
+def _session_titles(sessions) -> list[str]:
+    return [s.title for s in sorted(sessions, key=lambda s: s.starts_at)]
+
+
+def _shorten(value):
+    if isinstance(value, str) and len(value) > 120:
+        return value[:119] + "…"
+    return value
+
+
+# --- applying a change ---------------------------------------------------------------------
+
+SCALAR_FIELDS = (
+    "kind", "title", "description", "language", "timezone", "capacity", "status", "programme_id", "venue",
+    "address", "online_url", "recording_url", "speakers", "outcome_summary", "requires_approval",
+    "max_per_region", "max_per_organisation", "offer_hours", "attendance_threshold", "region_code",
+    "is_online", "registration_opens_at", "registration_closes_at", "latitude", "longitude",
+)
+
+
+def apply_change(event: Event, clean: dict) -> dict[str, list]:
+    """Write clean values onto the event; return {field: [old, new]} for what really changed."""
+    changes: dict[str, list] = {}
+    for name in SCALAR_FIELDS:
+        if name not in clean:
+            continue
+        old, new = getattr(event, name), clean[name]
+        if old != new:
+            changes[name] = [shown(old), shown(new)]
+            setattr(event, name, new)
+
+    if clean.get("sessions") is not None:
+        old_signature, old_titles = _sessions_signature(event.sessions), _session_titles(event.sessions)
+        _replace_sessions(event, clean["sessions"])
+        new_signature, new_titles = _sessions_signature(event.sessions), _session_titles(event.sessions)
+        if old_signature != new_signature:
+            changes["sessions"] = [old_signature, new_signature]
+        if old_titles != new_titles:
+            changes["session_titles"] = [old_titles, new_titles]
+    if event.sessions:
+        denormalise_dates(event)
+
+    if "trip" in clean:
+        changes.update(_apply_trip(event, clean["trip"]))
+    if "team_roles" in clean and clean["team_roles"] is not None:
+        old_roles = {r.role.value: r.needed for r in event.team_roles}
+        new_roles = {role.value: needed for role, needed in clean["team_roles"].items()}
+        if old_roles != new_roles:
+            existing = {r.role: r for r in event.team_roles}
+            for role, row in existing.items():
+                if role not in clean["team_roles"]:
+                    event.team_roles.remove(row)
+            for role, needed in clean["team_roles"].items():
+                if role in existing:
+                    existing[role].needed = needed
+                else:
+                    event.team_roles.append(TripTeamRole(role=role, needed=needed))
+            changes["team_roles"] = [old_roles, new_roles]
+    return changes
+
+
+def _replace_sessions(event: Event, wanted: list[SessionInput]) -> None:
+    """Update sessions in place where possible so check-ins keep pointing at their day.
+
+    Rows named by `id` are updated; the remaining rows are matched by position; leftovers
+    are deleted and extra inputs become new rows.
+    """
+    current = sorted(event.sessions, key=lambda s: s.starts_at)
+    by_id = {s.id: s for s in current if s.id is not None}
+    used: set[int] = set()
+    plan: list[tuple[Session | None, SessionInput]] = []
+    for item in wanted:
+        row = by_id.get(item.id) if item.id is not None else None
+        if row is not None and id(row) not in used:
+            used.add(id(row))
+            plan.append((row, item))
+        else:
+            plan.append((None, item))
+    spare = [s for s in current if id(s) not in used]
+    for index, (row, item) in enumerate(plan):
+        if row is None and spare:
+            row = spare.pop(0)
+            plan[index] = (row, item)
+    for row in spare:
+        event.sessions.remove(row)
+    for row, item in plan:
+        if row is None:
+            event.sessions.append(Session(starts_at=item.start, ends_at=item.end, title=item.title))
+        else:
+            row.starts_at, row.ends_at, row.title = item.start, item.end, item.title
+    event.sessions.sort(key=lambda s: s.starts_at)
+
+
+def denormalise_dates(event: Event) -> None:
+    tz = ZoneInfo(event.timezone)
+    event.starts_at = min(s.starts_at for s in event.sessions)
+    event.ends_at = max(s.ends_at for s in event.sessions)
+    event.starts_on = event.starts_at.astimezone(tz).date()
+    event.ends_on = event.ends_at.astimezone(tz).date()
+
+
+def _apply_trip(event: Event, trip: dict | None) -> dict[str, list]:
+    changes: dict[str, list] = {}
+    if trip is None:
+        if event.trip is not None:
+            changes["trip.settlement"] = [event.trip.settlement, None]
+            event.trip = None
+        return changes
+    details = event.trip
+    if details is None:
+        details = TripDetails(settlement="", services=[])
+        event.trip = details
+    for name in ("settlement", "district", "departure_point", "departure_at", "seats", "services", "media_invited"):
+        if name not in trip:
+            continue
+        old, new = getattr(details, name), trip[name]
+        if old != new:
+            changes[f"trip.{name}"] = [shown(old), shown(new)]
+            setattr(details, name, list(new) if name == "services" else new)
+    if details.services is None:
+        details.services = []
+    return changes
+
+
+def record_change(event: Event, actor, changes: dict[str, list]) -> None:
+    """Bump the sequence when time/place/status moved, log the change, and announce it to the areas
+    that react (registrations mails and offers seats) inside the same unit of work."""
+    if not changes:
+        return
+    if BUMPING_FIELDS & changes.keys():
+        event.sequence = (event.sequence or 0) + 1
+    event.updated_at = clock.now()  # also when only a child row (session, trip) changed: feeds key on it
+    logged = {name: [_shorten(old), _shorten(new)] if name in LONG_TEXT_FIELDS else [old, new]
+              for name, (old, new) in changes.items()}
+    event.changes.append(EventChange(actor_id=getattr(actor, "id", None), sequence=event.sequence, fields=logged))
+    db.session.flush()
+    event_changed.send(event, changed=set(changes), moved=bool(TIME_PLACE_FIELDS & changes.keys()),
+                       cancelled="status" in changes and event.status == EventStatus.CANCELLED,
+                       actor_id=getattr(actor, "id", None))
+
+

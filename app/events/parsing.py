@@ -1,0 +1,260 @@
+"""Parsing event input from the API's JSON and the HTML form alike: one set of coercions and bounds."""
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.errors import FieldErrors
+from app.events.models import (
+    TeamRole,
+)
+
+TITLE_MAX = 300
+TEXT_MAX = 20_000
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+STRING_FIELDS = {
+    "title": TITLE_MAX, "description": TEXT_MAX, "venue": 300, "address": 500, "speakers": TEXT_MAX,
+    "outcome_summary": TEXT_MAX,
+}
+OPTIONAL_URL_FIELDS = ("online_url", "recording_url")
+OPTIONAL_POSITIVE_INT_FIELDS = ("capacity", "max_per_region", "max_per_organisation")
+BOOL_FIELDS = ("requires_approval", "is_online")
+TRIP_STRING_FIELDS = {"settlement": 200, "district": 200, "departure_point": 300}
+
+MESSAGES = {
+    "required": _l("This field is required."),
+    "too_long": _l("At most %(n)d characters."),
+    "not_text": _l("Enter text."),
+    "not_int": _l("Enter a whole number."),
+    "positive": _l("Enter a number greater than zero, or leave it empty."),
+    "not_bool": _l("Enter true or false."),
+    "url": _l("Enter a full web address starting with http:// or https://."),
+    "kind": _l("Choose one of: seminar, webinar, round table, outreach trip."),
+    "status": _l("Choose one of: draft, published, cancelled."),
+    "language": _l("Enter a language code such as ru, en, bg or pl."),
+    "timezone": _l("Choose a timezone such as Europe/Moscow or Asia/Yekaterinburg."),
+    "region": _l("Choose a region from the list."),
+    "programme": _l("There is no such programme."),
+    "search_text": _l("Remove control characters from the search text."),
+    "programme_forbidden": _l("You do not manage this programme."),
+    "percent": _l("Enter a whole number from 0 to 100."),
+    "latitude": _l("Enter a latitude between -90 and 90."),
+    "longitude": _l("Enter a longitude between -180 and 180."),
+    "datetime": _l("Enter a date and time."),
+    "sessions_missing": _l("An event needs at least one session."),
+    "sessions_shape": _l("Give the sessions as a list of objects with start, end and title."),
+    "session_time": _l("Session %(n)d: enter the start and end as date and time."),
+    "session_order": _l("Session %(n)d: the end must be after the start."),
+    "session_overlap": _l("Session %(n)d overlaps the session before it."),
+    "session_title": _l("Session %(n)d: the title has at most %(max)d characters."),
+    "dst_gap": _l("%(time)s does not exist in %(tz)s: the clocks jump forward at that hour. "
+                  "Choose another time."),
+    "dst_fold": _l("%(time)s happens twice in %(tz)s: the clocks go back at that hour. Choose another time."),
+    "window_order": _l("Registration must open before it closes."),
+    "window_after_start": _l("Registration must close no later than the start of the first session."),
+    "opens_after_start": _l("Registration must open before the first session starts."),
+    "venue_required": _l("Enter the venue."),
+    "address_required": _l("Enter the address."),
+    "online_url_required": _l("An online event needs a join link."),
+    "trip_only": _l("Only outreach trips have trip details."),
+    "settlement_required": _l("Enter the settlement the trip goes to."),
+    "region_required": _l("An outreach trip needs a region."),
+    "trip_shape": _l("Give the trip details as an object."),
+    "services": _l("Choose services from the list."),
+    "team_roles": _l("Give team roles as a list of {role, needed} with a known role and a count above zero."),
+    "team_roles_duplicate": _l("Each team role may appear once."),
+}
+
+
+def error_message(key: str, **params):
+    message = MESSAGES[key]
+    return message % params if params else message
+
+
+
+# --- parsing and validation ----------------------------------------------------------------
+
+def to_int(value):
+    """An int from JSON or a form; bools and fractions are refused."""
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    raise ValueError
+
+
+def to_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in {"true", "false", "1", "0", "yes", "no", "on", "off"}:
+        return value.strip().lower() in {"true", "1", "yes", "on"}
+    raise ValueError
+
+
+def zone(name) -> ZoneInfo | None:
+    if not isinstance(name, str) or name not in timezone_names():
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+_TIMEZONES: frozenset[str] | None = None
+
+
+def timezone_names() -> frozenset[str]:
+    global _TIMEZONES
+    if _TIMEZONES is None:
+        _TIMEZONES = frozenset(available_timezones())
+    return _TIMEZONES
+
+
+def localize(naive: datetime, tz: ZoneInfo) -> datetime:
+    """Attach the event's timezone to a wall-clock time, refusing DST gaps and folds.
+
+    Raises ValueError with a translated message when the time does not exist (the clocks
+    jump over it) or exists twice (the clocks go back over it).
+    """
+    early = naive.replace(tzinfo=tz, fold=0)
+    late = naive.replace(tzinfo=tz, fold=1)
+    shown = naive.strftime("%Y-%m-%d %H:%M")
+    round_trip = early.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None)
+    if round_trip != naive:
+        raise ValueError(str(error_message("dst_gap", time=shown, tz=tz.key)))
+    if early.utcoffset() != late.utcoffset():
+        raise ValueError(str(error_message("dst_fold", time=shown, tz=tz.key)))
+    return early
+
+
+def parse_moment(value, tz: ZoneInfo) -> datetime:
+    """An aware datetime from an aware/naive datetime or an ISO string; naive means the event's local time."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(str(error_message("datetime"))) from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    if not isinstance(value, datetime):
+        raise ValueError(str(error_message("datetime")))
+    if value.tzinfo is None:
+        return localize(value, tz)
+    return value
+
+
+def check_text(errors: FieldErrors, name: str, value, limit: int, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.add(name, error_message("not_text"))
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors.add(name, error_message("required"))
+    if len(value) > limit:
+        errors.add(name, error_message("too_long", n=limit))
+    return value
+
+
+def check_optional_positive(errors: FieldErrors, name: str, value):
+    if value is None or value == "":
+        return None
+    try:
+        number = to_int(value)
+    except ValueError:
+        errors.add(name, error_message("not_int"))
+        return None
+    if number <= 0:
+        errors.add(name, error_message("positive"))
+    return number
+
+
+@dataclass
+class SessionInput:
+    start: datetime
+    end: datetime
+    title: str
+    id: int | None = None
+
+
+def parse_sessions(errors: FieldErrors, raw, tz: ZoneInfo | None) -> list[SessionInput] | None:
+    if not isinstance(raw, list | tuple):
+        errors.add("sessions", error_message("sessions_shape"))
+        return None
+    if not raw:
+        errors.add("sessions", error_message("sessions_missing"))
+        return None
+    tz = tz or ZoneInfo("UTC")
+    parsed: list[SessionInput] = []
+    for n, item in enumerate(raw, start=1):
+        if not isinstance(item, dict):
+            errors.add("sessions", error_message("sessions_shape"))
+            return None
+        if item.get("start") in (None, "") or item.get("end") in (None, ""):
+            errors.add("sessions", error_message("session_time", n=n))
+            continue
+        try:
+            start = parse_moment(item["start"], tz)
+            end = parse_moment(item["end"], tz)
+        except ValueError as error:
+            message = str(error)
+            errors.add("sessions", _("Session %(n)d: %(problem)s", n=n, problem=message))
+            continue
+        title = item.get("title") or ""
+        if not isinstance(title, str):
+            errors.add("sessions", error_message("sessions_shape"))
+            continue
+        title = title.strip()
+        if len(title) > TITLE_MAX:
+            errors.add("sessions", error_message("session_title", n=n, max=TITLE_MAX))
+        if end <= start:
+            errors.add("sessions", error_message("session_order", n=n))
+        session_id = item.get("id")
+        try:
+            session_id = to_int(session_id) if session_id not in (None, "") else None
+        except ValueError:
+            session_id = None
+        parsed.append(SessionInput(start=start, end=end, title=title, id=session_id))
+    ordered = sorted(parsed, key=lambda s: s.start)
+    for previous, current in zip(ordered, ordered[1:], strict=False):
+        if current.start < previous.end:
+            errors.add("sessions", error_message("session_overlap", n=ordered.index(current) + 1))
+    return ordered
+
+
+def parse_team_roles(errors: FieldErrors, raw) -> dict[TeamRole, int] | None:
+    if raw is None:
+        return {}
+    if not isinstance(raw, list | tuple):
+        errors.add("team_roles", error_message("team_roles"))
+        return None
+    roles: dict[TeamRole, int] = {}
+    for item in raw:
+        try:
+            role = TeamRole(item["role"])
+            needed = to_int(item["needed"])
+        except (KeyError, TypeError, ValueError):
+            errors.add("team_roles", error_message("team_roles"))
+            return None
+        if needed <= 0:
+            errors.add("team_roles", error_message("team_roles"))
+            return None
+        if role in roles:
+            errors.add("team_roles", error_message("team_roles_duplicate"))
+            return None
+        roles[role] = needed
+    return roles
+
+

@@ -1,0 +1,261 @@
+"""Seats: counting (confirmed + offered), approval rules, the event lock, settling offers and the FIFO waitlist."""
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+
+from app import clock
+from app.accounts.regions import region_name
+from app.database import lock_row
+from app.errors import NotFound, ValidationFailed
+from app.events.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    TeamRole,
+    TripTeamRole,
+)
+from app.events.signals import free_seats_wanted, role_places_wanted
+from app.extensions import db
+from app.registrations.models import (
+    RULE_COUNTED,
+    Registration,
+)
+from app.registrations.states import MESSAGES, RegistrationConflict, S, announce, move
+
+# --- counting ------------------------------------------------------------------------
+
+def seats_taken(event_ids: list[int]) -> dict[int, int]:
+    """Seats taken (confirmed + offered) per event, in one query."""
+    if not event_ids:
+        return {}
+    rows = db.session.execute(
+        select(Registration.event_id, func.count(Registration.id))
+        .where(Registration.event_id.in_(event_ids), Registration.takes_seat)
+        .group_by(Registration.event_id)
+    ).all()
+    return {event_id: count for event_id, count in rows}
+
+
+@free_seats_wanted.connect
+def free_seats(events: list[Event]) -> dict[int, int | None]:
+    """Seats still free per event (None = no capacity limit), counted in one query.
+
+    The one name for free seats; the events area asks for it through `free_seats_wanted`.
+    """
+    taken = seats_taken([e.id for e in events if e.capacity is not None])
+    return {e.id: None if e.capacity is None else max(e.capacity - taken.get(e.id, 0), 0) for e in events}
+
+
+@role_places_wanted.connect
+def role_places(event: Event) -> dict[TeamRole, int]:
+    """Places left per team role of a trip: needed minus confirmed and offered with that role."""
+    taken = dict(db.session.execute(
+        select(Registration.team_role, func.count(Registration.id))
+        .where(Registration.event_id == event.id, Registration.takes_seat, Registration.team_role.is_not(None))
+        .group_by(Registration.team_role)
+    ).all())
+    roles = db.session.execute(select(TripTeamRole).where(TripTeamRole.event_id == event.id)).scalars()
+    return {r.role: max(r.needed - taken.get(r.role, 0), 0) for r in roles}
+
+
+def rule_counts(event: Event) -> tuple[dict[str, int], dict[int, int]]:
+    """Registrations counted by the approval rules, per region and per organisation."""
+    counted = (Registration.event_id == event.id, Registration.status.in_(RULE_COUNTED))
+    by_region = dict(db.session.execute(
+        select(Registration.region_code, func.count(Registration.id))
+        .where(*counted, Registration.region_code.is_not(None)).group_by(Registration.region_code)
+    ).all())
+    by_organisation = dict(db.session.execute(
+        select(Registration.organisation_id, func.count(Registration.id))
+        .where(*counted, Registration.organisation_id.is_not(None)).group_by(Registration.organisation_id)
+    ).all())
+    return by_region, by_organisation
+
+
+def check_rules(event: Event, region_code: str | None, organisation_id: int | None, field_name: str | None) -> None:
+    if event.max_per_region is None and event.max_per_organisation is None:
+        return
+    by_region, by_organisation = rule_counts(event)
+    if event.max_per_region is not None and region_code:
+        count = by_region.get(region_code, 0)
+        if count >= event.max_per_region:
+            raise RegistrationConflict(
+                _l("The region %(region)s already has %(count)d of %(limit)d places at this event.",
+                   region=region_name(region_code), count=count, limit=event.max_per_region),
+                field=field_name, code="region_full")
+    if event.max_per_organisation is not None and organisation_id:
+        count = by_organisation.get(organisation_id, 0)
+        if count >= event.max_per_organisation:
+            raise RegistrationConflict(
+                _l("Your organisation already has %(count)d of %(limit)d places at this event.",
+                   count=count, limit=event.max_per_organisation),
+                field=field_name, code="organisation_full")
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1-based place in the FIFO queue, or None when not waitlisted."""
+    if registration.status != S.WAITLISTED:
+        return None
+    ahead = db.session.execute(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == S.WAITLISTED,
+            or_(Registration.queued_at < registration.queued_at,
+                and_(Registration.queued_at == registration.queued_at, Registration.id < registration.id)),
+        )
+    ).scalar_one()
+    return ahead + 1
+
+
+# --- locking and settling -------------------------------------------------------------
+
+def lock_event(event_id: int) -> Event:
+    event = lock_row(Event, event_id)
+    if event is None:
+        raise NotFound()
+    return event
+
+
+def lock_registration(registration: Registration) -> tuple[Event, Registration]:
+    """Lock the registration's event, then re-read the registration under that lock."""
+    event = lock_event(registration.event_id)
+    fresh = db.session.get(Registration, registration.id, populate_existing=True)
+    if fresh is None:
+        raise NotFound()
+    return event, fresh
+
+
+def offer_deadline(event: Event, now: datetime) -> datetime:
+    deadline = now + timedelta(hours=event.offer_hours)
+    if event.starts_at is not None and now < event.starts_at < deadline:
+        return event.starts_at
+    return deadline
+
+
+def event_counts(event_id: int, now: datetime, user_id: int | None = None) -> tuple[int, int, int, int | None]:
+    """(seats taken, offers past their deadline, people waiting, id of `user_id`'s registration)
+    of one event, in one query: the locked part of a registration stays short."""
+    row = db.session.execute(
+        select(
+            func.count(Registration.id).filter(Registration.takes_seat),
+            func.count(Registration.id).filter(Registration.status == S.OFFERED,
+                                               Registration.offer_expires_at <= now),
+            func.count(Registration.id).filter(Registration.status == S.WAITLISTED),
+            func.max(Registration.id).filter(Registration.user_id == user_id),
+        ).where(Registration.event_id == event_id)
+    ).one()
+    return row[0], row[1], row[2], row[3]
+
+
+class Settled(NamedTuple):
+    free: int | None  # seats still free (None: unlimited)
+    own_id: int | None  # the asking user's registration, if any
+    expired: int  # offers that ran out just now
+
+
+def settle(event: Event, user_id: int | None = None) -> Settled:
+    """Expire stale offers, then offer free seats to the waitlist in FIFO order.
+
+    Runs under the event lock at the start of every registration transaction ("on touch") and from
+    the periodic job, so a stopped worker never leaves a seat stuck. One aggregate query when there
+    is nothing to do.
+    """
+    now = clock.now()
+    taken, stale_count, waiting, own_id = event_counts(event.id, now, user_id)
+    stale = []
+    if stale_count:
+        stale = db.session.execute(
+            select(Registration).where(Registration.event_id == event.id, Registration.status == S.OFFERED,
+                                       Registration.offer_expires_at <= now)
+            .order_by(Registration.offer_expires_at, Registration.id)
+        ).scalars().all()
+        for registration in stale:
+            move(registration, S.EXPIRED, None, note="offer expired")
+            announce("offer_expired", registration)
+        db.session.flush()
+        taken -= len(stale)
+    free = None if event.capacity is None else max(event.capacity - taken, 0)
+    if waiting and free != 0:
+        free = promote(event, now, free)
+    return Settled(free, own_id, len(stale))
+
+
+_UNKNOWN = object()
+
+
+def promote(event: Event, now: datetime, free=_UNKNOWN) -> int | None:
+    """Offer free seats to waitlisted people, oldest first (confirm at once when capacity is unlimited)."""
+    if free is _UNKNOWN:
+        free = free_seats([event])[event.id]
+    if free == 0 or event.status != EventStatus.PUBLISHED:
+        return free
+    queue = select(Registration).where(Registration.event_id == event.id, Registration.status == S.WAITLISTED) \
+        .order_by(Registration.queued_at, Registration.id)
+    if free is None:
+        candidates = db.session.execute(queue).scalars().all()
+    else:
+        candidates = db.session.execute(queue.limit(free + 50)).scalars().all()
+    if not candidates:
+        return free
+    places = role_places(event) if event.kind == EventKind.OUTREACH_TRIP else {}
+    for registration in candidates:
+        if free is not None and free == 0:
+            break
+        if registration.team_role is not None and places.get(registration.team_role, 0) <= 0:
+            continue
+        if free is None:
+            move(registration, S.CONFIRMED, None, note="capacity allows")
+            announce("confirmed", registration)
+        else:
+            move(registration, S.OFFERED, None)
+            registration.offered_at = now
+            registration.offer_expires_at = offer_deadline(event, now)
+            announce("offered", registration)
+            free -= 1
+        if registration.team_role is not None:
+            places[registration.team_role] -= 1
+    db.session.flush()
+    return free
+
+
+def check_open(event: Event, now: datetime) -> None:
+    if event.status != EventStatus.PUBLISHED:
+        raise RegistrationConflict(MESSAGES["not_open"], code="not_open")
+    if event.registration_opens_at is not None and now < event.registration_opens_at:
+        raise RegistrationConflict(MESSAGES["not_yet"], code="not_yet")
+    closes = event.registration_closes_at or event.starts_at
+    if closes is not None and now >= closes:
+        raise RegistrationConflict(MESSAGES["closed"], code="closed")
+
+
+def closed_reason(event: Event):
+    """Why registration is not possible now, or None when it is open."""
+    try:
+        check_open(event, clock.now())
+    except RegistrationConflict as error:
+        return error.message
+    return None
+
+
+def check_role(event: Event, team_role) -> TeamRole | None:
+    """Trips with team roles need a role that still has places; other events take none."""
+    if event.kind != EventKind.OUTREACH_TRIP:
+        return None
+    places = role_places(event)
+    if not places:
+        return None
+    if not team_role:
+        raise ValidationFailed(MESSAGES["role_required"], field="role")
+    try:
+        role = TeamRole(team_role)
+    except ValueError:
+        raise ValidationFailed(MESSAGES["role_unknown"], field="role") from None
+    if role not in places:
+        raise ValidationFailed(MESSAGES["role_unknown"], field="role")
+    if places[role] <= 0:
+        raise RegistrationConflict(MESSAGES["role_full"], field="role", code="role_full")
+    return role
+
+
