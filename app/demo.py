@@ -29,6 +29,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.programmes import services as programmes
 from app.programmes.models import PlanItem, Programme
+from app.quotas import demo as quota_demo
 from app.registrations import services as registrations
 from app.registrations.models import RegistrationStatus
 
@@ -43,6 +44,7 @@ LOGINS = (
     (Role.CURATOR, "curator@example.org", "Наталья Белова", "applicant"),
 )
 TRAINEE_EMAIL = "trainee@example.org"
+SECOND_CURATOR = ("s.kuznetsova@example.org", "Светлана Кузнецова")
 
 APPLICANT = ("Самарская региональная общественная организация «Центр поддержки инициатив»", "RU-SAM")
 
@@ -496,6 +498,8 @@ class Demo:
         seminar_1, seminar_2 = linked["1"][0], linked["5"][0]
         for leader in leaders:
             self.approve(self.register(seminar_1, leader), organiser)
+        second_curator = self.user(*SECOND_CURATOR, applicant, roles=(Role.CURATOR,))
+        quota_demo.seed_quotas(seminar_1, organiser, [staff[Role.CURATOR], second_curator], leaders, self.report.note)
         for n, webinar in enumerate(linked["3"]):
             for leader in leaders[5 * n:5 * n + 20]:
                 self.register(webinar, leader)

@@ -32,6 +32,7 @@ AREAS = {
     "api": ["app/api"],
     "outbox": ["app/outbox", "templates/outbox"],
     "certificates": ["app/certificates", "templates/certificates", "templates/notifications/certificates_*"],
+    "quotas": ["app/quotas", "app/api/quotas.py", "templates/quotas", "templates/notifications/quotas_*"],
 }
 
 

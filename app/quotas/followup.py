@@ -77,14 +77,14 @@ def check_pace() -> FollowUp:
 def _follow_up(row: QuotaRow, returned_stale: bool, open_keys: set[str], result: FollowUp) -> None:
     quota = row.quota
     wanted = {
-        TaskKind.BEHIND: row.status == PaceStatus.BEHIND,
+        TaskKind.BEHIND: row.pace.is_behind,
         TaskKind.INACTIVE: row.inactive,
         TaskKind.RETURNED_UNFIXED: returned_stale,
     }
     to_open = [kind for kind, needed in wanted.items()
                if needed and quota.curator_id and f"{quota.id}:{kind.value}" not in open_keys]
     to_close = tuple(kind for kind, needed in wanted.items() if not needed and f"{quota.id}:{kind.value}" in open_keys)
-    ask_plan = row.status == PaceStatus.BEHIND and row.catch_up is None
+    ask_plan = row.pace.is_behind and row.catch_up is None
     if not (to_open or to_close or ask_plan):
         return
     with unit_of_work():
@@ -126,7 +126,7 @@ def send_reminders() -> FollowUp:
     rows = quota_rows(ConsultationQuota.met_at.is_(None))
     for row in rows:
         quota = row.quota
-        if row.status == PaceStatus.BEHIND:
+        if row.pace.is_behind:
             with unit_of_work():
                 if _claim(ConsultationQuota.behind_reminded_at, quota.id, now - BEHIND_REMINDER_EVERY):
                     mail("behind", quota_id=quota.id)

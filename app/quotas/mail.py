@@ -19,7 +19,6 @@ from app.quotas.models import (
     Consultation,
     ConsultationQuota,
     CuratorTask,
-    PaceStatus,
     ReviewState,
 )
 from app.quotas.queries import open_tasks_of_curator, row_for, waiting_reviews
@@ -74,7 +73,7 @@ def _quota_mail(kind: str, quota: ConsultationQuota) -> None:
         else:
             paragraphs = [_l("Your curator returned your catch-up plan with a comment:"), plan.comment]
         _send(quota.user, _l("Your catch-up plan: %(title)s", title=title), paragraphs, _quota_link(quota))
-    elif kind == "behind" and pace.status == PaceStatus.BEHIND:
+    elif kind == "behind" and pace.is_behind:
         _send(quota.user, _l("You are behind your consultation pace: %(title)s", title=title), [
             _l("%(accepted)d of %(target)d consultations are accepted; about %(expected)d were expected by today.",
                accepted=row.accepted, target=quota.target, expected=pace.expected_count),

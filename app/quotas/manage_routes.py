@@ -27,6 +27,8 @@ from app.quotas.forms import (
 from app.registrations import services as registrations
 from app.registrations.models import RegistrationStatus
 
+PAGE_SIZE = 100
+
 
 def _plan_form(plan, formdata=...):
     kwargs = {} if formdata is ... else {"formdata": formdata}
@@ -80,13 +82,13 @@ def cohort(event_id: int):
         return redirect(url_for(".plan_form", event_id=event.id))
     form = _cohort_filters(plan)
     data = services.cohort(plan, **form.filters())
-    confirmed = registrations.participants(event, {"status": RegistrationStatus.CONFIRMED.value}).rows
-    have = {row.quota.user_id for row in data.rows} if data.total_rows == len(data.rows) else None
-    add_form = AddTraineeForm()
-    if have is not None:
-        add_form.user_id.choices = [(str(r.user_id), r.user.full_name) for r in confirmed if r.user_id not in have]
-    return render_template("quotas/cohort.html", event=event, plan=plan, form=form, cohort=data,
-                           action_form=ActionForm(), add_form=add_form, export_args=request.args.to_dict())
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    pages = max(1, -(-len(data.rows) // PAGE_SIZE))
+    page = min(page, pages)
+    shown = data.rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("quotas/cohort.html", event=event, plan=plan, form=form, cohort=data, shown=shown,
+                           page=page, pages=pages, action_form=ActionForm(), export_args=args)
 
 
 def _cell(value):
@@ -174,25 +176,35 @@ def spread(event_id: int):
                         lambda n: _("%(n)d trainees were given a curator.", n=n))
 
 
-@bp.post("/manage/events/<int:event_id>/quotas/add")
+def _add_form(plan):
+    form = AddTraineeForm()
+    have = services.quota_user_ids(plan)
+    confirmed = registrations.participants(plan.event, {"status": RegistrationStatus.CONFIRMED.value}).rows
+    form.user_id.choices = [(str(r.user_id), r.user.full_name) for r in confirmed if r.user_id not in have]
+    return form
+
+
+@bp.route("/manage/events/<int:event_id>/quotas/add", methods=["GET", "POST"])
 @login_required
 def add_trainee(event_id: int):
+    """A confirmed participant below the attendance threshold gets a quota all the same (recorded)."""
     event, plan = load_event_plan(event_id)
     if plan is None:
         raise NotFound()
-    form = AddTraineeForm()
-    form.user_id.choices = [(request.form.get("user_id", ""), "")]
-    if form.validate() and (form.user_id.data or "").isdigit():
-        try:
-            trainee = accounts.get_user(int(form.user_id.data))
-            services.add_trainee(plan, trainee, user())
-        except DomainError as error:
-            flash(str(error.message), "danger")
-        else:
-            flash(_("%(name)s now has a quota.", name=trainee.full_name), "success")
-    else:
-        flash(_("Choose a participant."), "danger")
-    return redirect(url_for(".cohort", event_id=event.id))
+    form = _add_form(plan)
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                trainee = accounts.get_user(int(form.user_id.data))
+                services.add_trainee(plan, trainee, user())
+            except DomainError as error:
+                apply_to_form(form, error)
+            else:
+                flash(_("%(name)s now has a quota.", name=trainee.full_name), "success")
+                return redirect(url_for(".cohort", event_id=event.id))
+        status = 422
+    return render_template("quotas/add_trainee.html", event=event, plan=plan, form=form), status
 
 
 # --- one trainee's quota (organisers and the curator) ---------------------------------------------

@@ -7,7 +7,9 @@ all N have, so by the end of the deadline the whole target is expected.
 Status, in this order:
 - met: accepted ≥ target (whenever that happens);
 - missed: the deadline has passed without meeting it;
-- not started: the window has not opened yet, or nothing is accepted while that is still fine;
+- not started: the window has not opened yet, or nothing is accepted yet (the cohort page's
+  "not started" filter); such a trainee can still be behind the line below (`is_behind`), and
+  the follow-up treats them so;
 - behind: accepted < floor(behind_percent % × expected) — e.g. with 70 %, 20 over 91 days, a
   trainee is behind once the floor of 70 % of the expected count reaches one consultation more
   than they have, so the first days of a window are never "behind";
@@ -33,6 +35,11 @@ class Pace:
     total_days: int
     days_left: int           # days still to work, today and the deadline included; 0 after it
     behind_by: int           # consultations short of the "behind" line (0 when not behind)
+
+    @property
+    def is_behind(self) -> bool:
+        """Below the "behind" line: status behind, or not started while the window runs on."""
+        return self.behind_by > 0
 
     @property
     def expected_count(self) -> int:
@@ -68,18 +75,15 @@ def pace(window: tuple[date, date], target: int, accepted: int, today: date, *, 
     else:
         days_left = (deadline - today).days + 1 if today <= deadline else 0
     behind_line = math.floor(behind_percent / 100 * expected + 1e-9)
-    behind_by = 0
+    behind_by = max(0, behind_line - accepted) if start <= today <= deadline and accepted < target else 0
     if accepted >= target:
         status = PaceStatus.MET
     elif today > deadline:
         status = PaceStatus.MISSED
-    elif today < start:
+    elif today < start or accepted == 0:
         status = PaceStatus.NOT_STARTED
-    elif accepted < behind_line:
+    elif behind_by:
         status = PaceStatus.BEHIND
-        behind_by = behind_line - accepted
-    elif accepted == 0:
-        status = PaceStatus.NOT_STARTED
     elif accepted >= expected + max(1.0, AHEAD_SHARE * target):
         status = PaceStatus.AHEAD
     else:

@@ -52,7 +52,8 @@ class QuotaRow:
 
     @property
     def urgency(self) -> tuple:
-        return (URGENCY[self.status], -self.pace.behind_by, self.pace.days_left, self.user.full_name.casefold())
+        rank = URGENCY[PaceStatus.BEHIND] if self.pace.is_behind else URGENCY[self.status]
+        return (rank, -self.pace.behind_by, self.pace.days_left, self.user.full_name.casefold())
 
 
 def _is_inactive(row: QuotaRow, day: date, now: datetime) -> bool:
@@ -147,7 +148,7 @@ def cohort(plan: QuotaPlan, *, show: str | None = None, region: str | None = Non
                                                         target + row.quota.target)
         result.inactive += row.inactive
     if show == "behind":
-        rows = [r for r in rows if r.status == PaceStatus.BEHIND]
+        rows = [r for r in rows if r.pace.is_behind]
     elif show == "not_started":
         rows = [r for r in rows if r.status == PaceStatus.NOT_STARTED]
     elif show == "inactive":
@@ -160,6 +161,11 @@ def cohort(plan: QuotaPlan, *, show: str | None = None, region: str | None = Non
     result.rows = rows
     result.by_region = dict(sorted(result.by_region.items()))
     return result
+
+
+def quota_user_ids(plan: QuotaPlan) -> set[int]:
+    return set(db.session.execute(select(ConsultationQuota.user_id)
+                                  .where(ConsultationQuota.plan_id == plan.id)).scalars())
 
 
 def cohort_regions(plan: QuotaPlan) -> list[str]:

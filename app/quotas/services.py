@@ -39,6 +39,7 @@ from app.quotas.queries import (
     open_tasks_of_curator,
     plans_of_curator,
     progress_for_event,
+    quota_user_ids,
     row_for,
     waiting_reviews,
 )
@@ -55,7 +56,7 @@ __all__ = [
     "Pace", "QuotaProgress", "QuotaRow", "accepted_consultations_count", "accepted_dates", "add_trainee",
     "change_quota", "check_pace", "cohort", "cohort_regions", "consultation_in_quota", "consultations_of", "curator_rows",
     "decide_catch_up", "edit_consultation", "find_quota", "get_quota", "MESSAGES", "history_of", "log_consultation", "my_rows",
-    "next_for_review", "open_tasks_of_curator", "pace", "plan_for_event", "plans_of_curator",
+    "next_for_review", "open_tasks_of_curator", "pace", "plan_for_event", "plans_of_curator", "quota_user_ids",
     "progress_for_event", "quota_in_plan", "record_session", "reopen", "request_catch_up", "review", "row_for",
     "save_plan", "send_reminders", "sessions_for_quotas", "sessions_of_curator", "set_curator",
     "spread_curators", "submit_catch_up", "sync_quotas", "waiting_reviews",

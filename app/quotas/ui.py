@@ -153,10 +153,17 @@ def history_label(entry) -> str:
     details = entry.details or {}
     parts = []
     if "target" in details:
-        parts.append(_("target %(old)s → %(new)s", old=details["target"][0], new=details["target"][1]))
+        target = details["target"]
+        parts.append(_("target %(old)s → %(new)s", old=target[0], new=target[1]) if isinstance(target, list)
+                     else _("target %(n)s", n=target))
     if "deadline" in details:
-        old, new = (date.fromisoformat(d) for d in details["deadline"])
-        parts.append(_("deadline %(old)s → %(new)s", old=format_date(old, "short"), new=format_date(new, "short")))
+        deadline = details["deadline"]
+        if isinstance(deadline, list):
+            old, new = (date.fromisoformat(d) for d in deadline)
+            parts.append(_("deadline %(old)s → %(new)s", old=format_date(old, "short"),
+                           new=format_date(new, "short")))
+        else:
+            parts.append(_("deadline %(day)s", day=format_date(date.fromisoformat(deadline), "short")))
     if "per_week" in details:
         parts.append(_("%(n)d a week", n=details["per_week"]))
     if "topic" in details:

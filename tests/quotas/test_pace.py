@@ -36,8 +36,10 @@ def test_behind_when_below_the_threshold_share_of_expected():
     assert pace(WINDOW, 20, 6, day, behind_percent=60).status == S.ON_TRACK
 
 
-def test_nothing_accepted_after_weeks_is_behind_not_not_started():
-    assert pace(WINDOW, 20, 0, START + timedelta(days=20)).status == S.BEHIND
+def test_nothing_accepted_after_weeks_is_not_started_and_behind_the_line():
+    p = pace(WINDOW, 20, 0, START + timedelta(days=20))
+    assert p.status == S.NOT_STARTED and p.is_behind and p.behind_by == 3
+    assert not pace(WINDOW, 20, 0, START + timedelta(days=2)).is_behind
 
 
 def test_deadline_day_expects_the_whole_target():
