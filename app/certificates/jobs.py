@@ -165,8 +165,8 @@ def run_job(job_id: int, progress: Callable[[IssuanceJob], None] | None = None) 
         return wait
     event = db.session.get(Event, job.event_id)
     while True:
-        failed_ids = {e["user_id"] for e in job.errors}
-        pending = [uid for uid in job.user_ids if uid not in _holders(job) and uid not in failed_ids]
+        settled = _holders(job) | {e["user_id"] for e in job.errors}
+        pending = [uid for uid in job.user_ids if uid not in settled]
         if not pending:
             break
         chunk = pending[:_batch_size()]
