@@ -68,7 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-AREAS_WITH_TASKS = ("core", "notifications", "outbox", "registrations", "quotas")
+AREAS_WITH_TASKS = ("certificates", "core", "notifications", "outbox", "quotas", "registrations")
 
 
 def import_tasks() -> None:
@@ -80,6 +80,7 @@ def import_tasks() -> None:
 def import_models() -> None:
     """Import every area's models so the metadata (and Alembic) sees the whole schema."""
     from app.accounts import models as _accounts  # noqa: F401
+    from app.certificates import models as _certificates  # noqa: F401
     from app.events import models as _events  # noqa: F401
     from app.outbox import models as _outbox  # noqa: F401
     from app.programmes import models as _programmes  # noqa: F401
@@ -122,7 +123,8 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-BLUEPRINTS = ("core", "accounts", "programmes", "events", "registrations", "calendar", "outbox", "quotas")
+BLUEPRINTS = ("core", "accounts", "programmes", "events", "registrations", "calendar", "outbox", "quotas",
+              "certificates")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -7,6 +7,7 @@ import click
 from app.accounts import services as accounts
 from app.accounts.models import Role
 from app.backup import services as backup
+from app.certificates.commands import issue_certificates_command
 from app.demo import seed_demo_command
 from app.errors import DomainError
 from app.extensions import huey
@@ -149,5 +150,6 @@ def import_data_command(path):
 
 def init_app(app) -> None:
     for command in (create_user_command, import_users_command, create_api_token_command, worker_command,
-                    send_reminders_command, seed_demo_command, export_data_command, import_data_command):
+                    send_reminders_command, seed_demo_command, export_data_command, import_data_command,
+                    issue_certificates_command):
         app.cli.add_command(command)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from app import clock
 from app.accounts import services as accounts
 from app.accounts.models import Organisation, OrganisationKind, Role, User, organisation_key
+from app.certificates import demo as certificate_demo
 from app.database import unit_of_work
 from app.errors import DomainError
 from app.events import services as events
@@ -512,12 +513,14 @@ class Demo:
         branch = self.organisation(*SMOLENSK_BRANCH, kind=OrganisationKind.VOLUNTEER_BRANCH)
         university = self.organisation(*SMOLENSK_UNIVERSITY, kind=OrganisationKind.UNIVERSITY)
         homes = {SMOLENSK_BRANCH: branch, SMOLENSK_UNIVERSITY: university}
-        team = [(self.user(email, name, homes[home]), role) for name, email, role, home in VOLUNTEERS]
+        team = [(self.user(email, name, homes[home], password=PASSWORD if n == 0 else None), role)
+                for n, (name, email, role, home) in enumerate(VOLUNTEERS)]
         past, upcoming = self.trips(organiser)
         with clock.frozen_at(past.starts_at - timedelta(days=10)):
             for volunteer, role in team:
                 self.register(past, volunteer, role)
         self.trip_results(past, organiser)
+        holders = certificate_demo.seed_certificates(past, organiser, self.report.note)
         for volunteer, role in team[:7]:
             self.register(upcoming, volunteer, role)
 
@@ -525,6 +528,8 @@ class Demo:
 
         self.report.logins = [(role.value, email, PASSWORD) for role, email, *_ in LOGINS]
         self.report.logins.append((Role.TRAINEE.value, TRAINEE_EMAIL, PASSWORD))
+        if any(c.user_id == team[0][0].id for c in holders):
+            self.report.logins.append(("holder", team[0][0].email, PASSWORD))  # has a valid certificate
         return self.report
 
 

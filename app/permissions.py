@@ -240,6 +240,25 @@ def _mentoring_record(user, plan) -> bool:
     return user.has_role(Role.CURATOR) and any(c.id == user.id for c in plan.curators)
 
 
+# --- certificates ---------------------------------------------------------------------------
+
+@rule("event.certificates")
+def _event_certificates(user, event) -> bool:
+    """Eligibility, issuing, jobs, revoking and reissuing: those who edit the event (admins included)."""
+    return _event_edit(user, event)
+
+
+@rule("certificate.pdf")
+def _certificate_pdf(user, certificate) -> bool:
+    """The PDF: its holder, the event's organisers and admins; anyone else gets a 404."""
+    return certificate.user_id == user.id or _event_edit(user, certificate.event)
+
+
+@rule("certificate.manage")
+def _certificate_manage(user, certificate) -> bool:
+    return _event_edit(user, certificate.event)
+
+
 # --- the route table: every endpoint of the URL map, classified --------------------------------
 #
 # tests/gate walks app.url_map and fails on an endpoint missing here; it then builds the
@@ -328,6 +347,24 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "accounts.revoke_api_token": owner("api_token.own", "api_token", admin=False),
     "accounts.manage_user_active": role("admin", rule="users.manage", fixture="user"),
     "outbox.manage": role("admin", rule="outbox.manage", lists="outbox"),
+    # certificates: the organiser's issuing pages, the holder's PDF, anyone's verification
+    "certificates.manage": owner("event.certificates", "event"),
+    "certificates.create_job": owner("event.certificates", "event"),
+    "certificates.issue_one": owner("event.certificates", "event"),
+    "certificates.preview": owner("event.certificates", "event"),
+    "certificates.job_page": owner("event.certificates", "certificate_job"),
+    "certificates.job_progress": owner("event.certificates", "certificate_job"),
+    "certificates.rerun_job": owner("event.certificates", "certificate_job"),
+    "certificates.revoke": owner("certificate.manage", "event_certificate"),
+    "certificates.reissue": owner("certificate.manage", "event_certificate"),
+    "certificates.pdf": owner("certificate.pdf", "certificate"),
+    "certificates.lookup": public(),
+    "certificates.verify_page": public(fixture="certificate"),
+    "certificates.verify_json": public(fixture="certificate"),
+    "certificates.verify_credential": public(fixture="certificate"),
+    "certificates.verify_upload": public(fixture="certificate"),
+    "certificates.verify_seen": public(fixture="certificate"),
+    "certificates.jwks": public(),
     # quotas: the trainee's log, the curator's queue and mentoring, the organiser's plan and cohort
     "quotas.mine": signed_in(),
     "quotas.detail": owner("quota.own", "quota", admin=False),

@@ -31,6 +31,7 @@ AREAS = {
     "notifications": ["app/notifications", "templates/notifications/_layout*"],
     "api": ["app/api"],
     "outbox": ["app/outbox", "templates/outbox"],
+    "certificates": ["app/certificates", "templates/certificates", "templates/notifications/certificates_*"],
     "quotas": ["app/quotas", "app/api/quotas.py", "templates/quotas", "templates/notifications/quotas_*"],
     "backup": ["app/backup"],
 }

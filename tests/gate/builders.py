@@ -15,6 +15,9 @@ from sqlalchemy import select
 from app import clock
 from app.accounts import services as accounts
 from app.accounts.models import ApiToken, Organisation, OrganisationKind, PasswordResetToken, Role
+from app.certificates import issuance
+from app.certificates import jobs as certificate_jobs
+from app.certificates.models import CertificateKind
 from app.database import unit_of_work
 from app.extensions import db
 from app.outbox import services as outbox
@@ -400,3 +403,46 @@ def _curated_consultation(world):
 def _quota_plan(world):
     setup = quota_setup()
     return Target({"plan_id": setup.plan.id}, owner=setup.curator)
+
+
+
+# --- certificates: one issued for a seminar that ended, and an issuance job ----------------------
+
+@dataclass
+class CertificateSetup:
+    organiser: object
+    holder: object
+    event: object
+    certificate: object
+
+
+def certificate_setup() -> CertificateSetup:
+    holder = make_user()
+    organiser, event = programme_event(start=clock.now() - timedelta(days=10), capacity=None,
+                                       attendance_threshold=0)
+    db.session.add(Registration(event_id=event.id, user_id=holder.id, status=RegistrationStatus.CONFIRMED,
+                                region_code=holder.region_code))
+    db.session.commit()
+    certificate = issuance.issue_one(event, holder, CertificateKind.PARTICIPATION, organiser,
+                                     override_reason="gate")
+    return CertificateSetup(organiser, holder, event, certificate)
+
+
+@builder("certificate")
+def _certificate(world):
+    setup = certificate_setup()
+    return Target({"serial": setup.certificate.serial}, owner=setup.holder)
+
+
+@builder("event_certificate")
+def _event_certificate(world):
+    setup = certificate_setup()
+    return Target({"event_id": setup.event.id, "serial": setup.certificate.serial}, owner=setup.organiser)
+
+
+@builder("certificate_job")
+def _certificate_job(world):
+    setup = certificate_setup()
+    job = certificate_jobs.create_job(setup.event, CertificateKind.PARTICIPATION, [setup.holder.id],
+                                      setup.organiser, start=False)
+    return Target({"event_id": setup.event.id, "job_id": job.id}, owner=setup.organiser)
