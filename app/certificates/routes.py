@@ -296,7 +296,7 @@ def verify_seen(serial: str):
     """Counted by the verify page's script when a visitor who is not the holder sees the details."""
     result = verification.verify(serial, request.form.get("c"))
     if not ActionForm().validate_on_submit() or not result.shows_details:
-        return jsonify({"counted": False}), 400
+        return jsonify({"counted": False}), 422
     if current_user.is_authenticated and current_user.id == result.certificate.user_id:
         return jsonify({"counted": False})
     verification.record_check(result.certificate)

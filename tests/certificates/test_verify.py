@@ -89,7 +89,7 @@ def test_opening_the_page_writes_nothing_the_script_counts_a_stranger(app, clien
     assert 'id="verify-seen"' in page
     db.session.expire_all()
     assert db.session.get(Certificate, certificate.id).verification_count == 0
-    assert client.post(f"/verify/{certificate.serial}/seen", data={"c": "WRONG1"}).status_code == 400
+    assert client.post(f"/verify/{certificate.serial}/seen", data={"c": "WRONG1"}).status_code == 422
     assert client.post(f"/verify/{certificate.serial}/seen", data={"c": certificate.check_code}).get_json() == \
         {"counted": True}
     db.session.expire_all()
