@@ -59,3 +59,32 @@ def lock_row(model, pk):
     return session.execute(
         select(model).where(model.id == pk).with_for_update(of=model).execution_options(populate_existing=True)
     ).scalar_one_or_none()
+
+
+# --- temporary stand-in for the seam's unit of work (issue 9); replaced when main has it ---------
+_depth = {"n": 0}
+
+
+class _UnitOfWork:
+    def __enter__(self):
+        _depth["n"] += 1
+        from app.extensions import db
+
+        return db.session
+
+    def __exit__(self, exc_type, exc, tb):
+        from app.extensions import db
+
+        _depth["n"] -= 1
+        if exc_type is not None:
+            if _depth["n"] == 0:
+                db.session.rollback()
+            return False
+        if _depth["n"] == 0:
+            db.session.commit()
+        return False
+
+
+def unit_of_work() -> _UnitOfWork:
+    """Commit on exit, roll back on any exception; nested use joins the outer unit."""
+    return _UnitOfWork()
