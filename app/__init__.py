@@ -69,6 +69,7 @@ def import_models() -> None:
     from app.events import models as _events  # noqa: F401
     from app.programmes import models as _programmes  # noqa: F401
     from app.registrations import models as _registrations  # noqa: F401
+    from app.reports import models as _reports  # noqa: F401
 
 
 def _init_database(app: Flask) -> None:
@@ -125,6 +126,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(registrations_bp)
     from app.calendar.routes import bp as calendar_bp
+    from app.reports.routes import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
 
     app.register_blueprint(calendar_bp)
     from app import api as api_area

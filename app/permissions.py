@@ -93,6 +93,12 @@ def _programme_edit(user, programme) -> bool:
     return user.has_role(Role.ADMIN, Role.ORGANISER) and manages_programme(user, programme)
 
 
+@rule("programme.report")
+def _programme_report(user, programme) -> bool:
+    """Indicators, the plan-vs-fact report, its snapshots and exports: the programme's organisers and admins."""
+    return _programme_edit(user, programme)
+
+
 def managed_programmes_clause(user):
     """SQL twin of manages_programme for lists: admin all; others the programmes assigned to them."""
     from sqlalchemy import true

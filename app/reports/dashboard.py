@@ -1,0 +1,137 @@
+"""The organiser's dashboard (/manage): programmes with progress and what needs attention.
+
+Each attention item is one query over every event the user may edit (permissions'
+SQL twin of "event.edit"), grouped by event, whatever the number of events or registrations.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, select
+
+from app import clock, permissions
+from app.accounts.models import User
+from app.events.models import Event, EventKind, EventStatus, TripResult
+from app.extensions import db
+from app.programmes import services as programmes
+from app.registrations.models import CheckIn, Registration, RegistrationStatus
+from app.reports import report
+
+OFFER_WARNING = timedelta(hours=24)
+NEAR_END = timedelta(days=60)
+LIST_LIMIT = 10
+
+
+@dataclass
+class Entry:
+    """One place to act: an object id (event or programme), its title and its count."""
+
+    id: int
+    title: str
+    count: int
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Attention:
+    key: str
+    entries: list[Entry]
+
+    @property
+    def total(self) -> int:
+        return sum(e.count for e in self.entries)
+
+    @property
+    def shown(self) -> list[Entry]:
+        return self.entries[:LIST_LIMIT]
+
+
+def _per_event(user: User, counted, *where) -> list[Entry]:
+    rows = db.session.execute(
+        select(Event.id, Event.title, func.count(counted)).select_from(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .where(permissions.editable_events_clause(user), *where)
+        .group_by(Event.id, Event.title).order_by(func.min(Event.starts_at), Event.id)
+    ).all()
+    return [Entry(event_id, title, count) for event_id, title, count in rows]
+
+
+def pending_approvals(user: User) -> Attention:
+    return Attention("pending_approvals", _per_event(user, Registration.id,
+                                                     Registration.status == RegistrationStatus.PENDING))
+
+
+def expiring_offers(user: User, now: datetime) -> Attention:
+    return Attention("expiring_offers", _per_event(
+        user, Registration.id, Registration.status == RegistrationStatus.OFFERED,
+        Registration.offer_expires_at <= now + OFFER_WARNING))
+
+
+def _ended(user: User, now: datetime):
+    return (permissions.editable_events_clause(user), Event.status == EventStatus.PUBLISHED, Event.ends_at <= now)
+
+
+def events_without_check_ins(user: User, now: datetime) -> Attention:
+    """Ended events (not trips) with confirmed participants and not one check-in."""
+    confirmed = exists().where(Registration.event_id == Event.id,
+                               Registration.status == RegistrationStatus.CONFIRMED)
+    checked = exists().where(CheckIn.registration_id == Registration.id, Registration.event_id == Event.id)
+    rows = db.session.execute(
+        select(Event.id, Event.title).where(*_ended(user, now), Event.kind != EventKind.OUTREACH_TRIP,
+                                            confirmed, ~checked)
+        .order_by(Event.ends_at.desc(), Event.id)
+    ).all()
+    return Attention("no_check_ins", [Entry(event_id, title, 1) for event_id, title in rows])
+
+
+def trips_without_results(user: User, now: datetime) -> Attention:
+    recorded = exists().where(TripResult.event_id == Event.id)
+    rows = db.session.execute(
+        select(Event.id, Event.title).where(*_ended(user, now), Event.kind == EventKind.OUTREACH_TRIP, ~recorded)
+        .order_by(Event.ends_at.desc(), Event.id)
+    ).all()
+    return Attention("no_results", [Entry(event_id, title, 1) for event_id, title in rows])
+
+
+@dataclass
+class ProgrammeProgress:
+    programme: object
+    progress: dict
+    near_end: bool
+
+
+def programme_progress(user: User, now: datetime) -> list[ProgrammeProgress]:
+    today = now.date()
+    rows = []
+    for programme in programmes.programmes_for(user):
+        near_end = programme.ends_on - NEAR_END <= today <= programme.ends_on + timedelta(days=30)
+        rows.append(ProgrammeProgress(programme, report.progress(programme, now), near_end))
+    return rows
+
+
+def below_plan_near_end(progress: list[ProgrammeProgress]) -> Attention:
+    return Attention("below_plan", [Entry(p.programme.id, p.programme.title, len(p.progress["below"]),
+                                          {"indicators": [i.name for i, _fact in p.progress["below"]]})
+                                    for p in progress if p.near_end and p.progress["below"]])
+
+
+@dataclass
+class Dashboard:
+    programmes: list[ProgrammeProgress]
+    attention: list[Attention]
+
+    @property
+    def attention_total(self) -> int:
+        return sum(a.total for a in self.attention)
+
+
+def dashboard(user: User) -> Dashboard:
+    now = clock.now()
+    progress = programme_progress(user, now)
+    items = [
+        pending_approvals(user),
+        expiring_offers(user, now),
+        events_without_check_ins(user, now),
+        trips_without_results(user, now),
+        below_plan_near_end(progress),
+    ]
+    return Dashboard(progress, items)
