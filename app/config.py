@@ -14,6 +14,7 @@ AREAS_WITH_TRANSLATIONS = (
     "notifications",
     "accounts",
     "core",
+    "reports",
 )
 
 

@@ -15,12 +15,12 @@ from app.reports.models import Indicator
 from app.reports.report import scope_for, spans
 
 
-def dimensions_for(indicator: Indicator) -> list[tuple[str, str]]:
-    """The groupings this indicator can be shown by, with their labels."""
+def dimensions_for(indicator: Indicator) -> list[tuple[str, str, str]]:
+    """The groupings this indicator can be shown by: (key, label, "by …" label)."""
     source = sources.get(indicator.source)
     if source is None:
         return []
-    return [(key, str(sources.DIMENSION_LABELS[key])) for key in source.dimensions]
+    return [(key, str(sources.DIMENSION_LABELS[key]), str(sources.BY_LABELS[key])) for key in source.dimensions]
 
 
 def _labels(by: str, keys: list, programme: Programme) -> dict:
@@ -48,7 +48,7 @@ def _labels(by: str, keys: list, programme: Programme) -> dict:
 
 def breakdown(indicator: Indicator, programme: Programme, by: str) -> list[dict]:
     """Rows {key, label, value} in a stable order (months and stages in time, others by value)."""
-    if indicator.is_manual or by not in {key for key, _label in dimensions_for(indicator)}:
+    if indicator.is_manual or by not in {key for key, *_labels in dimensions_for(indicator)}:
         return []
     values = sources.compute(indicator.source, scope_for(indicator, programme), by=by, stages=spans(programme))
     labels = _labels(by, list(values), programme)

@@ -25,7 +25,7 @@ def _sheet_title(text: str) -> str:
 
 
 def _indicator_header() -> list[str]:
-    return [_("Indicator"), _("Unit"), _("Plan"), _("Fact"), _("% of plan"), _("Source"), _("Status")]
+    return [_("Indicator"), _("Unit"), _("Plan"), _("Fact"), _("Percent of plan"), _("Source"), _("Status")]
 
 
 def _indicator_cells(row: dict) -> list:

@@ -267,7 +267,7 @@ def breakdown(programme_id: int, indicator_id: int):
     if not dimensions:
         abort(404)
     by = request.args.get("by") or dimensions[0][0]
-    if by not in dict(dimensions):
+    if by not in {key for key, *_labels in dimensions}:
         abort(404)
     rows = breakdowns.breakdown(indicator, programme, by)
     return render_template("reports/breakdown.html", programme=programme, indicator=indicator, by=by,

@@ -34,6 +34,16 @@ DIMENSION_LABELS = {
     "service": _l("Service"),
 }
 
+BY_LABELS = {
+    "stage": _l("By stage"),
+    "region": _l("By region"),
+    "organisation": _l("By organisation"),
+    "kind": _l("By event kind"),
+    "month": _l("By month"),
+    "event": _l("By event"),
+    "service": _l("By service"),
+}
+
 
 @dataclass(frozen=True)
 class Scope:

@@ -3,6 +3,7 @@
 Rows are built directly (events, sessions, registrations, check-ins, trip results): the rules that
 produce them are tested in their own areas; here only the counting is under test.
 """
+import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -62,9 +63,13 @@ def register(event, user, status=S.CONFIRMED, checked_in=0, organisation=None, c
     return registration
 
 
+_serial = itertools.count(1)
+
+
 def people(count_by_region: list[tuple[str, Organisation | None]]):
     users = []
-    for n, (region, organisation) in enumerate(count_by_region, start=1):
+    for region, organisation in count_by_region:
+        n = next(_serial)
         user = User(email=f"p{n}-{region.lower()}@example.org", full_name=f"Участник {n}", region_code=region,
                     organisation_id=organisation.id if organisation else None, locale="ru")
         user.role_rows = [UserRole(role=Role.TRAINEE)]
