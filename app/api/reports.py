@@ -1,4 +1,6 @@
 """/api/v1/programmes/<id>/report: the plan-vs-fact report as JSON (organiser token)."""
+from datetime import date, datetime
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -63,8 +65,10 @@ class ProgrammeReport(MethodView):
         data = report.build(programme.id)
         return {
             "programme_id": programme.id,
-            "generated_at": data["generated_at"],
+            "generated_at": datetime.fromisoformat(data["generated_at"]),
             "indicators": [_row(r) for r in data["indicators"]],
-            "stages": [{**{k: stage[k] for k in ("id", "number", "title", "starts_on", "ends_on")},
+            "stages": [{"id": stage["id"], "number": stage["number"], "title": stage["title"],
+                        "starts_on": date.fromisoformat(stage["starts_on"]),
+                        "ends_on": date.fromisoformat(stage["ends_on"]),
                         "indicators": [_row(r) for r in stage["indicators"]]} for stage in data["stages"]],
         }
