@@ -20,6 +20,7 @@ from app.reports import indicators as definitions
 from app.reports import sources
 from app.reports.models import Indicator
 
+
 def status_label(status: str) -> str:
     labels = {
         "met": _("Met"), "on_track": _("On track"), "behind": _("Behind"), "missed": _("Missed"),
