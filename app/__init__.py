@@ -1,4 +1,5 @@
 """Praktika: the app factory (flaskr's create_app, Indico's one module per area)."""
+import importlib
 import logging
 from pathlib import Path
 
@@ -58,15 +59,24 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.init_app(app)
 
-    from app import tasks  # noqa: F401  (registers Huey tasks)
-
+    import_tasks()
     return app
+
+
+AREAS_WITH_TASKS = ("core", "notifications", "outbox", "registrations")
+
+
+def import_tasks() -> None:
+    """Each area registers its Huey tasks and outbox handlers in its own tasks module."""
+    for area in AREAS_WITH_TASKS:
+        importlib.import_module(f"app.{area}.tasks")
 
 
 def import_models() -> None:
     """Import every area's models so the metadata (and Alembic) sees the whole schema."""
     from app.accounts import models as _accounts  # noqa: F401
     from app.events import models as _events  # noqa: F401
+    from app.outbox import models as _outbox  # noqa: F401
     from app.programmes import models as _programmes  # noqa: F401
     from app.registrations import models as _registrations  # noqa: F401
     from app.reports import models as _reports  # noqa: F401
@@ -131,6 +141,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
 
     app.register_blueprint(calendar_bp)
+    from app.outbox.routes import bp as outbox_bp
+
+    app.register_blueprint(outbox_bp)
     from app import api as api_area
 
     api_area.init_app(app)

@@ -1,10 +1,25 @@
-"""Column types and helpers shared by every area's models."""
+"""The seam every area stands on: the unit of work, row locks and shared column types.
+
+A service's public call is one unit of work (STYLE rule 4, cosmicpython's UoW, Indico's
+"commit once"): `with unit_of_work():` commits when the block ends, rolls back when it raises,
+and a nested block joins the outer one, so one service may call another and everything still
+commits together. Consequences that leave the process (mail, jobs) are written as outbox rows
+inside the same transaction (app/outbox); callbacks registered with `after_commit` run only
+once the commit has succeeded, to nudge the worker.
+"""
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, select, update
 from sqlalchemy.types import TypeDecorator
 
 from app import clock
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+_UNIT_KEY = "praktika.unit_of_work"
 
 
 class UTCDateTime(TypeDecorator):
@@ -36,8 +51,6 @@ def utcnow() -> datetime:
 
 def enum_column(enum_cls, length: int = 32):
     """A portable enum column storing the members' values as short strings."""
-    from app.extensions import db
-
     return db.Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
@@ -48,10 +61,7 @@ def lock_row(model, pk):
     take the database write lock (waiting on busy_timeout), so writers are serialised and
     everything read afterwards is current. Take it before counting anything (STYLE rule 5).
     """
-    from sqlalchemy import select, update
-
-    from app.extensions import db
-
+    current_unit()  # a lock outside a transaction we own would be released by someone else's commit
     session = db.session
     if session.get_bind().dialect.name == "sqlite":
         session.execute(update(model).where(model.id == pk).values(id=model.id))
@@ -61,30 +71,53 @@ def lock_row(model, pk):
     ).scalar_one_or_none()
 
 
-# --- temporary stand-in for the seam's unit of work (issue 9); replaced when main has it ---------
-_depth = {"n": 0}
+class UnitOfWork:
+    """One business transaction: what it changed commits together, or nothing does."""
+
+    def __init__(self) -> None:
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the transaction has committed (never if it rolls back); each callback once."""
+        if callback not in self._after_commit:
+            self._after_commit.append(callback)
+
+    def _run_after_commit(self) -> None:
+        for callback in self._after_commit:
+            try:
+                callback()
+            except Exception:  # the change is committed; a failed nudge must not turn it into an error
+                log.exception("after-commit callback %r failed", callback)
 
 
-class _UnitOfWork:
-    def __enter__(self):
-        _depth["n"] += 1
-        from app.extensions import db
+@contextmanager
+def unit_of_work() -> Iterator[UnitOfWork]:
+    """Open (or join) the unit of work of the current session."""
+    session = db.session
+    outer = session.info.get(_UNIT_KEY)
+    if outer is not None:
+        yield outer
+        return
+    unit = UnitOfWork()
+    session.info[_UNIT_KEY] = unit
+    try:
+        yield unit
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(_UNIT_KEY, None)
+    unit._run_after_commit()
 
-        return db.session
 
-    def __exit__(self, exc_type, exc, tb):
-        from app.extensions import db
-
-        _depth["n"] -= 1
-        if exc_type is not None:
-            if _depth["n"] == 0:
-                db.session.rollback()
-            return False
-        if _depth["n"] == 0:
-            db.session.commit()
-        return False
+def current_unit() -> UnitOfWork:
+    """The open unit of work; writing consequences or taking locks outside one is a programming error."""
+    unit = db.session.info.get(_UNIT_KEY)
+    if unit is None:
+        raise RuntimeError("this needs an open unit_of_work()")
+    return unit
 
 
-def unit_of_work() -> _UnitOfWork:
-    """Commit on exit, roll back on any exception; nested use joins the outer unit."""
-    return _UnitOfWork()
+def in_unit_of_work() -> bool:
+    return db.session.info.get(_UNIT_KEY) is not None

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.accounts import services as accounts
 from app.accounts.models import Organisation, OrganisationKind, Role, User
+from app.database import unit_of_work
 from app.errors import DomainError
 from app.events import services as events
 from app.events.models import Event
@@ -240,8 +241,8 @@ class Demo:
             func.lower(Organisation.name) == name.lower(), Organisation.region_code == region)).scalar_one_or_none()
         if existing is not None:
             return existing
-        organisation = accounts.find_or_propose_organisation(name, region, kind=kind, approved=True)
-        db.session.commit()
+        with unit_of_work():
+            organisation = accounts.find_or_propose_organisation(name, region, kind=kind, approved=True)
         self.report.note(f"organisation {name}")
         return organisation
 
@@ -535,7 +536,6 @@ def seed_demo_command():
     try:
         report = seed_demo()
     except DomainError as error:
-        db.session.rollback()
         details = "; ".join(f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in error.fields.items())
         raise click.ClickException(f"{error.message} {details}".strip()) from error
     if report.created:

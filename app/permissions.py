@@ -200,3 +200,10 @@ def _event_join_link(user, event) -> bool:
     from app.registrations import services
 
     return services.join_link_for(services.registration_of(event, user)) is not None
+
+
+# --- outbox ---------------------------------------------------------------------------
+
+@rule("outbox.manage")
+def _manage_outbox(user, _obj) -> bool:
+    return user.is_admin

@@ -30,6 +30,7 @@ AREAS = {
     "calendar": ["app/calendar", "templates/calendar", "templates/notifications/calendar_*"],
     "notifications": ["app/notifications", "templates/notifications/_layout*"],
     "api": ["app/api"],
+    "outbox": ["app/outbox", "templates/outbox"],
     "reports": ["app/reports", "templates/reports"],
 }
 

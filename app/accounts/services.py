@@ -26,8 +26,10 @@ from app.accounts.models import (
     UserRole,
 )
 from app.accounts.regions import is_region
+from app.database import unit_of_work
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
+from app.notifications import services as notifications
 
 
 @lru_cache(maxsize=4)
@@ -129,12 +131,8 @@ def build_user(*, email: str, password: str | None, full_name: str, organisation
 
 def create_user(**fields) -> User:
     """An account made by an administrator (CLI): one transaction."""
-    try:
+    with unit_of_work():
         user = build_user(**fields)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return user
 
 
@@ -148,14 +146,14 @@ def authenticate(email: str, password: str) -> User | None:
     except (VerificationError, InvalidHashError):
         return None
     if password_hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = password_hasher().hash(password)
-        db.session.commit()
+        with unit_of_work():
+            user.password_hash = password_hasher().hash(password)
     return user
 
 
 def set_locale(user: User, locale: str) -> None:
-    user.locale = _checked_locale(locale)
-    db.session.commit()
+    with unit_of_work():
+        user.locale = _checked_locale(locale)
 
 
 # --- organisations --------------------------------------------------------------------------
@@ -207,26 +205,26 @@ def list_organisations() -> list[Organisation]:
 
 
 def approve_organisation(organisation_id: int) -> Organisation:
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound()
-    organisation.approved = True
-    db.session.commit()
+    with unit_of_work():
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None:
+            raise NotFound()
+        organisation.approved = True
     return organisation
 
 
 def reject_organisation(organisation_id: int) -> str:
     """Remove a proposed organisation; its members keep their accounts without an organisation."""
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound()
-    if organisation.approved:
-        raise Conflict(_l("An approved organisation cannot be rejected."))
-    name = organisation.name
-    for member in db.session.execute(select(User).where(User.organisation_id == organisation.id)).scalars():
-        member.organisation_id = None
-    db.session.delete(organisation)
-    db.session.commit()
+    with unit_of_work():
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None:
+            raise NotFound()
+        if organisation.approved:
+            raise Conflict(_l("An approved organisation cannot be rejected."))
+        name = organisation.name
+        for member in db.session.execute(select(User).where(User.organisation_id == organisation.id)).scalars():
+            member.organisation_id = None
+        db.session.delete(organisation)
     return name
 
 
@@ -237,9 +235,9 @@ def sign_up(*, email: str, password: str, full_name: str, organisation_name: str
             organisation_kind: str | OrganisationKind | None = None) -> User:
     """Public sign-up: a trainee in a region, with an existing or newly proposed organisation.
 
-    One transaction; the welcome mail is sent after the commit.
+    One transaction; the welcome mail goes through the outbox with it.
     """
-    try:
+    with unit_of_work():
         region_code = _checked_region(region_code)
         organisation = find_or_propose_organisation(organisation_name, region_code,
                                                     _organisation_kind(organisation_kind))
@@ -248,25 +246,15 @@ def sign_up(*, email: str, password: str, full_name: str, organisation_name: str
                           region_code=region_code, locale=locale)
         if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
             organisation.proposed_by_id = user.id
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    _send_welcome(user)
+        notifications.send_to_user(user, template="accounts_welcome", subject=_l("Welcome to Praktika"))
     return user
-
-
-def _send_welcome(user: User) -> None:
-    from app.notifications.services import send_to_user
-
-    send_to_user(user, template="accounts_welcome", subject=_l("Welcome to Praktika"))
 
 
 def update_profile(user: User, *, full_name: str, print_name: str | None, organisation_name: str | None,
                    organisation_kind: str | OrganisationKind | None, region_code: str | None,
                    locale: str) -> User:
     """Change one's own profile; a new organisation name is proposed for approval. One transaction."""
-    try:
+    with unit_of_work():
         user.full_name = _checked_name(full_name, "full_name")
         user.print_name = _checked_name(print_name, "print_name", required=False)
         user.region_code = _checked_region(region_code)
@@ -276,10 +264,6 @@ def update_profile(user: User, *, full_name: str, print_name: str | None, organi
         if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
             organisation.proposed_by_id = user.id
         user.organisation_id = organisation.id if organisation else None
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return user
 
 
@@ -314,17 +298,13 @@ def set_roles(user: User, roles, *, actor: User) -> User:
         raise ValidationFailed(_l("Choose a role from the list."), field="roles") from error
     if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in wanted:
         raise Conflict(_l("You cannot remove your own administrator role."), field="roles")
-    try:
+    with unit_of_work():
         current = {row.role: row for row in user.role_rows}
         for role, row in current.items():
             if role not in wanted:
                 user.role_rows.remove(row)
         for role in sorted(wanted - set(current)):
             user.role_rows.append(UserRole(role=role))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return user
 
 
@@ -352,7 +332,7 @@ def _parse_roles(value: str | None) -> list[Role]:
 
 def import_user(row: dict) -> ImportedUser:
     """Create one account from a CSV row (one transaction). An empty password gets a generated one."""
-    try:
+    with unit_of_work():
         region_code = (row.get("region") or "").strip().upper() or None
         region_code = _checked_region(region_code, required=False)
         roles = _parse_roles(row.get("roles"))
@@ -366,10 +346,6 @@ def import_user(row: dict) -> ImportedUser:
         user = build_user(email=email, password=password, full_name=full_name,
                           organisation_id=organisation.id if organisation else None,
                           region_code=region_code, roles=roles or (Role.TRAINEE,))
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return ImportedUser(user=user, generated_password=generated)
 
 
@@ -382,8 +358,8 @@ def _token_digest(token: str) -> str:
 def create_api_token(user: User, name: str = "") -> str:
     """Create a bearer token; return the plaintext once (only its hash is kept)."""
     token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), name=name[:100]))
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), name=name[:100]))
     return token
 
 
@@ -395,23 +371,23 @@ def user_for_api_token(token: str) -> User | None:
     ).scalar_one_or_none()
     if row is None or not row.user.active:
         return None
-    row.last_used_at = clock.now()
-    db.session.commit()
+    with unit_of_work():
+        row.last_used_at = clock.now()
     return row.user
 
 
 def calendar_token(user: User) -> str:
     """The user's personal feed token, created on first use."""
     if not user.calendar_token:
-        user.calendar_token = secrets.token_urlsafe(24)
-        db.session.commit()
+        with unit_of_work():
+            user.calendar_token = secrets.token_urlsafe(24)
     return user.calendar_token
 
 
 def reset_calendar_token(user: User) -> str:
     """A new token; the old URL stops working at once."""
-    user.calendar_token = secrets.token_urlsafe(24)
-    db.session.commit()
+    with unit_of_work():
+        user.calendar_token = secrets.token_urlsafe(24)
     return user.calendar_token
 
 

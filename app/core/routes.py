@@ -12,10 +12,10 @@ bp = Blueprint("core", __name__)
 @bp.get("/healthz")
 def healthz():
     try:
-        db.session.execute(text("SELECT 1"))
+        with db.engine.connect() as connection:  # its own connection: the request's session stays untouched
+            connection.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means "not healthy", reported, not raised
         current_app.logger.warning("health check failed: %s", exc)
-        db.session.rollback()
         return jsonify({"status": "unavailable", "database": "unreachable"}), 503
     return jsonify({"status": "ok", "database": "ok"})
 

@@ -2,8 +2,9 @@
 
 Every public function here is one transaction: it validates everything first, raises
 `ValidationFailed` with messages keyed by the API field names (DESIGN §5) and saves nothing,
-or commits once. A change of time, place or status bumps `Event.sequence` and is written to the
-change log; the registrations area hears about every committed change after the commit.
+or commits once (`unit_of_work`). A change of time, place or status bumps `Event.sequence` and is
+written to the change log; `signals.event_changed` tells the areas that react (registrations) inside
+the same transaction, so the change and its consequences commit together.
 """
 import math
 import re
@@ -18,7 +19,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from app import clock
 from app.accounts.regions import is_region
-from app.database import lock_row
+from app.database import lock_row, unit_of_work
 from app.errors import Conflict, FieldErrors
 from app.events.models import (
     Event,
@@ -33,6 +34,7 @@ from app.events.models import (
     TripTeamRole,
     search_key,
 )
+from app.events.signals import event_changed
 from app.extensions import db
 
 TITLE_MAX = 300
@@ -40,12 +42,12 @@ TEXT_MAX = 20_000
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
-# Changes of these bump `sequence` (calendar clients re-read the event, registrants are told).
-TIME_FIELDS = {"sessions"}
-PLACE_FIELDS = {"venue", "address", "is_online", "online_url", "trip.settlement", "trip.departure_point",
-                "trip.departure_at"}
+# The one definition of "time or place changed": registrants are mailed, calendars re-read the event.
+TIME_FIELDS = {"sessions", "trip.departure_at"}
+PLACE_FIELDS = {"venue", "address", "is_online", "online_url", "trip.settlement", "trip.departure_point"}
+TIME_PLACE_FIELDS = TIME_FIELDS | PLACE_FIELDS
 STATUS_FIELDS = {"status"}
-BUMPING_FIELDS = TIME_FIELDS | PLACE_FIELDS | STATUS_FIELDS
+BUMPING_FIELDS = TIME_PLACE_FIELDS | STATUS_FIELDS
 LONG_TEXT_FIELDS = {"description", "speakers", "outcome_summary"}
 
 STRING_FIELDS = {
@@ -658,43 +660,28 @@ def _apply_trip(event: Event, trip: dict | None) -> dict[str, list]:
     return changes
 
 
-def _commit_change(event: Event, actor, changes: dict[str, list]) -> set[str]:
-    """Bump the sequence when time/place/status moved, log the change, commit; return changed names."""
+def _record_change(event: Event, actor, changes: dict[str, list]) -> None:
+    """Bump the sequence when time/place/status moved, log the change, and announce it to the areas
+    that react (registrations mails and offers seats) inside the same unit of work."""
     if not changes:
-        db.session.commit()
-        return set()
+        return
     if BUMPING_FIELDS & changes.keys():
         event.sequence = (event.sequence or 0) + 1
     event.updated_at = clock.now()  # also when only a child row (session, trip) changed: feeds key on it
     logged = {name: [_shorten(old), _shorten(new)] if name in LONG_TEXT_FIELDS else [old, new]
               for name, (old, new) in changes.items()}
     event.changes.append(EventChange(actor_id=getattr(actor, "id", None), sequence=event.sequence, fields=logged))
-    db.session.commit()
-    return set(changes)
-
-
-def _notify(event_id: int, changed: set[str], actor) -> None:
-    if not changed:
-        return
-    from app.registrations import services as registrations
-
-    registrations.after_event_change(event_id, changed, getattr(actor, "id", None))
-
-
-def _run(work):
-    """Run a unit of work; roll back everything it did if it raises."""
-    try:
-        return work()
-    except BaseException:
-        db.session.rollback()
-        raise
+    db.session.flush()
+    event_changed.send(event, changed=set(changes), moved=bool(TIME_PLACE_FIELDS & changes.keys()),
+                       cancelled="status" in changes and event.status == EventStatus.CANCELLED,
+                       actor_id=getattr(actor, "id", None))
 
 
 # --- public operations ---------------------------------------------------------------------
 
 def create_event(actor, data: dict) -> Event:
     """Create an event of any kind from API-shaped data (DESIGN §5) with its sessions."""
-    def work():
+    with unit_of_work():
         clean, errors = _validate(None, data, actor)
         errors.raise_if_any()
         event = Event(
@@ -708,38 +695,28 @@ def create_event(actor, data: dict) -> Event:
         clean.pop("status", None)
         db.session.add(event)
         _apply(event, clean)
-        db.session.commit()
-        return event
-
-    return _run(work)
+    return event
 
 
 def update_event(event: Event, actor, data: dict) -> Event:
     """Change the keys present in `data`; a change of time, place or status bumps `sequence`."""
-    def work():
+    with unit_of_work():
         locked = lock_row(Event, event.id)
         clean, errors = _validate(locked, data, actor)
         errors.raise_if_any()
-        changes = _apply(locked, clean)
-        return locked, _commit_change(locked, actor, changes)
-
-    updated, changed = _run(work)
-    _notify(updated.id, changed, actor)
-    return updated
+        _record_change(locked, actor, _apply(locked, clean))
+    return locked
 
 
 def _set_status(event: Event, actor, status: EventStatus, allowed, message) -> Event:
-    def work():
+    with unit_of_work():
         locked = lock_row(Event, event.id)
         if not allowed(locked):
             raise Conflict(message, field="status")
         changes = {"status": [locked.status.value, status.value]}
         locked.status = status
-        return locked, _commit_change(locked, actor, changes)
-
-    updated, changed = _run(work)
-    _notify(updated.id, changed, actor)
-    return updated
+        _record_change(locked, actor, changes)
+    return locked
 
 
 def publish_event(event: Event, actor) -> Event:
@@ -756,7 +733,7 @@ def cancel_event(event: Event, actor) -> Event:
 
 def duplicate_event(event: Event, actor) -> Event:
     """A draft copy with the same sessions, details and team roles; results are not copied."""
-    def work():
+    with unit_of_work():
         copy_title = _("%(title)s (copy)", title=event.title)
         if len(copy_title) > TITLE_MAX:
             copy_title = copy_title[-TITLE_MAX:]
@@ -775,15 +752,12 @@ def duplicate_event(event: Event, actor) -> Event:
         db.session.add(copy)
         if copy.sessions:
             _denormalise_dates(copy)
-        db.session.commit()
-        return copy
-
-    return _run(work)
+    return copy
 
 
 def record_trip_results(event: Event, actor, counts: dict, notes: str = "") -> Event:
     """People served per offered service (counts only), once the trip has started."""
-    def work():
+    with unit_of_work():
         errors = FieldErrors()
         if event.kind != EventKind.OUTREACH_TRIP or event.trip is None:
             raise Conflict(_l("Only outreach trips have results."))
@@ -813,10 +787,7 @@ def record_trip_results(event: Event, actor, counts: dict, notes: str = "") -> E
                 event.results.append(TripResult(service=service, people_served=number))
         event.trip.results_notes = notes_text
         event.trip.results_recorded_at = clock.now()
-        db.session.commit()
-        return event
-
-    return _run(work)
+    return event
 
 
 # --- listing -------------------------------------------------------------------------------

@@ -1,9 +1,14 @@
 """Mail composition and delivery.
 
-Services call `send_mail(...)` after their commit. The message is rendered here, in the
-recipient's language (text + HTML from templates/notifications/<name>.{txt,html}), and
-handed to a Huey task that delivers it: over SMTP when MAIL_SERVER is set, otherwise into
-instance/outbox/*.eml for development.
+Services call `send_mail(...)` / `send_to_user(...)` inside their unit of work: the message is
+rendered at once, in the recipient's language (text + HTML from
+templates/notifications/<name>.{txt,html}), and written to the outbox with the change, so it
+goes if and only if the change commits. The worker delivers it (`deliver`): over SMTP when
+MAIL_SERVER is set, otherwise into instance/outbox/*.eml for development.
+
+Mail whose truth can change before delivery (a seat offered, a place confirmed) is not rendered
+here: its area emits its own outbox topic, and the area's handler re-reads the state and calls
+`deliver_to_user` only if the mail is still true.
 """
 import smtplib
 import uuid
@@ -18,6 +23,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from app import clock
+from app.outbox import services as outbox
 
 
 @dataclass(frozen=True)
@@ -51,19 +57,34 @@ def compose(*, to: str, to_name: str | None, locale: str, template: str, subject
     return message
 
 
-def send_mail(**compose_args) -> EmailMessage:
-    """Compose now, deliver in the background. Call only after the transaction has committed."""
-    from app.tasks import deliver_mail
+MAIL_TOPIC = "notifications.mail"
 
+
+def send_mail(**compose_args) -> EmailMessage:
+    """Compose now and put the message in the outbox of the current unit of work."""
     message = compose(**compose_args)
-    deliver_mail(message.as_string(policy=SMTP))
+    outbox.emit(MAIL_TOPIC, raw=message.as_string(policy=SMTP),
+                summary=f"{compose_args['to']} — {message['Subject']}")
     return message
+
+
+def _user_mail(user, template: str, subject, context: dict | None, attachments) -> dict:
+    return {"to": user.email, "to_name": user.full_name, "locale": user.locale or "ru", "template": template,
+            "subject": subject, "context": {"user": user, **(context or {})}, "attachments": attachments}
 
 
 def send_to_user(user, *, template: str, subject, context: dict | None = None,
                  attachments: tuple[Attachment, ...] = ()) -> EmailMessage:
-    return send_mail(to=user.email, to_name=user.full_name, locale=user.locale or "ru", template=template,
-                     subject=subject, context={"user": user, **(context or {})}, attachments=attachments)
+    """A mail to one user, written to the outbox with the current change."""
+    return send_mail(**_user_mail(user, template, subject, context, attachments))
+
+
+def deliver_to_user(user, *, template: str, subject, context: dict | None = None,
+                    attachments: tuple[Attachment, ...] = ()) -> EmailMessage:
+    """Compose and send at once: for outbox handlers, which already run after the commit, in the worker."""
+    message = compose(**_user_mail(user, template, subject, context, attachments))
+    deliver(message.as_string(policy=SMTP))
+    return message
 
 
 def deliver(raw_message: str) -> None:

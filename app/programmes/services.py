@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.accounts.models import Role, User, UserRole
 from app.accounts.regions import is_region
+from app.database import unit_of_work
 from app.errors import FieldErrors
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
@@ -88,14 +89,6 @@ def _check_children_inside(programme: Programme, errors: FieldErrors) -> None:
             errors.add("ends_on", _l("Plan item %(number)s lies outside this period.", number=item.number))
 
 
-def _commit():
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 def _valid_fields(build, programme: Programme, data: dict, current) -> dict:
     """Run a part's field builder and refuse the whole submission if any field is wrong."""
     errors = FieldErrors()
@@ -106,9 +99,9 @@ def _valid_fields(build, programme: Programme, data: dict, current) -> dict:
 
 def _update_part(part, data: dict, build):
     """Change a stage or plan item in place: validate everything, then one commit."""
-    for key, value in _valid_fields(build, part.programme, data, part).items():
-        setattr(part, key, value)
-    _commit()
+    with unit_of_work():
+        for key, value in _valid_fields(build, part.programme, data, part).items():
+            setattr(part, key, value)
     return part
 
 
@@ -120,10 +113,10 @@ def create_programme(actor: User, data: dict) -> Programme:
     errors.raise_if_any()
     if not actor.is_admin and actor not in organisers:
         organisers.append(actor)
-    programme = Programme(**fields, created_by_id=actor.id)
-    programme.organisers = organisers
-    db.session.add(programme)
-    _commit()
+    with unit_of_work():
+        programme = Programme(**fields, created_by_id=actor.id)
+        programme.organisers = organisers
+        db.session.add(programme)
     return programme
 
 
@@ -134,14 +127,12 @@ def update_programme(programme: Programme, actor: User, data: dict) -> Programme
     errors.raise_if_any()
     if not actor.is_admin and actor not in organisers:
         organisers.append(actor)
-    for key, value in fields.items():
-        setattr(programme, key, value)
-    programme.organisers = organisers
-    _check_children_inside(programme, errors)
-    if errors.fields:
-        db.session.rollback()
+    with unit_of_work():
+        for key, value in fields.items():
+            setattr(programme, key, value)
+        programme.organisers = organisers
+        _check_children_inside(programme, errors)
         errors.raise_if_any()
-    _commit()
     return programme
 
 
@@ -168,9 +159,9 @@ def _stage_fields(programme: Programme, data: dict, errors: FieldErrors, stage: 
 
 
 def add_stage(programme: Programme, actor: User, data: dict) -> Stage:
-    stage = Stage(programme=programme, **_valid_fields(_stage_fields, programme, data, None))
-    db.session.add(stage)
-    _commit()
+    with unit_of_work():
+        stage = Stage(programme=programme, **_valid_fields(_stage_fields, programme, data, None))
+        db.session.add(stage)
     return stage
 
 
@@ -180,11 +171,11 @@ def update_stage(stage: Stage, actor: User, data: dict) -> Stage:
 
 def delete_stage(stage: Stage, actor: User) -> None:
     """Plan items keep their place in the plan; they just lose the stage."""
-    for item in stage.programme.plan_items:
-        if item.stage_id == stage.id:
-            item.stage = None
-    db.session.delete(stage)
-    _commit()
+    with unit_of_work():
+        for item in stage.programme.plan_items:
+            if item.stage_id == stage.id:
+                item.stage = None
+        db.session.delete(stage)
 
 
 # --- calendar plan --------------------------------------------------------------------
@@ -231,11 +222,11 @@ def _plan_item_fields(programme: Programme, data: dict, errors: FieldErrors, ite
 
 def add_plan_item(programme: Programme, actor: User, data: dict) -> PlanItem:
     """Append an activity to the calendar plan (positions keep the plan's order)."""
-    fields = _valid_fields(_plan_item_fields, programme, data, None)
-    position = max((i.position for i in programme.plan_items), default=0) + 1
-    item = PlanItem(programme=programme, position=position, **fields)
-    db.session.add(item)
-    _commit()
+    with unit_of_work():
+        fields = _valid_fields(_plan_item_fields, programme, data, None)
+        position = max((i.position for i in programme.plan_items), default=0) + 1
+        item = PlanItem(programme=programme, position=position, **fields)
+        db.session.add(item)
     return item
 
 
@@ -244,8 +235,8 @@ def update_plan_item(item: PlanItem, actor: User, data: dict) -> PlanItem:
 
 
 def delete_plan_item(item: PlanItem, actor: User) -> None:
-    db.session.delete(item)
-    _commit()
+    with unit_of_work():
+        db.session.delete(item)
 
 
 # --- reading --------------------------------------------------------------------------

@@ -1,18 +1,25 @@
-"""Registration mail: composed after the commit, in the recipient's language, times in the event's zone.
+"""Registration mail: composed by the worker from the outbox, in the recipient's language, times in
+the event's zone.
 
 Each kind has templates/notifications/registrations_<kind>.{txt,html}. The webinar join link is
-put into the context only for confirmed participants, so no other mail can show it.
+put into the context only for confirmed participants, so no other mail can show it. A mail is sent
+only while what it says is still true (`STILL_TRUE`): an offer that expired or a registration
+cancelled between the change and the delivery sends nothing.
 """
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from app import clock
 from app.calendar import builders
 from app.calendar.items import session_item
+from app.events.models import EventStatus
 from app.extensions import db
-from app.notifications.services import Attachment, send_to_user
-from app.registrations.models import Registration
-from app.registrations.services import join_link_for
+from app.notifications.services import Attachment, deliver_to_user
+from app.registrations import services
+from app.registrations.models import Registration, RegistrationStatus
+
+S = RegistrationStatus
 
 SUBJECTS = {
     "confirmed": lambda title: _l("Your place is confirmed: %(title)s", title=title),
@@ -25,6 +32,21 @@ SUBJECTS = {
     "event_changed": lambda title: _l("The event has changed: %(title)s", title=title),
     "event_cancelled": lambda title: _l("The event is cancelled: %(title)s", title=title),
     "reminder": lambda title: _l("Tomorrow: %(title)s", title=title),
+}
+
+# What must still hold at delivery for each kind of mail to be true.
+STILL_TRUE = {
+    "confirmed": lambda r: r.status == S.CONFIRMED,
+    "pending": lambda r: r.status == S.PENDING,
+    "waitlisted": lambda r: r.status == S.WAITLISTED,
+    "offered": lambda r: r.status == S.OFFERED and r.offer_expires_at is not None
+    and r.offer_expires_at > clock.now(),
+    "offer_expired": lambda r: r.status == S.EXPIRED,
+    "rejected": lambda r: r.status == S.REJECTED,
+    "cancelled_by_organiser": lambda r: r.status == S.CANCELLED,
+    "event_changed": lambda r: r.is_live and r.event.status == EventStatus.PUBLISHED,
+    "event_cancelled": lambda r: r.event.status == EventStatus.CANCELLED,
+    "reminder": lambda r: r.status == S.CONFIRMED and r.event.status == EventStatus.PUBLISHED,
 }
 
 # Mails that carry the event's calendar file.
@@ -47,15 +69,13 @@ def event_ics(event, join_url: str | None = None) -> bytes:
                              [builders.vevent(item, host) for item in items])
 
 
-def send(kind: str, registration_id: int, **extra) -> None:
-    """Compose and queue one registration mail (called after the commit, with ids only)."""
-    from app.registrations import services
-
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
-        return
+def send(kind: str, registration_id: int, **extra) -> bool:
+    """Compose and send one registration mail if it is still true; return whether it went."""
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration is None or not STILL_TRUE[kind](registration):
+        return False
     event, user = registration.event, registration.user
-    link = join_link_for(registration)
+    link = services.join_link_for(registration)
     context = {
         "registration": registration,
         "event": event,
@@ -73,5 +93,6 @@ def send(kind: str, registration_id: int, **extra) -> None:
             ics = event_ics(event, link)
         attachments = (Attachment(filename=f"event-{event.id}.ics", content=ics,
                                   mimetype="text/calendar"),)
-    send_to_user(user, template=f"registrations_{kind}", subject=SUBJECTS[kind](event.title),
-                 context=context, attachments=attachments)
+    deliver_to_user(user, template=f"registrations_{kind}", subject=SUBJECTS[kind](event.title),
+                    context=context, attachments=attachments)
+    return True

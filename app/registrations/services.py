@@ -2,7 +2,8 @@
 
 Every public function that changes state is one transaction with one shape (DESIGN §4, STYLE 5):
 lock the event row, settle it (expire stale offers, offer free seats to the waitlist), count,
-decide, write, commit. Mail is collected while the lock is held and sent only after the commit.
+decide, write; `_unit()` commits. Mail is written to the outbox in the same transaction and
+delivered by the worker after the commit (app/registrations/tasks.py re-checks that it is still true).
 
 Decisions worth knowing:
 - Seats taken = confirmed + offered (`Registration.takes_seat`); capacity None means unlimited.
@@ -17,8 +18,10 @@ Decisions worth knowing:
   a cancellation or an expired offer reuses the row (unique event × user) with a new queue time.
 - Declining an offer is a cancellation (note "declined offer") and passes the seat on.
 """
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -29,7 +32,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app import clock
 from app.accounts.models import User
-from app.database import lock_row
+from app.database import lock_row, unit_of_work
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import (
     Event,
@@ -39,7 +42,9 @@ from app.events.models import (
     TeamRole,
     TripTeamRole,
 )
+from app.events.signals import event_changed
 from app.extensions import db
+from app.outbox import services as outbox
 from app.registrations.models import (
     RULE_COUNTED,
     CheckIn,
@@ -122,42 +127,25 @@ def _move(registration: Registration, to_status: RegistrationStatus, actor_id: i
                                                     actor_id=actor_id, note=note, changed_at=clock.now()))
 
 
-# --- mail collected inside the transaction, sent after the commit ------------------------
+# --- the unit of work and the mail it causes ---------------------------------------------
 
-@dataclass
-class _Outbox:
-    items: list[tuple[str, int, dict]] = field(default_factory=list)
-
-    def add(self, kind: str, registration: Registration, **extra) -> None:
-        self.items.append((kind, registration.id, extra))
-
-    def send(self) -> None:
-        """Queue one mail task per item (ids only): composing stays out of the request and the lock."""
-        from app.tasks import send_registration_mail
-
-        for kind, registration_id, extra in self.items:
-            send_registration_mail(kind, registration_id, extra)
-        self.items.clear()
+MAIL_TOPIC = "registrations.mail"
 
 
-def _commit_and_send(outbox: _Outbox) -> None:
-    db.session.commit()
-    outbox.send()
+@contextmanager
+def _unit():
+    """The registrations' unit of work: a lost race on the unique (event, user) row reads as "already"."""
+    try:
+        with unit_of_work() as unit:
+            yield unit
+    except IntegrityError as exc:
+        raise RegistrationConflict(MESSAGES["already"], code="already") from exc
 
 
-class _Unit:
-    """One transaction: rolls back on any error, nothing half-saved (STYLE rule 4)."""
-
-    def __enter__(self):
-        self.outbox = _Outbox()
-        return self.outbox
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
-            db.session.rollback()
-            if issubclass(exc_type, IntegrityError):
-                raise RegistrationConflict(MESSAGES["already"]) from exc
-        return False
+def _announce(kind: str, registration: Registration, **extra) -> None:
+    """Mail the registrant about `kind` after the commit; the handler re-checks that it is still true."""
+    outbox.emit(MAIL_TOPIC, kind=kind, registration_id=registration.id, extra=extra,
+                summary=f"{kind} #{registration.id}")
 
 
 # --- counting ------------------------------------------------------------------------
@@ -287,15 +275,22 @@ def _event_counts(event_id: int, now: datetime, user_id: int | None = None) -> t
     return row[0], row[1], row[2], row[3]
 
 
-def _settle(event: Event, outbox: _Outbox, user_id: int | None = None) -> tuple[int | None, int | None]:
+class Settled(NamedTuple):
+    free: int | None  # seats still free (None: unlimited)
+    own_id: int | None  # the asking user's registration, if any
+    expired: int  # offers that ran out just now
+
+
+def _settle(event: Event, user_id: int | None = None) -> Settled:
     """Expire stale offers, then offer free seats to the waitlist in FIFO order.
 
     Runs under the event lock at the start of every registration transaction ("on touch") and from
-    the periodic job, so a stopped worker never leaves a seat stuck. Returns the seats still free
-    and the id of `user_id`'s registration, if any; one aggregate query when there is nothing to do.
+    the periodic job, so a stopped worker never leaves a seat stuck. One aggregate query when there
+    is nothing to do.
     """
     now = clock.now()
     taken, stale_count, waiting, own_id = _event_counts(event.id, now, user_id)
+    stale = []
     if stale_count:
         stale = db.session.execute(
             select(Registration).where(Registration.event_id == event.id, Registration.status == S.OFFERED,
@@ -304,19 +299,19 @@ def _settle(event: Event, outbox: _Outbox, user_id: int | None = None) -> tuple[
         ).scalars().all()
         for registration in stale:
             _move(registration, S.EXPIRED, None, note="offer expired")
-            outbox.add("offer_expired", registration)
+            _announce("offer_expired", registration)
         db.session.flush()
         taken -= len(stale)
     free = None if event.capacity is None else max(event.capacity - taken, 0)
     if waiting and free != 0:
-        free = _promote(event, outbox, now, free)
-    return free, own_id
+        free = _promote(event, now, free)
+    return Settled(free, own_id, len(stale))
 
 
 _UNKNOWN = object()
 
 
-def _promote(event: Event, outbox: _Outbox, now: datetime, free=_UNKNOWN) -> int | None:
+def _promote(event: Event, now: datetime, free=_UNKNOWN) -> int | None:
     """Offer free seats to waitlisted people, oldest first (confirm at once when capacity is unlimited)."""
     if free is _UNKNOWN:
         free = free_seats(event)
@@ -338,12 +333,12 @@ def _promote(event: Event, outbox: _Outbox, now: datetime, free=_UNKNOWN) -> int
             continue
         if free is None:
             _move(registration, S.CONFIRMED, None, note="capacity allows")
-            outbox.add("confirmed", registration)
+            _announce("confirmed", registration)
         else:
             _move(registration, S.OFFERED, None)
             registration.offered_at = now
             registration.offer_expires_at = _offer_deadline(event, now)
-            outbox.add("offered", registration)
+            _announce("offered", registration)
             free -= 1
         if registration.team_role is not None:
             places[registration.team_role] -= 1
@@ -407,10 +402,10 @@ def blocks_registering(registration: Registration | None) -> bool:
 def register(event_id: int, user: User, team_role=None) -> Registration:
     """Register `user`: confirmed, pending approval, or waitlisted — decided under the event lock."""
     user_id, region_code, organisation_id = user.id, user.region_code, user.organisation_id
-    with _Unit() as outbox:
+    with _unit():
         now = clock.now()
         event = _lock_event(event_id)
-        free, own_id = _settle(event, outbox, user_id)
+        free, own_id, _expired = _settle(event, user_id)
         _check_open(event, now)
         registration = db.session.get(Registration, own_id, populate_existing=True) if own_id else None
         if registration is not None and registration.status == S.REJECTED:
@@ -439,26 +434,24 @@ def register(event_id: int, user: User, team_role=None) -> Registration:
             _move(registration, S.WAITLISTED, user_id)
             kind = "waitlisted"
         db.session.flush()
-        outbox.add(kind, registration)
-        _commit_and_send(outbox)
+        _announce(kind, registration)
     return registration
 
 
 def cancel(registration: Registration, actor: User) -> Registration:
     """Cancel a live registration (the registrant, or the organiser); a freed seat goes on at once."""
-    with _Unit() as outbox:
+    with _unit():
         event, registration = _lock_registration(registration)
-        _settle(event, outbox)
+        _settle(event)
         if not registration.is_live:
             raise RegistrationConflict(MESSAGES["not_live"], code="not_live")
         note = "" if actor.id == registration.user_id else "cancelled by organiser"
         _move(registration, S.CANCELLED, actor.id, note=note)
         registration.offered_at = registration.offer_expires_at = None
         db.session.flush()
-        _promote(event, outbox, clock.now())
+        _promote(event, clock.now())
         if actor.id != registration.user_id:
-            outbox.add("cancelled_by_organiser", registration)
-        _commit_and_send(outbox)
+            _announce("cancelled_by_organiser", registration)
     return registration
 
 
@@ -466,35 +459,36 @@ leave_waitlist = cancel
 
 
 def accept_offer(registration: Registration, actor: User) -> Registration:
-    """Take the offered seat; an offer that ran out is expired (and committed) before saying no."""
-    with _Unit() as outbox:
+    """Take the offered seat; an offer that ran out is expired (and that committed) before saying no."""
+    refusal = None
+    with _unit():
         event, registration = _lock_registration(registration)
-        _settle(event, outbox)
+        _settle(event)
         if registration.status != S.OFFERED:
-            expired = registration.status == S.EXPIRED
-            _commit_and_send(outbox)
-            code = "offer_expired" if expired else "not_offered"
-            raise RegistrationConflict(MESSAGES[code], code=code)
-        _move(registration, S.CONFIRMED, actor.id, note="accepted offer")
-        registration.offer_expires_at = None
-        outbox.add("confirmed", registration)
-        _commit_and_send(outbox)
+            refusal = "offer_expired" if registration.status == S.EXPIRED else "not_offered"
+        else:
+            _move(registration, S.CONFIRMED, actor.id, note="accepted offer")
+            registration.offer_expires_at = None
+            _announce("confirmed", registration)
+    if refusal:
+        raise RegistrationConflict(MESSAGES[refusal], code=refusal)
     return registration
 
 
 def decline_offer(registration: Registration, actor: User) -> Registration:
     """Give the offered seat back: it goes to the next person on the waitlist."""
-    with _Unit() as outbox:
+    offered = True
+    with _unit():
         event, registration = _lock_registration(registration)
-        _settle(event, outbox)
-        if registration.status != S.OFFERED:
-            _commit_and_send(outbox)
-            raise RegistrationConflict(MESSAGES["not_offered"], code="not_offered")
-        _move(registration, S.CANCELLED, actor.id, note="declined offer")
-        registration.offer_expires_at = None
-        db.session.flush()
-        _promote(event, outbox, clock.now())
-        _commit_and_send(outbox)
+        _settle(event)
+        offered = registration.status == S.OFFERED
+        if offered:
+            _move(registration, S.CANCELLED, actor.id, note="declined offer")
+            registration.offer_expires_at = None
+            db.session.flush()
+            _promote(event, clock.now())
+    if not offered:
+        raise RegistrationConflict(MESSAGES["not_offered"], code="not_offered")
     return registration
 
 
@@ -502,9 +496,9 @@ def decline_offer(registration: Registration, actor: User) -> Registration:
 
 def approve(registration: Registration, actor: User) -> Registration:
     """Approve a pending application: a free seat if there is one, else the end of the waitlist."""
-    with _Unit() as outbox:
+    with _unit():
         event, registration = _lock_registration(registration)
-        free, _own = _settle(event, outbox)
+        free, _own, _expired = _settle(event)
         if registration.status != S.PENDING:
             raise RegistrationConflict(MESSAGES["not_pending"], code="not_pending")
         _check_rules(event, registration.region_code, registration.organisation_id, None)
@@ -515,13 +509,12 @@ def approve(registration: Registration, actor: User) -> Registration:
         registration.decided_by_id = actor.id
         if free is None or free > 0:
             _move(registration, S.CONFIRMED, actor.id, note="approved")
-            outbox.add("confirmed", registration, approved=True)
+            _announce("confirmed", registration, approved=True)
         else:
             _move(registration, S.WAITLISTED, actor.id, note="approved")
             registration.queued_at = now
             db.session.flush()
-            outbox.add("waitlisted", registration, approved=True)
-        _commit_and_send(outbox)
+            _announce("waitlisted", registration, approved=True)
     return registration
 
 
@@ -530,9 +523,9 @@ def reject(registration: Registration, actor: User, reason: str) -> Registration
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(MESSAGES["reason_required"], field="reason")
-    with _Unit() as outbox:
+    with _unit():
         event, registration = _lock_registration(registration)
-        _settle(event, outbox)
+        _settle(event)
         freed = registration.takes_seat
         _move(registration, S.REJECTED, actor.id, note=reason)
         registration.decided_at = clock.now()
@@ -541,51 +534,48 @@ def reject(registration: Registration, actor: User, reason: str) -> Registration
         registration.offer_expires_at = None
         db.session.flush()
         if freed:
-            _promote(event, outbox, clock.now())
-        outbox.add("rejected", registration)
-        _commit_and_send(outbox)
+            _promote(event, clock.now())
+        _announce("rejected", registration)
     return registration
 
 
 def expire_offers(event_id: int | None = None) -> int:
-    """Expire offers past their deadline and pass the seats on; safe to run twice (periodic job)."""
+    """Expire offers past their deadline and pass the seats on; safe to run twice (periodic job).
+
+    Each event is its own unit of work, so one event's trouble never holds back the others.
+    """
     if event_id is None:
-        event_ids = db.session.execute(
-            select(Registration.event_id).where(Registration.status == S.OFFERED,
-                                                Registration.offer_expires_at <= clock.now()).distinct()
-        ).scalars().all()
-        db.session.rollback()
+        with _unit():
+            event_ids = db.session.execute(
+                select(Registration.event_id).where(Registration.status == S.OFFERED,
+                                                    Registration.offer_expires_at <= clock.now()).distinct()
+            ).scalars().all()
     else:
         event_ids = [event_id]
     expired = 0
     for one_id in event_ids:
-        with _Unit() as outbox:
+        with _unit():
             event = _lock_event(one_id)
-            _settle(event, outbox)
-            expired += sum(1 for kind, _id, _extra in outbox.items if kind == "offer_expired")
-            _commit_and_send(outbox)
+            expired += _settle(event).expired
     return expired
 
 
-def after_event_change(event_id: int, changed: set[str], actor_id: int | None = None) -> None:
-    """Called by the events area after it committed a change to an event.
+@event_changed.connect
+def _on_event_change(event: Event, *, moved: bool, cancelled: bool, **_details) -> None:
+    """Inside the events area's unit of work: the change and its consequences commit together.
 
-    Capacity raised → the waitlist gets offers. Time or place changed → every live registrant is
+    Capacity raised → the waitlist gets offers. Time or place moved → every live registrant is
     mailed the new details and .ics. Event cancelled → everyone registered is told.
     """
-    changed = set(changed)
-    with _Unit() as outbox:
-        event = _lock_event(event_id)
-        _settle(event, outbox)
-        cancelled = "status" in changed and event.status == EventStatus.CANCELLED
-        if cancelled or changed & TIME_PLACE_FIELDS:
-            live = db.session.execute(
-                select(Registration).where(Registration.event_id == event.id, Registration.is_live)
-                .order_by(Registration.id)
-            ).scalars().all()
-            for registration in live:
-                outbox.add("event_cancelled" if cancelled else "event_changed", registration)
-        _commit_and_send(outbox)
+    locked = _lock_event(event.id)
+    _settle(locked)
+    if cancelled or moved:
+        live = db.session.execute(
+            select(Registration).where(Registration.event_id == locked.id, Registration.is_live)
+            .order_by(Registration.id)
+        ).scalars().all()
+        for registration in live:
+            _announce("event_cancelled" if cancelled else "event_changed", registration)
 
 
 # --- check-in and attendance ----------------------------------------------------------------
@@ -601,13 +591,12 @@ def check_in(registration: Registration, session: Session, actor: User) -> Check
     ).scalar_one_or_none()
     if existing is not None:
         return existing
-    entry = CheckIn(registration_id=registration.id, session_id=session.id, checked_in_at=clock.now(),
-                    checked_in_by_id=actor.id)
-    db.session.add(entry)
     try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        with unit_of_work():
+            entry = CheckIn(registration_id=registration.id, session_id=session.id, checked_in_at=clock.now(),
+                            checked_in_by_id=actor.id)
+            db.session.add(entry)
+    except IntegrityError:  # the same tick from another device a moment earlier: that one stands
         return db.session.execute(
             select(CheckIn).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id)
         ).scalar_one()
@@ -618,9 +607,9 @@ def undo_check_in(registration: Registration, session: Session, actor: User) -> 
     """Remove a check-in (a wrong tick); undoing one that is not there changes nothing."""
     if session.event_id != registration.event_id:
         raise NotFound(MESSAGES["wrong_session"])
-    db.session.execute(delete(CheckIn).where(CheckIn.registration_id == registration.id,
-                                             CheckIn.session_id == session.id))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(delete(CheckIn).where(CheckIn.registration_id == registration.id,
+                                                 CheckIn.session_id == session.id))
 
 
 def checked_in_ids(session: Session) -> set[int]:
@@ -830,30 +819,31 @@ def registration_for_ticket(event: Event, token: str) -> Registration:
 def send_reminders() -> int:
     """Mail confirmed participants the day before the first session; each one once (idempotent).
 
-    The claim is a conditional UPDATE (reminder_sent_at IS NULL), committed before the mail, so
-    two runs at once never send twice.
+    The claim is a conditional UPDATE (reminder_sent_at IS NULL) in the same unit of work as the
+    mail's outbox row, so two runs at once never send twice and a claimed reminder is never lost.
     """
     now = clock.now()
-    candidates = db.session.execute(
+    with _unit():
+        candidates = db.session.execute(
         select(Registration.id).join(Event, Event.id == Registration.event_id).where(
             Registration.status == S.CONFIRMED, Registration.reminder_sent_at.is_(None),
             Event.status == EventStatus.PUBLISHED, Event.starts_at > now,
             Event.starts_at <= now + timedelta(days=1),
         )
-    ).scalars().all()
+        ).scalars().all()
     sent = 0
     for registration_id in candidates:
-        claimed = db.session.execute(
-            update(Registration).where(Registration.id == registration_id, Registration.reminder_sent_at.is_(None),
-                                       Registration.status == S.CONFIRMED)
-            .values(reminder_sent_at=now)
-        ).rowcount
-        db.session.commit()
-        if claimed:
-            from app.registrations import mail
-
-            mail.send("reminder", registration_id)
-            sent += 1
+        with _unit():
+            claimed = db.session.execute(
+                update(Registration).where(Registration.id == registration_id,
+                                           Registration.reminder_sent_at.is_(None),
+                                           Registration.status == S.CONFIRMED)
+                .values(reminder_sent_at=now).execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed:
+                outbox.emit(MAIL_TOPIC, kind="reminder", registration_id=registration_id, extra={},
+                            summary=f"reminder #{registration_id}")
+                sent += 1
     return sent
 
 

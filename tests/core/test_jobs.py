@@ -5,8 +5,8 @@ from contextlib import contextmanager
 import pytest
 from huey.storage import RedisStorage, SqliteStorage
 
+from app.core.tasks import ping
 from app.extensions import huey
-from app.tasks import ping
 from tests.conftest import make_app, require_redis
 
 

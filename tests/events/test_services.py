@@ -15,8 +15,8 @@ from app.events.models import (
     Session,
     TripResult,
 )
+from app.events.signals import event_changed
 from app.extensions import db
-from app.registrations import services as registrations
 from tests.events.conftest import seminar_data, trip_data
 
 
@@ -123,18 +123,19 @@ def test_trip_with_team_and_services(app, organiser):
 def test_change_of_place_bumps_sequence_and_logs_old_and_new(app, organiser):
     event = services.create_event(organiser, seminar_data())
     heard = []
-    original = registrations.after_event_change
-    registrations.after_event_change = lambda event_id, changed, actor_id=None: heard.append(
-        (event_id, changed, actor_id))
-    try:
+
+    def listener(sender, **details):
+        heard.append((sender.id, details, db.session.info.get("praktika.unit_of_work") is not None))
+
+    with event_changed.connected_to(listener):
         services.update_event(event, organiser, {"venue": "Дом дружбы", "capacity": 40})
-    finally:
-        registrations.after_event_change = original
     assert event.sequence == 1
     change = db.session.execute(select(EventChange)).scalar_one()
     assert change.fields == {"venue": ["Гостиница «Волга»", "Дом дружбы"], "capacity": [30, 40]}
     assert change.actor_id == organiser.id and change.sequence == 1
-    assert heard == [(event.id, {"venue", "capacity"}, organiser.id)]
+    # Heard inside the change's own unit of work: listeners' writes commit with it.
+    assert heard == [(event.id, {"changed": {"venue", "capacity"}, "moved": True, "cancelled": False,
+                                 "actor_id": organiser.id}, True)]
 
 
 def test_only_time_place_status_bump_but_every_change_is_logged(app, organiser):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from app.database import unit_of_work
 from app.notifications import services as notifications
 from tests.factories import make_user
 
@@ -55,10 +56,12 @@ def test_without_mail_server_the_message_lands_in_the_outbox(app, client):
 
 def test_attachments_travel_with_the_message(app, mail_outbox):
     user = make_user(locale="en")
-    notifications.send_to_user(
-        user, template="accounts_welcome", subject="Calendar",
-        attachments=(notifications.Attachment("event.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar"),),
-    )
+    with unit_of_work():
+        notifications.send_to_user(
+            user, template="accounts_welcome", subject="Calendar",
+            attachments=(notifications.Attachment("event.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+                                                  "text/calendar"),),
+        )
     message = mail_outbox[0]
     attachments = list(message.iter_attachments())
     assert [a.get_filename() for a in attachments] == ["event.ics"]

@@ -384,7 +384,7 @@ def test_reminders_once_the_day_before(organiser, frozen):
 
 
 def test_send_reminders_cli_and_periodic_tasks(runner, organiser, frozen):
-    from app import tasks
+    from app.registrations import tasks
 
     event = make_event(actor=organiser, start=T0 + timedelta(hours=12))
     services.register(event.id, make_trainees(1)[0])

@@ -1,0 +1,165 @@
+"""The transactional outbox (STYLE §6: Frappe's Email Queue, cosmicpython's message bus).
+
+A service that causes a mail or a job calls `emit(topic, **payload)` inside its unit of work: the
+row commits with the change or not at all. After the commit the worker is woken; it delivers due
+rows one at a time by calling the handler that the owning area registered for the topic
+(`@handler("registrations.mail")` in `app/<area>/tasks.py`).
+
+Delivery guarantees:
+- A row is claimed by a conditional UPDATE (pending → sending) committed before its handler runs,
+  so two workers never deliver one row, and a row marked sent is never delivered again.
+- A failing handler leaves the row pending with exponential backoff (1 min, 2, 4 … at most 1 h);
+  after MAX_ATTEMPTS it is failed, with its error, for an administrator to retry.
+- A worker killed between the claim and the mark leaves the row "sending"; after LEASE it is due
+  again (the mail keeps its Message-ID, so a receiving server can tell a repeat). Nothing is lost.
+"""
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, update
+
+from app import clock
+from app.database import current_unit, lock_row, unit_of_work
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.outbox.models import OutboxMessage, OutboxState
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=15)
+ERROR_MAX = 2000
+
+Handler = Callable[[dict], None]
+_handlers: dict[str, Handler] = {}
+_wakers: list[Callable[[], None]] = []
+
+
+def handler(topic: str):
+    """Register the function that delivers rows of `topic` (one per topic, in the owning area's tasks.py)."""
+    def register(func: Handler) -> Handler:
+        if topic in _handlers and _handlers[topic] is not func:
+            raise RuntimeError(f"outbox topic {topic!r} has two handlers")
+        _handlers[topic] = func
+        return func
+
+    return register
+
+
+def topics() -> list[str]:
+    return sorted(_handlers)
+
+
+def on_wake(waker: Callable[[], None]) -> None:
+    """Register how the worker is woken after a commit that wrote rows (the notifications task queue)."""
+    if waker not in _wakers:
+        _wakers.append(waker)
+
+
+def _wake() -> None:
+    for waker in _wakers:
+        waker()
+
+
+def emit(topic: str, *, summary: str = "", **payload) -> OutboxMessage:
+    """Record a consequence of the current change; it is delivered after the commit, at most once."""
+    unit = current_unit()
+    message = OutboxMessage(topic=topic, payload={**payload, "summary": summary[:200]},
+                            state=OutboxState.PENDING, attempts=0, available_at=clock.now(), last_error="")
+    db.session.add(message)
+    unit.after_commit(_wake)
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _due_filter(now):
+    return or_(
+        and_(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.available_at <= now),
+        and_(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.claimed_at <= now - LEASE),
+    )
+
+
+def deliver_due(limit: int = 500) -> int:
+    """Deliver every due row (oldest first, at most `limit`); return how many were delivered."""
+    with unit_of_work():
+        due = db.session.scalars(select(OutboxMessage.id).where(_due_filter(clock.now()))
+                                 .order_by(OutboxMessage.id).limit(limit)).all()
+    return sum(1 for message_id in due if _claim(message_id) and _deliver(message_id))
+
+
+def _claim(message_id: int) -> bool:
+    now = clock.now()
+    with unit_of_work():
+        claimed = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, _due_filter(now))
+            .values(state=OutboxState.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return claimed == 1
+
+
+def _deliver(message_id: int) -> bool:
+    """Run the handler and mark the row sent in one unit; on failure, schedule a retry or give up."""
+    try:
+        with unit_of_work():
+            message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+            deliver = _handlers.get(message.topic)
+            if deliver is None:
+                raise LookupError(f"no handler for outbox topic {message.topic!r}")
+            deliver(dict(message.payload))
+            message.state = OutboxState.SENT
+            message.sent_at = clock.now()
+            message.last_error = ""
+        return True
+    except Exception as exc:  # any failure of a handler is recorded on its row, never lost
+        log.warning("outbox message %s failed: %s", message_id, exc)
+        with unit_of_work():
+            message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+            message.last_error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.state = OutboxState.FAILED
+            else:
+                message.state = OutboxState.PENDING
+                message.available_at = clock.now() + backoff(message.attempts)
+        return False
+
+
+def retry(message_id: int, actor) -> OutboxMessage:
+    """An administrator sends a failed row again (now, with a fresh count of attempts)."""
+    with unit_of_work() as unit:
+        message = lock_row(OutboxMessage, message_id)
+        if message is None:
+            raise NotFound()
+        if message.state != OutboxState.FAILED:
+            raise Conflict(_l("Only failed messages can be sent again."))
+        message.state = OutboxState.PENDING
+        message.attempts = 0
+        message.available_at = clock.now()
+        log.info("outbox message %s retried by user %s", message_id, getattr(actor, "id", None))
+        unit.after_commit(_wake)
+    return message
+
+
+# --- what an administrator sees ------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+def counts_by_state() -> dict[OutboxState, int]:
+    rows = db.session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all()
+    counts = {state: 0 for state in OutboxState}
+    counts.update(dict(rows))
+    return counts
+
+
+def recent(state: OutboxState | None, page: int) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if state is not None:
+        query = query.where(OutboxMessage.state == state)
+    return list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))

@@ -1,0 +1,23 @@
+"""The registrations area's jobs: offers running out, reminders, and its mail from the outbox."""
+from huey import crontab
+
+from app.extensions import app_periodic_task
+from app.outbox import services as outbox
+from app.registrations import mail, services
+
+
+@app_periodic_task(crontab(minute="*/5"))
+def expire_registration_offers() -> int:
+    """Expired offers pass their seats on even when nobody touches the event (STYLE rule 10)."""
+    return services.expire_offers()
+
+
+@app_periodic_task(crontab(minute="*/15"))
+def send_registration_reminders() -> int:
+    """Reminder mail the day before an event's first session; each registration once."""
+    return services.send_reminders()
+
+
+@outbox.handler(services.MAIL_TOPIC)
+def deliver_registration_mail(payload: dict) -> None:
+    mail.send(payload["kind"], payload["registration_id"], **payload.get("extra", {}))
