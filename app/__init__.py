@@ -63,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-AREAS_WITH_TASKS = ("core", "notifications", "outbox", "registrations")
+AREAS_WITH_TASKS = ("certificates", "core", "notifications", "outbox", "quotas", "registrations")
 
 
 def import_tasks() -> None:
@@ -75,9 +75,11 @@ def import_tasks() -> None:
 def import_models() -> None:
     """Import every area's models so the metadata (and Alembic) sees the whole schema."""
     from app.accounts import models as _accounts  # noqa: F401
+    from app.certificates import models as _certificates  # noqa: F401
     from app.events import models as _events  # noqa: F401
     from app.outbox import models as _outbox  # noqa: F401
     from app.programmes import models as _programmes  # noqa: F401
+    from app.quotas import models as _quotas  # noqa: F401
     from app.registrations import models as _registrations  # noqa: F401
     from app.reports import models as _reports  # noqa: F401
 
@@ -141,9 +143,15 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
 
     app.register_blueprint(calendar_bp)
+    from app.certificates.routes import bp as certificates_bp
+
+    app.register_blueprint(certificates_bp)
     from app.outbox.routes import bp as outbox_bp
 
     app.register_blueprint(outbox_bp)
+    from app.quotas.routes import bp as quotas_bp
+
+    app.register_blueprint(quotas_bp)
     from app import api as api_area
 
     api_area.init_app(app)

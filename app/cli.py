@@ -107,8 +107,9 @@ def send_reminders_command():
 
 
 def init_app(app) -> None:
+    from app.certificates.commands import issue_certificates_command
     from app.demo import seed_demo_command
 
     for command in (create_user_command, import_users_command, create_api_token_command, worker_command,
-                    send_reminders_command, seed_demo_command):
+                    send_reminders_command, seed_demo_command, issue_certificates_command):
         app.cli.add_command(command)

@@ -6,6 +6,7 @@ from pathlib import Path
 # Flask-Babel merges the catalogs in this order and a later one wins for a msgid they share, so the
 # foundation (shared words such as "Email", "Region", role names) comes last and is authoritative.
 AREAS_WITH_TRANSLATIONS = (
+    "certificates",
     "programmes",
     "events",
     "registrations",
@@ -98,6 +99,12 @@ def from_env(overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "HUEY_IMMEDIATE": False,
         "HUEY_SQLITE_PATH": str(instance_path / "huey.sqlite3"),
+        # Certificates: issuer shown on certificates and credentials, logo, stored files, bulk jobs.
+        "CERTIFICATE_ISSUER_NAME": os.environ.get("CERTIFICATE_ISSUER_NAME") or "Praktika",
+        "CERTIFICATE_LOGO_PATH": os.environ.get("CERTIFICATE_LOGO_PATH") or None,
+        "CERTIFICATES_DIR": os.environ.get("CERTIFICATES_DIR") or str(instance_path / "certificates"),
+        "CERTIFICATE_BATCH_SIZE": int(os.environ.get("CERTIFICATE_BATCH_SIZE") or 25),
+        "CERTIFICATE_JOB_LEASE_SECONDS": int(os.environ.get("CERTIFICATE_JOB_LEASE_SECONDS") or 60),
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "BABEL_TRANSLATION_DIRECTORIES": translation_directories(),

@@ -207,3 +207,63 @@ def _event_join_link(user, event) -> bool:
 @rule("outbox.manage")
 def _manage_outbox(user, _obj) -> bool:
     return user.is_admin
+
+
+# --- quotas ---------------------------------------------------------------------------
+
+@rule("quota_plan.manage")
+def _quota_plan_manage(user, event) -> bool:
+    """The plan, the cohort and each trainee's target: whoever edits the seminar."""
+    return _event_edit(user, event)
+
+
+@rule("quota.own")
+def _quota_own(user, quota) -> bool:
+    """The trainee logs consultations and answers catch-up requests in their own quota only."""
+    return quota.user_id == user.id
+
+
+@rule("quota.manage")
+def _quota_manage(user, quota) -> bool:
+    return _event_edit(user, quota.plan.event)
+
+
+@rule("quota.review")
+def _quota_review(user, quota) -> bool:
+    """Review, reopen, catch-up decisions, mentoring: the trainee's assigned curator (and admins)."""
+    return user.is_admin or (quota.curator_id == user.id and user.has_role(Role.CURATOR))
+
+
+@rule("quota.supervise")
+def _quota_supervise(user, quota) -> bool:
+    """Read the trainee's log and history: their curator and the seminar's organisers."""
+    return _quota_review(user, quota) or _quota_manage(user, quota)
+
+
+@rule("curator.area")
+def _curator_area(user, _obj) -> bool:
+    return user.has_role(Role.CURATOR, Role.ADMIN)
+
+
+@rule("mentoring.record")
+def _mentoring_record(user, plan) -> bool:
+    return user.has_role(Role.CURATOR) and any(c.id == user.id for c in plan.curators)
+
+
+# --- certificates ---------------------------------------------------------------------------
+
+@rule("event.certificates")
+def _event_certificates(user, event) -> bool:
+    """Eligibility, issuing, jobs, revoking and reissuing: those who edit the event (admins included)."""
+    return _event_edit(user, event)
+
+
+@rule("certificate.pdf")
+def _certificate_pdf(user, certificate) -> bool:
+    """The PDF: its holder, the event's organisers and admins; anyone else gets a 404."""
+    return certificate.user_id == user.id or _event_edit(user, certificate.event)
+
+
+@rule("certificate.manage")
+def _certificate_manage(user, certificate) -> bool:
+    return _event_edit(user, certificate.event)

@@ -31,6 +31,7 @@ AREAS = {
     "notifications": ["app/notifications", "templates/notifications/_layout*"],
     "api": ["app/api"],
     "outbox": ["app/outbox", "templates/outbox"],
+    "certificates": ["app/certificates", "templates/certificates", "templates/notifications/certificates_*"],
     "reports": ["app/reports", "templates/reports"],
 }
 

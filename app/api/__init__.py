@@ -8,10 +8,11 @@ from app.extensions import api
 def blueprints():
     """Every API blueprint; add new ones here (they call common.init_blueprint themselves)."""
     from app.api.events import bp as events_bp
+    from app.api.quotas import bp as quotas_bp
     from app.api.registrations import bp as registrations_bp
     from app.api.reports import bp as reports_bp
 
-    return [events_bp, registrations_bp, reports_bp]
+    return [events_bp, registrations_bp, quotas_bp, reports_bp]
 
 
 def init_app(app) -> None:

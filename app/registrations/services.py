@@ -52,6 +52,7 @@ from app.registrations.models import (
     RegistrationHistory,
     RegistrationStatus,
 )
+from app.registrations.signals import participation_changed
 
 S = RegistrationStatus
 
@@ -125,6 +126,8 @@ def _move(registration: Registration, to_status: RegistrationStatus, actor_id: i
     registration.status = to_status
     registration.history.append(RegistrationHistory(from_status=from_status, to_status=to_status,
                                                     actor_id=actor_id, note=note, changed_at=clock.now()))
+    if to_status == S.CONFIRMED:
+        participation_changed.send(registration)
 
 
 # --- the unit of work and the mail it causes ---------------------------------------------
@@ -596,6 +599,7 @@ def check_in(registration: Registration, session: Session, actor: User) -> Check
             entry = CheckIn(registration_id=registration.id, session_id=session.id, checked_in_at=clock.now(),
                             checked_in_by_id=actor.id)
             db.session.add(entry)
+            participation_changed.send(registration)
     except IntegrityError:  # the same tick from another device a moment earlier: that one stands
         return db.session.execute(
             select(CheckIn).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id)
@@ -610,6 +614,7 @@ def undo_check_in(registration: Registration, session: Session, actor: User) -> 
     with unit_of_work():
         db.session.execute(delete(CheckIn).where(CheckIn.registration_id == registration.id,
                                                  CheckIn.session_id == session.id))
+        participation_changed.send(registration)
 
 
 def checked_in_ids(session: Session) -> set[int]:

@@ -1,7 +1,7 @@
 """Reports: indicators, stage plans, hand-entered facts, deviations notes, frozen snapshots.
 
 Revision ID: 0006_reports
-Revises: 0002_outbox
+Revises: 0005_certificates
 Create Date: 2026-11-30 18:07:19.826971
 
 """
@@ -13,7 +13,7 @@ import app.database
 
 # revision identifiers, used by Alembic.
 revision = '0006_reports'
-down_revision = '0002_outbox'
+down_revision = '0005_certificates'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,370 @@
+"""Issuing certificates: serials, one person or a batch, revocation and reissue.
+
+Shape of every issuance (STYLE rule 5, "never render a PDF while holding a lock"):
+1. a short unit of work allocates the serials (a counter row per year, bumped atomically);
+2. the batch is rendered as one document and split, outside any transaction, and the files stored;
+3. a second unit locks the event row, re-checks who already holds a live certificate, inserts the
+   rows (with the signed credential) and emits the holders' mails. The partial unique index on
+   (event, user, kind) among non-revoked certificates is the database's last word.
+A serial whose batch fails after step 1 is simply never used: serials are never handed out twice.
+"""
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from babel.dates import format_date, format_interval
+from babel.numbers import format_decimal
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app import clock
+from app.accounts.models import User
+from app.certificates import credentials, eligibility, rendering
+from app.certificates.models import Certificate, CertificateKind, SerialCounter
+from app.database import lock_row, unit_of_work
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.events.models import Event
+from app.extensions import db
+from app.outbox import services as outbox
+
+CHECK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+DEFAULT_LAYOUT = "classic"
+
+MESSAGES = {
+    "not_eligible": _l("Not eligible: %(reasons)s."),
+    "reason_required": _l("Give a reason: it is recorded with the certificate."),
+    "no_registration": _l("This person is not a confirmed participant of the event."),
+    "already_revoked": _l("This certificate is already revoked."),
+    "name_required": _l("Give the name as it should be printed."),
+    "render_failed": _l("The certificate could not be rendered: %(error)s"),
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One certificate to make: who, and (for an organiser's override) why despite the rules."""
+
+    user: User
+    override_reason: str = ""
+    holder_name: str | None = None
+
+
+@dataclass
+class Failure:
+    user_id: int
+    name: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"user_id": self.user_id, "name": self.name, "reason": self.reason}
+
+
+@dataclass
+class BatchResult:
+    issued: list[Certificate] = field(default_factory=list)
+    already: list[int] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+
+
+# --- serials ------------------------------------------------------------------------------------
+
+def format_serial(year: int, number: int) -> str:
+    return f"PRK-{year}-{number:06d}"
+
+
+def allocate_serials(count: int, year: int | None = None) -> list[str]:
+    """`count` new serials, in their own committed unit: never handed out twice, even on rollback later."""
+    year = year or clock.now().year
+    with unit_of_work():
+        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert(SerialCounter).values(year=year, last=0).on_conflict_do_nothing())
+        last = db.session.execute(
+            update(SerialCounter).where(SerialCounter.year == year)
+            .values(last=SerialCounter.last + count).returning(SerialCounter.last)
+        ).scalar_one()
+    return [format_serial(year, n) for n in range(last - count + 1, last + 1)]
+
+
+def new_check_code() -> str:
+    return "".join(secrets.choice(CHECK_CODE_ALPHABET) for _ in range(6))
+
+
+def verify_url(serial: str, check_code: str | None = None) -> str:
+    base = f"{current_app.config['BASE_URL']}/verify/{serial}"
+    return f"{base}?c={check_code}" if check_code else base
+
+
+# --- what is printed ----------------------------------------------------------------------------
+
+def event_hours(event: Event) -> float:
+    seconds = sum((s.ends_at - s.starts_at).total_seconds() for s in event.sessions)
+    return round(seconds / 3600 * 2) / 2
+
+
+def event_dates(event: Event, language: str) -> str:
+    if not event.sessions:
+        return ""
+    first = min(s.starts_at for s in event.sessions).astimezone(event.tz).date()
+    last = max(s.ends_at for s in event.sessions).astimezone(event.tz).date()
+    if first == last:
+        return format_date(first, "long", locale=language)
+    return format_interval(first, last, "yMMMd", locale=language)
+
+
+def issuer_name() -> str:
+    return current_app.config.get("CERTIFICATE_ISSUER_NAME") or "Praktika"
+
+
+def organisation_name(event: Event) -> str:
+    creator = event.created_by
+    return creator.organisation.name if creator is not None and creator.organisation is not None else ""
+
+
+def default_signatories(actor: User | None) -> list[dict]:
+    if actor is None:
+        return []
+    return [{"name": actor.name_on_certificate, "role": _("Programme organiser")}]
+
+
+def view_for(event: Event, *, serial: str, check_code: str, kind: CertificateKind, holder_name: str,
+             language: str, issued_at: datetime, signatories: list[dict], hours: float) -> rendering.CertificateView:
+    return rendering.CertificateView(
+        serial=serial, language=language, kind=kind.value, holder_name=holder_name, event_title=event.title,
+        programme_title=event.programme.title if event.programme else "", dates=event_dates(event, language),
+        place=event.venue or (event.trip.settlement if event.trip else ""),
+        hours=format_decimal(hours, locale=language), issued_on=format_date(issued_at.astimezone(event.tz).date(),
+                                                                            "long", locale=language),
+        issuer_name=issuer_name(), organisation_name=organisation_name(event),
+        verify_url=verify_url(serial, check_code), signatories=signatories)
+
+
+def sample_pdf(event: Event, layout_name: str, language: str, kind: CertificateKind, actor: User) -> bytes:
+    """A preview with sample data and a sample serial: nothing is stored or counted."""
+    layout = rendering.get_layout(layout_name)
+    language = rendering.language_for(layout, language)
+    view = view_for(event, serial="PRK-0000-000000", check_code="SAMPLE", kind=kind,
+                    holder_name={"ru": "Иванова Мария Петровна", "bg": "Мария Петрова Иванова",
+                                 "pl": "Małgorzata Żółkiewska"}.get(language, "Mary Smith"),
+                    language=language, issued_at=clock.now(), signatories=default_signatories(actor),
+                    hours=event_hours(event))
+    return rendering.render_one(layout, view, rendering.logo_uri())
+
+
+# --- credentials ---------------------------------------------------------------------------------
+
+def credential_for(certificate: Certificate, event: Event) -> str:
+    layout = rendering.get_layout(certificate.layout)
+    strings = layout.strings.get(certificate.language) or layout.strings[layout.languages[0]]
+    name = f"{strings['heading']} {strings['kind_' + certificate.kind.value]}: {event.title}"
+    with force_locale(certificate.language if certificate.language in ("ru", "en") else "en"):
+        if certificate.kind == CertificateKind.COMPLETION:
+            criteria = _("Attended at least %(threshold)d%% of the sessions and met the consultation quota.",
+                         threshold=event.attendance_threshold)
+        else:
+            criteria = _("Attended at least %(threshold)d%% of the sessions.", threshold=event.attendance_threshold)
+    document = credentials.credential_document(
+        certificate, base_url=current_app.config["BASE_URL"], issuer_name=issuer_name(), achievement_name=name,
+        description=(event.description or event.title)[:1000], criteria=criteria)
+    return credentials.sign(document)
+
+
+# --- storage ---------------------------------------------------------------------------------------
+
+def storage_root() -> Path:
+    return Path(current_app.config.get("CERTIFICATES_DIR") or Path(current_app.instance_path) / "certificates")
+
+
+def _store(serial: str, pdf: bytes) -> tuple[str, str]:
+    relative = Path(serial[4:8]) / f"{serial}.pdf"
+    path = storage_root() / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(pdf)
+    temporary.replace(path)
+    return str(relative), hashlib.sha256(pdf).hexdigest()
+
+
+def pdf_bytes(certificate: Certificate) -> bytes:
+    return (storage_root() / certificate.pdf_path).read_bytes()
+
+
+# --- issuing -----------------------------------------------------------------------------------------
+
+def _render_isolating(layout, views, logo) -> tuple[list[bytes | None], dict[int, str]]:
+    """Render the batch as one document; if that fails, render one by one so a bad record fails alone."""
+    try:
+        return rendering.render_batch(layout, views, logo), {}
+    except Exception:  # noqa: BLE001 - any rendering error: find the one record that causes it
+        current_app.logger.warning("batch render failed; rendering %d certificates one by one", len(views))
+    parts: list[bytes | None] = []
+    errors: dict[int, str] = {}
+    for index, view in enumerate(views):
+        try:
+            parts.extend(rendering.render_batch(layout, [view], logo))
+        except Exception as error:  # noqa: BLE001 - reported as this person's failure
+            parts.append(None)
+            errors[index] = str(MESSAGES["render_failed"] % {"error": error})
+    return parts, errors
+
+
+def issue_batch(event: Event, kind: CertificateKind, requests: list[Request], actor: User | None, *,
+                layout_name: str = DEFAULT_LAYOUT, signatories: list[dict] | None = None, job_id: int | None = None,
+                within_unit: Callable[[BatchResult], None] | None = None) -> BatchResult:
+    """Issue certificates to the eligible among `requests` (or overridden with a reason); skip holders."""
+    layout = rendering.get_layout(layout_name)
+    signatories = default_signatories(actor) if signatories is None else signatories
+    result = BatchResult()
+    found = {c.user.id: c for c in eligibility.candidates(event, kind, [r.user.id for r in requests])}
+    todo: list[Request] = []
+    for request in requests:
+        candidate = found.get(request.user.id)
+        if candidate is None:
+            result.failed.append(Failure(request.user.id, request.user.full_name, str(MESSAGES["no_registration"])))
+        elif candidate.has_certificate:
+            result.already.append(request.user.id)
+        elif not candidate.eligible and not request.override_reason.strip():
+            reasons = "; ".join(str(r) for r in candidate.reasons)
+            result.failed.append(Failure(request.user.id, request.user.full_name,
+                                         str(MESSAGES["not_eligible"] % {"reasons": reasons})))
+        else:
+            todo.append(request)
+    if todo:
+        _issue(event, kind, todo, actor, layout, signatories, job_id, result, within_unit)
+    elif within_unit is not None:
+        with unit_of_work():
+            within_unit(result)
+    return result
+
+
+def _issue(event, kind, todo, actor, layout, signatories, job_id, result, within_unit) -> None:
+    language = rendering.language_for(layout, event.language)
+    issued_at = clock.now()
+    hours = event_hours(event)
+    serials = allocate_serials(len(todo), issued_at.year)
+    codes = [new_check_code() for _ in todo]
+    views = [view_for(event, serial=serial, check_code=code, kind=kind, language=language, issued_at=issued_at,
+                      holder_name=(r.holder_name or r.user.name_on_certificate), signatories=signatories, hours=hours)
+             for r, serial, code in zip(todo, serials, codes, strict=True)]
+    parts, render_errors = _render_isolating(layout, views, rendering.logo_uri())
+    stored = {}
+    for index, (request, pdf) in enumerate(zip(todo, parts, strict=True)):
+        if pdf is None:
+            result.failed.append(Failure(request.user.id, request.user.full_name, render_errors[index]))
+        else:
+            stored[index] = _store(serials[index], pdf)
+    with unit_of_work():
+        lock_row(Event, event.id)
+        holders = set(eligibility.live_certificates(event.id, kind))
+        for index, request in enumerate(todo):
+            if index not in stored:
+                continue
+            if request.user.id in holders:
+                result.already.append(request.user.id)
+                continue
+            path, digest = stored[index]
+            certificate = Certificate(
+                serial=serials[index], check_code=codes[index], event_id=event.id, user_id=request.user.id,
+                kind=kind, holder_name=views[index].holder_name, hours=hours, language=language, layout=layout.name,
+                signatories=signatories, issued_at=issued_at, issued_by_id=actor.id if actor else None,
+                override_reason=request.override_reason.strip(), job_id=job_id, pdf_sha256=digest, pdf_path=path)
+            certificate.event = event
+            certificate.credential_jwt = credential_for(certificate, event)
+            db.session.add(certificate)
+            result.issued.append(certificate)
+        db.session.flush()
+        for certificate in result.issued:
+            outbox.emit("certificates.issued", certificate_id=certificate.id)
+        if within_unit is not None:
+            within_unit(result)
+
+
+def issue_one(event: Event, user: User, kind: CertificateKind, actor: User, *, override_reason: str = "",
+              layout_name: str = DEFAULT_LAYOUT) -> Certificate:
+    """One person's certificate; an ineligible person only with an organiser's recorded reason."""
+    result = issue_batch(event, kind, [Request(user, override_reason=override_reason)], actor,
+                         layout_name=layout_name)
+    if result.failed:
+        raise ValidationFailed(result.failed[0].reason, field="reason")
+    if result.already:
+        raise Conflict(_l("This person already holds this certificate."))
+    return result.issued[0]
+
+
+# --- revocation and reissue -------------------------------------------------------------------------
+
+def get_by_serial(serial: str) -> Certificate | None:
+    return db.session.execute(select(Certificate).where(Certificate.serial == serial)).scalar_one_or_none()
+
+
+def revoke(certificate: Certificate, actor: User, reason: str) -> Certificate:
+    """Revoke with a reason the holder is mailed; the serial stays taken for ever."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(MESSAGES["reason_required"], field="reason")
+    with unit_of_work():
+        lock_row(Event, certificate.event_id)
+        certificate = db.session.get(Certificate, certificate.id, populate_existing=True)
+        if certificate.revoked_at is not None:
+            raise Conflict(MESSAGES["already_revoked"])
+        certificate.revoked_at = clock.now()
+        certificate.revoke_reason = reason
+        certificate.revoked_by_id = actor.id
+        certificate.credential_jwt = credential_for(certificate, certificate.event)
+        outbox.emit("certificates.revoked", certificate_id=certificate.id)
+    return certificate
+
+
+def reissue(certificate: Certificate, actor: User, holder_name: str, reason: str = "") -> Certificate:
+    """A corrected certificate under a new serial; the old one is superseded and links to it."""
+    holder_name = " ".join((holder_name or "").split())
+    if not holder_name:
+        raise ValidationFailed(MESSAGES["name_required"], field="holder_name")
+    if certificate.revoked_at is not None:
+        raise Conflict(MESSAGES["already_revoked"])
+    event = certificate.event
+    layout = rendering.get_layout(certificate.layout)
+    issued_at = clock.now()
+    serial = allocate_serials(1, issued_at.year)[0]
+    code = new_check_code()
+    view = view_for(event, serial=serial, check_code=code, kind=certificate.kind, holder_name=holder_name,
+                    language=certificate.language, issued_at=issued_at, signatories=certificate.signatories,
+                    hours=certificate.hours)
+    path, digest = _store(serial, rendering.render_batch(layout, [view], rendering.logo_uri())[0])
+    reason = reason.strip() or str(_l("Reissued with corrected details."))
+    with unit_of_work():
+        lock_row(Event, event.id)
+        old = db.session.get(Certificate, certificate.id, populate_existing=True)
+        if old.revoked_at is not None:
+            raise Conflict(MESSAGES["already_revoked"])
+        old.revoked_at = issued_at
+        old.revoke_reason = reason
+        old.revoked_by_id = actor.id
+        db.session.flush()
+        new = Certificate(serial=serial, check_code=code, event_id=event.id, user_id=old.user_id, kind=old.kind,
+                          holder_name=holder_name, hours=old.hours, language=old.language, layout=old.layout,
+                          signatories=old.signatories, issued_at=issued_at, issued_by_id=actor.id,
+                          override_reason=old.override_reason, pdf_sha256=digest, pdf_path=path)
+        new.event = event
+        new.credential_jwt = credential_for(new, event)
+        db.session.add(new)
+        db.session.flush()
+        old.superseded_by_id = new.id
+        old.superseded_by = new
+        old.credential_jwt = credential_for(old, event)
+        outbox.emit("certificates.issued", certificate_id=new.id)
+    return new
+
+
+def certificate_in_event(event: Event, serial: str) -> Certificate:
+    certificate = get_by_serial(serial)
+    if certificate is None or certificate.event_id != event.id:
+        raise NotFound()
+    return certificate

@@ -1,0 +1,168 @@
+"""Certificates, the bulk issuance jobs that make them, and the serial counter."""
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import UTCDateTime, enum_column, utcnow
+from app.extensions import db
+
+
+class CertificateKind(enum.StrEnum):
+    PARTICIPATION = "participation"
+    COMPLETION = "completion"
+
+    @property
+    def label(self):
+        return CERTIFICATE_KIND_LABELS[self]
+
+
+CERTIFICATE_KIND_LABELS = {
+    CertificateKind.PARTICIPATION: _l("Participation"),
+    CertificateKind.COMPLETION: _l("Completion"),
+}
+
+
+class CertificateStatus(enum.StrEnum):
+    """What a verifier is told; never stored (it follows from revoked_at and superseded_by_id)."""
+
+    VALID = "valid"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self):
+        return CERTIFICATE_STATUS_LABELS[self]
+
+
+CERTIFICATE_STATUS_LABELS = {
+    CertificateStatus.VALID: _l("Valid"),
+    CertificateStatus.REVOKED: _l("Revoked"),
+    CertificateStatus.SUPERSEDED: _l("Superseded by a corrected certificate"),
+    CertificateStatus.UNKNOWN: _l("Unknown"),
+}
+
+
+class SerialCounter(db.Model):
+    """One row per year; `last` only ever grows, so a serial is never handed out twice."""
+
+    __tablename__ = "certificate_serial_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+    __table_args__ = (
+        # Issuing twice creates nothing new: one live (non-revoked) certificate per event × user × kind.
+        Index("uq_certificates_live_event_user_kind", "event_id", "user_id", "kind", unique=True,
+              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+        CheckConstraint("hours >= 0", name="hours_not_negative"),
+        CheckConstraint("superseded_by_id IS NULL OR revoked_at IS NOT NULL", name="superseded_is_revoked"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(20), unique=True)
+    # Printed with the serial (URL and text): without it the verify page shows only the status.
+    check_code: Mapped[str] = mapped_column(String(12))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="RESTRICT"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[CertificateKind] = mapped_column(enum_column(CertificateKind, 16))
+    holder_name: Mapped[str] = mapped_column(String(200))
+    hours: Mapped[float] = mapped_column(default=0)
+    language: Mapped[str] = mapped_column(String(8))
+    layout: Mapped[str] = mapped_column(String(40))
+    signatories: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_issuance_jobs.id", ondelete="SET NULL"),
+                                               index=True)
+    pdf_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    pdf_path: Mapped[str] = mapped_column(String(300))
+    credential_jwt: Mapped[str] = mapped_column(Text, default="")
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="SET NULL"))
+    verification_count: Mapped[int] = mapped_column(default=0)
+    last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event = relationship("Event", lazy="joined")
+    user = relationship("User", foreign_keys=[user_id])
+    issued_by = relationship("User", foreign_keys=[issued_by_id])
+    superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id], foreign_keys=[superseded_by_id])
+
+    @property
+    def status(self) -> CertificateStatus:
+        if self.superseded_by_id is not None:
+            return CertificateStatus.SUPERSEDED
+        if self.revoked_at is not None:
+            return CertificateStatus.REVOKED
+        return CertificateStatus.VALID
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.serial} {self.kind} user={self.user_id} event={self.event_id}>"
+
+
+class JobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+
+    @property
+    def label(self):
+        return JOB_STATE_LABELS[self]
+
+
+JOB_STATE_LABELS = {
+    JobState.QUEUED: _l("Waiting for the worker"),
+    JobState.RUNNING: _l("Running"),
+    JobState.DONE: _l("Finished"),
+}
+
+
+class IssuanceJob(db.Model):
+    """Bulk issuance for chosen people of one event; run (and resumed) by the worker."""
+
+    __tablename__ = "certificate_issuance_jobs"
+    __table_args__ = (CheckConstraint("done + failed <= total", name="progress_within_total"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[CertificateKind] = mapped_column(enum_column(CertificateKind, 16))
+    layout: Mapped[str] = mapped_column(String(40))
+    signatories: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    state: Mapped[JobState] = mapped_column(enum_column(JobState, 16), default=JobState.QUEUED)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A runner holds the job until lease_until and renews it after every batch; a killed runner's
+    # lease runs out and the next runner resumes where it stopped.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(32))
+
+    event = relationship("Event")
+    requested_by = relationship("User")
+
+    @property
+    def processed(self) -> int:
+        return self.done + self.failed
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 100

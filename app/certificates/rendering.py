@@ -1,0 +1,197 @@
+"""Certificate PDFs: layouts from certificates/<name>/, one WeasyPrint document per batch, split with pypdf.
+
+A batch is rendered as ONE document (one page per certificate; the stylesheet, fonts and logo are
+loaded once) and split into one PDF per certificate, which is several times faster than one
+`write_pdf()` per person (bench/certificates.py measures both). Rendering touches no database.
+"""
+import base64
+import io
+import logging
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import segno
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from app.errors import ValidationFailed
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+LAYOUTS_DIR = ROOT / "certificates"
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per document step
+
+STRING_KEYS = ("heading", "participation", "participation_after", "completion", "completion_after",
+               "kind_participation", "kind_completion", "programme", "hours", "hours_unit", "dates", "serial",
+               "verify", "code", "issued")
+
+
+class RenderError(ValidationFailed):
+    code = "render"
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    title: str
+    page_size: str
+    languages: tuple[str, ...]
+    strings: dict
+    directory: Path
+
+
+@dataclass
+class CertificateView:
+    """Everything printed on one certificate, already formatted in its language."""
+
+    serial: str
+    language: str
+    kind: str
+    holder_name: str
+    event_title: str
+    programme_title: str
+    dates: str
+    place: str
+    hours: str
+    issued_on: str
+    issuer_name: str
+    organisation_name: str
+    verify_url: str
+    signatories: list[dict] = field(default_factory=list)
+
+    @property
+    def qr_svg(self) -> Markup:
+        """The QR code of the verify URL (a PNG data URI: WeasyPrint draws it far faster than SVG paths)."""
+        uri = segno.make(self.verify_url, error="m").png_data_uri(scale=4, border=0, dark="#111111")
+        return Markup('<img src="%s" alt="">') % uri
+
+
+def _read_layout(directory: Path) -> Layout:
+    meta = tomllib.loads((directory / "meta.toml").read_text(encoding="utf-8"))
+    languages = tuple(meta["languages"])
+    strings = meta.get("strings", {})
+    for language in languages:
+        missing = [key for key in STRING_KEYS if key not in strings.get(language, {})]
+        if missing:
+            raise RuntimeError(f"layout {directory.name}: language {language} lacks {', '.join(missing)}")
+    return Layout(name=directory.name, title=meta.get("title", directory.name), page_size=meta["page_size"],
+                  languages=languages, strings=strings, directory=directory)
+
+
+@lru_cache(maxsize=1)
+def _all_layouts(root: str) -> dict[str, Layout]:
+    return {d.name: _read_layout(d) for d in sorted(Path(root).iterdir())
+            if d.is_dir() and (d / "meta.toml").exists() and (d / "layout.html").exists()}
+
+
+def layouts() -> dict[str, Layout]:
+    return _all_layouts(str(LAYOUTS_DIR))
+
+
+def get_layout(name: str) -> Layout:
+    layout = layouts().get(name)
+    if layout is None:
+        raise ValidationFailed(_l("There is no certificate layout of that name."), field="layout")
+    return layout
+
+
+def language_for(layout: Layout, wanted: str) -> str:
+    """The event's language when the layout has it, else English, else the layout's first."""
+    for candidate in (wanted, "en"):
+        if candidate in layout.languages:
+            return candidate
+    return layout.languages[0]
+
+
+@lru_cache(maxsize=1)
+def _jinja() -> Environment:
+    return Environment(loader=FileSystemLoader(str(LAYOUTS_DIR)), autoescape=select_autoescape(["html"]))
+
+
+@lru_cache(maxsize=1)
+def _font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+@lru_cache(maxsize=8)
+def _stylesheet(name: str) -> CSS:
+    layout = get_layout(name)
+    page = f"@page {{ size: {layout.page_size}; margin: 0 }}\n"
+    css = page + (layout.directory / "style.css").read_text(encoding="utf-8")
+    return CSS(string=css, base_url=str(layout.directory) + "/", font_config=_font_config())
+
+
+@lru_cache(maxsize=4)
+def _logo_data_uri(path: str) -> str:
+    data = Path(path).read_bytes()
+    mimetype = "image/svg+xml" if path.endswith(".svg") else "image/png"
+    return f"data:{mimetype};base64,{base64.b64encode(data).decode()}"
+
+
+def logo_uri() -> str:
+    return _logo_data_uri(str(current_app.config.get("CERTIFICATE_LOGO_PATH") or LAYOUTS_DIR / "logo.svg"))
+
+
+def render_html(layout: Layout, views: list[CertificateView], logo: str) -> str:
+    return _jinja().get_template(f"{layout.name}/layout.html").render(
+        certificates=views, strings=layout.strings, logo=logo, title=layout.title)
+
+
+def render_document(layout: Layout, views: list[CertificateView], logo: str) -> bytes:
+    """One PDF with one page per view."""
+    html = HTML(string=render_html(layout, views, logo), base_url=str(layout.directory) + "/")
+    return html.write_pdf(stylesheets=[_stylesheet(layout.name)], font_config=_font_config())
+
+
+def split_pages(pdf: bytes) -> list[bytes]:
+    """One PDF per page of `pdf` (fonts and images the page uses go with it)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    parts = []
+    for page in reader.pages:
+        _keep_own_images(page)
+        writer = PdfWriter()
+        writer.add_page(page)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        parts.append(buffer.getvalue())
+    return parts
+
+
+_DO_OPERATOR = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s+Do\b")
+
+
+def _keep_own_images(page) -> None:
+    """WeasyPrint gives every page of a document one shared /XObject dictionary (all pages' QR codes).
+    Keep only the images this page draws, so a split certificate carries no one else's QR code."""
+    resources = page.get("/Resources")
+    xobjects = resources.get("/XObject") if resources is not None else None
+    if not xobjects:
+        return
+    used = {b"/" + name for name in _DO_OPERATOR.findall(page.get_contents().get_data())}
+    own = DictionaryObject({NameObject(name): ref for name, ref in xobjects.items() if name.encode() in used})
+    new_resources = DictionaryObject(resources)
+    new_resources[NameObject("/XObject")] = own
+    page[NameObject("/Resources")] = new_resources
+
+
+def render_batch(layout: Layout, views: list[CertificateView], logo: str) -> list[bytes]:
+    """One PDF per view, rendered as one document and split; each certificate must fill one page."""
+    if not views:
+        return []
+    parts = split_pages(render_document(layout, views, logo))
+    if len(parts) != len(views):
+        raise RenderError(_l("The layout did not fit each certificate on one page."))
+    return parts
+
+
+def render_one(layout: Layout, view: CertificateView, logo: str) -> bytes:
+    """One certificate on its own (the naive way; used for previews and as the bench's baseline)."""
+    return render_document(layout, [view], logo)

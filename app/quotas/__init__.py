@@ -1,0 +1,1 @@
+"""Consultation quotas: plans, the consultation log, curator review, mentoring, pace, catch-up, reminders."""

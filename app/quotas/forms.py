@@ -1,0 +1,131 @@
+"""Forms check shape only; the services decide (STYLE rule 11).
+
+The consultation form has no field for who the client was: no name, contact, address, birth
+date or diagnosis — and its note warns against writing them.
+"""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.quotas.models import LABELS, ClientType, ConsultationFormat, MentoringKind
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+FORMAT_CHOICES = [(f.value, LABELS[f]) for f in ConsultationFormat]
+CLIENT_CHOICES = [(c.value, LABELS[c]) for c in ClientType]
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state: only the CSRF token."""
+
+
+class PlanForm(FlaskForm):
+    target = IntegerField(_l("Target: consultations per trainee"), validators=[InputRequired()],
+                          description=_l("For example 20, as in the KPD NKO programme."))
+    starts_on = DateField(_l("Window opens"), validators=[InputRequired()])
+    deadline = DateField(_l("Deadline"), validators=[InputRequired()])
+    formats = MultiCheckboxField(_l("Formats that count"), choices=FORMAT_CHOICES)
+    topics = TextAreaField(_l("Topic categories"), validators=[Optional(), Length(max=5000)],
+                           description=_l("One per line as “code: name”, e.g. “rights: Patients’ rights”."))
+    behind_percent = IntegerField(_l("“Behind” below this share of the expected count, %"),
+                                  validators=[InputRequired()], default=70)
+    curators = MultiCheckboxField(_l("Curators"), coerce=int, choices=[])
+
+
+class ConsultationForm(FlaskForm):
+    held_on = DateField(_l("Date"), validators=[InputRequired()])
+    format = RadioField(_l("Format"), choices=FORMAT_CHOICES, validators=[InputRequired()])
+    topic = SelectField(_l("Topic category"), choices=[], validators=[Optional()], validate_choice=False)
+    duration_minutes = IntegerField(_l("Duration, minutes"), validators=[InputRequired()])
+    client_type = RadioField(_l("Client"), choices=CLIENT_CHOICES, validators=[InputRequired()])
+    is_repeat = BooleanField(_l("Repeat consultation (the same client as before)"))
+    note = TextAreaField(_l("Short note"), validators=[Optional(), Length(max=500)],
+                         description=_l("Do not write the client’s name, contacts, address, birth date or "
+                                        "diagnosis: only what the consultation was about."))
+
+    def data_for_service(self) -> dict:
+        return {"held_on": self.held_on.data, "format": self.format.data, "topic": self.topic.data or None,
+                "duration_minutes": self.duration_minutes.data, "client_type": self.client_type.data,
+                "is_repeat": self.is_repeat.data, "note": self.note.data or ""}
+
+
+class ReviewForm(FlaskForm):
+    comment = TextAreaField(_l("Comment for the trainee (required to return)"), validators=[Length(max=2000)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)])
+
+
+class QuotaChangeForm(FlaskForm):
+    target = IntegerField(_l("New target"), validators=[Optional(), NumberRange(min=1, max=1000)])
+    deadline = DateField(_l("New deadline"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason (kept in the history)"), validators=[Length(max=2000)])
+
+
+class CuratorForm(FlaskForm):
+    curator = SelectField(_l("Curator"), choices=[], validators=[Optional()])
+
+
+class AddTraineeForm(FlaskForm):
+    user_id = SelectField(_l("Confirmed participant"), choices=[], validators=[InputRequired()])
+
+
+class CatchUpForm(FlaskForm):
+    per_week = IntegerField(_l("Consultations a week until the deadline"), validators=[InputRequired()])
+    note = TextAreaField(_l("How you will catch up"), validators=[Optional(), Length(max=2000)])
+
+
+class CatchUpDecisionForm(FlaskForm):
+    comment = TextAreaField(_l("Comment (required to return the plan)"), validators=[Length(max=2000)])
+
+
+class MentoringForm(FlaskForm):
+    kind = RadioField(_l("Kind"), choices=[(k.value, LABELS[k]) for k in MentoringKind],
+                      validators=[InputRequired()], default=MentoringKind.INDIVIDUAL.value)
+    held_on = DateField(_l("Date"), validators=[InputRequired()])
+    topic = StringField(_l("Topic"), validators=[InputRequired(), Length(max=300)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)],
+                          description=_l("No client’s personal data here either."))
+    quota_ids = MultiCheckboxField(_l("Trainees"), coerce=int, choices=[])
+
+
+class CohortFilterForm(FlaskForm):
+    """GET filters of the cohort page (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    show = SelectField(_l("Show"), validators=[Optional()], choices=[
+        ("", _l("Everyone")), ("behind", _l("Behind")), ("not_started", _l("Not started")),
+        ("inactive", _l("Inactive for 14 days"))])
+    region = SelectField(_l("Region"), validators=[Optional()], choices=[], validate_choice=False)
+    curator = SelectField(_l("Curator"), validators=[Optional()], choices=[], validate_choice=False)
+    sort = SelectField(_l("Sort by"), validators=[Optional()], choices=[
+        ("status", _l("Status (most urgent first)")), ("progress", _l("Progress")), ("region", _l("Region")),
+        ("curator", _l("Curator")), ("name", _l("Name"))])
+    order = SelectField(_l("Order"), validators=[Optional()],
+                        choices=[("asc", _l("Ascending")), ("desc", _l("Descending"))])
+
+    def filters(self) -> dict:
+        if not self.validate():
+            return {}
+        curator = self.curator.data
+        return {"show": self.show.data or None, "region": self.region.data or None,
+                "curator_id": int(curator) if curator and curator.isdigit() else None,
+                "sort": self.sort.data or "status", "descending": self.order.data == "desc"}

@@ -1,0 +1,112 @@
+"""The trainee's consultation log: log one, fix one that was returned (resubmitting it).
+
+A consultation carries date, format, topic category, duration, client type and new/repeat, and a
+short note — nothing that identifies the client. Only formats the plan counts are accepted, and
+only dates inside the quota's window, never in the future.
+"""
+from datetime import date
+
+from flask_babel import format_date
+from sqlalchemy import select
+
+from app import clock
+from app.database import unit_of_work
+from app.errors import FieldErrors, NotFound
+from app.extensions import db
+from app.quotas.base import MESSAGES, NOTE_MAX, QuotaConflict, close_tasks, lock_quota, record, today
+from app.quotas.models import (
+    ClientType,
+    Consultation,
+    ConsultationFormat,
+    ConsultationQuota,
+    ReviewState,
+    TaskKind,
+)
+
+FIELDS = ("held_on", "format", "topic", "duration_minutes", "client_type", "is_repeat", "note")
+
+
+def _enum(errors: FieldErrors, name: str, enum_cls, value, message_key: str):
+    try:
+        return enum_cls(value)
+    except ValueError:
+        errors.add(name, MESSAGES[message_key])
+        return None
+
+
+def validate(quota: ConsultationQuota, data: dict) -> dict:
+    """Check a consultation's fields against the quota's plan; all problems at once."""
+    plan = quota.plan
+    errors = FieldErrors()
+    held_on = data.get("held_on")
+    if not isinstance(held_on, date):
+        errors.add("held_on", MESSAGES["date_required"])
+    elif held_on > today(plan.event.timezone):
+        errors.add("held_on", MESSAGES["date_future"])
+    elif held_on < plan.starts_on:
+        errors.add("held_on", str(MESSAGES["date_before_window"]) % {"start": format_date(plan.starts_on, "short")})
+    elif held_on > quota.deadline:
+        errors.add("held_on", str(MESSAGES["date_after_deadline"]) % {"deadline": format_date(quota.deadline, "short")})
+    fmt = _enum(errors, "format", ConsultationFormat, data.get("format"), "format_not_counted")
+    if fmt is not None and fmt.value not in plan.formats:
+        errors.add("format", MESSAGES["format_not_counted"])
+    topic = (data.get("topic") or "").strip() or None
+    if topic is not None and topic not in {t["code"] for t in plan.topics or []}:
+        errors.add("topic", MESSAGES["topic_unknown"])
+    duration = data.get("duration_minutes")
+    if isinstance(duration, bool) or not isinstance(duration, int) or not 1 <= duration <= 600:
+        errors.add("duration_minutes", MESSAGES["duration"])
+    client_type = _enum(errors, "client_type", ClientType, data.get("client_type"), "required")
+    note = (data.get("note") or "").strip()
+    if len(note) > NOTE_MAX:
+        errors.add("note", MESSAGES["note_long"])
+    errors.raise_if_any()
+    return {"held_on": held_on, "format": fmt, "topic": topic, "duration_minutes": duration,
+            "client_type": client_type, "is_repeat": bool(data.get("is_repeat")), "note": note}
+
+
+def log_consultation(quota: ConsultationQuota, data: dict, actor) -> Consultation:
+    """Log one consultation; it waits for the curator's review (`submitted`)."""
+    clean = validate(quota, data)
+    with unit_of_work():
+        quota = lock_quota(quota.id)
+        now = clock.now()
+        consultation = Consultation(quota_id=quota.id, review_state=ReviewState.SUBMITTED, submitted_at=now,
+                                    created_at=now, **clean)
+        db.session.add(consultation)
+        db.session.flush()
+        record(quota.id, "submitted", actor.id, consultation_id=consultation.id)
+        close_tasks(quota.id, (TaskKind.INACTIVE,), "logged")
+    return consultation
+
+
+def edit_consultation(consultation: Consultation, data: dict, actor) -> Consultation:
+    """Change a consultation not yet accepted; a returned one goes back to the curator."""
+    clean = validate(consultation.quota, data)
+    with unit_of_work():
+        lock_quota(consultation.quota_id)
+        db.session.refresh(consultation)
+        if consultation.review_state == ReviewState.ACCEPTED:
+            raise QuotaConflict(MESSAGES["not_editable"])
+        was_returned = consultation.review_state == ReviewState.RETURNED
+        for name, value in clean.items():
+            setattr(consultation, name, value)
+        consultation.review_state = ReviewState.SUBMITTED
+        consultation.submitted_at = clock.now()
+        record(consultation.quota_id, "resubmitted" if was_returned else "edited", actor.id,
+               consultation_id=consultation.id)
+        if was_returned:
+            db.session.flush()
+            still_returned = db.session.execute(select(Consultation.id).where(
+                Consultation.quota_id == consultation.quota_id,
+                Consultation.review_state == ReviewState.RETURNED)).first()
+            if not still_returned:
+                close_tasks(consultation.quota_id, (TaskKind.RETURNED_UNFIXED,), "fixed")
+    return consultation
+
+
+def consultation_in_quota(quota: ConsultationQuota, consultation_id: int) -> Consultation:
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or consultation.quota_id != quota.id:
+        raise NotFound()
+    return consultation

@@ -1,0 +1,296 @@
+"""The organiser's quota pages under /manage: the plan, the cohort (+ CSV/XLSX), one trainee's quota."""
+import csv
+import io
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from openpyxl import Workbook
+
+from app import permissions
+from app.accounts import services as accounts
+from app.accounts.regions import region_name
+from app.errors import DomainError, NotFound, apply_to_form
+from app.permissions import require
+from app.quotas import services
+from app.quotas.blueprint import bp, detail_context, flash_invalid, load_event_plan, load_quota, user
+from app.quotas.forms import (
+    ActionForm,
+    AddTraineeForm,
+    CatchUpDecisionForm,
+    CohortFilterForm,
+    CuratorForm,
+    PlanForm,
+    QuotaChangeForm,
+    ReasonForm,
+)
+from app.registrations import services as registrations
+from app.registrations.models import RegistrationStatus
+
+
+def _plan_form(plan, formdata=...):
+    kwargs = {} if formdata is ... else {"formdata": formdata}
+    form = PlanForm(obj=plan, **kwargs)
+    curators = accounts.search_users(role="curator", per_page=1000).items
+    form.curators.choices = [(u.id, u.full_name) for u in curators]
+    if plan is not None and request.method != "POST":
+        form.curators.data = [c.id for c in plan.curators]
+        form.topics.data = "\n".join(f"{t['code']}: {t['name']}" for t in plan.topics or [])
+    elif plan is None and request.method != "POST":
+        form.formats.data = ["in_person", "phone", "online", "group", "home_visit"]
+    return form
+
+
+@bp.route("/manage/events/<int:event_id>/quota-plan", methods=["GET", "POST"])
+@login_required
+def plan_form(event_id: int):
+    event, plan = load_event_plan(event_id)
+    form = _plan_form(plan)
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                services.save_plan(event, {
+                    "target": form.target.data, "starts_on": form.starts_on.data, "deadline": form.deadline.data,
+                    "formats": form.formats.data, "topics": form.topics.data,
+                    "behind_percent": form.behind_percent.data, "curators": form.curators.data,
+                }, user())
+            except DomainError as error:
+                apply_to_form(form, error)
+            else:
+                flash(_("The quota plan is saved."), "success")
+                return redirect(url_for(".cohort", event_id=event.id))
+        status = 422
+    return render_template("quotas/plan_form.html", event=event, plan=plan, form=form), status
+
+
+def _cohort_filters(plan):
+    form = CohortFilterForm(request.args)
+    regions = services.cohort_regions(plan)
+    form.region.choices = [("", _("All regions"))] + [(code, region_name(code)) for code in regions]
+    form.curator.choices = [("", _("All curators"))] + [(str(c.id), c.full_name) for c in plan.curators]
+    return form
+
+
+@bp.get("/manage/events/<int:event_id>/quotas")
+@login_required
+def cohort(event_id: int):
+    event, plan = load_event_plan(event_id)
+    if plan is None:
+        return redirect(url_for(".plan_form", event_id=event.id))
+    form = _cohort_filters(plan)
+    data = services.cohort(plan, **form.filters())
+    confirmed = registrations.participants(event, {"status": RegistrationStatus.CONFIRMED.value}).rows
+    have = {row.quota.user_id for row in data.rows} if data.total_rows == len(data.rows) else None
+    add_form = AddTraineeForm()
+    if have is not None:
+        add_form.user_id.choices = [(str(r.user_id), r.user.full_name) for r in confirmed if r.user_id not in have]
+    return render_template("quotas/cohort.html", event=event, plan=plan, form=form, cohort=data,
+                           action_form=ActionForm(), add_form=add_form, export_args=request.args.to_dict())
+
+
+def _cell(value):
+    """Text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _export(event_id: int):
+    event, plan = load_event_plan(event_id)
+    if plan is None:
+        raise NotFound()
+    data = services.cohort(plan, **_cohort_filters(plan).filters())
+    header = [_("Full name"), _("Email"), _("Region"), _("Organisation"), _("Curator"), _("Target"), _("Deadline"),
+              _("Accepted"), _("Submitted"), _("Returned"), _("Expected by today"), _("Status"),
+              _("Last logged")]
+    rows = [[
+        r.user.full_name, r.user.email, region_name(r.user.region_code) if r.user.region_code else "",
+        r.user.organisation.name if r.user.organisation else "", r.quota.curator.full_name if r.quota.curator else "",
+        r.quota.target, r.quota.deadline.isoformat(), r.accepted, r.submitted, r.returned, r.pace.expected_count,
+        str(r.status.label), r.last_logged_at.date().isoformat() if r.last_logged_at else "",
+    ] for r in data.rows]
+    return event, header, [[_cell(v) for v in row] for row in rows]
+
+
+@bp.get("/manage/events/<int:event_id>/quotas.csv")
+@login_required
+def cohort_csv(event_id: int):
+    event, header, rows = _export(event_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=event-{event.id}-quotas.csv"})
+
+
+@bp.get("/manage/events/<int:event_id>/quotas.xlsx")
+@login_required
+def cohort_xlsx(event_id: int):
+    event, header, rows = _export(event_id)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Quotas")[:31]
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(buffer.getvalue(),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=event-{event.id}-quotas.xlsx"})
+
+
+def _plan_action(event_id: int, action, done):
+    event, plan = load_event_plan(event_id)
+    if plan is None:
+        raise NotFound()
+    form = ActionForm()
+    if not form.validate():
+        flash_invalid(form)
+    else:
+        try:
+            result = action(plan)
+        except DomainError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(done(result), "success")
+    return redirect(url_for(".cohort", event_id=event.id))
+
+
+@bp.post("/manage/events/<int:event_id>/quotas/sync")
+@login_required
+def sync(event_id: int):
+    return _plan_action(event_id, services.sync_quotas,
+                        lambda n: _("Quotas given to %(n)d newly eligible participants.", n=n))
+
+
+@bp.post("/manage/events/<int:event_id>/quotas/spread")
+@login_required
+def spread(event_id: int):
+    return _plan_action(event_id, lambda plan: services.spread_curators(plan, user()),
+                        lambda n: _("%(n)d trainees were given a curator.", n=n))
+
+
+@bp.post("/manage/events/<int:event_id>/quotas/add")
+@login_required
+def add_trainee(event_id: int):
+    event, plan = load_event_plan(event_id)
+    if plan is None:
+        raise NotFound()
+    form = AddTraineeForm()
+    form.user_id.choices = [(request.form.get("user_id", ""), "")]
+    if form.validate() and (form.user_id.data or "").isdigit():
+        try:
+            trainee = accounts.get_user(int(form.user_id.data))
+            services.add_trainee(plan, trainee, user())
+        except DomainError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("%(name)s now has a quota.", name=trainee.full_name), "success")
+    else:
+        flash(_("Choose a participant."), "danger")
+    return redirect(url_for(".cohort", event_id=event.id))
+
+
+# --- one trainee's quota (organisers and the curator) ---------------------------------------------
+
+def _manage_page(quota, status: int = 200, **forms):
+    curator_form = forms.get("curator_form") or CuratorForm(formdata=None)
+    curator_form.curator.choices = [("", _("— none —"))] + [(str(c.id), c.full_name) for c in quota.plan.curators]
+    if "curator_form" not in forms:
+        curator_form.curator.data = str(quota.curator_id or "")
+    return render_template(
+        "quotas/manage_quota.html", history=services.history_of(quota),
+        may_manage=permissions.can("quota.manage", quota), may_review=permissions.can("quota.review", quota),
+        change_form=forms.get("change_form") or QuotaChangeForm(formdata=None), curator_form=curator_form,
+        reopen_form=forms.get("reopen_form") or ReasonForm(formdata=None),
+        decision_form=forms.get("decision_form") or CatchUpDecisionForm(formdata=None),
+        action_form=ActionForm(), **detail_context(quota)), status
+
+
+@bp.get("/manage/quotas/<int:quota_id>")
+@login_required
+def manage_quota(quota_id: int):
+    return _manage_page(load_quota(quota_id, "quota.supervise"))
+
+
+@bp.post("/manage/quotas/<int:quota_id>/change")
+@login_required
+def change_quota(quota_id: int):
+    quota = require("quota.manage", load_quota(quota_id, "quota.supervise"))
+    form = QuotaChangeForm()
+    if form.validate():
+        try:
+            services.change_quota(quota, user(), target=form.target.data, deadline=form.deadline.data,
+                                  reason=form.reason.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The quota of %(name)s is changed.", name=quota.user.full_name), "success")
+            return redirect(url_for(".manage_quota", quota_id=quota.id))
+    return _manage_page(quota, 422, change_form=form)
+
+
+@bp.post("/manage/quotas/<int:quota_id>/curator")
+@login_required
+def set_curator(quota_id: int):
+    quota = require("quota.manage", load_quota(quota_id, "quota.supervise"))
+    form = CuratorForm()
+    form.curator.choices = [("", "")] + [(str(c.id), c.full_name) for c in quota.plan.curators]
+    if form.validate():
+        try:
+            services.set_curator(quota, int(form.curator.data) if form.curator.data else None, user())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The curator is saved."), "success")
+            return redirect(url_for(".manage_quota", quota_id=quota.id))
+    return _manage_page(quota, 422, curator_form=form)
+
+
+@bp.post("/manage/quotas/<int:quota_id>/consultations/<int:consultation_id>/reopen")
+@login_required
+def reopen(quota_id: int, consultation_id: int):
+    quota = require("quota.review", load_quota(quota_id, "quota.supervise"))
+    consultation = services.consultation_in_quota(quota, consultation_id)
+    form = ReasonForm()
+    if form.validate():
+        try:
+            services.reopen(consultation, user(), form.reason.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The consultation is reopened and sent back to the trainee."), "success")
+            return redirect(url_for(".manage_quota", quota_id=quota.id))
+    return _manage_page(quota, 422, reopen_form=form)
+
+
+@bp.post("/manage/quotas/<int:quota_id>/catch-up/request")
+@login_required
+def request_catch_up(quota_id: int):
+    quota = require("quota.review", load_quota(quota_id, "quota.supervise"))
+    if ActionForm().validate():
+        services.request_catch_up(quota, user())
+        flash(_("%(name)s is asked for a catch-up plan.", name=quota.user.full_name), "success")
+    return redirect(url_for(".manage_quota", quota_id=quota.id))
+
+
+@bp.post("/manage/quotas/<int:quota_id>/catch-up/decide")
+@login_required
+def decide_catch_up(quota_id: int):
+    quota = require("quota.review", load_quota(quota_id, "quota.supervise"))
+    form = CatchUpDecisionForm()
+    decision = request.form.get("decision")
+    if form.validate() and decision in ("accept", "return"):
+        try:
+            services.decide_catch_up(quota, user(), decision == "accept", form.comment.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The catch-up plan is accepted.") if decision == "accept"
+                  else _("The catch-up plan is returned to the trainee."), "success")
+            return redirect(url_for(".manage_quota", quota_id=quota.id))
+    return _manage_page(quota, 422, decision_form=form)

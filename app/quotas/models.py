@@ -1,0 +1,306 @@
+"""Consultation quotas (DESIGN §3): plans, quotas, consultations, reviews, mentoring, catch-up, tasks.
+
+There is deliberately no column for anything that identifies a client (name, contact, address,
+birth date, diagnosis): a consultation is counted, never traced back to a person
+(tests/quotas/test_no_client_identity.py keeps it so).
+"""
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import UTCDateTime, enum_column, utcnow
+from app.extensions import db
+
+
+class Labelled(enum.StrEnum):
+    @property
+    def label(self):
+        return LABELS[self]
+
+
+class ConsultationFormat(Labelled):
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    ONLINE = "online"
+    GROUP = "group"
+    HOME_VISIT = "home_visit"
+
+
+class ClientType(Labelled):
+    PATIENT = "patient"
+    RELATIVE = "relative"
+    OTHER = "other"
+
+
+class ReviewState(Labelled):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class PaceStatus(Labelled):
+    NOT_STARTED = "not_started"
+    AHEAD = "ahead"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    MISSED = "missed"
+    MET = "met"
+
+
+class MentoringKind(Labelled):
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+
+
+class CatchUpState(Labelled):
+    REQUESTED = "requested"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class TaskKind(Labelled):
+    BEHIND = "behind"
+    INACTIVE = "inactive"
+    RETURNED_UNFIXED = "returned_unfixed"
+
+
+LABELS = {
+    ConsultationFormat.IN_PERSON: _l("In person"),
+    ConsultationFormat.PHONE: _l("Phone"),
+    ConsultationFormat.ONLINE: _l("Online"),
+    ConsultationFormat.GROUP: _l("Group"),
+    ConsultationFormat.HOME_VISIT: _l("Home visit"),
+    ClientType.PATIENT: _l("Patient"),
+    ClientType.RELATIVE: _l("Relative"),
+    ClientType.OTHER: _l("Other"),
+    ReviewState.SUBMITTED: _l("Submitted"),
+    ReviewState.ACCEPTED: _l("Accepted"),
+    ReviewState.RETURNED: _l("Returned"),
+    PaceStatus.NOT_STARTED: _l("Not started"),
+    PaceStatus.AHEAD: _l("Ahead"),
+    PaceStatus.ON_TRACK: _l("On track"),
+    PaceStatus.BEHIND: _l("Behind"),
+    PaceStatus.MISSED: _l("Missed"),
+    PaceStatus.MET: _l("Met"),
+    MentoringKind.INDIVIDUAL: _l("Individual"),
+    MentoringKind.GROUP: _l("Group"),
+    CatchUpState.REQUESTED: _l("Requested"),
+    CatchUpState.SUBMITTED: _l("Awaiting the curator"),
+    CatchUpState.ACCEPTED: _l("Accepted"),
+    CatchUpState.RETURNED: _l("Returned"),
+    TaskKind.BEHIND: _l("Behind pace"),
+    TaskKind.INACTIVE: _l("Nothing logged for 14 days"),
+    TaskKind.RETURNED_UNFIXED: _l("Returned consultation not fixed for a week"),
+}
+
+quota_plan_curators = Table(
+    "quota_plan_curators",
+    db.metadata,
+    Column("plan_id", ForeignKey("quota_plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+mentoring_participants = Table(
+    "mentoring_participants",
+    db.metadata,
+    Column("session_id", ForeignKey("mentoring_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("quota_id", ForeignKey("consultation_quotas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class QuotaPlan(db.Model):
+    """What a seminar asks of its trainees afterwards: target, window, formats, topics, pace threshold."""
+
+    __tablename__ = "quota_plans"
+    __table_args__ = (
+        CheckConstraint("target > 0", name="target_positive"),
+        CheckConstraint("deadline >= starts_on", name="deadline_after_start"),
+        CheckConstraint("behind_percent BETWEEN 1 AND 100", name="behind_percent_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    target: Mapped[int]
+    starts_on: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+    formats: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [{"code": "rights", "name": "Права пациентов"}, …]: the API's `topic` is one of the codes.
+    topics: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    behind_percent: Mapped[int] = mapped_column(default=70)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event = relationship("Event", lazy="joined")
+    curators = relationship("User", secondary=quota_plan_curators, lazy="selectin", order_by="User.full_name")
+
+    def topic_name(self, code: str | None) -> str:
+        for topic in self.topics or []:
+            if topic.get("code") == code:
+                return topic.get("name", code)
+        return code or ""
+
+
+class ConsultationQuota(db.Model):
+    """Trainee × plan: the personal target and deadline (changed one by one, with a reason), the curator."""
+
+    __tablename__ = "consultation_quotas"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "user_id", name="uq_consultation_quotas_plan_user"),
+        CheckConstraint("target > 0", name="target_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("quota_plans.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    curator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    target: Mapped[int]
+    deadline: Mapped[date] = mapped_column(Date)
+    met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    behind_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_weeks_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    plan: Mapped[QuotaPlan] = relationship(lazy="joined")
+    user = relationship("User", foreign_keys=[user_id])
+    curator = relationship("User", foreign_keys=[curator_id])
+    catch_up: Mapped["CatchUpPlan | None"] = relationship(back_populates="quota", uselist=False,
+                                                         cascade="all, delete-orphan")
+
+
+class Consultation(db.Model):
+    """One consultation as the trainee logged it: counts and categories, never who the client was."""
+
+    __tablename__ = "consultations"
+    __table_args__ = (
+        CheckConstraint("duration_minutes BETWEEN 1 AND 600", name="duration_range"),
+        Index("ix_consultations_quota_state", "quota_id", "review_state"),
+        Index("ix_consultations_state_submitted", "review_state", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quota_id: Mapped[int] = mapped_column(ForeignKey("consultation_quotas.id", ondelete="CASCADE"))
+    held_on: Mapped[date] = mapped_column(Date)
+    format: Mapped[ConsultationFormat] = mapped_column(enum_column(ConsultationFormat, 16))
+    topic: Mapped[str | None] = mapped_column(String(32))
+    duration_minutes: Mapped[int]
+    client_type: Mapped[ClientType] = mapped_column(enum_column(ClientType, 16))
+    is_repeat: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    review_state: Mapped[ReviewState] = mapped_column(enum_column(ReviewState, 16), default=ReviewState.SUBMITTED)
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    quota: Mapped[ConsultationQuota] = relationship()
+    reviewed_by = relationship("User")
+
+
+class QuotaEvent(db.Model):
+    """The history the organiser reads: every review decision, reopen, target/deadline/curator change."""
+
+    __tablename__ = "quota_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quota_id: Mapped[int] = mapped_column(ForeignKey("consultation_quotas.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor = relationship("User")
+
+
+class MentoringSession(db.Model):
+    """A curator's individual or group session with trainees of one plan; the trainees see it."""
+
+    __tablename__ = "mentoring_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("quota_plans.id", ondelete="CASCADE"), index=True)
+    curator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[MentoringKind] = mapped_column(enum_column(MentoringKind, 16))
+    held_on: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(300))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    plan: Mapped[QuotaPlan] = relationship()
+    curator = relationship("User")
+    quotas: Mapped[list[ConsultationQuota]] = relationship(secondary=mentoring_participants)
+
+
+class CatchUpPlan(db.Model):
+    """How many consultations a week a trainee who fell behind will hold until the deadline."""
+
+    __tablename__ = "catch_up_plans"
+    __table_args__ = (CheckConstraint("per_week IS NULL OR per_week BETWEEN 1 AND 100", name="per_week_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quota_id: Mapped[int] = mapped_column(ForeignKey("consultation_quotas.id", ondelete="CASCADE"), unique=True)
+    state: Mapped[CatchUpState] = mapped_column(enum_column(CatchUpState, 16))
+    per_week: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    # The accepted count and the day the plan starts from: its line on the pace chart.
+    from_count: Mapped[int] = mapped_column(default=0)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    quota: Mapped[ConsultationQuota] = relationship(back_populates="catch_up")
+
+
+class CuratorTask(db.Model):
+    """Something a curator must act on; at most one open task per quota and kind (`open_key`)."""
+
+    __tablename__ = "curator_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quota_id: Mapped[int] = mapped_column(ForeignKey("consultation_quotas.id", ondelete="CASCADE"), index=True)
+    curator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[TaskKind] = mapped_column(enum_column(TaskKind, 24))
+    # "<quota id>:<kind>" while open, NULL once closed: the unique constraint allows one open task.
+    open_key: Mapped[str | None] = mapped_column(String(48), unique=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str] = mapped_column(String(32), default="")
+
+    quota: Mapped[ConsultationQuota] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class CuratorDigest(db.Model):
+    """When a curator last got the digest of waiting reviews and open tasks (at most one a day)."""
+
+    __tablename__ = "curator_digests"
+
+    curator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    last_sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

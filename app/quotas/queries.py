@@ -1,0 +1,274 @@
+"""Read side: quota rows with counts and pace for the cohort page, the curator, the trainee and the API.
+
+Every list is built with a constant number of queries whatever its length: one for the quotas
+(with trainee, organisation, curator and plan joined), one grouped count of consultations per
+quota and review state, one grouped count of open tasks, one for catch-up plans.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, select, type_coerce
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import clock
+from app.accounts.models import User
+from app.events.models import Event
+from app.extensions import db
+from app.quotas.base import today
+from app.quotas.models import (
+    CatchUpPlan,
+    Consultation,
+    ConsultationQuota,
+    CuratorTask,
+    PaceStatus,
+    QuotaEvent,
+    QuotaPlan,
+    ReviewState,
+)
+from app.quotas.pace import URGENCY, Pace, pace
+
+INACTIVE_DAYS = 14
+
+
+@dataclass
+class QuotaRow:
+    quota: ConsultationQuota
+    accepted: int = 0
+    submitted: int = 0
+    returned: int = 0
+    last_logged_at: datetime | None = None
+    open_tasks: int = 0
+    catch_up: CatchUpPlan | None = None
+    pace: Pace | None = None
+    inactive: bool = False
+
+    @property
+    def user(self) -> User:
+        return self.quota.user
+
+    @property
+    def status(self) -> PaceStatus:
+        return self.pace.status
+
+    @property
+    def urgency(self) -> tuple:
+        return (URGENCY[self.status], -self.pace.behind_by, self.pace.days_left, self.user.full_name.casefold())
+
+
+def _is_inactive(row: QuotaRow, day: date, now: datetime) -> bool:
+    quota, plan = row.quota, row.quota.plan
+    if row.pace.status in (PaceStatus.MET, PaceStatus.MISSED) or day < plan.starts_on:
+        return False
+    window_open_since = datetime.combine(plan.starts_on, datetime.min.time(), tzinfo=now.tzinfo)
+    last = max(moment for moment in (row.last_logged_at, quota.created_at, window_open_since) if moment)
+    return now - last >= timedelta(days=INACTIVE_DAYS)
+
+
+def quota_rows(*where) -> list[QuotaRow]:
+    """Rows for the quotas matching `where` (SQL conditions on ConsultationQuota / QuotaPlan)."""
+    quotas = list(db.session.execute(
+        select(ConsultationQuota).join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).where(*where)
+        .options(joinedload(ConsultationQuota.user), joinedload(ConsultationQuota.curator),
+                 selectinload(ConsultationQuota.catch_up))
+    ).unique().scalars())
+    if not quotas:
+        return []
+    ids_query = select(ConsultationQuota.id).join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).where(*where)
+    rows = {q.id: QuotaRow(quota=q, catch_up=q.catch_up) for q in quotas}
+    for quota_id, state, count, last in db.session.execute(
+        select(Consultation.quota_id, Consultation.review_state, func.count(Consultation.id),
+               type_coerce(func.max(Consultation.created_at), Consultation.created_at.type))
+        .where(Consultation.quota_id.in_(ids_query)).group_by(Consultation.quota_id, Consultation.review_state)
+    ).all():
+        row = rows[quota_id]
+        setattr(row, {ReviewState.ACCEPTED: "accepted", ReviewState.SUBMITTED: "submitted",
+                      ReviewState.RETURNED: "returned"}[ReviewState(state)], count)
+        if last and (row.last_logged_at is None or last > row.last_logged_at):
+            row.last_logged_at = last
+    for quota_id, count in db.session.execute(
+        select(CuratorTask.quota_id, func.count(CuratorTask.id))
+        .where(CuratorTask.quota_id.in_(ids_query), CuratorTask.open_key.is_not(None))
+        .group_by(CuratorTask.quota_id)
+    ).all():
+        rows[quota_id].open_tasks = count
+    now = clock.now()
+    days: dict[str, date] = {}
+    for row in rows.values():
+        plan = row.quota.plan
+        timezone = plan.event.timezone
+        day = days.setdefault(timezone, today(timezone))
+        row.pace = pace_of(row.quota, row.accepted, day)
+        row.inactive = _is_inactive(row, day, now)
+    return list(rows.values())
+
+
+def pace_of(quota: ConsultationQuota, accepted: int, day: date | None = None) -> Pace:
+    plan = quota.plan
+    day = day or today(plan.event.timezone)
+    return pace((plan.starts_on, quota.deadline), quota.target, accepted, day, behind_percent=plan.behind_percent)
+
+
+# --- the organiser's cohort -----------------------------------------------------------------------
+
+SORTS = {
+    "status": lambda r: r.urgency,
+    "name": lambda r: (r.user.full_name.casefold(), r.quota.id),
+    "region": lambda r: (r.user.region_code or "", r.user.full_name.casefold()),
+    "curator": lambda r: ((r.quota.curator.full_name.casefold() if r.quota.curator else "\uffff"),
+                          r.user.full_name.casefold()),
+    "progress": lambda r: (r.accepted / r.quota.target, r.user.full_name.casefold()),
+}
+FILTERS = ("behind", "not_started", "inactive")
+
+
+@dataclass
+class Cohort:
+    plan: QuotaPlan
+    rows: list[QuotaRow]
+    total_rows: int
+    accepted: int = 0
+    target: int = 0
+    by_status: dict[PaceStatus, int] = field(default_factory=dict)
+    by_region: dict[str, tuple[int, int]] = field(default_factory=dict)  # region → (accepted, target)
+    inactive: int = 0
+
+
+def cohort(plan: QuotaPlan, *, show: str | None = None, region: str | None = None, curator_id: int | None = None,
+           sort: str = "status", descending: bool = False) -> Cohort:
+    """The plan's trainees with status and pace; totals over the whole cohort, rows filtered and sorted."""
+    rows = quota_rows(ConsultationQuota.plan_id == plan.id)
+    result = Cohort(plan=plan, rows=[], total_rows=len(rows))
+    for row in rows:
+        result.accepted += min(row.accepted, row.quota.target)
+        result.target += row.quota.target
+        result.by_status[row.status] = result.by_status.get(row.status, 0) + 1
+        accepted, target = result.by_region.get(row.user.region_code or "", (0, 0))
+        result.by_region[row.user.region_code or ""] = (accepted + min(row.accepted, row.quota.target),
+                                                        target + row.quota.target)
+        result.inactive += row.inactive
+    if show == "behind":
+        rows = [r for r in rows if r.status == PaceStatus.BEHIND]
+    elif show == "not_started":
+        rows = [r for r in rows if r.status == PaceStatus.NOT_STARTED]
+    elif show == "inactive":
+        rows = [r for r in rows if r.inactive]
+    if region:
+        rows = [r for r in rows if r.user.region_code == region]
+    if curator_id:
+        rows = [r for r in rows if r.quota.curator_id == curator_id]
+    rows.sort(key=SORTS.get(sort, SORTS["status"]), reverse=descending)
+    result.rows = rows
+    result.by_region = dict(sorted(result.by_region.items()))
+    return result
+
+
+def cohort_regions(plan: QuotaPlan) -> list[str]:
+    return sorted(code for code in db.session.execute(
+        select(User.region_code).join(ConsultationQuota, ConsultationQuota.user_id == User.id)
+        .where(ConsultationQuota.plan_id == plan.id).distinct()).scalars() if code)
+
+
+# --- the curator and the trainee --------------------------------------------------------------------
+
+def curator_rows(curator) -> list[QuotaRow]:
+    """The curator's trainees across plans, most urgent first."""
+    rows = quota_rows(ConsultationQuota.curator_id == curator.id)
+    rows.sort(key=lambda r: r.urgency)
+    return rows
+
+
+def my_rows(user) -> list[QuotaRow]:
+    rows = quota_rows(ConsultationQuota.user_id == user.id)
+    rows.sort(key=lambda r: (r.quota.deadline, r.quota.id))
+    return rows
+
+
+def row_for(quota: ConsultationQuota) -> QuotaRow:
+    return quota_rows(ConsultationQuota.id == quota.id)[0]
+
+
+def consultations_of(quota: ConsultationQuota) -> list[Consultation]:
+    return list(db.session.execute(
+        select(Consultation).where(Consultation.quota_id == quota.id)
+        .order_by(Consultation.held_on.desc(), Consultation.id.desc())
+    ).scalars())
+
+
+def history_of(quota: ConsultationQuota) -> list[QuotaEvent]:
+    return list(db.session.execute(
+        select(QuotaEvent).where(QuotaEvent.quota_id == quota.id).options(selectinload(QuotaEvent.actor))
+        .order_by(QuotaEvent.id.desc())
+    ).scalars())
+
+
+def open_tasks_of_curator(curator) -> list[CuratorTask]:
+    return list(db.session.execute(
+        select(CuratorTask).join(ConsultationQuota, ConsultationQuota.id == CuratorTask.quota_id)
+        .where(ConsultationQuota.curator_id == curator.id, CuratorTask.open_key.is_not(None))
+        .options(joinedload(CuratorTask.quota).joinedload(ConsultationQuota.user))
+        .order_by(CuratorTask.opened_at, CuratorTask.id)
+    ).unique().scalars())
+
+
+def waiting_reviews(curator) -> int:
+    return db.session.execute(
+        select(func.count(Consultation.id)).join(ConsultationQuota, ConsultationQuota.id == Consultation.quota_id)
+        .where(ConsultationQuota.curator_id == curator.id, Consultation.review_state == ReviewState.SUBMITTED)
+    ).scalar_one()
+
+
+def plans_of_curator(curator) -> list[QuotaPlan]:
+    """Plans the curator has trainees in (for recording mentoring sessions)."""
+    return list(db.session.execute(
+        select(QuotaPlan).where(QuotaPlan.id.in_(
+            select(ConsultationQuota.plan_id).where(ConsultationQuota.curator_id == curator.id)))
+        .order_by(QuotaPlan.id)
+    ).scalars())
+
+
+# --- for other areas: certificates and reports ------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuotaProgress:
+    accepted: int
+    target: int
+    met: bool
+    status: str
+
+
+def progress_for_event(event_id: int) -> dict[int, QuotaProgress]:
+    """Each trainee's quota progress in the event's plan, keyed by user id (empty without a plan)."""
+    return {row.quota.user_id: QuotaProgress(accepted=row.accepted, target=row.quota.target,
+                                             met=row.accepted >= row.quota.target, status=row.status.value)
+            for row in quota_rows(QuotaPlan.event_id == event_id)}
+
+
+def accepted_consultations_count(programme_id: int | None = None, *, event_id: int | None = None,
+                                 region: str | None = None, since: date | None = None,
+                                 until: date | None = None) -> int:
+    """Accepted consultations, optionally of one programme's or one event's plans, one trainee region,
+    held between `since` and `until` (inclusive)."""
+    query = (select(func.count(Consultation.id))
+             .join(ConsultationQuota, ConsultationQuota.id == Consultation.quota_id)
+             .join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id)
+             .where(Consultation.review_state == ReviewState.ACCEPTED))
+    if programme_id is not None:
+        query = query.join(Event, Event.id == QuotaPlan.event_id).where(Event.programme_id == programme_id)
+    if event_id is not None:
+        query = query.where(QuotaPlan.event_id == event_id)
+    if region is not None:
+        query = query.join(User, User.id == ConsultationQuota.user_id).where(User.region_code == region)
+    if since is not None:
+        query = query.where(Consultation.held_on >= since)
+    if until is not None:
+        query = query.where(Consultation.held_on <= until)
+    return db.session.execute(query).scalar_one()
+
+
+def accepted_dates(quota: ConsultationQuota) -> list[date]:
+    """Days of the accepted consultations, in order: the "done" line of the pace chart."""
+    return list(db.session.execute(
+        select(Consultation.held_on).where(and_(Consultation.quota_id == quota.id,
+                                                Consultation.review_state == ReviewState.ACCEPTED))
+        .order_by(Consultation.held_on)
+    ).scalars())

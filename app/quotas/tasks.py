@@ -1,0 +1,22 @@
+"""The quotas area's jobs: the morning follow-up (pace, tasks, reminders) and its mail from the outbox."""
+from huey import crontab
+
+from app.extensions import app_periodic_task
+from app.outbox import services as outbox
+from app.quotas import (
+    feed,  # noqa: F401 — registers the quota items of the personal calendar feed
+    followup,
+    mail,
+)
+from app.quotas.base import MAIL_TOPIC
+
+
+@app_periodic_task(crontab(hour="5", minute="30"))
+def send_quota_reminders() -> None:
+    """Every morning: pace check, curator tasks, catch-up requests, reminders, curator digests."""
+    followup.send_reminders()
+
+
+@outbox.handler(MAIL_TOPIC)
+def deliver_quota_mail(payload: dict) -> None:
+    mail.send(payload)
