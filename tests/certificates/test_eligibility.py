@@ -4,7 +4,6 @@ import pytest
 from app import clock
 from app.certificates import eligibility
 from app.certificates.models import CertificateKind
-from app.errors import ValidationFailed
 from tests.certificates.conftest import AFTER, make_seminar
 
 P = CertificateKind.PARTICIPATION
@@ -41,12 +40,3 @@ def test_only_confirmed_participants_are_candidates(app, organiser, after_event)
     registrations.cancel(registration, users[1])
     after_event()
     assert [c.user.id for c in eligibility.candidates(event, P)] == [users[0].id]
-
-
-def test_completion_waits_for_the_quotas_area(app, organiser, after_event):
-    event, _users = make_seminar(organiser, [3])
-    after_event()
-    if eligibility.completion_available():
-        pytest.skip("the quotas area is present: completion is tested with it")
-    with pytest.raises(ValidationFailed):
-        eligibility.candidates(event, CertificateKind.COMPLETION)
