@@ -5,16 +5,20 @@ SQL twin of "event.edit"), grouped by event, whatever the number of events or re
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, select
 
 from app import clock, permissions
 from app.accounts.models import User
+from app.certificates.models import Certificate, CertificateKind
 from app.events.models import Event, EventKind, EventStatus, TripResult
 from app.extensions import db
 from app.programmes import services as programmes
+from app.quotas import services as quotas
+from app.quotas.models import Consultation, ConsultationQuota, PaceStatus, QuotaPlan, ReviewState
 from app.registrations.models import CheckIn, Registration, RegistrationStatus
-from app.reports import report
+from app.reports import report, sources
 
 OFFER_WARNING = timedelta(hours=24)
 NEAR_END = timedelta(days=60)
@@ -92,6 +96,53 @@ def trips_without_results(user: User, now: datetime) -> Attention:
     return Attention("no_results", [Entry(event_id, title, 1) for event_id, title in rows])
 
 
+def consultations_to_review(user: User) -> Attention:
+    rows = db.session.execute(
+        select(Event.id, Event.title, func.count(Consultation.id)).select_from(Consultation)
+        .join(ConsultationQuota, ConsultationQuota.id == Consultation.quota_id)
+        .join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).join(Event, Event.id == QuotaPlan.event_id)
+        .where(permissions.editable_events_clause(user), Consultation.review_state == ReviewState.SUBMITTED)
+        .group_by(Event.id, Event.title).order_by(Event.id)
+    ).all()
+    return Attention("consultations_to_review", [Entry(event_id, title, n) for event_id, title, n in rows])
+
+
+def behind_pace(user: User, now: datetime) -> Attention:
+    """Quotas behind pace, per event: one query for every quota with its accepted count, pace in Python."""
+    accepted = (select(Consultation.quota_id.label("quota_id"), func.count(Consultation.id).label("n"))
+                .where(Consultation.review_state == ReviewState.ACCEPTED).group_by(Consultation.quota_id).subquery())
+    rows = db.session.execute(
+        select(Event.id, Event.title, Event.timezone, QuotaPlan.starts_on, QuotaPlan.behind_percent,
+               ConsultationQuota.deadline, ConsultationQuota.target, func.coalesce(accepted.c.n, 0))
+        .select_from(ConsultationQuota).join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id)
+        .join(Event, Event.id == QuotaPlan.event_id).outerjoin(accepted, accepted.c.quota_id == ConsultationQuota.id)
+        .where(permissions.editable_events_clause(user), ConsultationQuota.deadline >= (now - timedelta(days=1)).date())
+        .order_by(Event.id)
+    ).all()
+    counts: dict[int, Entry] = {}
+    for event_id, title, timezone, starts_on, behind_percent, deadline, target, done in rows:
+        today = now.astimezone(ZoneInfo(timezone)).date()
+        if deadline < starts_on:
+            continue
+        state = quotas.pace((starts_on, deadline), target, done, today, behind_percent=behind_percent).status
+        if state == PaceStatus.BEHIND:
+            counts.setdefault(event_id, Entry(event_id, title, 0)).count += 1
+    return Attention("behind_pace", list(counts.values()))
+
+
+def certificates_due(user: User, now: datetime) -> Attention:
+    """Ended seminars whose participants reached the attendance threshold but hold no participation certificate."""
+    issued = exists().where(Certificate.event_id == Registration.event_id, Certificate.user_id == Registration.user_id,
+                            Certificate.kind == CertificateKind.PARTICIPATION, Certificate.revoked_at.is_(None))
+    trained = sources.trained_registrations()
+    rows = db.session.execute(
+        trained(Event.id, Event.title, func.count(Registration.id))
+        .where(and_(*_ended(user, now)), Event.kind == EventKind.SEMINAR, ~issued)
+        .group_by(Event.id, Event.title).order_by(Event.id)
+    ).all()
+    return Attention("certificates_due", [Entry(event_id, title, n) for event_id, title, n in rows])
+
+
 @dataclass
 class ProgrammeProgress:
     programme: object
@@ -132,6 +183,9 @@ def dashboard(user: User) -> Dashboard:
         expiring_offers(user, now),
         events_without_check_ins(user, now),
         trips_without_results(user, now),
+        consultations_to_review(user),
+        behind_pace(user, now),
+        certificates_due(user, now),
         below_plan_near_end(progress),
     ]
     return Dashboard(progress, items)

@@ -13,22 +13,16 @@ from app.events.models import Event
 from app.extensions import db
 from app.programmes import services as programmes
 from app.programmes.models import Programme
-from app.reports import indicators, snapshots, sources
+from app.reports import indicators, snapshots
 from app.reports.models import ReportSnapshot
 
 TRIPS_PROGRAMME = "#ДоброВСело: профилактические выезды в сёла Смоленской области"
 SNAPSHOT_LABEL = "Промежуточный отчёт Министерству здравоохранения"
 
 
-def _consultations_source() -> str:
-    """Computed from the quotas area when it is present; typed by hand otherwise."""
-    return "consultations_accepted" if sources.get("consultations_accepted") else "manual"
-
-
 def kpd_indicators(stage_ids: dict[int, int]) -> list[dict]:
     """Seed 001: 60 leaders from 45 NGOs, 30 regions × 20 consultations, 15 initiatives with 300 people."""
     s1, s2 = stage_ids.get(1), stage_ids.get(2)
-    consultations = _consultations_source()
     rows = [
         {"name": "Лидеры пациентских НКО — участники проекта", "unit": "человек", "plan": 60,
          "source": "participants", "filter_event_kind": "seminar", "stage_plans": {s1: 30, s2: 30}},
@@ -40,7 +34,9 @@ def kpd_indicators(stage_ids: dict[int, int]) -> list[dict]:
         {"name": "Регионы, где мультиплицирована технология поддерживающего консультирования", "unit": "регионов",
          "plan": 30, "source": "regions_covered", "filter_stage_id": s1, "stage_plans": {s1: 30}},
         {"name": "Консультации, проведённые обученными консультантами (по 20 каждым)", "unit": "консультаций",
-         "plan": 600, "source": consultations, "stage_plans": {s1: 600}},
+         "plan": 600, "source": "consultations_accepted", "stage_plans": {s1: 600}},
+        {"name": "Консультанты, выполнившие квоту в 20 консультаций", "unit": "человек", "plan": 30,
+         "source": "quotas_met", "stage_plans": {s1: 30}},
         {"name": "Обучено представителей НКО технологии построения комьюнити", "unit": "человек", "plan": 30,
          "source": "trainees_trained", "filter_stage_id": s2, "filter_event_kind": "seminar",
          "stage_plans": {s2: 30}},
@@ -52,6 +48,8 @@ def kpd_indicators(stage_ids: dict[int, int]) -> list[dict]:
          "stage_plans": {s2: 300}},
         {"name": "Проведено вебинаров", "unit": "вебинаров", "plan": 6, "source": "events_held",
          "filter_event_kind": "webinar", "stage_plans": {s1: 3, s2: 3}},
+        {"name": "Выдано сертификатов участникам семинаров", "unit": "сертификатов", "plan": 60,
+         "source": "certificates_issued", "filter_option": "participation", "filter_event_kind": "seminar"},
         {"name": "Публикации о проекте в СМИ и социальных сетях", "unit": "публикаций", "plan": 20,
          "source": "manual", "fact": 4, "note": "Анонсы семинара-тренинга на сайтах партнёров и в группе ВКонтакте.",
          "evidence_url": "https://vk.com/kpd_nko"},

@@ -31,8 +31,8 @@ class IndicatorFormBase(FlaskForm):
     filter_event_id = SelectField(_l("Only this event"), validate_choice=False, coerce=_int_or_none)
     filter_date_from = DateField(_l("Events from"), validators=[Optional()])
     filter_date_to = DateField(_l("Events until"), validators=[Optional()])
-    filter_option = SelectField(_l("Only this trip service"), validate_choice=False,
-                                description=_l("For “People served on trips”."))
+    filter_option = SelectField(_l("Only this service or certificate kind"), validate_choice=False,
+                                description=_l("For “People served on trips” and “Certificates issued”."))
     submit = SubmitField(_l("Save"))
 
     stage_plan_names: list[str] = []
@@ -68,7 +68,7 @@ def indicator_form(programme, events, obj=None) -> IndicatorFormBase:
     options = {}
     for source in sources.SOURCES.values():
         options.update(dict(source.options))
-    form.filter_option.choices = [("", _l("— all services —"))] + list(options.items())
+    form.filter_option.choices = [("", _l("— all —"))] + list(options.items())
     if obj is not None and not form.is_submitted():
         filters = obj.filters or {}
         form.filter_stage_id.data = filters.get("stage_id")

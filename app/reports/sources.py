@@ -178,6 +178,13 @@ def _confirmed_registrations(scope: Scope):
         description=_l("People confirmed for an event who attended at least its attendance threshold "
                        "(sessions checked in / sessions held); each person counted once."))
 def trainees_trained(scope: Scope, by: str | None = None, stages=()) -> dict:
+    trained = trained_registrations()
+    return _collect(lambda *selected: trained(*selected).where(*_event_where(scope)),
+                    func.count(distinct(Registration.user_id)), _registration_columns(), by, stages)
+
+
+def trained_registrations():
+    """select(...) builder over confirmed registrations that reached their event's attendance threshold."""
     now = clock.now()
     held = (select(Session.event_id.label("event_id"), func.count(Session.id).label("n"))
             .where(Session.starts_at <= now).group_by(Session.event_id).subquery())
@@ -189,10 +196,10 @@ def trainees_trained(scope: Scope, by: str | None = None, stages=()) -> dict:
         return (select(*selected).select_from(Registration).join(Event, Event.id == Registration.event_id)
                 .join(held, held.c.event_id == Event.id)
                 .outerjoin(attended, attended.c.registration_id == Registration.id)
-                .where(*_event_where(scope), Registration.status == RegistrationStatus.CONFIRMED, held.c.n > 0,
+                .where(Registration.status == RegistrationStatus.CONFIRMED, held.c.n > 0,
                        func.coalesce(attended.c.n, 0) * 100 >= Event.attendance_threshold * held.c.n))
 
-    return _collect(build, func.count(distinct(Registration.user_id)), _registration_columns(), by, stages)
+    return build
 
 
 @source("participants", _l("Participants"), _l("people"),
@@ -306,3 +313,7 @@ def get(key: str) -> Source | None:
 
 def compute(key: str, scope: Scope, by: str | None = None, stages=()) -> dict:
     return SOURCES[key].compute(scope, by=by, stages=tuple(stages))
+
+
+# The quotas' and certificates' sources register themselves into SOURCES on import.
+from app.reports import outcome_sources  # noqa: E402,F401

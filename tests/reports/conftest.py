@@ -91,6 +91,10 @@ class Known:
     people_served = 146
     registrations = 10
     waitlist_conversions = 1
+    # No quota plans or certificates in this set (test_outcome_sources.py adds them).
+    consultations_accepted = 0
+    quotas_met = 0
+    certificates_issued = 0
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ def test_demo_reports_are_full(app, runner, client, login):
     assert facts["Пациентские НКО — участники проекта"] == (45, 30)
     assert facts["Регионы, где мультиплицирована технология поддерживающего консультирования"] == (30, 30)
     assert facts["Публикации о проекте в СМИ и социальных сетях"] == (20, 4)
-    assert len(data["indicators"]) == 11 and [s["number"] for s in data["stages"]] == [1, 2]
+    assert len(data["indicators"]) == 13 and [s["number"] for s in data["stages"]] == [1, 2]
     assert len(data["plan"]) == 10
     trips_data = report.build(trips.id)
     facts = {row["name"]: row["fact"] for row in trips_data["indicators"]}
