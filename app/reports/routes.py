@@ -120,7 +120,7 @@ def save_deviations(programme_id: int):
         return redirect(target)
     indicators.save_deviations(programme, current_user, form.deviations.data or "", stage_id)
     flash(_("The deviations text is saved."), "success")
-    return redirect(target + "#deviations")
+    return redirect(target + "#deviations-heading")
 
 
 @bp.post("/manage/programmes/<int:programme_id>/report/freeze")

@@ -55,6 +55,8 @@ def test_report_page_shows_the_table_the_plan_and_the_charts(client, login, orga
                  "Участники по регионам", "Обслужено человек по выездам", "<desc id=\"chart-plan-desc\">"):
         assert text in html, text
     assert html.count("<h1") == 1
+    visitors, trained = indicators.indicators_of(defined)[-1], indicators.indicators_of(defined)[0]
+    assert f"/indicators/{visitors.id}/fact" in html and f"/indicators/{trained.id}/breakdown" in html
     stage_id = defined.stages[0].id
     html = page(client, f"/manage/programmes/{defined.id}/report/stages/{stage_id}")
     assert "Отчёт по этапу 1: Консультирование" in html
