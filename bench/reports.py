@@ -183,11 +183,11 @@ def seed(database_url: str, instance: Path, consultations: int) -> tuple[int, st
             indicators.create_indicator(programme, organiser, {"name": str(source.label), "plan": 500, "source": key})
         manual = indicators.create_indicator(programme, organiser, {"name": "Посетители сайта", "plan": 500})
         indicators.record_manual_fact(manual, organiser, {"value": 320})
+        programme_id = programme.id
         statements = []
         sa_event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         db.session.expunge_all()
-        report.build(programme.id)
-        programme_id = programme.id
+        report.build(programme_id)
         db.session.remove()
         db.engine.dispose()
     return programme_id, consultations_note, f"{len(statements)} queries for {len(sources.SOURCES) + 1} indicators"

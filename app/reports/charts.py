@@ -5,7 +5,7 @@ Each chart is drawn by templates/reports/_charts.html with <title>, <desc> and a
 from dataclasses import dataclass
 
 WIDTH = 720
-LABEL = 260
+LABEL = 270
 ROW = 26
 TOP = 8
 

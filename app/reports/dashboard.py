@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import selectinload
 
 from app import clock, permissions
 from app.accounts.models import User
 from app.certificates.models import Certificate, CertificateKind
 from app.events.models import Event, EventKind, EventStatus, TripResult
 from app.extensions import db
-from app.programmes import services as programmes
+from app.programmes.models import Programme
 from app.quotas import services as quotas
 from app.quotas.models import Consultation, ConsultationQuota, PaceStatus, QuotaPlan, ReviewState
 from app.registrations.models import CheckIn, Registration, RegistrationStatus
@@ -152,11 +153,13 @@ class ProgrammeProgress:
 
 def programme_progress(user: User, now: datetime) -> list[ProgrammeProgress]:
     today = now.date()
-    rows = []
-    for programme in programmes.programmes_for(user):
-        near_end = programme.ends_on - NEAR_END <= today <= programme.ends_on + timedelta(days=30)
-        rows.append(ProgrammeProgress(programme, report.progress(programme, now), near_end))
-    return rows
+    managed = list(db.session.execute(
+        select(Programme).where(permissions.managed_programmes_clause(user)).options(selectinload(Programme.stages))
+        .order_by(Programme.starts_on.desc(), Programme.id.desc())
+    ).scalars())
+    figures = report.progress(managed, now)
+    return [ProgrammeProgress(p, figures[p.id], p.ends_on - NEAR_END <= today <= p.ends_on + timedelta(days=30))
+            for p in managed]
 
 
 def below_plan_near_end(progress: list[ProgrammeProgress]) -> Attention:

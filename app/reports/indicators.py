@@ -232,6 +232,13 @@ def indicators_of(programme: Programme) -> list[Indicator]:
     ).scalars())
 
 
+def indicators_of_programmes(programme_ids: list[int]) -> list[Indicator]:
+    return list(db.session.execute(
+        select(Indicator).where(Indicator.programme_id.in_(programme_ids or [0]))
+        .order_by(Indicator.programme_id, Indicator.position, Indicator.id)
+    ).scalars())
+
+
 def indicator_in(programme: Programme, indicator_id: int) -> Indicator:
     """Load an indicator through its programme: an id of another programme is a 404."""
     indicator = db.session.execute(select(Indicator).where(

@@ -11,7 +11,7 @@ from app.accounts.models import User
 from app.certificates.models import Certificate, CertificateKind
 from app.events.models import Event, EventKind, EventStatus
 from app.quotas.models import Consultation, ConsultationQuota, QuotaPlan, ReviewState
-from app.reports.sources import Columns, Scope, _collect, _event_where, source
+from app.reports.sources import Columns, Query, Scope, _event_where, source
 
 
 def _plan_where(scope: Scope, day) -> list:
@@ -43,19 +43,19 @@ def _from_quotas(*selected):
         dimensions=("stage", "region", "organisation", "kind", "month", "event"),
         description=_l("Consultations logged by trainees and accepted by their curator (returned and waiting "
                        "ones do not count), dated by the day they were held."))
-def consultations_accepted(scope: Scope, by: str | None = None, stages=()) -> dict:
+def consultations_accepted(scope: Scope) -> Query:
     def build(*selected):
         return (_from_quotas(*selected).join(Consultation, Consultation.quota_id == ConsultationQuota.id)
                 .where(*_plan_where(scope, Consultation.held_on), Consultation.review_state == ReviewState.ACCEPTED))
 
-    return _collect(build, func.count(Consultation.id), _quota_columns(Consultation.held_on), by, stages)
+    return Query(build, func.count(Consultation.id), _quota_columns(Consultation.held_on))
 
 
 @source("quotas_met", _l("Trainees who met their quota"), _l("people"),
         dimensions=("stage", "region", "organisation", "kind", "month", "event"),
         description=_l("Trainees with at least as many accepted consultations as their quota's target; "
                        "dated by the quota's deadline."))
-def quotas_met(scope: Scope, by: str | None = None, stages=()) -> dict:
+def quotas_met(scope: Scope) -> Query:
     accepted = (select(Consultation.quota_id.label("quota_id"), func.count(Consultation.id).label("n"))
                 .where(Consultation.review_state == ReviewState.ACCEPTED)
                 .group_by(Consultation.quota_id).subquery())
@@ -64,8 +64,7 @@ def quotas_met(scope: Scope, by: str | None = None, stages=()) -> dict:
         return (_from_quotas(*selected).join(accepted, accepted.c.quota_id == ConsultationQuota.id)
                 .where(*_plan_where(scope, ConsultationQuota.deadline), accepted.c.n >= ConsultationQuota.target))
 
-    return _collect(build, func.count(distinct(ConsultationQuota.user_id)), _quota_columns(ConsultationQuota.deadline),
-                    by, stages)
+    return Query(build, func.count(distinct(ConsultationQuota.user_id)), _quota_columns(ConsultationQuota.deadline))
 
 
 @source("certificates_issued", _l("Certificates issued"), _l("certificates"),
@@ -73,7 +72,7 @@ def quotas_met(scope: Scope, by: str | None = None, stages=()) -> dict:
         options=tuple((k.value, k.label) for k in CertificateKind),
         description=_l("Certificates in force (not revoked; a reissued one counts once) for the programme's "
                        "events; the option narrows it to one kind."))
-def certificates_issued(scope: Scope, by: str | None = None, stages=()) -> dict:
+def certificates_issued(scope: Scope) -> Query:
     def build(*selected):
         query = (select(*selected).select_from(Certificate).join(Event, Event.id == Certificate.event_id)
                  .join(User, User.id == Certificate.user_id)
@@ -84,4 +83,4 @@ def certificates_issued(scope: Scope, by: str | None = None, stages=()) -> dict:
 
     columns = Columns(day=Event.starts_on, region=User.region_code, organisation=User.organisation_id,
                       kind=Event.kind, event=Event.id)
-    return _collect(build, func.count(Certificate.id), columns, by, stages)
+    return Query(build, func.count(Certificate.id), columns)

@@ -80,23 +80,48 @@ def _unit(indicator: Indicator) -> str:
     return str(sources.get(indicator.source).unit)
 
 
-def facts(indicator: Indicator, programme: Programme, with_stages=True) -> tuple[int | None, dict[int, int | None]]:
-    """(overall fact, {stage_id: fact}) — computed (one query each) or typed by hand."""
-    if indicator.is_manual:
-        per_stage = {s.id: (f.value if (f := indicator.manual_fact(s.id)) else None) for s in programme.stages}
-        overall = indicator.manual_fact(None)
-        if overall is not None:
-            return overall.value, per_stage
-        typed = [v for v in per_stage.values() if v is not None]
-        return (sum(typed) if typed else None), per_stage
-    if sources.get(indicator.source) is None:
-        return None, {}
+def _manual_facts(indicator: Indicator, programme: Programme) -> tuple[int | None, dict[int, int | None]]:
+    per_stage = {s.id: (f.value if (f := indicator.manual_fact(s.id)) else None) for s in programme.stages}
+    overall = indicator.manual_fact(None)
+    if overall is not None:
+        return overall.value, per_stage
+    typed = [v for v in per_stage.values() if v is not None]
+    return (sum(typed) if typed else None), per_stage
+
+
+def requests_for(indicator: Indicator, programme: Programme, with_stages=True) -> list[sources.Request]:
+    """The figures one computed indicator needs: its total and, optionally, its facts per stage."""
+    if indicator.is_manual or sources.get(indicator.source) is None:
+        return []
     scope = scope_for(indicator, programme)
-    total = sources.compute(indicator.source, scope)[sources.TOTAL]
-    if not with_stages or not programme.stages:
-        return total, {}
-    by_stage = sources.compute(indicator.source, scope, by="stage", stages=spans(programme))
-    return total, {s.id: by_stage.get(s.id, 0) for s in programme.stages}
+    wanted = [sources.Request(f"{indicator.id}:total", indicator.source, scope)]
+    if with_stages and programme.stages:
+        wanted.append(sources.Request(f"{indicator.id}:stages", indicator.source, scope, by_stage=True,
+                                      stages=spans(programme)))
+    return wanted
+
+
+def facts_of(indicators: list[Indicator], programmes_by_id: dict[int, Programme], with_stages=True) -> dict:
+    """{indicator id: (overall fact, {stage id: fact})} for indicators of any programmes, in one query."""
+    wanted = [r for i in indicators for r in requests_for(i, programmes_by_id[i.programme_id], with_stages)]
+    computed = sources.compute_many(wanted) if wanted else {}
+    result = {}
+    for indicator in indicators:
+        programme = programmes_by_id[indicator.programme_id]
+        if indicator.is_manual:
+            result[indicator.id] = _manual_facts(indicator, programme)
+        elif f"{indicator.id}:total" not in computed:
+            result[indicator.id] = (None, {})
+        else:
+            by_stage = computed.get(f"{indicator.id}:stages", {})
+            result[indicator.id] = (computed[f"{indicator.id}:total"][sources.TOTAL],
+                                    {s.id: by_stage.get(s.id, 0) for s in programme.stages} if with_stages else {})
+    return result
+
+
+def facts(indicator: Indicator, programme: Programme, with_stages=True) -> tuple[int | None, dict[int, int | None]]:
+    """(overall fact, {stage_id: fact}) of one indicator — computed or typed by hand."""
+    return facts_of([indicator], {programme.id: programme}, with_stages)[indicator.id]
 
 
 def _row(indicator: Indicator, plan, fact, period: tuple[date, date], today: date, note: str = "",
@@ -171,8 +196,9 @@ def build(programme_id: int, now: datetime | None = None) -> dict | None:
     whole = (programme.starts_on, programme.ends_on)
     overall_rows = []
     stage_rows: dict[int, list[dict]] = {s.id: [] for s in programme.stages}
+    known = facts_of(indicators, {programme.id: programme})
     for indicator in indicators:
-        total, per_stage = facts(indicator, programme)
+        total, per_stage = known[indicator.id]
         typed = indicator.manual_fact(None) if indicator.is_manual else None
         overall_rows.append(_row(indicator, indicator.plan, total, whole, today,
                                  typed.note if typed else "", typed.evidence_url if typed else ""))
@@ -200,17 +226,24 @@ def build(programme_id: int, now: datetime | None = None) -> dict | None:
     }
 
 
-def progress(programme: Programme, now: datetime | None = None) -> dict:
-    """Dashboard figures: indicators met, below plan, and the mean % of plan (capped at 100)."""
+def progress(programmes: list[Programme], now: datetime | None = None) -> dict[int, dict]:
+    """Dashboard figures per programme: indicators met, those below plan, and the mean % of plan (capped at
+    100). Every computed indicator of every programme in one query."""
     today = (now or clock.now()).date()
-    rows = []
-    for indicator in definitions.indicators_of(programme):
-        fact, _stages = facts(indicator, programme, with_stages=False)
-        rows.append((indicator, fact, status(fact, indicator.plan, programme.starts_on, programme.ends_on, today)))
-    shares = [min(percent(fact, i.plan), 100) for i, fact, _s in rows if percent(fact, i.plan) is not None]
-    return {
-        "indicators": len(rows),
-        "met": sum(1 for *_rest, state in rows if state == "met"),
-        "below": [(i, fact) for i, fact, state in rows if state in ("behind", "missed")],
-        "percent": round(sum(shares) / len(shares)) if shares else None,
-    }
+    by_id = {p.id: p for p in programmes}
+    indicators = definitions.indicators_of_programmes(list(by_id))
+    known = facts_of(indicators, by_id, with_stages=False)
+    result = {}
+    for programme in programmes:
+        rows = []
+        for indicator in (i for i in indicators if i.programme_id == programme.id):
+            fact = known[indicator.id][0]
+            rows.append((indicator, fact, status(fact, indicator.plan, programme.starts_on, programme.ends_on, today)))
+        shares = [min(percent(fact, i.plan), 100) for i, fact, _s in rows if percent(fact, i.plan) is not None]
+        result[programme.id] = {
+            "indicators": len(rows),
+            "met": sum(1 for *_rest, state in rows if state == "met"),
+            "below": [(i, fact) for i, fact, state in rows if state in ("behind", "missed")],
+            "percent": round(sum(shares) / len(shares)) if shares else None,
+        }
+    return result

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, distinct, exists, func, literal, select
+from sqlalchemy import Integer, String, and_, case, cast, distinct, exists, func, literal, null, select, union_all
 
 from app import clock
 from app.events.models import Event, EventKind, EventStatus, Session, TripResult, TripService
@@ -81,26 +81,39 @@ class Columns:
 
 
 @dataclass(frozen=True)
+class Query:
+    """What a source counts: `build(*selected)` gives the FROM/WHERE, `measure` the aggregate."""
+
+    build: Callable
+    measure: object
+    columns: Columns
+
+
+@dataclass(frozen=True)
 class Source:
     key: str
     label: object
     unit: object
-    compute: Callable
+    query: Callable  # Scope -> Query
     dimensions: tuple[str, ...]
     options: tuple[tuple[str, object], ...] = ()
     description: object = ""
-    needs: str | None = None
+
+    def compute(self, scope: Scope, by: str | None = None, stages=()) -> dict:
+        return _collect(self.query(scope), by, tuple(stages))
 
 
 SOURCES: dict[str, Source] = {}
 
 
 def source(key: str, label, unit, *, dimensions: tuple[str, ...], options=(), description=""):
-    def register(func_):
+    """Register a source; the decorated name becomes `compute(scope, by=None, stages=())`."""
+    def register(make_query):
         if key in SOURCES:
             raise RuntimeError(f"indicator source {key!r} defined twice")
-        SOURCES[key] = Source(key, label, unit, func_, dimensions, tuple(options), description)
-        return func_
+        registered = Source(key, label, unit, make_query, dimensions, tuple(options), description)
+        SOURCES[key] = registered
+        return registered.compute
 
     return register
 
@@ -146,9 +159,10 @@ def _event_where(scope: Scope) -> list:
     return where
 
 
-def _collect(build, measure, columns: Columns, by: str | None, stages=()) -> dict:
-    """Run `build(*selected)` once: the total, or one row per bucket."""
-    key = _key(columns, by, tuple(stages))
+def _collect(query: Query, by: str | None, stages=()) -> dict:
+    """Run the query once: the total, or one row per bucket."""
+    build, measure = query.build, query.measure
+    key = _key(query.columns, by, tuple(stages))
     if key is None:
         return {TOTAL: int(db.session.execute(build(measure)).scalar() or 0)}
     rows = db.session.execute(build(key.label("bucket"), measure).group_by(key)).all()
@@ -177,10 +191,10 @@ def _confirmed_registrations(scope: Scope):
         dimensions=("stage", "region", "organisation", "kind", "month", "event"),
         description=_l("People confirmed for an event who attended at least its attendance threshold "
                        "(sessions checked in / sessions held); each person counted once."))
-def trainees_trained(scope: Scope, by: str | None = None, stages=()) -> dict:
+def trainees_trained(scope: Scope) -> Query:
     trained = trained_registrations()
-    return _collect(lambda *selected: trained(*selected).where(*_event_where(scope)),
-                    func.count(distinct(Registration.user_id)), _registration_columns(), by, stages)
+    return Query(lambda *selected: trained(*selected).where(*_event_where(scope)),
+                    func.count(distinct(Registration.user_id)), _registration_columns())
 
 
 def trained_registrations():
@@ -205,27 +219,27 @@ def trained_registrations():
 @source("participants", _l("Participants"), _l("people"),
         dimensions=("stage", "region", "organisation", "kind", "month", "event"),
         description=_l("Distinct people confirmed for the programme's events."))
-def participants(scope: Scope, by: str | None = None, stages=()) -> dict:
-    return _collect(_confirmed_registrations(scope), func.count(distinct(Registration.user_id)),
-                    _registration_columns(), by, stages)
+def participants(scope: Scope) -> Query:
+    return Query(_confirmed_registrations(scope), func.count(distinct(Registration.user_id)),
+                    _registration_columns())
 
 
 @source("regions_covered", _l("Regions covered"), _l("regions"),
         dimensions=("stage", "kind", "month", "event"),
         description=_l("Distinct regions of the people confirmed for the programme's events."))
-def regions_covered(scope: Scope, by: str | None = None, stages=()) -> dict:
+def regions_covered(scope: Scope) -> Query:
     build = _confirmed_registrations(scope)
-    return _collect(lambda *s: build(*s).where(Registration.region_code.is_not(None)),
-                    func.count(distinct(Registration.region_code)), _registration_columns(), by, stages)
+    return Query(lambda *s: build(*s).where(Registration.region_code.is_not(None)),
+                    func.count(distinct(Registration.region_code)), _registration_columns())
 
 
 @source("organisations_covered", _l("Organisations covered"), _l("organisations"),
         dimensions=("stage", "region", "kind", "month", "event"),
         description=_l("Distinct organisations of the people confirmed for the programme's events."))
-def organisations_covered(scope: Scope, by: str | None = None, stages=()) -> dict:
+def organisations_covered(scope: Scope) -> Query:
     build = _confirmed_registrations(scope)
-    return _collect(lambda *s: build(*s).where(Registration.organisation_id.is_not(None)),
-                    func.count(distinct(Registration.organisation_id)), _registration_columns(), by, stages)
+    return Query(lambda *s: build(*s).where(Registration.organisation_id.is_not(None)),
+                    func.count(distinct(Registration.organisation_id)), _registration_columns())
 
 
 def _event_columns() -> Columns:
@@ -235,26 +249,26 @@ def _event_columns() -> Columns:
 @source("events_held", _l("Events held"), _l("events"),
         dimensions=("stage", "region", "kind", "month"),
         description=_l("Published events of the programme whose last session has ended."))
-def events_held(scope: Scope, by: str | None = None, stages=()) -> dict:
+def events_held(scope: Scope) -> Query:
     now = clock.now()
 
     def build(*selected):
         return select(*selected).select_from(Event).where(*_event_where(scope), Event.ends_at <= now)
 
-    return _collect(build, func.count(Event.id), _event_columns(), by, stages)
+    return Query(build, func.count(Event.id), _event_columns())
 
 
 @source("sessions_held", _l("Sessions held"), _l("sessions"),
         dimensions=("stage", "region", "kind", "month", "event"),
         description=_l("Sessions (days) of the programme's published events that have ended."))
-def sessions_held(scope: Scope, by: str | None = None, stages=()) -> dict:
+def sessions_held(scope: Scope) -> Query:
     now = clock.now()
 
     def build(*selected):
         return (select(*selected).select_from(Session).join(Event, Event.id == Session.event_id)
                 .where(*_event_where(scope), Session.ends_at <= now))
 
-    return _collect(build, func.count(Session.id), _event_columns(), by, stages)
+    return Query(build, func.count(Session.id), _event_columns())
 
 
 @source("people_served", _l("People served on trips"), _l("people"),
@@ -262,7 +276,7 @@ def sessions_held(scope: Scope, by: str | None = None, stages=()) -> dict:
         options=tuple((s.value, s.label) for s in TripService),
         description=_l("People served on outreach trips, from the trip results; the option narrows it to one "
                        "service."))
-def people_served(scope: Scope, by: str | None = None, stages=()) -> dict:
+def people_served(scope: Scope) -> Query:
     def build(*selected):
         query = (select(*selected).select_from(TripResult).join(Event, Event.id == TripResult.event_id)
                  .where(*_event_where(scope), Event.kind == EventKind.OUTREACH_TRIP))
@@ -272,24 +286,24 @@ def people_served(scope: Scope, by: str | None = None, stages=()) -> dict:
 
     columns = Columns(day=Event.starts_on, region=Event.region_code, kind=Event.kind, event=Event.id,
                       service=TripResult.service)
-    return _collect(build, func.coalesce(func.sum(TripResult.people_served), 0), columns, by, stages)
+    return Query(build, func.coalesce(func.sum(TripResult.people_served), 0), columns)
 
 
 @source("registrations", _l("Registrations received"), _l("registrations"),
         dimensions=("stage", "region", "organisation", "kind", "month", "event"),
         description=_l("Registrations for the programme's events in any state, cancelled ones included."))
-def registrations(scope: Scope, by: str | None = None, stages=()) -> dict:
+def registrations(scope: Scope) -> Query:
     def build(*selected):
         return (select(*selected).select_from(Registration).join(Event, Event.id == Registration.event_id)
                 .where(*_event_where(scope)))
 
-    return _collect(build, func.count(Registration.id), _registration_columns(), by, stages)
+    return Query(build, func.count(Registration.id), _registration_columns())
 
 
 @source("waitlist_conversions", _l("Waitlist conversions"), _l("registrations"),
         dimensions=("stage", "region", "organisation", "kind", "month", "event"),
         description=_l("Registrations that took a seat offered from the waitlist."))
-def waitlist_conversions(scope: Scope, by: str | None = None, stages=()) -> dict:
+def waitlist_conversions(scope: Scope) -> Query:
     converted = exists().where(RegistrationHistory.registration_id == Registration.id,
                                RegistrationHistory.from_status == RegistrationStatus.OFFERED,
                                RegistrationHistory.to_status == RegistrationStatus.CONFIRMED)
@@ -298,7 +312,7 @@ def waitlist_conversions(scope: Scope, by: str | None = None, stages=()) -> dict
         return (select(*selected).select_from(Registration).join(Event, Event.id == Registration.event_id)
                 .where(*_event_where(scope), converted))
 
-    return _collect(build, func.count(Registration.id), _registration_columns(), by, stages)
+    return Query(build, func.count(Registration.id), _registration_columns())
 
 
 # --- reading the registry -----------------------------------------------------------------------
@@ -313,6 +327,45 @@ def get(key: str) -> Source | None:
 
 def compute(key: str, scope: Scope, by: str | None = None, stages=()) -> dict:
     return SOURCES[key].compute(scope, by=by, stages=tuple(stages))
+
+
+@dataclass(frozen=True)
+class Request:
+    """One figure wanted from compute_many: a tag of the caller's choosing, a source, a scope, and whether
+    to split it by stage (buckets are stage ids) or not (the only bucket is TOTAL)."""
+
+    tag: str
+    key: str
+    scope: Scope
+    by_stage: bool = False
+    stages: tuple[StageSpan, ...] = ()
+
+
+COMPOUND_LIMIT = 200  # SQLite allows 500 terms in one compound SELECT
+
+
+def compute_many(requests: list[Request]) -> dict[str, dict]:
+    """Many figures in one round trip: the requests' SELECTs joined by UNION ALL (chunked)."""
+    results: dict[str, dict] = {r.tag: ({} if r.by_stage else {TOTAL: 0}) for r in requests}
+    staged = {r.tag for r in requests if r.by_stage}
+    wanted = [r for r in requests if r.stages or not r.by_stage]
+    for start in range(0, len(wanted), COMPOUND_LIMIT):
+        selects = []
+        for request in wanted[start:start + COMPOUND_LIMIT]:
+            query = SOURCES[request.key].query(request.scope)
+            tag = literal(request.tag, String).label("tag")
+            value = query.measure.label("value")
+            if request.by_stage:
+                bucket = _stage_of(query.columns.day, request.stages)
+                selects.append(query.build(tag, cast(bucket, Integer).label("bucket"), value).group_by(bucket))
+            else:
+                selects.append(query.build(tag, cast(null(), Integer).label("bucket"), value))
+        for tag, bucket, value in db.session.execute(union_all(*selects)).all():
+            if tag not in staged:
+                results[tag][TOTAL] = int(value or 0)
+            elif bucket is not None:
+                results[tag][bucket] = results[tag].get(bucket, 0) + int(value or 0)
+    return results
 
 
 # The quotas' and certificates' sources register themselves into SOURCES on import.
