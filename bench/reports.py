@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 from sqlalchemy import event as sa_event  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
 from app import clock, create_app  # noqa: E402
 from app.accounts.models import Organisation, OrganisationKind, Role, User, UserRole  # noqa: E402
@@ -184,6 +184,8 @@ def seed(database_url: str, instance: Path, consultations: int) -> tuple[int, st
         manual = indicators.create_indicator(programme, organiser, {"name": "Посетители сайта", "plan": 500})
         indicators.record_manual_fact(manual, organiser, {"value": 320})
         programme_id = programme.id
+        db.session.execute(text("ANALYZE"))  # fresh statistics, as autovacuum would have by now in production
+        db.session.commit()
         statements = []
         sa_event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         db.session.expunge_all()
