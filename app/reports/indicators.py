@@ -23,6 +23,7 @@ UNIT_MAX = 50
 TEXT_MAX = 20000
 URL_MAX = 500
 PLAN_MAX = 10**9
+MAX_ID = 2**31 - 1  # beyond PostgreSQL's INTEGER no row can exist: refuse it before asking the database
 
 FILTER_KEYS = ("stage_id", "event_kind", "date_from", "date_to", "event_id", "option")
 
@@ -72,8 +73,10 @@ def _filters(programme: Programme, source_key: str, data: dict, errors: FieldErr
         filters["date_to"] = date_to.isoformat()
     event_id = data.get("filter_event_id")
     if event_id:
-        found = db.session.execute(select(Event.id).where(Event.id == event_id,
-                                                          Event.programme_id == programme.id)).scalar()
+        found = None
+        if isinstance(event_id, int) and 0 < event_id <= MAX_ID:
+            found = db.session.execute(select(Event.id).where(Event.id == event_id,
+                                                              Event.programme_id == programme.id)).scalar()
         if found is None:
             errors.add("filter_event_id", _l("Choose an event of this programme."))
         filters["event_id"] = event_id

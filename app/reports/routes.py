@@ -1,7 +1,7 @@
 """Report pages under /manage/programmes/<id>/…, and the organiser's dashboard at /manage."""
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -94,7 +94,9 @@ def _export(programme: Programme, data: dict, fmt: str, name: str) -> Response:
         body = exports.csv_text(data).encode("utf-8")
         mimetype = "text/csv; charset=utf-8"
     else:
-        body = exports.pdf(data, str(request.args.get("lang") or get_locale() or "ru"))
+        wanted = request.args.get("lang")
+        locale = wanted if wanted in current_app.config["LANGUAGES"] else str(get_locale() or "ru")
+        body = exports.pdf(data, locale)
         mimetype = "application/pdf"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})

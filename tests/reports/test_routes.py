@@ -84,6 +84,9 @@ def test_indicator_form_saves_and_shows_errors_beside_fields(client, login, orga
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="filter_date_to-error"' in html and 'id="source-error"' in html
     assert db.session.query(Indicator).count() == 0
+    response = client.post(url, data={"name": "Осмотрено", "plan": "5", "source": "events_held",
+                                      "filter_event_id": str(10**12)})
+    assert response.status_code == 422 and 'id="filter_event_id-error"' in response.get_data(as_text=True)
     response = client.post(url, data={"name": "Осмотрено жителей", "plan": "200", "source": "people_served",
                                       "filter_option": "checkups", f"stage_plan_{s1.id}": "120"})
     assert response.status_code == 302
@@ -155,6 +158,11 @@ def test_exports_xlsx_csv_pdf(client, login, organiser, defined, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for name in ("Обучено консультантов", "Охвачено регионов", "Посетители сайта", "Этап 1", "Пригорское"):
         assert name in text, name
+    english = client.get(f"/manage/programmes/{defined.id}/report.pdf?lang=en")
+    pdf.write_bytes(english.data)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Indicator" in text and "Stage 1" in text and "Обучено консультантов" in text
+    assert client.get(f"/manage/programmes/{defined.id}/report.pdf?lang=xx").status_code == 200
 
 
 def test_an_organiser_sees_only_their_programmes(client, login, known, defined):
