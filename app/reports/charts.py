@@ -55,3 +55,35 @@ def plan_vs_fact(rows: list[dict]) -> BarChart:
                         css=f"status-{row['status']}"))
     return BarChart(WIDTH, TOP * 2 + max(len(bars), 1) * ROW, LABEL, ROW, bars,
                     reference_x=round(LABEL + 100 * scale, 1))
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    left: int
+    actual: str          # SVG polyline points
+    expected: str
+    ticks: list[tuple[float, str]]
+    top_label: str
+    plan_y: float
+
+
+def pace_line(pace: dict | None, label=str) -> LineChart | None:
+    """Cumulated facts per month (up to this month) against the expected pace line."""
+    if not pace or not pace["months"]:
+        return None
+    height, left, bottom, top = 240, 50, 30, 10
+    months = pace["months"]
+    peak = max([pace["plan"]] + [m["cumulative"] or 0 for m in months]) or 1
+    step = (WIDTH - left - 20) / max(len(months) - 1, 1)
+
+    def y(value: float) -> float:
+        return round(height - bottom - (height - bottom - top) * value / peak, 1)
+
+    def points(key: str) -> str:
+        return " ".join(f"{round(left + n * step, 1)},{y(m[key])}" for n, m in enumerate(months) if m[key] is not None)
+
+    ticks = [(round(left + n * step, 1), label(m["month"])) for n, m in enumerate(months)]
+    return LineChart(WIDTH, height, left, points("cumulative"), points("expected"), ticks, str(peak),
+                     y(pace["plan"]))

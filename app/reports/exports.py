@@ -119,5 +119,7 @@ def pdf(data: dict, locale: str, snapshot=None) -> bytes:
                                trips_chart=charts.horizontal([(t["title"], t["value"]) for t in data["charts"]["trips"]]),
                                regions_chart=charts.horizontal([(r["name"], r["value"])
                                                                 for r in data["charts"]["regions"]]),
+                               consultations_chart=charts.pace_line(data["charts"].get("consultations"),
+                                                                    label=lambda m: f"{m[5:]}.{m[2:4]}"),
                                status_label=status_label, plan_state_label=plan_state_label)
     return HTML(string=html).write_pdf()

@@ -5,7 +5,7 @@ snapshot renders and exports exactly like the live report did. Query count: a fi
 the programme, plus two per computed indicator (overall, per stage) — nothing grows with the
 number of events, registrations or trips.
 """
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -170,7 +170,36 @@ def _plan_rows(programme: Programme, now: datetime) -> list[dict]:
     return rows
 
 
-def _charts(programme: Programme) -> dict:
+def _months(first: date, last: date) -> list[str]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = year + (month == 12), month % 12 + 1
+    return months
+
+
+def _consultations_pace(programme: Programme, indicators: list[Indicator], today: date) -> dict | None:
+    """Accepted consultations month by month, cumulated, against a straight pace line to the plan."""
+    indicator = next((i for i in indicators if i.source == "consultations_accepted" and i.plan), None)
+    if indicator is None:
+        return None
+    scope = scope_for(indicator, programme)
+    first, last = scope.date_from or programme.starts_on, scope.date_to or programme.ends_on
+    by_month = sources.compute("consultations_accepted", scope, by="month")
+    months, total, rows = _months(first, last), 0, []
+    span = max((last - first).days + 1, 1)
+    for n, month in enumerate(months):
+        year, number = int(month[:4]), int(month[5:])
+        month_end = min(date(year + (number == 12), number % 12 + 1, 1) - timedelta(days=1), last)
+        total += by_month.get(month, 0)
+        expected = round(indicator.plan * min(max((month_end - first).days + 1, 0), span) / span)
+        started = date(year, number, 1) <= today
+        rows.append({"month": month, "value": by_month.get(month, 0) if started else None,
+                     "cumulative": total if started else None, "expected": expected})
+    return {"name": indicator.name, "plan": indicator.plan, "months": rows}
+
+
+def _charts(programme: Programme, indicators: list[Indicator], today: date) -> dict:
     scope = sources.Scope(programme_id=programme.id)
     served = sources.compute("people_served", scope, by="event")
     titles = dict(db.session.execute(
@@ -181,6 +210,7 @@ def _charts(programme: Programme) -> dict:
                   for event_id, value in sorted(served.items(), key=lambda kv: titles.get(kv[0], ""))],
         "regions": sorted(({"code": code, "name": region_name(code), "value": value}
                            for code, value in by_region.items() if code), key=lambda r: (-r["value"], r["name"])),
+        "consultations": _consultations_pace(programme, indicators, today),
     }
 
 
@@ -222,7 +252,7 @@ def build(programme_id: int, now: datetime | None = None) -> dict | None:
             "indicators": stage_rows[stage.id], "deviations": deviations.get(stage.id, ""),
         } for stage in programme.stages],
         "plan": _plan_rows(programme, now),
-        "charts": _charts(programme),
+        "charts": _charts(programme, indicators, today),
     }
 
 

@@ -45,6 +45,8 @@ def _chart_set(data: dict) -> dict:
         "plan_chart": charts.plan_vs_fact(data["indicators"]),
         "trips_chart": charts.horizontal([(t["title"], t["value"]) for t in data["charts"]["trips"]]),
         "regions_chart": charts.horizontal([(r["name"], r["value"]) for r in data["charts"]["regions"]]),
+        "consultations_chart": charts.pace_line(data["charts"].get("consultations"),
+                                                label=lambda month: f"{month[5:]}.{month[2:4]}"),
     }
 
 

@@ -124,3 +124,23 @@ def test_dashboard_lists_reviews_pace_and_certificates(outcomes):
     assert found["consultations_to_review"] == [("Семинар 1", 1)]
     assert found["behind_pace"] == [("Семинар 1", 1)]
     assert found["certificates_due"] == [("Семинар 3", 1)]  # E1's trained people u1 and u3 hold certificates
+
+
+def test_consultations_over_time_against_the_pace_line(outcomes, client, login):
+    from app.reports import indicators, report
+    from tests.reports.conftest import make_organiser
+
+    organiser = make_organiser()
+    outcomes["programme"].organisers = [organiser]
+    db.session.commit()
+    indicators.create_indicator(outcomes["programme"], organiser, {"name": "Консультации", "plan": 24,
+                                                                   "source": "consultations_accepted"})
+    pace = report.build(outcomes["programme"].id)["charts"]["consultations"]
+    months = {m["month"]: m for m in pace["months"]}
+    assert len(months) == 12 and pace["plan"] == 24
+    assert [months[m]["cumulative"] for m in ("2027-03", "2027-04", "2027-05", "2027-06")] == [0, 3, 4, 8]
+    assert months["2027-07"]["cumulative"] is None  # July has not begun on 15 June
+    assert months["2027-06"]["expected"] == round(24 * 181 / 365) and months["2027-12"]["expected"] == 24
+    login(organiser)
+    html = client.get(f"/manage/programmes/{outcomes['programme'].id}/report").get_data(as_text=True)
+    assert 'class="rc-actual"' in html and 'class="rc-expected"' in html
