@@ -188,7 +188,7 @@ def _consultations_pace(programme: Programme, indicators: list[Indicator], today
     by_month = sources.compute("consultations_accepted", scope, by="month")
     months, total, rows = _months(first, last), 0, []
     span = max((last - first).days + 1, 1)
-    for n, month in enumerate(months):
+    for month in months:
         year, number = int(month[:4]), int(month[5:])
         month_end = min(date(year + (number == 12), number % 12 + 1, 1) - timedelta(days=1), last)
         total += by_month.get(month, 0)
