@@ -366,7 +366,3 @@ def compute_many(requests: list[Request]) -> dict[str, dict]:
             elif bucket is not None:
                 results[tag][bucket] = results[tag].get(bucket, 0) + int(value or 0)
     return results
-
-
-# The quotas' and certificates' sources register themselves into SOURCES on import.
-from app.reports import outcome_sources  # noqa: E402,F401
