@@ -15,8 +15,10 @@ from app.errors import FieldErrors, NotFound
 from app.events.models import Event, EventKind
 from app.extensions import db
 from app.programmes.models import Programme
-from app.reports import outcome_sources  # noqa: F401  (registers the quotas' and certificates' sources)
-from app.reports import sources
+from app.reports import (
+    outcome_sources,  # noqa: F401  (registers the quotas' and certificates' sources)
+    sources,
+)
 from app.reports.models import MANUAL, Indicator, IndicatorStagePlan, ManualFact, ReportNote
 
 NAME_MAX = 300
