@@ -86,6 +86,7 @@ def import_models() -> None:
     from app.programmes import models as _programmes  # noqa: F401
     from app.quotas import models as _quotas  # noqa: F401
     from app.registrations import models as _registrations  # noqa: F401
+    from app.reports import models as _reports  # noqa: F401
 
 
 def _init_database(app: Flask) -> None:
@@ -124,7 +125,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 BLUEPRINTS = ("core", "accounts", "programmes", "events", "registrations", "calendar", "outbox", "quotas",
-              "certificates")
+              "certificates", "reports")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -17,6 +17,7 @@ AREAS_WITH_TRANSLATIONS = (
     "notifications",
     "accounts",
     "core",
+    "reports",
 )
 
 

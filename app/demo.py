@@ -33,6 +33,7 @@ from app.programmes.models import PlanItem, Programme
 from app.quotas import demo as quota_demo
 from app.registrations import services as registrations
 from app.registrations.models import RegistrationStatus
+from app.reports import demo as reports_demo
 
 PASSWORD = "praktika-demo"
 SAMARA = ZoneInfo("Europe/Samara")
@@ -525,6 +526,7 @@ class Demo:
             self.register(upcoming, volunteer, role)
 
         self.abroad(organiser)
+        reports_demo.seed(programme, organiser, [past, upcoming], self.now.date(), self.report.note)
 
         self.report.logins = [(role.value, email, PASSWORD) for role, email, *_ in LOGINS]
         self.report.logins.append((Role.TRAINEE.value, TRAINEE_EMAIL, PASSWORD))

@@ -104,6 +104,12 @@ def _programme_edit(user, programme) -> bool:
     return user.has_role(Role.ADMIN, Role.ORGANISER) and manages_programme(user, programme)
 
 
+@rule("programme.report")
+def _programme_report(user, programme) -> bool:
+    """Indicators, the plan-vs-fact report, its snapshots and exports: the programme's organisers and admins."""
+    return _programme_edit(user, programme)
+
+
 def managed_programmes_clause(user):
     """SQL twin of manages_programme for lists: admin all; others the programmes assigned to them."""
     if user.is_admin:
@@ -347,6 +353,24 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "accounts.revoke_api_token": owner("api_token.own", "api_token", admin=False),
     "accounts.manage_user_active": role("admin", rule="users.manage", fixture="user"),
     "outbox.manage": role("admin", rule="outbox.manage", lists="outbox"),
+    # reports: the organiser's dashboard, each programme's plan-vs-fact report and its indicators
+    "reports.dashboard_page": role(*_MANAGE, rule="manage.area"),
+    "reports.show": owner("programme.report", "programme"),
+    "reports.stage": owner("programme.report", "stage"),
+    "reports.export": owner("programme.report", "programme"),
+    "reports.save_deviations": owner("programme.report", "programme"),
+    "reports.freeze": owner("programme.report", "programme"),
+    "reports.snapshot": owner("programme.report", "report_snapshot"),
+    "reports.snapshot_export": owner("programme.report", "report_snapshot"),
+    "reports.compare": owner("programme.report", "programme"),
+    "reports.indicator_list": owner("programme.report", "programme"),
+    "reports.indicator_create": owner("programme.report", "programme"),
+    "reports.indicator_edit": owner("programme.report", "indicator"),
+    "reports.indicator_delete": owner("programme.report", "indicator"),
+    "reports.indicator_move": owner("programme.report", "indicator"),
+    "reports.manual_fact": owner("programme.report", "indicator"),
+    "reports.breakdown": owner("programme.report", "indicator"),
+    "api_reports.ProgrammeReport": token("programme.report", fixture="programme", refuse=403),
     # certificates: the organiser's issuing pages, the holder's PDF, anyone's verification
     "certificates.manage": owner("event.certificates", "event"),
     "certificates.create_job": owner("event.certificates", "event"),

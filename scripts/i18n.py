@@ -34,6 +34,7 @@ AREAS = {
     "certificates": ["app/certificates", "templates/certificates", "templates/notifications/certificates_*"],
     "quotas": ["app/quotas", "app/api/quotas.py", "templates/quotas", "templates/notifications/quotas_*"],
     "backup": ["app/backup"],
+    "reports": ["app/reports", "templates/reports"],
 }
 
 

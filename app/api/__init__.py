@@ -11,8 +11,9 @@ def blueprints():
     from app.api.events import bp as events_bp
     from app.api.quotas import bp as quotas_bp
     from app.api.registrations import bp as registrations_bp
+    from app.api.reports import bp as reports_bp
 
-    return [events_bp, registrations_bp, quotas_bp]
+    return [events_bp, registrations_bp, quotas_bp, reports_bp]
 
 
 def init_app(app) -> None:

@@ -19,6 +19,7 @@ class NavEntry:
 
 ENTRIES = (
     NavEntry("events.index", _l("Events")),
+    NavEntry("reports.dashboard_page", _l("Dashboard"), "manage.area"),
     NavEntry("programmes.manage_list", _l("Programmes"), "manage.area"),
     NavEntry("events.manage_list", _l("Manage events"), "manage.area"),
     NavEntry("quotas.curator", _l("My trainees"), "curator.area"),

@@ -27,6 +27,8 @@ from app.quotas import services as quotas
 from app.quotas.models import Consultation, ConsultationQuota, ReviewState
 from app.registrations import services as registrations
 from app.registrations.models import Registration, RegistrationStatus
+from app.reports import indicators as report_indicators
+from app.reports import snapshots as report_snapshots
 from tests.factories import make_calendar_registration, make_event, make_trainees, make_user
 
 BUILDERS: dict = {}
@@ -446,3 +448,23 @@ def _certificate_job(world):
     job = certificate_jobs.create_job(setup.event, CertificateKind.PARTICIPATION, [setup.holder.id],
                                       setup.organiser, start=False)
     return Target({"event_id": setup.event.id, "job_id": job.id}, owner=setup.organiser)
+
+
+
+# --- reports: a programme's indicator and a frozen snapshot -----------------------------------------
+
+@builder("indicator")
+def _indicator(world):
+    organiser = new_organiser()
+    programme = new_programme(organiser)
+    indicator = report_indicators.create_indicator(programme, organiser, {
+        "name": "Обучено консультантов", "plan": 30, "source": "trainees_trained"})
+    return Target({"programme_id": programme.id, "indicator_id": indicator.id}, owner=organiser)
+
+
+@builder("report_snapshot")
+def _report_snapshot(world):
+    organiser = new_organiser()
+    programme = new_programme(organiser)
+    snapshot = report_snapshots.freeze(programme, organiser, "gate")
+    return Target({"programme_id": programme.id, "snapshot_id": snapshot.id, "fmt": "csv"}, owner=organiser)

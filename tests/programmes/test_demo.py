@@ -24,8 +24,8 @@ def test_seed_demo_is_complete_and_idempotent(app, runner):
         assert accounts.authenticate(login, "praktika-demo") is not None
     counts = _counts()
 
-    programme = db.session.execute(select(Programme)).scalar_one()
-    assert programme.title == "КПД НКО: команда пациентов в действии"
+    programme = db.session.execute(select(Programme).where(
+        Programme.title == "КПД НКО: команда пациентов в действии")).scalar_one()
     assert [s.number for s in programme.stages] == [1, 2]
     assert [i.number for i in programme.plan_items] == [str(n) for n in range(1, 11)]
     assert all(programme.starts_on <= i.planned_start <= i.planned_end <= programme.ends_on
@@ -64,7 +64,8 @@ def test_seed_demo_is_complete_and_idempotent(app, runner):
 
 def test_demo_pages_render(app, runner, client, login):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    programme = db.session.execute(select(Programme)).scalar_one()
+    programme = db.session.execute(select(Programme).where(
+        Programme.title == "КПД НКО: команда пациентов в действии")).scalar_one()
     public = client.get(f"/programmes/{programme.id}")
     assert public.status_code == 200
     text = public.get_data(as_text=True)

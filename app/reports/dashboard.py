@@ -1,0 +1,194 @@
+"""The organiser's dashboard (/manage): programmes with progress and what needs attention.
+
+Each attention item is one query over every event the user may edit (permissions'
+SQL twin of "event.edit"), grouped by event, whatever the number of events or registrations.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import selectinload
+
+from app import clock, permissions
+from app.accounts.models import User
+from app.certificates.models import Certificate, CertificateKind
+from app.events.models import Event, EventKind, EventStatus, TripResult
+from app.extensions import db
+from app.programmes.models import Programme
+from app.quotas import services as quotas
+from app.quotas.models import Consultation, ConsultationQuota, PaceStatus, QuotaPlan, ReviewState
+from app.registrations.models import CheckIn, Registration, RegistrationStatus
+from app.reports import report, sources
+
+OFFER_WARNING = timedelta(hours=24)
+NEAR_END = timedelta(days=60)
+LIST_LIMIT = 10
+
+
+@dataclass
+class Entry:
+    """One place to act: an object id (event or programme), its title and its count."""
+
+    id: int
+    title: str
+    count: int
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Attention:
+    key: str
+    entries: list[Entry]
+
+    @property
+    def total(self) -> int:
+        return sum(e.count for e in self.entries)
+
+    @property
+    def shown(self) -> list[Entry]:
+        return self.entries[:LIST_LIMIT]
+
+
+def _per_event(user: User, counted, *where) -> list[Entry]:
+    rows = db.session.execute(
+        select(Event.id, Event.title, func.count(counted)).select_from(Registration)
+        .join(Event, Event.id == Registration.event_id)
+        .where(permissions.editable_events_clause(user), *where)
+        .group_by(Event.id, Event.title).order_by(func.min(Event.starts_at), Event.id)
+    ).all()
+    return [Entry(event_id, title, count) for event_id, title, count in rows]
+
+
+def pending_approvals(user: User) -> Attention:
+    return Attention("pending_approvals", _per_event(user, Registration.id,
+                                                     Registration.status == RegistrationStatus.PENDING))
+
+
+def expiring_offers(user: User, now: datetime) -> Attention:
+    return Attention("expiring_offers", _per_event(
+        user, Registration.id, Registration.status == RegistrationStatus.OFFERED,
+        Registration.offer_expires_at <= now + OFFER_WARNING))
+
+
+def _ended(user: User, now: datetime):
+    return (permissions.editable_events_clause(user), Event.status == EventStatus.PUBLISHED, Event.ends_at <= now)
+
+
+def events_without_check_ins(user: User, now: datetime) -> Attention:
+    """Ended events (not trips) with confirmed participants and not one check-in."""
+    confirmed = exists().where(Registration.event_id == Event.id,
+                               Registration.status == RegistrationStatus.CONFIRMED)
+    checked = exists().where(CheckIn.registration_id == Registration.id, Registration.event_id == Event.id)
+    rows = db.session.execute(
+        select(Event.id, Event.title).where(*_ended(user, now), Event.kind != EventKind.OUTREACH_TRIP,
+                                            confirmed, ~checked)
+        .order_by(Event.ends_at.desc(), Event.id)
+    ).all()
+    return Attention("no_check_ins", [Entry(event_id, title, 1) for event_id, title in rows])
+
+
+def trips_without_results(user: User, now: datetime) -> Attention:
+    recorded = exists().where(TripResult.event_id == Event.id)
+    rows = db.session.execute(
+        select(Event.id, Event.title).where(*_ended(user, now), Event.kind == EventKind.OUTREACH_TRIP, ~recorded)
+        .order_by(Event.ends_at.desc(), Event.id)
+    ).all()
+    return Attention("no_results", [Entry(event_id, title, 1) for event_id, title in rows])
+
+
+def consultations_to_review(user: User) -> Attention:
+    rows = db.session.execute(
+        select(Event.id, Event.title, func.count(Consultation.id)).select_from(Consultation)
+        .join(ConsultationQuota, ConsultationQuota.id == Consultation.quota_id)
+        .join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).join(Event, Event.id == QuotaPlan.event_id)
+        .where(permissions.editable_events_clause(user), Consultation.review_state == ReviewState.SUBMITTED)
+        .group_by(Event.id, Event.title).order_by(Event.id)
+    ).all()
+    return Attention("consultations_to_review", [Entry(event_id, title, n) for event_id, title, n in rows])
+
+
+def behind_pace(user: User, now: datetime) -> Attention:
+    """Quotas behind pace, per event: one query for every quota with its accepted count, pace in Python."""
+    accepted = (select(Consultation.quota_id.label("quota_id"), func.count(Consultation.id).label("n"))
+                .where(Consultation.review_state == ReviewState.ACCEPTED).group_by(Consultation.quota_id).subquery())
+    rows = db.session.execute(
+        select(Event.id, Event.title, Event.timezone, QuotaPlan.starts_on, QuotaPlan.behind_percent,
+               ConsultationQuota.deadline, ConsultationQuota.target, func.coalesce(accepted.c.n, 0))
+        .select_from(ConsultationQuota).join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id)
+        .join(Event, Event.id == QuotaPlan.event_id).outerjoin(accepted, accepted.c.quota_id == ConsultationQuota.id)
+        .where(permissions.editable_events_clause(user), ConsultationQuota.deadline >= (now - timedelta(days=1)).date())
+        .order_by(Event.id)
+    ).all()
+    counts: dict[int, Entry] = {}
+    for event_id, title, timezone, starts_on, behind_percent, deadline, target, done in rows:
+        today = now.astimezone(ZoneInfo(timezone)).date()
+        if deadline < starts_on:
+            continue
+        state = quotas.pace((starts_on, deadline), target, done, today, behind_percent=behind_percent).status
+        if state == PaceStatus.BEHIND:
+            counts.setdefault(event_id, Entry(event_id, title, 0)).count += 1
+    return Attention("behind_pace", list(counts.values()))
+
+
+def certificates_due(user: User, now: datetime) -> Attention:
+    """Ended seminars whose participants reached the attendance threshold but hold no participation certificate."""
+    issued = exists().where(Certificate.event_id == Registration.event_id, Certificate.user_id == Registration.user_id,
+                            Certificate.kind == CertificateKind.PARTICIPATION, Certificate.revoked_at.is_(None))
+    trained = sources.trained_registrations()
+    rows = db.session.execute(
+        trained(Event.id, Event.title, func.count(Registration.id))
+        .where(and_(*_ended(user, now)), Event.kind == EventKind.SEMINAR, ~issued)
+        .group_by(Event.id, Event.title).order_by(Event.id)
+    ).all()
+    return Attention("certificates_due", [Entry(event_id, title, n) for event_id, title, n in rows])
+
+
+@dataclass
+class ProgrammeProgress:
+    programme: object
+    progress: dict
+    near_end: bool
+
+
+def programme_progress(user: User, now: datetime) -> list[ProgrammeProgress]:
+    today = now.date()
+    managed = list(db.session.execute(
+        select(Programme).where(permissions.managed_programmes_clause(user)).options(selectinload(Programme.stages))
+        .order_by(Programme.starts_on.desc(), Programme.id.desc())
+    ).scalars())
+    figures = report.progress(managed, now)
+    return [ProgrammeProgress(p, figures[p.id], p.ends_on - NEAR_END <= today <= p.ends_on + timedelta(days=30))
+            for p in managed]
+
+
+def below_plan_near_end(progress: list[ProgrammeProgress]) -> Attention:
+    return Attention("below_plan", [Entry(p.programme.id, p.programme.title, len(p.progress["below"]),
+                                          {"indicators": [i.name for i, _fact in p.progress["below"]]})
+                                    for p in progress if p.near_end and p.progress["below"]])
+
+
+@dataclass
+class Dashboard:
+    programmes: list[ProgrammeProgress]
+    attention: list[Attention]
+
+    @property
+    def attention_total(self) -> int:
+        return sum(a.total for a in self.attention)
+
+
+def dashboard(user: User) -> Dashboard:
+    now = clock.now()
+    progress = programme_progress(user, now)
+    items = [
+        pending_approvals(user),
+        expiring_offers(user, now),
+        events_without_check_ins(user, now),
+        trips_without_results(user, now),
+        consultations_to_review(user),
+        behind_pace(user, now),
+        certificates_due(user, now),
+        below_plan_near_end(progress),
+    ]
+    return Dashboard(progress, items)

@@ -1,0 +1,86 @@
+"""Computed sources from the quotas and certificates areas: consultations accepted, trainees who met
+their quota, certificates issued. Same contract as app/reports/sources.py (one query each).
+
+Consultations are dated by the day they were held (a stage or a date range counts the consultations
+held in it); a quota by its deadline; a certificate by its event.
+"""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import distinct, func, select
+
+from app.accounts.models import User
+from app.certificates.models import Certificate, CertificateKind
+from app.events.models import Event, EventKind, EventStatus
+from app.quotas.models import Consultation, ConsultationQuota, QuotaPlan, ReviewState
+from app.reports.sources import Columns, Query, Scope, _event_where, source
+
+
+def _plan_where(scope: Scope, day) -> list:
+    where = [Event.programme_id == scope.programme_id, Event.status == EventStatus.PUBLISHED]
+    if scope.event_kind:
+        where.append(Event.kind == EventKind(scope.event_kind))
+    if scope.event_id:
+        where.append(Event.id == scope.event_id)
+    if scope.date_from:
+        where.append(day >= scope.date_from)
+    if scope.date_to:
+        where.append(day <= scope.date_to)
+    return where
+
+
+def _quota_columns(day) -> Columns:
+    return Columns(day=day, region=User.region_code, organisation=User.organisation_id, kind=Event.kind,
+                   event=Event.id)
+
+
+def _from_quotas(*selected):
+    return (select(*selected).select_from(ConsultationQuota)
+            .join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id)
+            .join(Event, Event.id == QuotaPlan.event_id)
+            .join(User, User.id == ConsultationQuota.user_id))
+
+
+@source("consultations_accepted", _l("Consultations accepted"), _l("consultations"),
+        dimensions=("stage", "region", "organisation", "kind", "month", "event"),
+        description=_l("Consultations logged by trainees and accepted by their curator (returned and waiting "
+                       "ones do not count), dated by the day they were held."))
+def consultations_accepted(scope: Scope) -> Query:
+    def build(*selected):
+        return (_from_quotas(*selected).join(Consultation, Consultation.quota_id == ConsultationQuota.id)
+                .where(*_plan_where(scope, Consultation.held_on), Consultation.review_state == ReviewState.ACCEPTED))
+
+    return Query(build, func.count(Consultation.id), _quota_columns(Consultation.held_on))
+
+
+@source("quotas_met", _l("Trainees who met their quota"), _l("people"),
+        dimensions=("stage", "region", "organisation", "kind", "month", "event"),
+        description=_l("Trainees with at least as many accepted consultations as their quota's target; "
+                       "dated by the quota's deadline."))
+def quotas_met(scope: Scope) -> Query:
+    accepted = (select(Consultation.quota_id.label("quota_id"), func.count(Consultation.id).label("n"))
+                .where(Consultation.review_state == ReviewState.ACCEPTED)
+                .group_by(Consultation.quota_id).subquery())
+
+    def build(*selected):
+        return (_from_quotas(*selected).join(accepted, accepted.c.quota_id == ConsultationQuota.id)
+                .where(*_plan_where(scope, ConsultationQuota.deadline), accepted.c.n >= ConsultationQuota.target))
+
+    return Query(build, func.count(distinct(ConsultationQuota.user_id)), _quota_columns(ConsultationQuota.deadline))
+
+
+@source("certificates_issued", _l("Certificates issued"), _l("certificates"),
+        dimensions=("stage", "region", "organisation", "kind", "month", "event"),
+        options=tuple((k.value, k.label) for k in CertificateKind),
+        description=_l("Certificates in force (not revoked; a reissued one counts once) for the programme's "
+                       "events; the option narrows it to one kind."))
+def certificates_issued(scope: Scope) -> Query:
+    def build(*selected):
+        query = (select(*selected).select_from(Certificate).join(Event, Event.id == Certificate.event_id)
+                 .join(User, User.id == Certificate.user_id)
+                 .where(*_event_where(scope), Certificate.revoked_at.is_(None)))
+        if scope.option:
+            query = query.where(Certificate.kind == CertificateKind(scope.option))
+        return query
+
+    columns = Columns(day=Event.starts_on, region=User.region_code, organisation=User.organisation_id,
+                      kind=Event.kind, event=Event.id)
+    return Query(build, func.count(Certificate.id), columns)

@@ -1,0 +1,279 @@
+"""Report pages under /manage/programmes/<id>/…, and the organiser's dashboard at /manage."""
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app import clock, permissions
+from app.errors import DomainError, apply_to_form
+from app.programmes import services as programmes
+from app.programmes.models import Programme
+from app.reports import breakdowns, charts, dashboard, exports, indicators, report, snapshots
+from app.reports.forms import DeviationsForm, FreezeForm, ManualFactForm, indicator_form
+from app.reports.models import ReportSnapshot
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.app_template_filter("isodate")
+def _isodate(value):
+    return date.fromisoformat(value) if value else None
+
+
+def _programme(programme_id: int) -> Programme:
+    programme = programmes.load_programme(programme_id)
+    if programme is None:
+        abort(404)
+    return permissions.require("programme.report", programme)
+
+
+def _status(form) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+def _stage_or_404(programme: Programme, stage_id: int):
+    stage = next((s for s in programme.stages if s.id == stage_id), None)
+    if stage is None:
+        abort(404)
+    return stage
+
+
+def _chart_set(data: dict) -> dict:
+    return {
+        "plan_chart": charts.plan_vs_fact(data["indicators"]),
+        "trips_chart": charts.horizontal([(t["title"], t["value"]) for t in data["charts"]["trips"]]),
+        "regions_chart": charts.horizontal([(r["name"], r["value"]) for r in data["charts"]["regions"]]),
+        "consultations_chart": charts.pace_line(data["charts"].get("consultations"),
+                                                label=lambda month: f"{month[5:]}.{month[2:4]}"),
+    }
+
+
+def _render_report(programme: Programme, data: dict, *, stage=None, snapshot: ReportSnapshot | None = None):
+    stage_data = next((s for s in data["stages"] if s["id"] == stage.id), None) if stage else None
+    rows = stage_data["indicators"] if stage_data else data["indicators"]
+    deviations_text = stage_data["deviations"] if stage_data else data["deviations"]
+    form = DeviationsForm(deviations=deviations_text) if snapshot is None else None
+    return render_template(
+        "reports/report.html", programme=programme, data=data, stage=stage, stage_data=stage_data, rows=rows,
+        deviations_text=deviations_text, snapshot=snapshot, deviations_form=form, freeze_form=FreezeForm(),
+        snapshots=snapshots.snapshots_of(programme), status_label=report.status_label,
+        plan_state_label=exports.plan_state_label, **_chart_set({**data, "indicators": rows}))
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+@bp.get("/manage")
+@login_required
+def dashboard_page():
+    permissions.require("manage.area")
+    return render_template("reports/dashboard.html", board=dashboard.dashboard(current_user))
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+@bp.get("/manage/programmes/<int:programme_id>/report")
+@login_required
+def show(programme_id: int):
+    programme = _programme(programme_id)
+    return _render_report(programme, report.build(programme.id))
+
+
+@bp.get("/manage/programmes/<int:programme_id>/report/stages/<int:stage_id>")
+@login_required
+def stage(programme_id: int, stage_id: int):
+    programme = _programme(programme_id)
+    return _render_report(programme, report.build(programme.id), stage=_stage_or_404(programme, stage_id))
+
+
+def _export(programme: Programme, data: dict, fmt: str, name: str) -> Response:
+    filename = f"report-{programme.id}-{name}"
+    if fmt == "xlsx":
+        body = exports.xlsx(data)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "csv":
+        body = exports.csv_text(data).encode("utf-8")
+        mimetype = "text/csv; charset=utf-8"
+    else:
+        wanted = request.args.get("lang")
+        locale = wanted if wanted in current_app.config["LANGUAGES"] else str(get_locale() or "ru")
+        body = exports.pdf(data, locale)
+        mimetype = "application/pdf"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})
+
+
+@bp.get("/manage/programmes/<int:programme_id>/report.<any(xlsx, csv, pdf):fmt>")
+@login_required
+def export(programme_id: int, fmt: str):
+    programme = _programme(programme_id)
+    return _export(programme, report.build(programme.id), fmt, clock.now().date().isoformat())
+
+
+@bp.post("/manage/programmes/<int:programme_id>/report/deviations")
+@login_required
+def save_deviations(programme_id: int):
+    programme = _programme(programme_id)
+    form = DeviationsForm()
+    stage_id = request.form.get("stage_id", type=int)
+    target = url_for(".stage", programme_id=programme.id, stage_id=stage_id) if stage_id else \
+        url_for(".show", programme_id=programme.id)
+    if not form.validate_on_submit():
+        flash(" ".join(form.deviations.errors) or _("The text could not be saved."), "danger")
+        return redirect(target)
+    indicators.save_deviations(programme, current_user, form.deviations.data or "", stage_id)
+    flash(_("The deviations text is saved."), "success")
+    return redirect(target + "#deviations-heading")
+
+
+@bp.post("/manage/programmes/<int:programme_id>/report/freeze")
+@login_required
+def freeze(programme_id: int):
+    programme = _programme(programme_id)
+    form = FreezeForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.label.errors) or _("The report could not be frozen."), "danger")
+        return redirect(url_for(".show", programme_id=programme.id))
+    snapshot = snapshots.freeze(programme, current_user, form.label.data or "")
+    flash(_("The report is frozen. This snapshot will not change."), "success")
+    return redirect(url_for(".snapshot", programme_id=programme.id, snapshot_id=snapshot.id))
+
+
+@bp.get("/manage/programmes/<int:programme_id>/report/snapshots/<int:snapshot_id>")
+@login_required
+def snapshot(programme_id: int, snapshot_id: int):
+    programme = _programme(programme_id)
+    frozen = snapshots.snapshot_in(programme, snapshot_id)
+    return _render_report(programme, frozen.data, snapshot=frozen)
+
+
+@bp.get("/manage/programmes/<int:programme_id>/report/snapshots/<int:snapshot_id>.<any(xlsx, csv, pdf):fmt>")
+@login_required
+def snapshot_export(programme_id: int, snapshot_id: int, fmt: str):
+    programme = _programme(programme_id)
+    frozen = snapshots.snapshot_in(programme, snapshot_id)
+    return _export(programme, frozen.data, fmt, f"snapshot-{frozen.id}")
+
+
+@bp.get("/manage/programmes/<int:programme_id>/report/compare")
+@login_required
+def compare(programme_id: int):
+    programme = _programme(programme_id)
+    before = snapshots.snapshot_in(programme, request.args.get("before", type=int) or 0)
+    after_id = request.args.get("after", "live")
+    after = None if after_id == "live" else snapshots.snapshot_in(programme, int(after_id) if after_id.isdigit() else 0)
+    after_data = report.build(programme.id) if after is None else after.data
+    return render_template("reports/compare.html", programme=programme, before=before, after=after,
+                           rows=snapshots.compare(before.data, after_data), snapshots=snapshots.snapshots_of(programme))
+
+
+# --- indicators ---------------------------------------------------------------------------------
+
+@bp.get("/manage/programmes/<int:programme_id>/indicators")
+@login_required
+def indicator_list(programme_id: int):
+    programme = _programme(programme_id)
+    return render_template("reports/indicators.html", programme=programme,
+                           indicators=indicators.indicators_of(programme), source_label=report.source_label)
+
+
+def _indicator_page(programme, form, indicator=None):
+    return render_template("reports/indicator_form.html", programme=programme, form=form, indicator=indicator), \
+        _status(form)
+
+
+@bp.route("/manage/programmes/<int:programme_id>/indicators/new", methods=["GET", "POST"])
+@login_required
+def indicator_create(programme_id: int):
+    programme = _programme(programme_id)
+    form = indicator_form(programme, programmes.linkable_events(programme))
+    if form.validate_on_submit():
+        try:
+            indicators.create_indicator(programme, current_user, form.data_for_service())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The indicator is added."), "success")
+            return redirect(url_for(".indicator_list", programme_id=programme.id))
+    return _indicator_page(programme, form)
+
+
+@bp.route("/manage/programmes/<int:programme_id>/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@login_required
+def indicator_edit(programme_id: int, indicator_id: int):
+    programme = _programme(programme_id)
+    indicator = indicators.indicator_in(programme, indicator_id)
+    form = indicator_form(programme, programmes.linkable_events(programme), obj=indicator)
+    if form.validate_on_submit():
+        try:
+            indicators.update_indicator(indicator, current_user, form.data_for_service())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The indicator is saved."), "success")
+            return redirect(url_for(".indicator_list", programme_id=programme.id))
+    return _indicator_page(programme, form, indicator)
+
+
+@bp.post("/manage/programmes/<int:programme_id>/indicators/<int:indicator_id>/delete")
+@login_required
+def indicator_delete(programme_id: int, indicator_id: int):
+    programme = _programme(programme_id)
+    indicators.delete_indicator(indicators.indicator_in(programme, indicator_id), current_user)
+    flash(_("The indicator is deleted."), "success")
+    return redirect(url_for(".indicator_list", programme_id=programme.id))
+
+
+@bp.post("/manage/programmes/<int:programme_id>/indicators/<int:indicator_id>/move")
+@login_required
+def indicator_move(programme_id: int, indicator_id: int):
+    programme = _programme(programme_id)
+    offset = -1 if request.form.get("direction") == "up" else 1
+    indicators.move_indicator(indicators.indicator_in(programme, indicator_id), current_user, offset)
+    return redirect(url_for(".indicator_list", programme_id=programme.id))
+
+
+@bp.route("/manage/programmes/<int:programme_id>/indicators/<int:indicator_id>/fact", methods=["GET", "POST"])
+@login_required
+def manual_fact(programme_id: int, indicator_id: int):
+    programme = _programme(programme_id)
+    indicator = indicators.indicator_in(programme, indicator_id)
+    if not indicator.is_manual:
+        abort(404)
+    form = ManualFactForm()
+    form.stage_id.choices = [("", _("The whole programme"))] + [
+        (str(s.id), _("Stage %(number)d: %(title)s", number=s.number, title=s.title)) for s in programme.stages]
+    if not form.is_submitted():
+        chosen = request.args.get("stage_id", type=int)
+        form.stage_id.data = chosen
+        typed = indicator.manual_fact(chosen)
+        if typed is not None:
+            form.value.data, form.note.data, form.evidence_url.data = typed.value, typed.note, typed.evidence_url
+    if form.validate_on_submit():
+        try:
+            indicators.record_manual_fact(indicator, current_user, form.data_for_service())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The fact is saved."), "success")
+            return redirect(url_for(".show", programme_id=programme.id))
+    return render_template("reports/fact_form.html", programme=programme, indicator=indicator, form=form), \
+        _status(form)
+
+
+@bp.get("/manage/programmes/<int:programme_id>/indicators/<int:indicator_id>/breakdown")
+@login_required
+def breakdown(programme_id: int, indicator_id: int):
+    programme = _programme(programme_id)
+    indicator = indicators.indicator_in(programme, indicator_id)
+    dimensions = breakdowns.dimensions_for(indicator)
+    if not dimensions:
+        abort(404)
+    by = request.args.get("by") or dimensions[0][0]
+    if by not in {key for key, *_labels in dimensions}:
+        abort(404)
+    rows = breakdowns.breakdown(indicator, programme, by)
+    return render_template("reports/breakdown.html", programme=programme, indicator=indicator, by=by,
+                           dimensions=dimensions, rows=rows,
+                           chart=charts.horizontal([(r["label"], r["value"]) for r in rows]))
