@@ -38,6 +38,9 @@ MATRIX = [
     ("POST", "/manage/events/{others}/publish", "anonymous", 302),
     ("POST", "/manage/events/{own}/cancel", "organiser", 302),
     ("POST", "/manage/events/{others}/cancel", "organiser", 404),
+    ("POST", "/manage/events/{own}/reinstate", "organiser", 302),
+    ("POST", "/manage/events/{others}/reinstate", "organiser", 404),
+    ("POST", "/manage/events/{others}/reinstate", "trainee", 403),
     ("POST", "/manage/events/{own}/duplicate", "organiser", 302),
     ("POST", "/manage/events/{others}/duplicate", "organiser", 404),
     ("GET", "/manage/events/{own_trip}/results", "organiser", 200),
@@ -50,7 +53,7 @@ MATRIX = [
 ]
 
 MUTATING_POST_ONLY = ["/manage/events/{own}/publish", "/manage/events/{own}/cancel",
-                      "/manage/events/{own}/duplicate"]
+                      "/manage/events/{own}/reinstate", "/manage/events/{own}/duplicate"]
 
 
 @pytest.fixture
