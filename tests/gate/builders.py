@@ -468,3 +468,26 @@ def _report_snapshot(world):
     programme = new_programme(organiser)
     snapshot = report_snapshots.freeze(programme, organiser, "gate")
     return Target({"programme_id": programme.id, "snapshot_id": snapshot.id, "fmt": "csv"}, owner=organiser)
+
+
+@builder("manual_indicator")
+def _manual_indicator(world):
+    organiser = new_organiser()
+    programme = new_programme(organiser)
+    indicator = report_indicators.create_indicator(programme, organiser, {
+        "name": "Посетители сайта", "plan": 50, "source": "manual"})
+    return Target({"programme_id": programme.id, "indicator_id": indicator.id}, owner=organiser)
+
+
+@builder("report_export")
+def _report_export(world):
+    organiser = new_organiser()
+    return Target({"programme_id": new_programme(organiser).id, "fmt": "csv"}, owner=organiser)
+
+
+@builder("report_compare")
+def _report_compare(world):
+    organiser = new_organiser()
+    programme = new_programme(organiser)
+    snapshot = report_snapshots.freeze(programme, organiser, "gate")
+    return Target({"programme_id": programme.id, "before": snapshot.id}, owner=organiser)
