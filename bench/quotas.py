@@ -125,11 +125,10 @@ def fill(database_url: str, instance: Path, trainees: int, consultations: int, c
             db.session.execute(insert(Consultation), rows[start:start + 5000])
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
-            for table in ("users", "user_roles", "events", "event_sessions", "registrations", "quota_plans",
-                          "consultation_quotas", "consultations"):
+            # Rows were inserted with explicit ids: move the id sequences past them.
+            for table in ("users", "events", "quota_plans", "consultation_quotas"):
                 db.session.execute(db.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-                )) if table != "user_roles" else None
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
             db.session.execute(db.text("ANALYZE"))
             db.session.commit()
         token = accounts.create_api_token(db.session.get(User, 1), name="bench")
