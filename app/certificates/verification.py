@@ -47,7 +47,7 @@ def verify(serial: str, code: str | None = None) -> Verification:
     certificate = get_by_serial(serial) if SERIAL_PATTERN.match(serial) else None
     if certificate is None:
         return Verification(serial, CertificateStatus.UNKNOWN, None, False)
-    code_ok = bool(code) and hmac.compare_digest(normalise_code(code), certificate.check_code)
+    code_ok = bool(code) and hmac.compare_digest(normalise_code(code).encode(), certificate.check_code.encode())
     return Verification(serial, certificate.status, certificate, code_ok)
 
 

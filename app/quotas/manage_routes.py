@@ -254,7 +254,8 @@ def set_curator(quota_id: int):
     form.curator.choices = [("", "")] + [(str(c.id), c.full_name) for c in quota.plan.curators]
     if form.validate():
         try:
-            services.set_curator(quota, int(form.curator.data) if form.curator.data else None, user())
+            chosen = (form.curator.data or "").strip()  # blank (whitespace included) means "no curator"
+            services.set_curator(quota, int(chosen) if chosen.isdigit() else None, user())
         except DomainError as error:
             apply_to_form(form, error)
         else:

@@ -20,11 +20,10 @@ QUERIES = [(rule, method) for rule, method in HTML if method == "GET" and "stati
 FIGURES["fuzz budget"] = (f"{BUDGET} examples per route: {len(FORMS)} form routes, {len(QUERIES)} GET routes "
                           "(FUZZ_EXAMPLES; `make fuzz` runs more)")
 
-# Defects that issue 10 (branch `harden`) fixes: (rule, method) → (what, the input that shows it). The
-# input runs as an explicit example, so the case fails every time until the fix lands (strict xfail),
-# and then passes loudly (XPASS is a failure): remove the row when `harden` is merged.
+# Defects found before issue 10 fixed them: (rule, method) → (what, the input that showed it). Each input
+# runs as an explicit example on every run, so the defect cannot come back unnoticed.
 _HUGE = str(10**20)
-ISSUE_10: dict[tuple[str, str], tuple[str, dict]] = {
+KNOWN_DEFECTS: dict[tuple[str, str], tuple[str, dict]] = {
     ("/", "GET"): ("pagination overflow", {"page": _HUGE}),
     ("/events", "GET"): ("pagination overflow", {"page": _HUGE}),
     ("/manage/events", "GET"): ("pagination overflow", {"page": _HUGE}),
@@ -41,19 +40,14 @@ def _settings():
                     phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 
 
-def _marks(rule, method):
-    known = ISSUE_10.get((rule, method))
-    return [pytest.mark.xfail(strict=True, reason=f"issue 10: {known[0]}")] if known else []
-
-
 def _known(test, rule, method, argument):
     """Add issue 10's input for this route as an explicit example."""
-    known = ISSUE_10.get((rule, method))
+    known = KNOWN_DEFECTS.get((rule, method))
     return example(**{argument: known[1]})(test) if known else test
 
 
 def _case(rule, method):
-    return pytest.param(rule, method, id=f"{method} {rule}", marks=_marks(rule, method))
+    return pytest.param(rule, method, id=f"{method} {rule}")
 
 
 def _setup(app, world, rule, method):
