@@ -17,7 +17,7 @@ from app.events.models import Event, EventKind, EventStatus, TripResult
 from app.extensions import db
 from app.programmes.models import Programme
 from app.quotas import services as quotas
-from app.quotas.models import Consultation, ConsultationQuota, PaceStatus, QuotaPlan, ReviewState
+from app.quotas.models import Consultation, ConsultationQuota, QuotaPlan, ReviewState
 from app.registrations.models import CheckIn, Registration, RegistrationStatus
 from app.reports import report, sources
 
@@ -125,8 +125,8 @@ def behind_pace(user: User, now: datetime) -> Attention:
         today = now.astimezone(ZoneInfo(timezone)).date()
         if deadline < starts_on:
             continue
-        state = quotas.pace((starts_on, deadline), target, done, today, behind_percent=behind_percent).status
-        if state == PaceStatus.BEHIND:
+        # below the "behind" line, whether the status says behind or not started (the quotas' own rule)
+        if quotas.pace((starts_on, deadline), target, done, today, behind_percent=behind_percent).is_behind:
             counts.setdefault(event_id, Entry(event_id, title, 0)).count += 1
     return Attention("behind_pace", list(counts.values()))
 
