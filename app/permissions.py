@@ -347,7 +347,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "accounts.me": signed_in(lists="my_registrations"),
     "accounts.profile": signed_in(),
     "accounts.reset_password_request": public(),
-    "accounts.reset_password": token(None, fixture="reset_token", refuse=302),
+    "accounts.reset_password": token(None, fixture="reset_token"),
     "accounts.change_password": signed_in(),
     "accounts.create_api_token": signed_in(),
     "accounts.revoke_api_token": owner("api_token.own", "api_token", admin=False),

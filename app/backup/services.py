@@ -163,7 +163,7 @@ def export_data(path, *, programme_id: int | None = None, without_notes: bool = 
             present = [c for c in columns if name in rows and rows[name] and c in rows[name][0]]
             for row in rows.get(name, []):
                 for column in present:
-                    row[column] = None
+                    row[column] = ""  # blank, not NULL: the columns are NOT NULL text
             if present:
                 left_out[name] = present
     manifest = {"format": FORMAT, "created_at": clock.now().isoformat(), "alembic_revision": revision,

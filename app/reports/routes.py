@@ -160,7 +160,13 @@ def snapshot_export(programme_id: int, snapshot_id: int, fmt: str):
 @login_required
 def compare(programme_id: int):
     programme = _programme(programme_id)
-    before = snapshots.snapshot_in(programme, request.args.get("before", type=int) or 0)
+    before_id = request.args.get("before", type=int)
+    if before_id is None:  # nothing chosen yet: the newest snapshot against the live report
+        frozen = snapshots.snapshots_of(programme)
+        if not frozen:
+            return redirect(url_for(".show", programme_id=programme.id))
+        before_id = frozen[0].id
+    before = snapshots.snapshot_in(programme, before_id)
     after_id = request.args.get("after", "live")
     after = None if after_id == "live" else snapshots.snapshot_in(programme, int(after_id) if after_id.isdigit() else 0)
     after_data = report.build(programme.id) if after is None else after.data
