@@ -17,7 +17,7 @@ from tests.gate.test_csrf import _allowed_user
 
 pytestmark = pytest.mark.browser
 
-NOT_HTML = (".ics", ".csv", ".xlsx", ".json", "/static/", "/healthz", "/api/")
+NOT_HTML = (".ics", ".csv", ".xlsx", ".json", ".pdf", ".credential", "<any(", "/static/", "/healthz", "/api/")
 
 
 def _html_pages(app):

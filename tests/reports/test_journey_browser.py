@@ -58,7 +58,7 @@ def test_organiser_reports_on_the_demo_programmes(live_server, page):
     page.get_by_role("link", name=re.compile(r"Ввести факт\s*:\s*Посетители страницы акции")).click()
     assert_accessible(page)
     page.get_by_label("Факт").fill("120")
-    page.get_by_label("Пояснение").fill("Статистика сайта за первые три месяца")
+    page.get_by_label("Заметка").fill("Статистика сайта за первые три месяца")
     page.get_by_label("Ссылка на подтверждение").fill("https://example.org/stats")
     page.get_by_role("button", name="Сохранить").click()
     assert "Статистика сайта за первые три месяца" in page.get_by_role("table", name="Отчёт: план и факт").inner_text()
