@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 INSTANCE := $(or $(INSTANCE_PATH),instance)
 PYTEST_ARGS ?=
+# pytest-xdist workers: one per core (`make test PYTEST_WORKERS=0` runs in one process).
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test fuzz lint install install-dev translations check-system migrate demo worker bench clean
 
@@ -53,7 +55,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 test: install-dev node_modules/.package-lock.json
 	$(BIN)/python scripts/check_system.py --for-tests
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The quality gate's fuzzers (tests/gate) with a larger budget than `make test` gives them.
 FUZZ_EXAMPLES ?= 200

@@ -14,7 +14,7 @@ from uuid import uuid4
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from app import cache, create_app
 from app.extensions import db
@@ -43,14 +43,38 @@ def _port_open(url: str, default_port: int) -> bool:
         return False
 
 
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+_worker_databases: dict[str, str] = {}
+
+
+def _for_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (`<name>_gw0`, …), made on
+    first use, since tests truncate and recreate the schema of the database they run on."""
+    if not XDIST_WORKER:
+        return url
+    if url not in _worker_databases:
+        base = make_url(url)
+        name = f"{base.database}_{XDIST_WORKER}"
+        if _port_open(url, 5432):
+            admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+                if not exists:
+                    connection.execute(text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+        _worker_databases[url] = base.set(database=name).render_as_string(hide_password=False)
+    return _worker_databases[url]
+
+
 def test_database_url() -> str | None:
-    return os.environ.get("TEST_DATABASE_URL") or None
+    url = os.environ.get("TEST_DATABASE_URL") or None
+    return _for_this_worker(url) if url and url.startswith("postgresql") else url
 
 
 def postgres_url() -> str:
     """TEST_DATABASE_URL when it is PostgreSQL, else the machine's default test database."""
     url = test_database_url()
-    return url if url and url.startswith("postgresql") else DEFAULT_POSTGRES_URL
+    return url if url and url.startswith("postgresql") else _for_this_worker(DEFAULT_POSTGRES_URL)
 
 
 def require_postgres() -> str:

@@ -84,8 +84,12 @@ def _checked_email(email: str, *, must_be_new: bool = True) -> str:
     if len(email) > 254 or not EMAIL_SHAPE.fullmatch(email):
         raise ValidationFailed(_l("Enter a valid email address."), field="email")
     if must_be_new and find_user_by_email(email) is not None:
-        raise ValidationFailed(_l("An account with this email already exists."), field="email")
+        raise AddressTaken(_l("An account with this email already exists."), field="email")
     return email
+
+
+class AddressTaken(ValidationFailed):
+    """The address has an account already (public sign-up answers this without revealing it)."""
 
 
 def _checked_name(value: str | None, field: str, required: bool = True) -> str | None:
@@ -255,15 +259,13 @@ def sign_up(*, email: str, password: str, full_name: str, organisation_name: str
             _checked_locale(locale)
             if len(password or "") < MIN_PASSWORD_LENGTH:
                 _hash_password(password)  # raises beside the field
-            if find_user_by_email(email) is not None:  # every field is valid: only now decide
-                raise _AddressTaken()
-            user = build_user(email=email, password=password, full_name=full_name,
-                              organisation_id=organisation.id if organisation else None,
-                              region_code=region_code, locale=locale)
+            user = build_user(  # every other field is valid: only now decide whether the address is taken
+                email=email, password=password, full_name=full_name,
+                organisation_id=organisation.id if organisation else None, region_code=region_code, locale=locale)
             if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
                 organisation.proposed_by_id = user.id
             notifications.send_to_user(user, template="accounts_welcome", subject=_l("Welcome to Praktika"))
-    except (_AddressTaken, IntegrityError) as error:
+    except (AddressTaken, IntegrityError) as error:
         owner = find_user_by_email(email)
         if owner is None:  # an IntegrityError about something else: a real bug
             raise error
@@ -272,10 +274,6 @@ def sign_up(*, email: str, password: str, full_name: str, organisation_name: str
                                        subject=_l("Someone tried to sign up with your address"))
         return None
     return user
-
-
-class _AddressTaken(Exception):
-    """Sign-up found an account with the address (handled inside sign_up, never shown)."""
 
 
 def update_profile(user: User, *, full_name: str, print_name: str | None, organisation_name: str | None,
