@@ -13,7 +13,6 @@ from flask_login import current_user
 from sqlalchemy import false, or_, select, true
 
 from app import clock
-
 from app.accounts.models import Role, User
 from app.events.models import Event, EventStatus
 from app.extensions import login_manager
