@@ -1,10 +1,10 @@
 """An event of two sessions, its organiser and the people around it, for the materials tests."""
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from app.accounts.models import Role
-from app.materials.storage import storage
 from tests.factories import make_calendar_registration, make_event, make_user
 from tests.gate.routes import sign_in
 
@@ -61,6 +61,6 @@ def client_as(app):
 
 
 def stored_files(app) -> list[str]:
-    """Every file under the materials folder, temporary ones included."""
-    root = storage().root
+    """Every file under the instance's materials folder, temporary ones included."""
+    root = Path(app.config["MATERIALS_DIR"])
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
