@@ -207,7 +207,7 @@ def add_file(event: Event, actor, data: dict, upload) -> Material:
             material = Material(event_id=event.id, kind=MaterialKind.FILE, storage_key=key,
                                 filename=checked.filename, content_type=checked.content_type,
                                 size_bytes=len(checked.data), position=_next_position(event),
-                                created_by_id=getattr(actor, "id", None), **fields)
+                                created_by_id=actor.id, **fields)
             db.session.add(material)
             db.session.flush()
     except BaseException:
@@ -224,7 +224,7 @@ def add_link(event: Event, actor, data: dict) -> Material:
     with unit_of_work():
         material = Material(event_id=event.id, kind=MaterialKind.LINK, url=url,
                             available_after_event=bool(data.get("available_after_event")),
-                            position=_next_position(event), created_by_id=getattr(actor, "id", None), **fields)
+                            position=_next_position(event), created_by_id=actor.id, **fields)
         db.session.add(material)
         db.session.flush()
     return material

@@ -187,6 +187,10 @@ def test_the_organiser_adds_edits_moves_and_deletes(app, event, people, client_a
                                              "url": "https://video.example.org/1"}).status_code == 302
     _post_file(client, event, minimal_pdf(), "slides.pdf")
     link, slides = services.materials_of(event)
+    file_page = client.get(f"{base}/{slides.id}/edit").get_data(as_text=True)
+    assert "slides.pdf" in file_page and 'type="file"' not in file_page and 'name="url"' not in file_page
+    link_page = client.get(f"{base}/{link.id}/edit").get_data(as_text=True)
+    assert 'value="https://video.example.org/1"' in link_page and 'name="available_after_event"' in link_page
     assert client.post(f"{base}/{slides.id}/move", data={"direction": "up"}).status_code == 302
     assert [m.title for m in services.materials_of(event)] == ["Раздаточный материал", "Запись"]
     response = client.post(f"{base}/{slides.id}/edit", data={"title": "Слайды", "visibility": "participants",
