@@ -81,6 +81,7 @@ def import_models() -> None:
     from app.accounts import models as _accounts  # noqa: F401
     from app.certificates import models as _certificates  # noqa: F401
     from app.events import models as _events  # noqa: F401
+    from app.materials import models as _materials  # noqa: F401
     from app.outbox import models as _outbox  # noqa: F401
     from app.programmes import models as _programmes  # noqa: F401
     from app.quotas import models as _quotas  # noqa: F401
@@ -125,7 +126,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 BLUEPRINTS = ("core", "accounts", "programmes", "events", "registrations", "calendar", "outbox", "quotas",
-              "certificates", "reports")
+              "certificates", "reports", "materials")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 # Flask-Babel merges the catalogs in this order and a later one wins for a msgid they share, so the
 # foundation (shared words such as "Email", "Region", role names) comes last and is authoritative.
 AREAS_WITH_TRANSLATIONS = (
+    "materials",
     "certificates",
     "quotas",
     "programmes",
@@ -69,6 +70,9 @@ def _derive(config: dict, overrides: dict) -> None:
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_SECURE": https,
         "RATELIMIT_STORAGE_URI": config["REDIS_URL"] or "memory://",
+        # A request a little larger than the biggest material still reaches the upload form, which
+        # answers beside the field; only a far larger one is cut off (a 413, flashed on the form).
+        "MAX_CONTENT_LENGTH": max(16 * 1024 * 1024, config["MATERIALS_MAX_BYTES"] + 1024 * 1024),
     }
     for key, value in derived.items():
         if key not in overrides:
@@ -123,7 +127,16 @@ def from_env(overrides: dict | None = None) -> dict:
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (rate limits
         # key on the client's address, which is the proxy's own without this).
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Materials: uploaded files in the instance folder, each at most MATERIALS_MAX_BYTES.
+        "MATERIALS_DIR": os.environ.get("MATERIALS_DIR") or str(instance_path / "materials"),
+        "MATERIALS_MAX_BYTES": int(os.environ.get("MATERIALS_MAX_BYTES") or 25 * 1024 * 1024),
+        # …or in a bucket of an S3-compatible store when MATERIALS_S3_BUCKET is set (empty keys: boto3's chain).
+        "MATERIALS_S3_BUCKET": os.environ.get("MATERIALS_S3_BUCKET") or None,
+        "MATERIALS_S3_ENDPOINT_URL": os.environ.get("MATERIALS_S3_ENDPOINT_URL") or None,
+        "MATERIALS_S3_REGION": os.environ.get("MATERIALS_S3_REGION") or None,
+        "MATERIALS_S3_ACCESS_KEY_ID": os.environ.get("MATERIALS_S3_ACCESS_KEY_ID") or None,
+        "MATERIALS_S3_SECRET_ACCESS_KEY": os.environ.get("MATERIALS_S3_SECRET_ACCESS_KEY") or None,
+        "MATERIALS_S3_PREFIX": os.environ.get("MATERIALS_S3_PREFIX", "materials/"),
         "API_TITLE": "Praktika API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -28,6 +28,7 @@ from app.errors import DomainError
 from app.events import services as events
 from app.events.models import Event
 from app.extensions import db
+from app.materials import demo as materials_demo
 from app.programmes import services as programmes
 from app.programmes.models import PlanItem, Programme
 from app.quotas import demo as quota_demo
@@ -128,6 +129,7 @@ COLLEAGUES = (
 SEMINAR_1 = "Поддерживающее консультирование в деятельности пациентской организации"
 SEMINAR_2 = "Активизация пациентских сообществ и построение комьюнити"
 ROUND_TABLE = "Онлайн круглый стол «Поддерживающее консультирование: итоги направления»"
+TRAINING_003 = "Szkolenie certyfikowane: postępowanie w stanach nagłych u dzieci"
 WEBINARS = (
     ("Вебинар 1. Личные границы консультанта и профилактика выгорания", 3, 14),
     ("Вебинар 2. Трудный разговор: тревога, гнев и отчаяние пациента", 3, 28),
@@ -440,7 +442,7 @@ class Demo:
         day = self.now.astimezone(ZoneInfo("Europe/Warsaw")).date() + timedelta(days=40)
         self.event(organiser, {
             "kind": "seminar", "language": "pl", "timezone": "Europe/Warsaw", "region_code": "PL-20",
-            "title": "Szkolenie certyfikowane: postępowanie w stanach nagłych u dzieci",
+            "title": TRAINING_003,
             "description": "Dwudniowe szkolenie certyfikowane prowadzone przez ekspertów zewnętrznych dla "
                            "personelu medycznego szpitali pogranicza polsko-litewskiego, połączone z koleżeńską "
                            "wymianą doświadczeń zawodowych.",
@@ -526,6 +528,10 @@ class Demo:
             self.register(upcoming, volunteer, role)
 
         self.abroad(organiser)
+        training = db.session.execute(select(Event).where(Event.title == TRAINING_003)).scalars().first()
+        materials_demo.seed_training(training, organiser, self.report.note)
+        for number, webinar in enumerate(linked["3"], start=1):
+            materials_demo.seed_webinar(webinar, organiser, self.report.note, number)
         reports_demo.seed(programme, organiser, [past, upcoming], self.now.date(), self.report.note)
 
         self.report.logins = [(role.value, email, PASSWORD) for role, email, *_ in LOGINS]

@@ -1,7 +1,9 @@
 """Domain errors and how they reach people: a message beside the field, a flash, or 4xx JSON."""
 import logging
 
-from flask import flash, jsonify, redirect, render_template, request
+from flask import current_app, flash, jsonify, redirect, render_template, request
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -124,6 +126,11 @@ def register_error_handlers(app) -> None:
             if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
                 response.headers["Allow"] = ", ".join(error.valid_methods)
             return response
+        if error.code == 413:  # cut off before any form saw it: say so on the page the upload came from
+            limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+            flash(_("The upload is too large: at most %(size)s MB can be sent at once. Nothing was saved.",
+                    size=format_decimal(round(limit / (1024 * 1024), 1))), "danger")
+            return redirect(_back_url())
         return render_template("errors/error.html", status=error.code), error.code
 
     @app.errorhandler(Exception)

@@ -12,9 +12,11 @@ from flask import abort, g, request
 from flask_login import current_user
 from sqlalchemy import false, or_, select, true
 
+from app import clock
 from app.accounts.models import Role, User
 from app.events.models import Event, EventStatus
 from app.extensions import login_manager
+from app.materials.models import Visibility
 from app.programmes.models import Programme, programme_organisers
 from app.registrations import services as registrations
 from app.registrations.models import RegistrationStatus
@@ -67,7 +69,7 @@ def require(action: str, obj=None, user=None):
     abort(404 if obj is not None else 403)
 
 
-_PUBLIC_ACTIONS = {"event.view"}
+_PUBLIC_ACTIONS = {"event.view", "material.view"}
 
 
 # --- accounts -------------------------------------------------------------------------
@@ -265,6 +267,39 @@ def _certificate_manage(user, certificate) -> bool:
     return _event_edit(user, certificate.event)
 
 
+# --- materials ------------------------------------------------------------------------------
+
+@rule("event.materials")
+def _event_materials(user, event) -> bool:
+    """Attach, edit, reorder and delete an event's materials: whoever edits the event."""
+    return _event_edit(user, event)
+
+
+@rule("event.participant_materials")
+def _event_participant_materials(user, event) -> bool:
+    """Materials for participants: confirmed participants, the event's organisers and admins."""
+    if user is None:
+        return False
+    if _event_edit(user, event):
+        return True
+    registration = registrations.registration_of(event, user)
+    return registration is not None and registration.status == RegistrationStatus.CONFIRMED
+
+
+@rule("material.view")
+def _material_view(user, material) -> bool:
+    """Public materials of a visible event for anyone (held-back links once the event is over);
+    participants-only ones for confirmed participants; everything for the event's organisers."""
+    event = material.event
+    if not _event_view(user, event):
+        return False
+    if user is not None and _event_edit(user, event):
+        return True
+    if not material.released(clock.now()):
+        return False
+    return material.visibility == Visibility.PUBLIC or _event_participant_materials(user, event)
+
+
 # --- the route table: every endpoint of the URL map, classified --------------------------------
 #
 # tests/gate walks app.url_map and fails on an endpoint missing here; it then builds the
@@ -445,6 +480,14 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "events.manage_duplicate": owner("event.edit", "event", gate=_MANAGE),
     "events.manage_results": owner("event.edit", "trip", gate=_MANAGE),
     "events.manage_changes": owner("event.edit", "event", gate=_MANAGE),
+    # materials: the organiser's pages, and the file itself for whoever may see it
+    "materials.manage": owner("event.materials", "event", gate=_MANAGE),
+    "materials.upload": owner("event.materials", "event", gate=_MANAGE),
+    "materials.add_link": owner("event.materials", "event", gate=_MANAGE),
+    "materials.edit": owner("event.materials", "managed_material", gate=_MANAGE),
+    "materials.delete": owner("event.materials", "managed_material", gate=_MANAGE),
+    "materials.move": owner("event.materials", "managed_material", gate=_MANAGE),
+    "materials.download": owner("material.view", "participant_material"),
     # registrations: the trainee's own
     "registrations.register": signed_in(rule="event.register", fixture="event"),
     "registrations.cancel": owner("registration.own", "own_registration", admin=False),

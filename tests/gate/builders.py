@@ -20,6 +20,7 @@ from app.certificates import jobs as certificate_jobs
 from app.certificates.models import CertificateKind
 from app.database import unit_of_work
 from app.extensions import db
+from app.materials import services as materials
 from app.outbox import services as outbox
 from app.outbox.models import OutboxState
 from app.programmes import services as programmes
@@ -30,6 +31,7 @@ from app.registrations.models import Registration, RegistrationStatus
 from app.reports import indicators as report_indicators
 from app.reports import snapshots as report_snapshots
 from tests.factories import make_calendar_registration, make_event, make_trainees, make_user
+from tests.materials.files import pdf_upload
 
 BUILDERS: dict = {}
 _numbers = itertools.count(1)
@@ -202,6 +204,25 @@ def _calendar_token(world):
 def _approval_event(world):
     organiser, event = programme_event(requires_approval=True, capacity=None)
     return Target({"event_id": event.id}, owner=organiser)
+
+
+@builder("managed_material")
+def _managed_material(world):
+    organiser, event = programme_event()
+    material = materials.add_link(event, organiser, {
+        "title": "Запись вебинара", "url": "https://video.example.org/kpd-nko/1", "visibility": "public"})
+    return Target({"event_id": event.id, "material_id": material.id}, owner=organiser)
+
+
+@builder("participant_material")
+def _participant_material(world):
+    """A participants-only file; its owner is a confirmed participant (admins and organisers also pass)."""
+    organiser, event = programme_event()
+    material = materials.add_file(event, organiser, {"title": "Слайды дня 1", "visibility": "participants"},
+                                  pdf_upload())
+    participant = make_user()
+    make_calendar_registration(participant, event, status="confirmed")
+    return Target({"event_id": event.id, "material_id": material.id}, owner=participant)
 
 
 # --- growers: add n rows to a list page (the query-count test compares 10 with 40) -------------
