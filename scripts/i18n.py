@@ -35,6 +35,7 @@ AREAS = {
     "quotas": ["app/quotas", "app/api/quotas.py", "templates/quotas", "templates/notifications/quotas_*"],
     "backup": ["app/backup"],
     "reports": ["app/reports", "templates/reports"],
+    "messaging": ["app/messaging", "templates/messaging", "templates/notifications/messaging_*"],
 }
 
 
