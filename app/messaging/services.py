@@ -244,8 +244,18 @@ def delivery_state(recipient: MessageRecipient) -> str:
     return recipient.outbox_message.state.value
 
 
+# The outbox's states as a message's page names them (the outbox's own labels are for administrators).
+DELIVERY_LABELS = {
+    "queued": _l("Queued"),
+    OutboxState.PENDING.value: _l("Waiting"),
+    OutboxState.SENDING.value: _l("Being delivered"),
+    OutboxState.SENT.value: _l("Delivered"),
+    OutboxState.FAILED.value: _l("Failed"),
+}
+
+
 def delivery_label(state: str):
-    return _l("Queued") if state == "queued" else OutboxState(state).label
+    return DELIVERY_LABELS[state]
 
 
 def messages_of(event: Event) -> list[MessageRow]:
