@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from app.accounts.models import Organisation
 from app.accounts.regions import region_name
-from app.errors import DomainError, NotFound, apply_to_form
 from app.core.i18n import local_datetime
+from app.errors import DomainError, NotFound, apply_to_form
 from app.events.models import Event
 from app.extensions import db
 from app.messaging import services
@@ -19,6 +19,7 @@ bp = Blueprint("messaging", __name__)
 
 
 def _event(event_id: int) -> Event:
+    require("manage.area")  # organisers' pages: anyone else is refused before the event is looked at
     event = db.session.get(Event, event_id)
     if event is None:
         raise NotFound()

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload

@@ -4,8 +4,8 @@ import pytest
 from app.accounts.models import Role
 from app.extensions import db
 from app.registrations.models import CheckIn, Registration, RegistrationStatus
-from tests.gate.builders import programme_event
 from tests.factories import make_organisation, make_user
+from tests.gate.builders import programme_event
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 through the outbox to real SMTP, the page of a sent message, and who may see it."""
 import pytest
 
+from app.database import unit_of_work
 from app.errors import ValidationFailed
 from app.events.models import TeamRole
 from app.extensions import db
@@ -187,8 +188,7 @@ def test_fan_out_twice_mails_each_recipient_once(crowd):
     organiser, event, _people, _volga, _penza = crowd
     message = services.send(event, organiser, A(statuses=["confirmed"]), "Тема", "Текст")
     before = db.session.query(OutboxMessage).count()
-    from app.database import unit_of_work  # noqa: I001 — the job runs inside the outbox's unit of work
-    with unit_of_work():
+    with unit_of_work():  # the job runs inside the outbox's unit of work
         assert services.fan_out(message.id) == 0
     assert db.session.query(OutboxMessage).count() == before
 
