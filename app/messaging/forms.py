@@ -27,7 +27,7 @@ class MessageForm(FlaskForm):
     organisation = SelectField(_l("Organisation"), choices=[], validate_choice=False, validators=[Optional()])
     role = SelectField(_l("Team role"), choices=[], validate_choice=False, validators=[Optional()])
     session = SelectField(_l("Session"), choices=[], validate_choice=False, validators=[Optional()])
-    attended = SelectField(_l("Attendance at that session"), choices=ATTENDANCE_CHOICES, validators=[Optional()])
+    attended = SelectField(_l("Attendance at that session"), choices=[], validators=[Optional()])
     subject = StringField(_l("Subject"), validators=[Length(max=200)])
     body = TextAreaField(_l("Message"), validators=[Length(max=20000)])
 
@@ -37,6 +37,7 @@ class MessageForm(FlaskForm):
         self.organisation.choices = [("", _l("All organisations"))] + organisations
         self.role.choices = [("", _l("All roles"))] + roles
         self.session.choices = [("", _l("Any session"))] + sessions
+        self.attended.choices = ATTENDANCE_CHOICES
 
 
 class PreferencesForm(FlaskForm):

@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from flask import current_app
 from flask_babel import force_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -44,7 +44,7 @@ from app.messaging.models import (
 )
 from app.notifications.services import compose, queue_to_user, send_to_user
 from app.outbox import services as outbox
-from app.outbox.models import OutboxState
+from app.outbox.models import OutboxMessage, OutboxState
 from app.registrations.models import CheckIn, Registration, RegistrationStatus
 
 S = RegistrationStatus
@@ -258,13 +258,23 @@ def delivery_label(state: str):
 
 
 def messages_of(event: Event) -> list[MessageRow]:
-    """The event's messages, newest first, each with how many recipients are in which delivery state."""
+    """The event's messages, newest first, each with how many recipients are in which delivery state
+    (one aggregate query, however many recipients)."""
     rows = db.session.execute(
         select(EventMessage).where(EventMessage.event_id == event.id).order_by(EventMessage.id.desc())
-        .options(selectinload(EventMessage.author),
-                 selectinload(EventMessage.recipients).selectinload(MessageRecipient.outbox_message))
+        .options(selectinload(EventMessage.author))
     ).scalars().all()
-    return [MessageRow(m, Counter(delivery_state(r) for r in m.recipients)) for m in rows]
+    counts = db.session.execute(
+        select(MessageRecipient.message_id, OutboxMessage.state, func.count(MessageRecipient.id))
+        .join(EventMessage, EventMessage.id == MessageRecipient.message_id)
+        .outerjoin(OutboxMessage, OutboxMessage.id == MessageRecipient.outbox_message_id)
+        .where(EventMessage.event_id == event.id)
+        .group_by(MessageRecipient.message_id, OutboxMessage.state)
+    ).all()
+    states: dict[int, Counter] = {m.id: Counter() for m in rows}
+    for message_id, state, count in counts:
+        states[message_id]["queued" if state is None else state.value] += count
+    return [MessageRow(m, states[m.id]) for m in rows]
 
 
 def message_in_event(event: Event, message_id: int) -> EventMessage:
