@@ -167,7 +167,7 @@ def _mail_args(event: Event, user: User, subject: str, body: str) -> dict:
     text = fill(body, values)
     return {"template": MESSAGE_TEMPLATE, "subject": fill(subject, values).replace("\n", " "),
             "context": {"event": event, "body": text, "paragraphs": paragraphs(text),
-                        "event_url": values["event_url"]}}
+                        "event_url": values["event_url"], "user": None}}  # the organiser writes the greeting
 
 
 def paragraphs(text: str) -> list[list[str]]:
@@ -185,7 +185,7 @@ def preview(event: Event, audience: Audience, subject: str, body: str) -> Previe
     user = people[0].user
     args = _mail_args(event, user, subject, body)
     sample = compose(to=user.email, to_name=user.full_name, locale=user.locale or "ru",
-                     template=args["template"], subject=args["subject"], context={"user": user, **args["context"]})
+                     template=args["template"], subject=args["subject"], context=args["context"])
     return Preview(len(people), sample, user.full_name)
 
 
