@@ -40,12 +40,14 @@ class MessageRecipient(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("event_messages.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    outbox_message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True)
+    # The outbox row carrying this mail. Not a foreign key: the outbox is an operational queue, not part
+    # of the event's data, so a programme's export (app/backup) holds recipients without their rows.
+    outbox_message_id: Mapped[int | None] = mapped_column(index=True)
 
     message: Mapped[EventMessage] = relationship(back_populates="recipients")
     user = relationship("User")
-    outbox_message = relationship("OutboxMessage")
+    outbox_message = relationship(
+        "OutboxMessage", primaryjoin="foreign(MessageRecipient.outbox_message_id) == OutboxMessage.id")
 
 
 # --- what organisers are told ----------------------------------------------------------------
@@ -112,10 +114,10 @@ class OrganiserDigest(db.Model):
 
 
 class DigestItem(db.Model):
-    """Something an organiser will read in the next daily digest (digest_id set once it was mailed)."""
+    """Something an organiser will read in the next daily digest (digested_on: the day it was mailed)."""
 
     __tablename__ = "digest_items"
-    __table_args__ = (Index("ix_digest_items_user_digest", "user_id", "digest_id"),)
+    __table_args__ = (Index("ix_digest_items_user_digested", "user_id", "digested_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -123,6 +125,6 @@ class DigestItem(db.Model):
     topic: Mapped[OrganiserTopic] = mapped_column(enum_column(OrganiserTopic))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    digest_id: Mapped[int | None] = mapped_column(ForeignKey("organiser_digests.id", ondelete="SET NULL"))
+    digested_on: Mapped[date | None] = mapped_column(Date)
 
     event = relationship("Event")

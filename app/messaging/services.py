@@ -237,9 +237,12 @@ class MessageRow:
 
 
 def delivery_state(recipient: MessageRecipient) -> str:
-    """"queued" before the job ran, else the outbox row's state."""
-    if recipient.outbox_message is None:
+    """"queued" before the job ran, else the outbox row's state ("untracked" once that row is gone,
+    e.g. in a restored programme export)."""
+    if recipient.outbox_message_id is None:
         return "queued"
+    if recipient.outbox_message is None:
+        return "untracked"
     return recipient.outbox_message.state.value
 
 
@@ -250,6 +253,7 @@ DELIVERY_LABELS = {
     OutboxState.SENDING.value: _l("Being delivered"),
     OutboxState.SENT.value: _l("Delivered"),
     OutboxState.FAILED.value: _l("Failed"),
+    "untracked": _l("No record kept"),
 }
 
 
@@ -265,15 +269,16 @@ def messages_of(event: Event) -> list[MessageRow]:
         .options(selectinload(EventMessage.author))
     ).scalars().all()
     counts = db.session.execute(
-        select(MessageRecipient.message_id, OutboxMessage.state, func.count(MessageRecipient.id))
+        select(MessageRecipient.message_id, MessageRecipient.outbox_message_id.is_(None), OutboxMessage.state,
+               func.count(MessageRecipient.id))
         .join(EventMessage, EventMessage.id == MessageRecipient.message_id)
         .outerjoin(OutboxMessage, OutboxMessage.id == MessageRecipient.outbox_message_id)
         .where(EventMessage.event_id == event.id)
-        .group_by(MessageRecipient.message_id, OutboxMessage.state)
+        .group_by(MessageRecipient.message_id, MessageRecipient.outbox_message_id.is_(None), OutboxMessage.state)
     ).all()
     states: dict[int, Counter] = {m.id: Counter() for m in rows}
-    for message_id, state, count in counts:
-        states[message_id]["queued" if state is None else state.value] += count
+    for message_id, queued, state, count in counts:
+        states[message_id]["queued" if queued else "untracked" if state is None else state.value] += count
     return [MessageRow(m, states[m.id]) for m in rows]
 
 
@@ -368,7 +373,7 @@ def send_digests() -> int:
     today = clock.now().date()
     with unit_of_work():
         organiser_ids = db.session.execute(
-            select(DigestItem.user_id).where(DigestItem.digest_id.is_(None)).distinct().order_by(DigestItem.user_id)
+            select(DigestItem.user_id).where(DigestItem.digested_on.is_(None)).distinct().order_by(DigestItem.user_id)
         ).scalars().all()
     sent = 0
     for organiser_id in organiser_ids:
@@ -385,17 +390,16 @@ def _send_digest(organiser_id: int, today) -> int:
             select(OrganiserDigest.id).where(OrganiserDigest.user_id == organiser_id, OrganiserDigest.day == today)
         ).scalar_one_or_none()
         items = db.session.execute(
-            select(DigestItem).where(DigestItem.user_id == organiser_id, DigestItem.digest_id.is_(None))
+            select(DigestItem).where(DigestItem.user_id == organiser_id, DigestItem.digested_on.is_(None))
             .options(selectinload(DigestItem.event)).order_by(DigestItem.event_id, DigestItem.created_at, DigestItem.id)
         ).scalars().all()
         organiser = db.session.get(User, organiser_id)
         if already is not None or not items or organiser is None:
             return 0
-        digest = OrganiserDigest(user_id=organiser_id, day=today, sent_at=clock.now())
-        db.session.add(digest)
-        db.session.flush()
+        db.session.add(OrganiserDigest(user_id=organiser_id, day=today, sent_at=clock.now()))
+        db.session.flush()  # a second run the same day fails here on the unique (organiser, day) key
         for item in items:
-            item.digest_id = digest.id
+            item.digested_on = today
         if organiser.active:
             send_to_user(organiser, template="messaging_digest",
                          subject=lazy_ngettext("%(num)d update on your events", "%(num)d updates on your events",

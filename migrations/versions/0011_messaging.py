@@ -2,7 +2,7 @@
 
 Revision ID: 0011_messaging
 Revises: 0006_reports
-Create Date: 2026-11-30 22:26:55.905725
+Create Date: 2026-11-30 23:00:35.837765
 
 """
 from alembic import op
@@ -43,15 +43,14 @@ def upgrade():
     sa.Column('topic', sa.Enum('application', 'cancellation', 'event_full', 'offer_expired', name='organisertopic', native_enum=False, length=32), nullable=False),
     sa.Column('details', sa.JSON(), nullable=False),
     sa.Column('created_at', app.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('digest_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['digest_id'], ['organiser_digests.id'], name=op.f('fk_digest_items_digest_id_organiser_digests'), ondelete='SET NULL'),
+    sa.Column('digested_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_digest_items_event_id_events'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_digest_items_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_items'))
     )
     with op.batch_alter_table('digest_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_digest_items_event_id'), ['event_id'], unique=False)
-        batch_op.create_index('ix_digest_items_user_digest', ['user_id', 'digest_id'], unique=False)
+        batch_op.create_index('ix_digest_items_user_digested', ['user_id', 'digested_on'], unique=False)
 
     op.create_table('event_messages',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -75,7 +74,6 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('outbox_message_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['message_id'], ['event_messages.id'], name=op.f('fk_message_recipients_message_id_event_messages'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['outbox_message_id'], ['outbox_messages.id'], name=op.f('fk_message_recipients_outbox_message_id_outbox_messages'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_message_recipients_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_message_recipients')),
     sa.UniqueConstraint('message_id', 'user_id', name='uq_message_recipients_message_user')
@@ -99,7 +97,7 @@ def downgrade():
 
     op.drop_table('event_messages')
     with op.batch_alter_table('digest_items', schema=None) as batch_op:
-        batch_op.drop_index('ix_digest_items_user_digest')
+        batch_op.drop_index('ix_digest_items_user_digested')
         batch_op.drop_index(batch_op.f('ix_digest_items_event_id'))
 
     op.drop_table('digest_items')
