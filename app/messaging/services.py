@@ -98,9 +98,15 @@ class Preview:
 
 # --- checking what the organiser wrote -----------------------------------------------------------
 
+MAX_LENGTH = {"subject": 200, "body": 20000}
+
+
 def _check_text(errors: FieldErrors, name: str, text: str) -> None:
     if not (text or "").strip():
         errors.add(name, MESSAGES["required"])
+        return
+    if len(text) > MAX_LENGTH[name]:
+        errors.add(name, _l("At most %(count)d characters.", count=MAX_LENGTH[name]))
         return
     unknown = sorted({f"{{{key}}}" for key in _PLACEHOLDER.findall(text) if key not in PLACEHOLDERS})
     if unknown:
@@ -165,7 +171,7 @@ def fill(text: str, values: dict[str, str]) -> str:
 def _mail_args(event: Event, user: User, subject: str, body: str) -> dict:
     values = _values(event, user)
     text = fill(body, values)
-    return {"template": MESSAGE_TEMPLATE, "subject": fill(subject, values).replace("\n", " "),
+    return {"template": MESSAGE_TEMPLATE, "subject": " ".join(fill(subject, values).split()),
             "context": {"event": event, "body": text, "paragraphs": paragraphs(text),
                         "event_url": values["event_url"], "user": None}}  # the organiser writes the greeting
 

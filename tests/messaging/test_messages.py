@@ -212,3 +212,11 @@ def test_a_message_of_another_event_is_404_under_this_one(crowd, client, login):
     login(organiser)
     assert client.get(f"/manage/events/{event.id}/messages/{message.id}").status_code == 404
     assert client.get(f"/manage/events/{other.id}/messages/{message.id}").status_code == 200
+
+
+def test_too_long_texts_are_refused_by_the_service_too(seminar):
+    organiser, event = seminar
+    with pytest.raises(ValidationFailed) as error:
+        services.send(event, organiser, A(), "Т" * 201, "Текст")
+    assert "200" in str(error.value.fields["subject"][0])
+    assert db.session.query(EventMessage).count() == 0
