@@ -67,7 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-AREAS_WITH_TASKS = ("certificates", "core", "notifications", "outbox", "quotas", "registrations")
+AREAS_WITH_TASKS = ("certificates", "core", "messaging", "notifications", "outbox", "quotas", "registrations")
 
 
 def import_tasks() -> None:
@@ -82,6 +82,7 @@ def import_models() -> None:
     from app.certificates import models as _certificates  # noqa: F401
     from app.events import models as _events  # noqa: F401
     from app.materials import models as _materials  # noqa: F401
+    from app.messaging import models as _messaging  # noqa: F401
     from app.outbox import models as _outbox  # noqa: F401
     from app.programmes import models as _programmes  # noqa: F401
     from app.quotas import models as _quotas  # noqa: F401
@@ -126,7 +127,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 BLUEPRINTS = ("core", "accounts", "programmes", "events", "registrations", "calendar", "outbox", "quotas",
-              "certificates", "reports", "materials")
+              "certificates", "reports", "materials", "messaging")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -11,6 +11,7 @@ from app.certificates.commands import issue_certificates_command
 from app.demo import seed_demo_command
 from app.errors import DomainError
 from app.extensions import huey
+from app.messaging import services as messaging
 from app.quotas import services as quotas
 from app.registrations import services as registrations
 
@@ -113,7 +114,8 @@ def _describe(error: DomainError) -> str:
 @click.command("send-reminders")
 def send_reminders_command():
     """Mail confirmed participants the day before their event's first session (each once); run the
-    quotas' follow-up: pace check, curator tasks, catch-up requests, reminders and curator digests."""
+    quotas' follow-up: pace check, curator tasks, catch-up requests, reminders and curator digests;
+    mail organisers their daily digest (each at most once a day)."""
     expired = registrations.expire_offers()
     sent = registrations.send_reminders()
     click.echo(f"reminders sent: {sent}; expired offers passed on: {expired}")
@@ -121,6 +123,7 @@ def send_reminders_command():
     click.echo(f"quotas: {follow_up.tasks_opened} tasks opened, {follow_up.tasks_closed} closed, "
                f"{follow_up.catch_up_requested} catch-up plans asked for, {follow_up.behind_reminders} behind-pace "
                f"reminders, {follow_up.last_weeks_warnings} last-two-weeks warnings, {follow_up.digests} curator digests")
+    click.echo(f"organiser digests sent: {messaging.send_digests()}")
 
 
 @click.command("export-data")

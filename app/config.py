@@ -7,6 +7,7 @@ from pathlib import Path
 # foundation (shared words such as "Email", "Region", role names) comes last and is authoritative.
 AREAS_WITH_TRANSLATIONS = (
     "materials",
+    "messaging",
     "certificates",
     "quotas",
     "programmes",

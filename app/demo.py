@@ -29,6 +29,7 @@ from app.events import services as events
 from app.events.models import Event
 from app.extensions import db
 from app.materials import demo as materials_demo
+from app.messaging import demo as messaging_demo
 from app.programmes import services as programmes
 from app.programmes.models import PlanItem, Programme
 from app.quotas import demo as quota_demo
@@ -484,6 +485,7 @@ class Demo:
         for role, email, full_name, _org in LOGINS:
             staff[role] = self.user(email, full_name, applicant, roles=(role,), password=PASSWORD)
         organiser = staff[Role.ORGANISER]
+        messaging_demo.seed_preferences(organiser)
 
         leaders = []
         for region, name, full_name, email in LEADERS:
@@ -504,6 +506,7 @@ class Demo:
             self.approve(self.register(seminar_1, leader), organiser)
         second_curator = self.user(*SECOND_CURATOR, applicant, roles=(Role.CURATOR,))
         quota_demo.seed_quotas(seminar_1, organiser, [staff[Role.CURATOR], second_curator], leaders, self.report.note)
+        messaging_demo.seed_message(seminar_1, organiser, self.report.note)
         for n, webinar in enumerate(linked["3"]):
             for leader in leaders[5 * n:5 * n + 20]:
                 self.register(webinar, leader)

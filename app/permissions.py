@@ -200,6 +200,14 @@ def _event_join_link(user, event) -> bool:
     return registrations.join_link_for(registrations.registration_of(event, user)) is not None
 
 
+# --- messaging ------------------------------------------------------------------------
+
+@rule("event.message")
+def _event_message(user, event) -> bool:
+    """Writing to an event's participants and reading what was sent: those who edit the event."""
+    return _event_edit(user, event)
+
+
 # --- outbox ---------------------------------------------------------------------------
 
 @rule("outbox.manage")
@@ -506,6 +514,12 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
                                              lists="session_registrations"),
     "registrations.check_in": owner("event.manage_registrations", "event_session"),
     "registrations.undo_check_in": owner("event.manage_registrations", "event_session"),
+    # messaging: the organiser writes to participants; each organiser's notification settings
+    "messaging.messages": owner("event.message", "event", gate=_MANAGE),
+    "messaging.preview": owner("event.message", "event", gate=_MANAGE),
+    "messaging.send": owner("event.message", "event", gate=_MANAGE),
+    "messaging.message_detail": owner("event.message", "event_message", gate=_MANAGE),
+    "messaging.preferences": role(*_MANAGE, rule="manage.area"),
     # calendar feeds
     "calendar.event_ics": public(rule="event.view", fixture="event"),
     "calendar.public_feed": public(lists="events"),

@@ -36,6 +36,7 @@ AREAS = {
     "backup": ["app/backup"],
     "reports": ["app/reports", "templates/reports"],
     "materials": ["app/materials", "templates/materials"],
+    "messaging": ["app/messaging", "templates/messaging", "templates/notifications/messaging_*"],
 }
 
 

@@ -22,6 +22,7 @@ ENTRIES = (
     NavEntry("reports.dashboard_page", _l("Dashboard"), "manage.area"),
     NavEntry("programmes.manage_list", _l("Programmes"), "manage.area"),
     NavEntry("events.manage_list", _l("Manage events"), "manage.area"),
+    NavEntry("messaging.preferences", _l("Notifications"), "manage.area"),
     NavEntry("quotas.curator", _l("My trainees"), "curator.area"),
     NavEntry("accounts.manage_users", _l("Users"), "users.manage"),
     NavEntry("outbox.manage", _l("Outgoing mail"), "outbox.manage"),

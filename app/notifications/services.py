@@ -6,6 +6,9 @@ templates/notifications/<name>.{txt,html}), and written to the outbox with the c
 goes if and only if the change commits. The worker delivers it (`deliver`): over SMTP when
 MAIL_SERVER is set, otherwise into instance/outbox/*.eml for development.
 
+Organisers are told about their events (`notify_organisers`): at once, in a daily digest (rows
+sent by app/messaging), or not at all, per organiser and topic (their preferences, app/messaging).
+
 Mail whose truth can change before delivery (a seat offered, a place confirmed) is not rendered
 here: its area emits its own outbox topic, and the area's handler re-reads the state and calls
 `deliver_to_user` only if the mail is still true.
@@ -21,9 +24,21 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from sqlalchemy import select
 
 from app import clock
+from app.accounts.models import Role
+from app.extensions import db
+from app.messaging import notices
+from app.messaging.models import (
+    DEFAULT_DELIVERY,
+    Delivery,
+    DigestItem,
+    OrganiserPreference,
+    OrganiserTopic,
+)
 from app.outbox import services as outbox
+from app.outbox.models import OutboxMessage
 
 
 @dataclass(frozen=True)
@@ -62,10 +77,14 @@ MAIL_TOPIC = "notifications.mail"
 
 def send_mail(**compose_args) -> EmailMessage:
     """Compose now and put the message in the outbox of the current unit of work."""
+    return _queue(compose_args)[0]
+
+
+def _queue(compose_args: dict) -> tuple[EmailMessage, OutboxMessage]:
     message = compose(**compose_args)
-    outbox.emit(MAIL_TOPIC, raw=message.as_string(policy=SMTP),
-                summary=f"{compose_args['to']} — {message['Subject']}")
-    return message
+    row = outbox.emit(MAIL_TOPIC, raw=message.as_string(policy=SMTP),
+                      summary=f"{compose_args['to']} — {message['Subject']}")
+    return message, row
 
 
 def _user_mail(user, template: str, subject, context: dict | None, attachments) -> dict:
@@ -77,6 +96,11 @@ def send_to_user(user, *, template: str, subject, context: dict | None = None,
                  attachments: tuple[Attachment, ...] = ()) -> EmailMessage:
     """A mail to one user, written to the outbox with the current change."""
     return send_mail(**_user_mail(user, template, subject, context, attachments))
+
+
+def queue_to_user(user, *, template: str, subject, context: dict | None = None) -> OutboxMessage:
+    """Like send_to_user, but return the outbox row, whose state tells whether the mail has gone."""
+    return _queue(_user_mail(user, template, subject, context, ()))[1]
 
 
 def deliver_to_user(user, *, template: str, subject, context: dict | None = None,
@@ -99,3 +123,59 @@ def deliver(raw_message: str) -> None:
     outbox.mkdir(parents=True, exist_ok=True)
     name = f"{clock.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
     (outbox / name).write_text(raw_message, encoding="utf-8")
+
+
+# --- telling organisers ------------------------------------------------------------------------
+
+def event_organisers(event) -> list:
+    """Who organises the event: its creator and its programme's organisers, active and still organisers
+    (admins may edit every event but are not mailed about each one)."""
+    people = {o.id: o for o in (event.programme.organisers if event.programme is not None else [])}
+    if event.created_by is not None:
+        people[event.created_by.id] = event.created_by
+    return [people[i] for i in sorted(people) if people[i].active and people[i].has_role(Role.ORGANISER)]
+
+
+def deliveries(user_ids: list[int], topic: OrganiserTopic) -> dict[int, Delivery]:
+    """Each organiser's choice for `topic` (at once when they never chose)."""
+    chosen = dict(db.session.execute(
+        select(OrganiserPreference.user_id, OrganiserPreference.delivery)
+        .where(OrganiserPreference.user_id.in_(user_ids), OrganiserPreference.topic == topic)
+    ).all()) if user_ids else {}
+    return {user_id: chosen.get(user_id, DEFAULT_DELIVERY) for user_id in user_ids}
+
+
+def notify_organisers(event, topic, **context) -> int:
+    """Tell the event's organisers that `topic` happened (inside the caller's unit of work).
+
+    Topics: application, cancellation, event_full, offer_expired (app.messaging.models.OrganiserTopic).
+    Context: `registration=` (whose person it is about) and/or plain values (`name=`, `capacity=`).
+    Each organiser gets a mail at once, a row for the daily digest, or nothing, as they chose.
+    Returns how many organisers were told (at once or by digest).
+    """
+    topic = OrganiserTopic(topic)
+    details = {key: value for key, value in context.items() if isinstance(value, str | int | float | bool)}
+    registration = context.get("registration")
+    if registration is not None:
+        details.setdefault("name", registration.user.full_name)
+        details.setdefault("registration_id", registration.id)
+    if topic == OrganiserTopic.EVENT_FULL:
+        details.setdefault("capacity", event.capacity)
+    organisers = event_organisers(event)
+    choices = deliveries([o.id for o in organisers], topic)
+    told = 0
+    for organiser in organisers:
+        delivery = choices[organiser.id]
+        if delivery == Delivery.AT_ONCE:
+            base_url = current_app.config["BASE_URL"]
+            send_to_user(organiser, template="messaging_organiser_notice", subject=notices.SUBJECTS[topic](event.title),
+                         context={"event": event, "line": notices.line(topic, details),
+                                  "manage_url": base_url + notices.manage_path(topic, event.id),
+                                  "preferences_url": f"{base_url}/manage/notifications"})
+        elif delivery == Delivery.DIGEST:
+            db.session.add(DigestItem(user_id=organiser.id, event_id=event.id, topic=topic, details=details,
+                                      created_at=clock.now()))
+        else:
+            continue
+        told += 1
+    return told

@@ -18,6 +18,7 @@ from app.events.models import (
 )
 from app.events.signals import free_seats_wanted, role_places_wanted
 from app.extensions import db
+from app.notifications.services import notify_organisers
 from app.registrations.models import (
     RULE_COUNTED,
     Registration,
@@ -109,6 +110,17 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
+def tell_if_full(event: Event) -> None:
+    """After a confirmation: when it took the last seat, the organisers hear that the event is full."""
+    if event.capacity is None:
+        return
+    confirmed = db.session.execute(
+        select(func.count(Registration.id)).where(Registration.event_id == event.id, Registration.status == S.CONFIRMED)
+    ).scalar_one()
+    if confirmed == event.capacity:
+        notify_organisers(event, "event_full")
+
+
 # --- locking and settling -------------------------------------------------------------
 
 def lock_event(event_id: int) -> Event:
@@ -174,6 +186,7 @@ def settle(event: Event, user_id: int | None = None) -> Settled:
         for registration in stale:
             move(registration, S.EXPIRED, None, note="offer expired")
             announce("offer_expired", registration)
+            notify_organisers(event, "offer_expired", registration=registration)
         db.session.flush()
         taken -= len(stale)
     free = None if event.capacity is None else max(event.capacity - taken, 0)

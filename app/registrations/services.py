@@ -31,6 +31,7 @@ from app.events.models import (
 )
 from app.events.signals import event_changed
 from app.extensions import db
+from app.notifications.services import notify_organisers
 from app.outbox import services as outbox
 from app.registrations.attendance import (
     attendance,
@@ -67,6 +68,7 @@ from app.registrations.seats import (
     role_places,
     seats_taken,
     settle,
+    tell_if_full,
     waitlist_position,
 )
 from app.registrations.states import (
@@ -175,6 +177,10 @@ def register(event_id: int, user: User, team_role=None) -> Registration:
             kind = "waitlisted"
         db.session.flush()
         announce(kind, registration)
+        if kind == "pending":
+            notify_organisers(event, "application", registration=registration)
+        elif kind == "confirmed":
+            tell_if_full(event)
     return registration
 
 
@@ -192,6 +198,8 @@ def cancel(registration: Registration, actor: User) -> Registration:
         promote(event, clock.now())
         if actor.id != registration.user_id:
             announce("cancelled_by_organiser", registration)
+        else:
+            notify_organisers(event, "cancellation", registration=registration)
     return registration
 
 
@@ -212,6 +220,7 @@ def accept_offer(registration: Registration, actor: User) -> Registration:
             move(registration, S.CONFIRMED, actor.id, note="accepted offer")
             registration.offer_expires_at = None
             announce("confirmed", registration)
+            tell_if_full(event)
     if refusal:
         raise RegistrationConflict(MESSAGES[refusal], code=refusal)
     return registration
@@ -229,6 +238,7 @@ def decline_offer(registration: Registration, actor: User) -> Registration:
             registration.offer_expires_at = None
             db.session.flush()
             promote(event, clock.now())
+            notify_organisers(event, "cancellation", registration=registration)
     if not offered:
         raise RegistrationConflict(MESSAGES["not_offered"], code="not_offered")
     return registration
@@ -254,6 +264,7 @@ def approve(registration: Registration, actor: User) -> Registration:
         if free is None or free > 0:
             move(registration, S.CONFIRMED, actor.id, note="approved")
             announce("confirmed", registration, approved=True)
+            tell_if_full(event)
         else:
             move(registration, S.WAITLISTED, actor.id, note="approved")
             registration.queued_at = now

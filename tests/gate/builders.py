@@ -21,6 +21,7 @@ from app.certificates.models import CertificateKind
 from app.database import unit_of_work
 from app.extensions import db
 from app.materials import services as materials
+from app.messaging import services as messaging
 from app.outbox import services as outbox
 from app.outbox.models import OutboxState
 from app.programmes import services as programmes
@@ -190,6 +191,14 @@ def _event_registration(world):
     organiser, event = programme_event()
     registration = registrations.register(event.id, make_user())
     return Target({"event_id": event.id, "registration_id": registration.id}, owner=organiser)
+
+
+@builder("event_message")
+def _event_message(world):
+    organiser, event = programme_event()
+    registrations.register(event.id, make_user())
+    message = messaging.send(event, organiser, messaging.Audience(), "О семинаре", "Здравствуйте, {name}!")
+    return Target({"event_id": event.id, "message_id": message.id}, owner=organiser)
 
 
 @builder("calendar_token")
