@@ -479,7 +479,7 @@ class Demo:
         today = self.now.astimezone(SOFIA).date()
         made = []
         for n, (town, title, weekday, mediator, members, venue, address) in enumerate(GROUPS):
-            facilitator = self.user(*mediator, network, password=PASSWORD if n == 0 else None, locale="bg")
+            facilitator = self.user(*mediator, network, password=PASSWORD if n == 0 else None, locale="en")
             # the first meeting eight or nine weeks ago, on the group's weekday
             first = today - timedelta(days=56 + (today.weekday() - weekday) % 7)
             event = self.event(organiser, {
@@ -499,7 +499,7 @@ class Demo:
                     "start_time": "17:00", "duration_minutes": 90})
                 self.report.note(f"meetings of {title}")
             event = events.get_event(event.id)
-            people = [self.user(email, name, network, locale="bg") for name, email in members]
+            people = [self.user(email, name, network, locale="en") for name, email in members]
             with clock.frozen_at(event.starts_at - timedelta(days=5)):
                 registrations_of = [self.register(event, person) for person in people]
             self.meetings(event, organiser, facilitator, registrations_of)
