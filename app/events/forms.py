@@ -387,7 +387,7 @@ class MeetingForm(FlaskForm):
     day = DateField(_l("Date"), validators=[Optional()])
     start = TimeField(_l("Starts at"), validators=[Optional()])
     end = TimeField(_l("Ends at"), validators=[Optional()])
-    title = StringField(_l("Topic"), validators=[Optional(), Length(max=300)])
+    title = StringField(_l("Meeting topic"), validators=[Optional(), Length(max=300)])
     following = BooleanField(_l("Also change the time of all following meetings"))
 
     def to_data(self) -> dict:
