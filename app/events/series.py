@@ -25,6 +25,7 @@ MAX_MEETINGS = 200
 MAX_EVERY = 52
 MAX_DURATION_MINUTES = 24 * 60
 POSITIONS = (1, 2, 3, 4, -1)
+YEAR_MIN, YEAR_MAX = 1970, 2100
 
 MESSAGES = {
     "frequency": _l("Choose weekly or monthly."),
@@ -32,6 +33,7 @@ MESSAGES = {
     "weekdays": _l("Choose at least one weekday."),
     "month_position": _l("Choose first, second, third, fourth or last."),
     "date": _l("Enter a date."),
+    "year": _l("Enter a date between the years %(low)d and %(high)d."),
     "time": _l("Enter a time such as 18:00."),
     "duration": _l("Enter the length in minutes, from 1 to %(n)d."),
     "count": _l("Enter a number of meetings from 1 to %(n)d."),
@@ -107,14 +109,17 @@ def _date(errors: FieldErrors, name: str, value, required: bool) -> date | None:
             errors.add(name, MESSAGES["date"])
         return None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors.add(name, MESSAGES["date"])
+        value = value.date()
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value).strip())
+        except ValueError:
+            errors.add(name, MESSAGES["date"])
+            return None
+    if not YEAR_MIN <= value.year <= YEAR_MAX:  # far-off years overflow the conversion to UTC
+        errors.add(name, MESSAGES["year"] % {"low": YEAR_MIN, "high": YEAR_MAX})
         return None
+    return value
 
 
 def _time(errors: FieldErrors, name: str, value) -> time | None:

@@ -83,6 +83,7 @@ def test_excluded_dates_are_skipped_and_count_and_until_end_the_series(app):
     ({"frequency": "monthly", "month_position": 7}, "month_position"),
     ({"every": 0}, "every"),
     ({"starts_on": "next week"}, "starts_on"),
+    ({"starts_on": "0001-01-01"}, "starts_on"),
     ({"start_time": "25:00"}, "start_time"),
     ({"duration_minutes": 0}, "duration_minutes"),
     ({"excluded_dates": "31.03.2027"}, "excluded_dates"),
