@@ -234,3 +234,9 @@ def test_report_sources_count_group_meetings_held_and_their_attendance(app, orga
         assert sources.compute("group_meetings_held", sources.Scope(programme.id, event_kind="seminar")) == {
             sources.TOTAL: 0}
     assert date(2027, 3, 3) == group.sessions[0].series_date
+
+
+def test_a_new_member_joins_an_open_group_after_its_first_meeting(app, group):
+    with clock.frozen_at(NOW):
+        registration = registrations.register(group.id, make_user("late@example.org"))
+    assert registration.status == RegistrationStatus.CONFIRMED

@@ -13,6 +13,7 @@ from app.events import services as events
 from app.events.models import EventChange, SeriesFrequency
 from app.extensions import db
 from app.registrations import services as registrations
+from tests.calendar.parsers import parse_everywhere
 from tests.factories import make_event, make_user
 
 SOFIA = ZoneInfo("Europe/Sofia")
@@ -220,3 +221,32 @@ def test_a_cancelled_meeting_is_not_counted_as_held(app, organiser, group):
     events.cancel_meeting(group, group.sessions[1].id, organiser)
     with clock.frozen_at(datetime(2027, 4, 30, 12, tzinfo=SOFIA)):
         assert registrations.attendance(registrations_before).held == 3
+
+
+def test_the_four_calendar_parsers_agree_on_a_series_across_dst(app, client, organiser, tmp_path):
+    event = _group(organiser, start=datetime(2027, 3, 17, 18, tzinfo=SOFIA))
+    events.create_meetings(event, organiser, _rule(starts_on="2027-03-17", count=4))
+    event = events.get_event(event.id)
+    events.cancel_meeting(event, event.sessions[1].id, organiser)
+    entries = sorted(parse_everywhere(client.get(f"/events/{event.id}/event.ics").get_data(), tmp_path),
+                     key=lambda e: e["start"])
+    assert [e["start"].astimezone(SOFIA).strftime("%m-%d %H:%M") for e in entries] == [
+        "03-17 18:00", "03-24 18:00", "03-31 18:00", "04-07 18:00"]
+    assert {e["tzid"] for e in entries} == {"Europe/Sofia"}
+    assert [e["status"] for e in entries] == ["CONFIRMED", "CANCELLED", "CONFIRMED", "CONFIRMED"]
+
+
+def test_applying_a_rule_again_keeps_cancellations_and_held_meetings(app, organiser, group):
+    first, second = group.sessions[0], group.sessions[1]
+    events.cancel_meeting(group, group.sessions[2].id, organiser)
+    cancelled_id = group.sessions[2].id
+    with clock.frozen_at(datetime(2027, 3, 30, 12, tzinfo=SOFIA)):  # two meetings held
+        events.create_meetings(group, organiser, _rule(every=2, weekdays=[3], starts_on="2027-03-10", count=3))
+    event = events.get_event(group.id)
+    days = [(s.starts_at.astimezone(SOFIA).date().isoformat(), s.is_cancelled) for s in event.sessions]
+    # held Wednesdays stay; the cancelled 7 April meeting is not on the new dates (Thursdays) and is
+    # still to come, so it goes with the other Wednesday; the new Thursdays are added
+    assert days == [("2027-03-10", False), ("2027-03-11", False), ("2027-03-24", False), ("2027-03-25", False),
+                    ("2027-04-08", False)]
+    assert {first.id, second.id} <= {s.id for s in event.sessions} and cancelled_id not in {
+        s.id for s in event.sessions}
