@@ -103,7 +103,7 @@ def detail(event_id: int):
     return render_template("events/detail.html", event=event, group_meetings=group_meetings,
                            seats_left=services.seats_left([event])[event.id],
                            team=services.team_places(event),
-                           is_over=event.ends_at is not None and event.ends_at < clock.now(),
+                           is_over=event.ends_at is not None and event.ends_at < now,
                            service_labels={s.value: s.label for s in TripService},
                            event_language_names=dict(LANGUAGES))
 
@@ -242,8 +242,8 @@ def manage_series(event_id: int):
     """The recurrence rule: "Preview" lists the dates and saves nothing; "Create meetings" saves them."""
     event = _editable(event_id)
     form = SeriesForm()
-    rule = services.rule_of(event)
     preview = None
+    rule = services.rule_of(event)
     if request.method == "GET" and rule is not None:
         form.fill_from(rule)
     elif request.method == "POST" and form.validate_on_submit():
@@ -256,7 +256,7 @@ def manage_series(event_id: int):
         except ValidationFailed as error:
             apply_to_form(form, error)
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("events/series.html", event=event, form=form, preview=preview, rule=rule,
+    return render_template("events/series.html", event=event, form=form, preview=preview,
                            now=clock.now()), status
 
 
