@@ -39,6 +39,7 @@ from app.reports import demo as reports_demo
 
 PASSWORD = "praktika-demo"
 SAMARA = ZoneInfo("Europe/Samara")
+SOFIA = ZoneInfo("Europe/Sofia")
 MOSCOW = "Europe/Moscow"
 
 LOGINS = (
@@ -191,6 +192,38 @@ PLAN = (
 
 SMOLENSK_BRANCH = ("Смоленское региональное отделение ВОД «Волонтёры-медики»", "RU-SMO")
 SMOLENSK_UNIVERSITY = ("Смоленский государственный медицинский университет", "RU-SMO")
+# Seed 002: self-help groups on maternal and child health, led by the municipalities' health mediators.
+HEALTH_MEDIATORS = ("Национална мрежа на здравните медиатори", "BG-02")
+GROUPS = (
+    # (community, title, weekday of the meetings, (mediator name, e-mail), members, venue, address)
+    ("Община Малко Търново", "Група за самопомощ „Майчино и детско здраве“ — Малко Търново", 2,
+     ("mediator.mt@example.org", "Мария Стоянова"),
+     (("Анелия Асенова", "a.asenova@example.org"), ("Радка Михайлова", "r.mihaylova@example.org"),
+      ("Силвия Костова", "s.kostova@example.org"), ("Гергана Илиева", "g.ilieva@example.org"),
+      ("Петя Русева", "p.ruseva@example.org"), ("Даниела Янкова", "d.yankova@example.org")),
+     "Народно читалище „Просвета“", "гр. Малко Търново, ул. „Малкотърновска комуна“ 3"),
+    ("Община Бургас, кв. Победа", "Група за самопомощ „Майчино и детско здраве“ — Бургас", 3,
+     ("mediator.bs@example.org", "Елена Петкова"),
+     (("Светла Николова", "s.nikolova@example.org"), ("Милена Георгиева", "m.georgieva@example.org"),
+      ("Емилия Христова", "e.hristova@example.org"), ("Нели Атанасова", "n.atanasova@example.org"),
+      ("Таня Димитрова", "t.dimitrova@example.org"), ("Камелия Тодорова", "k.todorova@example.org"),
+      ("Ралица Маринова", "r.marinova@example.org")),
+     "Читалище „Христо Ботев“", "гр. Бургас, кв. Победа, ул. „Цар Калоян“ 14"),
+)
+GROUP_TOPICS = (
+    ("Запознаване и правила на групата", "Договорихме правилата на групата и темите за следващите срещи."),
+    ("Бременност и пренатални прегледи", "Прегледахме кои изследвания са безплатни и къде се правят."),
+    ("Кърмене и хранене на бебето", "Споделихме трудности с кърменето; две майки ще потърсят консултант."),
+    ("Имунизации: календар и страхове", "Обсъдихме имунизационния календар; медиаторът ще придружи три семейства."),
+    ("Детски болести: кога да търсим лекар", "Направихме списък с признаци, при които се търси спешна помощ."),
+    ("Здравно осигуряване и права на пациента", "Разяснихме как се проверява здравноосигурителният статус."),
+    ("Психично здраве на майката", "Говорихме за следродилната тъга; дадохме контакти за подкрепа."),
+    ("Безопасен дом за малкото дете", "Прегледахме рисковете у дома: лекарства, препарати, печки."),
+    ("Семейно планиране", "Гинеколог от общината отговори на въпросите на участничките."),
+    ("Обобщение и следващи стъпки", "Групата реши да продължи срещите и през следващия сезон."),
+)
+GUESTS = (2, 1, 3, 0, 2)
+
 # Trip teams (seed 004): medical students, doctors of the university clinic, a nurse, a driver.
 VOLUNTEERS = (
     ("Илья Аристов", "i.aristov@example.org", "doctor", SMOLENSK_UNIVERSITY),
@@ -425,21 +458,7 @@ class Demo:
         return past, upcoming
 
     def abroad(self, organiser: User) -> None:
-        """Seed 002 (Bulgaria: self-help groups) and seed 003 (Poland: certified training)."""
-        start = self.now.astimezone(ZoneInfo("Europe/Sofia")).date() + timedelta(days=12)
-        self.event(organiser, {
-            "kind": "round_table", "language": "bg", "timezone": "Europe/Sofia", "region_code": "BG-02",
-            "title": "Група за самопомощ „Майчино и детско здраве“ — Малко Търново",
-            "description": "Поредица срещи на групата за самопомощ, водени от здравните медиатори и експертите "
-                           "на Национална мрежа на здравните медиатори: взаимна емоционална подкрепа, "
-                           "информация за майчиното и детското здраве, казуси от патронажа в общността.",
-            "venue": "Народно читалище „Просвета“", "address": "гр. Малко Търново, област Бургас",
-            "speakers": "Здравни медиатори от общините Малко Търново и Бургас, експерти на НМЗМ",
-            "capacity": 20,
-            "sessions": [{"start": _at(start + timedelta(days=14 * n), 17),
-                          "end": _at(start + timedelta(days=14 * n), 18, 30), "title": f"Среща {n + 1}"}
-                         for n in range(4)],
-        })
+        """Seed 003 (Poland: certified training); seed 002's self-help groups are `groups`."""
         day = self.now.astimezone(ZoneInfo("Europe/Warsaw")).date() + timedelta(days=40)
         self.event(organiser, {
             "kind": "seminar", "language": "pl", "timezone": "Europe/Warsaw", "region_code": "PL-20",
@@ -453,6 +472,61 @@ class Demo:
             "sessions": [{"start": _at(day + timedelta(days=d), 9), "end": _at(day + timedelta(days=d), 16),
                           "title": f"Dzień {d + 1}"} for d in range(2)],
         })
+
+    # --- self-help groups (seed 002) --------------------------------------------------------
+
+    def groups(self, organiser: User) -> list[Event]:
+        """Fortnightly self-help groups in Malko Tarnovo and Burgas, led by health mediators: meetings from a
+        series rule, members, attendance by name plus guests, topics and outcomes of the meetings held."""
+        network = self.organisation(*HEALTH_MEDIATORS, kind=OrganisationKind.PATIENT_NGO)
+        today = self.now.astimezone(SOFIA).date()
+        made = []
+        for n, (town, title, weekday, mediator, members, venue, address) in enumerate(GROUPS):
+            facilitator = self.user(*mediator, network, password=PASSWORD if n == 0 else None, locale="en")
+            # the first meeting eight or nine weeks ago, on the group's weekday
+            first = today - timedelta(days=56 + (today.weekday() - weekday) % 7)
+            event = self.event(organiser, {
+                "kind": "self_help_group", "language": "bg", "timezone": "Europe/Sofia", "region_code": "BG-02",
+                "title": title, "capacity": 15,
+                "description": "Група за самопомощ на майки и бъдещи майки, водена от здравния медиатор на "
+                               "общината с подкрепата на Национална мрежа на здравните медиатори: взаимна "
+                               "емоционална подкрепа, информация за майчиното и детското здраве, срещи на "
+                               "всеки две седмици.",
+                "venue": venue, "address": address,
+                "sessions": [{"start": _at(first, 17), "end": _at(first, 18, 30), "title": ""}],
+                "group": {"community": town, "facilitator_id": facilitator.id, "membership": "open"},
+            })
+            if event.series is None:
+                events.create_meetings(event, organiser, {
+                    "frequency": "weekly", "every": 2, "weekdays": [weekday], "starts_on": first, "count": 10,
+                    "start_time": "17:00", "duration_minutes": 90})
+                self.report.note(f"meetings of {title}")
+            event = events.get_event(event.id)
+            people = [self.user(email, name, network, locale="en") for name, email in members]
+            with clock.frozen_at(event.starts_at - timedelta(days=5)):
+                registrations_of = [self.register(event, person) for person in people]
+            self.meetings(event, organiser, facilitator, registrations_of)
+            made.append(event)
+        return made
+
+    def meetings(self, event: Event, organiser: User, facilitator: User, members: list) -> None:
+        """Topics for every meeting; for those held, members checked in by name, guests and a short outcome."""
+        tz = ZoneInfo(event.timezone)
+        for index, session in enumerate(list(event.sessions)):
+            topic, outcome = GROUP_TOPICS[index % len(GROUP_TOPICS)]
+            if not session.title:
+                start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+                events.change_meeting(event, session.id, organiser, {
+                    "day": start.date(), "start": start.time(), "end": end.time(), "title": topic})
+            if session.starts_at > self.now - timedelta(hours=2) or session.outcome_recorded_at is not None:
+                continue
+            for position, registration in enumerate(members):
+                if (index + position) % 4 != 3:
+                    registrations.check_in(registration, session, facilitator)
+            with clock.frozen_at(session.ends_at + timedelta(hours=1)):
+                events.record_outcome(event, session.id, facilitator,
+                                      {"guests": GUESTS[index % len(GUESTS)], "outcome": outcome})
+            self.report.note(f"attendance of {event.title} #{index + 1}")
 
     # --- registrations ----------------------------------------------------------------------
 
@@ -530,6 +604,7 @@ class Demo:
         for volunteer, role in team[:7]:
             self.register(upcoming, volunteer, role)
 
+        self.groups(organiser)
         self.abroad(organiser)
         training = db.session.execute(select(Event).where(Event.title == TRAINING_003)).scalars().first()
         materials_demo.seed_training(training, organiser, self.report.note)
@@ -539,6 +614,7 @@ class Demo:
 
         self.report.logins = [(role.value, email, PASSWORD) for role, email, *_ in LOGINS]
         self.report.logins.append((Role.TRAINEE.value, TRAINEE_EMAIL, PASSWORD))
+        self.report.logins.append(("facilitator", GROUPS[0][3][0], PASSWORD))  # leads the Malko Tarnovo group
         if any(c.user_id == team[0][0].id for c in holders):
             self.report.logins.append(("holder", team[0][0].email, PASSWORD))  # has a valid certificate
         return self.report

@@ -148,9 +148,22 @@ def _event_view(user, event) -> bool:
     return user is not None and _event_edit(user, event)
 
 
+def _facilitates(user, event) -> bool:
+    """The self-help group's facilitator (the health mediator who leads its meetings)."""
+    return event.group is not None and event.group.facilitator_id is not None and \
+        event.group.facilitator_id == user.id
+
+
 @rule("event.manage_registrations")
 def _event_manage_registrations(user, event) -> bool:
-    return _event_edit(user, event)
+    """The event's editors, and a self-help group's facilitator (members, approvals, check-in by name)."""
+    return _event_edit(user, event) or _facilitates(user, event)
+
+
+@rule("event.record_meeting")
+def _event_record_meeting(user, event) -> bool:
+    """A meeting's page and its outcome (guests, short outcome): editors and the group's facilitator."""
+    return _event_edit(user, event) or _facilitates(user, event)
 
 
 def editable_events_clause(user):
@@ -496,6 +509,11 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "materials.delete": owner("event.materials", "managed_material", gate=_MANAGE),
     "materials.move": owner("event.materials", "managed_material", gate=_MANAGE),
     "materials.download": owner("material.view", "participant_material"),
+    "events.manage_series": owner("event.edit", "event", gate=_MANAGE),
+    "events.manage_meeting": owner("event.record_meeting", "group_meeting"),
+    "events.manage_meeting_change": owner("event.edit", "group_meeting", gate=_MANAGE),
+    "events.manage_meeting_cancel": owner("event.edit", "group_meeting", gate=_MANAGE),
+    "events.manage_meeting_outcome": owner("event.record_meeting", "held_group_meeting"),
     # registrations: the trainee's own
     "registrations.register": signed_in(rule="event.register", fixture="event"),
     "registrations.cancel": owner("registration.own", "own_registration", admin=False),

@@ -20,7 +20,7 @@ from app.extensions import db
 
 bp = Blueprint("api_events", __name__, url_prefix="/api/v1/events",
                description="Events of patient NGOs and health volunteers: seminars, webinars, round tables, "
-                           "outreach trips.")
+                           "outreach trips, self-help groups.")
 common.init_blueprint(bp)
 
 
@@ -35,16 +35,19 @@ def event_out(event, seats_left: int | None, *, with_secret: bool) -> dict:
         "url": f"{current_app.config['BASE_URL']}/events/{event.id}",
         "seats_left": seats_left,
         "results": [{"service": r.service.value, "people_served": r.people_served} for r in event.results],
+        "meetings": [{"id": s.id, "sequence": event.sequence + (s.sequence or 0), "cancelled": s.is_cancelled,
+                      "guests": s.guests, "outcome": s.outcome} for s in event.sessions],
     })
     return data
 
 
 def _preload(items: list) -> None:
-    """Sessions, team roles and results of a page of events in three queries, not three per event."""
+    """Sessions, team roles, results and group details of a page of events in four queries, not four per event."""
     if items:
         db.session.execute(
             select(Event).where(Event.id.in_([e.id for e in items]))
-            .options(selectinload(Event.sessions), selectinload(Event.team_roles), selectinload(Event.results))
+            .options(selectinload(Event.sessions), selectinload(Event.team_roles), selectinload(Event.results),
+                     selectinload(Event.group))
         ).scalars().all()
 
 

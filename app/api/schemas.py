@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from app.database import INTEGER_MAX
-from app.events.models import EventKind, EventStatus, TeamRole, TripService
+from app.events.models import EventKind, EventStatus, GroupMembership, TeamRole, TripService
 
 # Integers beyond PostgreSQL's INTEGER are refused here too (the services own the bound).
 MAX_INT = INTEGER_MAX
@@ -19,6 +19,7 @@ KINDS = [k.value for k in EventKind]
 STATUSES = [s.value for s in EventStatus]
 SERVICES = [s.value for s in TripService]
 ROLES = [r.value for r in TeamRole]
+MEMBERSHIPS = [m.value for m in GroupMembership]
 
 
 class Text(fields.String):
@@ -72,6 +73,16 @@ class TripInSchema(_Strict):
     media_invited = fields.Boolean(allow_none=True)
 
 
+class GroupInSchema(_Strict):
+    community = _text("Community or municipality the self-help group serves.")
+    facilitator_id = fields.Integer(validate=ID, allow_none=True, metadata={
+        "description": "The facilitator (health mediator): a user id."})
+    facilitator_email = Text(allow_none=True, metadata={
+        "description": "Or the facilitator's e-mail instead of the id."})
+    membership = Text(validate=validate.OneOf(MEMBERSHIPS), metadata={
+        "description": "open: anyone joins the whole series; closed: each new member is approved."})
+
+
 class TeamRoleSchema(_Strict):
     role = Text(required=True, validate=validate.OneOf(ROLES))
     needed = fields.Integer(validate=BOUNDED, required=True,
@@ -110,6 +121,7 @@ class EventInSchema(_Strict):
     longitude = fields.Float(allow_none=True)
     sessions = fields.List(fields.Nested(SessionInSchema), required=True)
     trip = fields.Nested(TripInSchema, allow_none=True)
+    group = fields.Nested(GroupInSchema, allow_none=True, metadata={"description": "Self-help groups only."})
     team_roles = fields.List(fields.Nested(TeamRoleSchema), allow_none=True)
 
 
@@ -139,6 +151,21 @@ class TripOutSchema(Schema):
     seats = fields.Integer(allow_none=True, required=True)
     services = fields.List(fields.String(validate=validate.OneOf(SERVICES)), required=True)
     media_invited = fields.Boolean(required=True)
+
+
+class GroupOutSchema(Schema):
+    community = fields.String(required=True)
+    facilitator_id = fields.Integer(allow_none=True, required=True)
+    membership = fields.String(required=True, validate=validate.OneOf(MEMBERSHIPS))
+
+
+class MeetingOutSchema(Schema):
+    id = fields.Integer(required=True, metadata={"description": "The session id."})
+    sequence = fields.Integer(required=True, metadata={
+        "description": "The session's calendar SEQUENCE: the event's plus this meeting's own changes."})
+    cancelled = fields.Boolean(required=True)
+    guests = fields.Integer(allow_none=True, required=True, metadata={"description": "After the meeting."})
+    outcome = fields.String(required=True)
 
 
 class TripResultSchema(Schema):
@@ -184,7 +211,11 @@ class EventOutSchema(Schema):
     longitude = fields.Float(allow_none=True, required=True)
     sessions = fields.List(fields.Nested(SessionOutSchema), required=True)
     trip = fields.Nested(TripOutSchema, allow_none=True, required=True)
+    group = fields.Nested(GroupOutSchema, allow_none=True, required=True)
     team_roles = fields.List(fields.Nested(TeamRoleSchema), required=True)
+    meetings = fields.List(fields.Nested(MeetingOutSchema), required=True, metadata={
+        "description": "Per session, in the order of `sessions`: cancellation, own changes, guests, outcome "
+                       "(read-only)."})
     results = fields.List(fields.Nested(TripResultSchema), required=True, metadata={
         "description": "Outreach trips: people served per service (counts only)."})
 

@@ -15,12 +15,12 @@ import hashlib
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, Numeric, Table, func, inspect, select, text, update
+from sqlalchemy import Date, DateTime, Numeric, Table, Time, func, inspect, select, text, update
 
 from app import clock
 from app.errors import Conflict, ValidationFailed
@@ -49,7 +49,7 @@ def _tables() -> list[Table]:
 def _json_value(value):
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-    if isinstance(value, date):
+    if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
@@ -199,6 +199,8 @@ def _python_value(column, value):
         return datetime.fromisoformat(value)
     if isinstance(kind, Date):
         return date.fromisoformat(value)
+    if isinstance(kind, Time):
+        return time.fromisoformat(value)
     if isinstance(kind, Numeric):
         return Decimal(value)
     return value

@@ -55,24 +55,28 @@ def _location(event: Event) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def _summary(event: Event, session_title: str, index: int, total: int) -> str:
-    if total > 1 and session_title:
-        summary = _("%(title)s — %(part)s", title=event.title, part=session_title)
+def _summary(event: Event, session: Session, index: int, total: int) -> str:
+    if total > 1 and session.title:
+        summary = _("%(title)s — %(part)s", title=event.title, part=session.title)
+    elif total > 1 and session.series_date is not None:
+        summary = _("%(title)s (meeting %(n)d of %(total)d)", title=event.title, n=index, total=total)
     elif total > 1:
         summary = _("%(title)s (day %(n)d of %(total)d)", title=event.title, n=index, total=total)
     else:
         summary = event.title
-    if event.status == EventStatus.CANCELLED:
+    if event.status == EventStatus.CANCELLED or session.is_cancelled:
         summary = _("Cancelled: %(summary)s", summary=summary)
     return summary
 
 
-def _description(event: Event, page_url: str, extra_lines: list[str]) -> str:
+def _description(event: Event, session: Session, page_url: str, extra_lines: list[str]) -> str:
     lines = []
     if event.description:
         lines.append(event.description.strip())
     if event.status == EventStatus.CANCELLED:
         lines.append(_("This event has been cancelled."))
+    elif session.is_cancelled:
+        lines.append(_("This meeting has been cancelled."))
     lines.extend(extra_lines)
     lines.append(_("Event page: %(url)s", url=page_url))
     return "\n\n".join(lines)
@@ -84,11 +88,14 @@ def session_item(event: Event, session: Session, index: int, total: int, *, base
                  status: str | None = None, alarm_text: str | None = None) -> CalendarItem:
     """The entry of one session (a three-day seminar gives three entries, each with its own times).
 
+    A meeting cancelled on its own stays in the feed as STATUS:CANCELLED; its SEQUENCE is the event's
+    plus its own, so a change of one meeting updates only that entry in subscribers' calendars.
+
     `join_url` is passed only by the personal feed, for confirmed participants; public callers
     never pass it, so the webinar link cannot reach a public feed.
     """
     page_url = event_url(base_url, event)
-    summary = _summary(event, session.title, index, total)
+    summary = _summary(event, session, index, total)
     if summary_prefix:
         summary = _("%(status)s: %(summary)s", status=summary_prefix, summary=summary)
     lines = list(extra_lines or [])
@@ -99,7 +106,7 @@ def session_item(event: Event, session: Session, index: int, total: int, *, base
     geo = None
     if event.latitude is not None and event.longitude is not None and not event.is_online:
         geo = (float(event.latitude), float(event.longitude))
-    cancelled = event.status == EventStatus.CANCELLED
+    cancelled = event.status == EventStatus.CANCELLED or session.is_cancelled
     return CalendarItem(
         uid=session_uid(session.id),
         summary=summary,
@@ -107,8 +114,8 @@ def session_item(event: Event, session: Session, index: int, total: int, *, base
         end=session.ends_at,
         timezone=event.timezone,
         last_modified=last_modified or event.updated_at,
-        sequence=event.sequence,
-        description=_description(event, page_url, lines),
+        sequence=event.sequence + (session.sequence or 0),
+        description=_description(event, session, page_url, lines),
         location=location,
         url=page_url,
         categories=(str(event.kind.label),),

@@ -32,7 +32,7 @@ from app.events import services as events
 from app.events.models import Event, EventStatus, Session
 from app.extensions import db
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 FEED_WINDOW = personal.FEED_WINDOW
 PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")

@@ -7,6 +7,7 @@ from app.events.models import (
     Event,
     EventChange,
     EventStatus,
+    GroupDetails,
     Session,
     TripDetails,
     TripTeamRole,
@@ -21,6 +22,9 @@ PLACE_FIELDS = {"venue", "address", "is_online", "online_url", "trip.settlement"
 TIME_PLACE_FIELDS = TIME_FIELDS | PLACE_FIELDS
 STATUS_FIELDS = {"status"}
 BUMPING_FIELDS = TIME_PLACE_FIELDS | STATUS_FIELDS
+# One meeting of a series moved or cancelled: registrants are mailed, but only that meeting's own
+# sequence moves (app.events.series), so the other meetings' calendar entries stay as they are.
+MEETING_FIELDS = {"meeting", "meeting_cancelled"}
 LONG_TEXT_FIELDS = {"description", "speakers", "outcome_summary"}
 
 
@@ -85,6 +89,8 @@ def apply_change(event: Event, clean: dict) -> dict[str, list]:
 
     if "trip" in clean:
         changes.update(_apply_trip(event, clean["trip"]))
+    if "group" in clean:
+        changes.update(_apply_group(event, clean["group"]))
     if "team_roles" in clean and clean["team_roles"] is not None:
         old_roles = {r.role.value: r.needed for r in event.team_roles}
         new_roles = {role.value: needed for role, needed in clean["team_roles"].items()}
@@ -165,6 +171,27 @@ def _apply_trip(event: Event, trip: dict | None) -> dict[str, list]:
     return changes
 
 
+def _apply_group(event: Event, group: dict | None) -> dict[str, list]:
+    changes: dict[str, list] = {}
+    if group is None:
+        if event.group is not None:
+            changes["group.community"] = [event.group.community, None]
+            event.group = None
+        return changes
+    details = event.group
+    if details is None:
+        details = GroupDetails(community="")
+        event.group = details
+    for name in ("community", "facilitator_id", "membership"):
+        if name not in group:
+            continue
+        old, new = getattr(details, name), group[name]
+        if old != new:
+            changes[f"group.{name}"] = [shown(old), shown(new)]
+            setattr(details, name, new)
+    return changes
+
+
 def record_change(event: Event, actor, changes: dict[str, list]) -> None:
     """Bump the sequence when time/place/status moved, log the change, and announce it to the areas
     that react (registrations mails and offers seats) inside the same unit of work."""
@@ -177,7 +204,7 @@ def record_change(event: Event, actor, changes: dict[str, list]) -> None:
               for name, (old, new) in changes.items()}
     event.changes.append(EventChange(actor_id=getattr(actor, "id", None), sequence=event.sequence, fields=logged))
     db.session.flush()
-    event_changed.send(event, changed=set(changes), moved=bool(TIME_PLACE_FIELDS & changes.keys()),
+    event_changed.send(event, changed=set(changes), moved=bool((TIME_PLACE_FIELDS | MEETING_FIELDS) & changes.keys()),
                        cancelled="status" in changes and event.status == EventStatus.CANCELLED,
                        reinstated="status" in changes and changes["status"][0] == EventStatus.CANCELLED.value
                        and event.status == EventStatus.PUBLISHED,

@@ -32,7 +32,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import clock
 from app.accounts.regions import region_choices
-from app.events.models import EventKind, TeamRole, TripService
+from app.events.models import EventKind, GroupMembership, SeriesFrequency, TeamRole, TripService
 
 LANGUAGES = (("ru", "Русский"), ("en", "English"), ("bg", "Български"), ("pl", "Polski"), ("lt", "Lietuvių"))
 
@@ -108,6 +108,8 @@ class EventForm(FlaskForm):
     offer_hours = IntegerField(_l("Hours to accept a freed seat"), default=48, validators=[DataRequired()],
                                description=_l("How long a person from the waitlist has to take a seat that frees up."))
     sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=60, label=_l("Sessions"))
+    # False for an event whose meetings come from a series rule: they are changed on the series pages.
+    edits_sessions = True
 
     # Form attribute → key of the service's data dict, for fields named differently.
     DATA_KEYS: dict[str, str] = {}
@@ -135,7 +137,8 @@ class EventForm(FlaskForm):
             if name in ("programme_id", "region_code") and value == "":
                 value = None
             data[self.DATA_KEYS.get(name, name)] = value
-        data["sessions"] = [row.to_data() for row in self.session_rows() if not row.is_empty()]
+        if self.edits_sessions:
+            data["sessions"] = [row.to_data() for row in self.session_rows() if not row.is_empty()]
         return data
 
     def fill_from(self, event) -> None:
@@ -148,6 +151,8 @@ class EventForm(FlaskForm):
             if name in ("programme_id",):
                 value = str(value) if value is not None else ""
             getattr(self, name).data = value
+        if not self.edits_sessions:
+            return
         while len(self.sessions.entries):
             self.sessions.pop_entry()
         for session in event.sessions:
@@ -285,12 +290,125 @@ class TripForm(EventForm):
 for _role in TeamRole:
     setattr(TripForm, f"role_{_role.value}", IntegerField(_role.label, validators=[Optional()]))
 
+
+class GroupForm(EventForm):
+    """A self-help group: members join once for the whole series of meetings."""
+
+    kind = EventKind.SELF_HELP_GROUP
+    community = StringField(_l("Community or municipality"), validators=[Optional(), Length(max=200)],
+                            description=_l("E.g. the town or neighbourhood the group serves."))
+    facilitator_email = StringField(_l("Facilitator's e-mail"), validators=[Optional(), Length(max=320)],
+                                    description=_l("The health mediator who leads the meetings: a user of Praktika."))
+    membership = SelectField(_l("Membership"), choices=[(m.value, m.label) for m in GroupMembership],
+                             default=GroupMembership.OPEN.value)
+    is_online = BooleanField(_l("Held online"))
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=500)])
+    online_url = URLField(_l("Join link"), validators=[Optional(), Length(max=500)],
+                          description=_l("Only confirmed participants see it."))
+    EXTRA = ("is_online", "venue", "address", "online_url")
+    GROUP = ("community", "facilitator_email", "membership")
+
+    def to_data(self) -> dict:
+        data = super().to_data()
+        data["group"] = {name: (getattr(self, name).data or "").strip() for name in self.GROUP}
+        return data
+
+    def fill_from(self, event) -> None:
+        super().fill_from(event)
+        if event.group is not None:
+            self.community.data = event.group.community
+            self.facilitator_email.data = event.group.facilitator.email if event.group.facilitator else ""
+            self.membership.data = event.group.membership.value
+
+    def field_for(self, key: str):
+        if key.startswith("group."):
+            return self._fields.get(key.removeprefix("group."))
+        return super().field_for(key)
+
+
 FORMS: dict[EventKind, type[EventForm]] = {
     EventKind.SEMINAR: SeminarForm,
     EventKind.WEBINAR: WebinarForm,
     EventKind.ROUND_TABLE: RoundTableForm,
     EventKind.OUTREACH_TRIP: TripForm,
+    EventKind.SELF_HELP_GROUP: GroupForm,
 }
+
+WEEKDAYS = (
+    (0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")), (4, _l("Friday")),
+    (5, _l("Saturday")), (6, _l("Sunday")),
+)
+MONTH_POSITIONS = (("1", _l("first")), ("2", _l("second")), ("3", _l("third")), ("4", _l("fourth")),
+                   ("-1", _l("last")))
+
+
+class SeriesForm(FlaskForm):
+    """A recurrence rule: shape only; app.events.series checks it and gives the dates."""
+
+    frequency = SelectField(_l("Repeats"), choices=[(f.value, f.label) for f in SeriesFrequency],
+                            default=SeriesFrequency.WEEKLY.value)
+    every = IntegerField(_l("Every how many weeks (or months)"), default=1, validators=[Optional()],
+                         description=_l("1 = every week; 2 = fortnightly."))
+    weekdays = MultiCheckboxField(_l("On"), choices=[(str(n), label) for n, label in WEEKDAYS])
+    month_position = SelectField(_l("Which weekday of the month"), choices=MONTH_POSITIONS, default="1",
+                                 description=_l("Monthly rules only: e.g. the last Thursday."))
+    starts_on = DateField(_l("First date"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()], description=_l("Or give a number of meetings."))
+    count = IntegerField(_l("Number of meetings"), validators=[Optional()])
+    start_time = TimeField(_l("Starts at"), validators=[Optional()],
+                           description=_l("In the event's timezone, the same local time all year."))
+    duration_minutes = IntegerField(_l("Length, minutes"), default=90, validators=[Optional()])
+    excluded_dates = TextAreaField(_l("Skip these dates"), validators=[Optional(), Length(max=5000)],
+                                   render_kw={"rows": 2}, description=_l("YYYY-MM-DD, separated by commas."))
+
+    def to_data(self) -> dict:
+        return {"frequency": self.frequency.data, "every": self.every.data, "weekdays": self.weekdays.data or [],
+                "month_position": self.month_position.data, "starts_on": self.starts_on.data,
+                "until": self.until.data, "count": self.count.data, "start_time": self.start_time.data,
+                "duration_minutes": self.duration_minutes.data, "excluded_dates": self.excluded_dates.data or ""}
+
+    def fill_from(self, rule) -> None:
+        self.frequency.data = rule.frequency.value
+        self.every.data = rule.every
+        self.weekdays.data = [str(d) for d in rule.weekdays]
+        self.month_position.data = str(rule.month_position or 1)
+        self.starts_on.data = rule.starts_on
+        self.until.data = rule.until
+        self.count.data = rule.count
+        self.start_time.data = rule.start_time
+        self.duration_minutes.data = rule.duration_minutes
+        self.excluded_dates.data = ", ".join(d.isoformat() for d in rule.excluded_dates)
+
+
+class MeetingForm(FlaskForm):
+    """Move one meeting (or change the time of this and all following ones) and set its topic."""
+
+    day = DateField(_l("Date"), validators=[Optional()])
+    start = TimeField(_l("Starts at"), validators=[Optional()])
+    end = TimeField(_l("Ends at"), validators=[Optional()])
+    title = StringField(_l("Meeting topic"), validators=[Optional(), Length(max=300)])
+    following = BooleanField(_l("Also change the time of all following meetings"))
+
+    def to_data(self) -> dict:
+        return {"day": self.day.data, "start": self.start.data, "end": self.end.data, "title": self.title.data,
+                "following": self.following.data}
+
+    def fill_from(self, session, tz) -> None:
+        start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+        self.day.data, self.start.data, self.end.data = start.date(), start.time(), end.time()
+        self.title.data = session.title
+
+
+class OutcomeForm(FlaskForm):
+    """After a meeting: guests (a count) and a short outcome; members are checked in by name."""
+
+    guests = IntegerField(_l("Guests (not members)"), default=0, validators=[Optional()])
+    outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=20000)], render_kw={"rows": 4},
+                            description=_l("What was discussed and agreed. No health data of named people."))
+
+    def to_data(self) -> dict:
+        return {"guests": self.guests.data, "outcome": self.outcome.data}
 
 
 class ResultsForm(FlaskForm):

@@ -1,7 +1,7 @@
-"""Events of four kinds, their sessions, outreach-trip details and results, and the change log."""
+"""Events of five kinds, their sessions, outreach-trip and self-help-group details, series rules, the change log."""
 import enum
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    Time,
     UniqueConstraint,
     event,
 )
@@ -27,6 +28,7 @@ class EventKind(enum.StrEnum):
     WEBINAR = "webinar"
     ROUND_TABLE = "round_table"
     OUTREACH_TRIP = "outreach_trip"
+    SELF_HELP_GROUP = "self_help_group"
 
     @property
     def label(self):
@@ -38,6 +40,39 @@ EVENT_KIND_LABELS = {
     EventKind.WEBINAR: _l("Webinar"),
     EventKind.ROUND_TABLE: _l("Round table"),
     EventKind.OUTREACH_TRIP: _l("Outreach trip"),
+    EventKind.SELF_HELP_GROUP: _l("Self-help group"),
+}
+
+
+class GroupMembership(enum.StrEnum):
+    """Open: anyone signed in joins the series; closed: the organiser approves each new member."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self):
+        return GROUP_MEMBERSHIP_LABELS[self]
+
+
+GROUP_MEMBERSHIP_LABELS = {
+    GroupMembership.OPEN: _l("Open: anyone may join"),
+    GroupMembership.CLOSED: _l("Closed: new members are approved"),
+}
+
+
+class SeriesFrequency(enum.StrEnum):
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+    @property
+    def label(self):
+        return SERIES_FREQUENCY_LABELS[self]
+
+
+SERIES_FREQUENCY_LABELS = {
+    SeriesFrequency.WEEKLY: _l("Every week or every few weeks"),
+    SeriesFrequency.MONTHLY: _l("Monthly, on the nth or last weekday"),
 }
 
 
@@ -165,6 +200,12 @@ class Event(db.Model):
     changes: Mapped[list["EventChange"]] = relationship(
         cascade="all, delete-orphan", order_by="EventChange.id.desc()"
     )
+    series: Mapped["SeriesRule | None"] = relationship(
+        back_populates="event", cascade="all, delete-orphan", uselist=False
+    )
+    group: Mapped["GroupDetails | None"] = relationship(
+        back_populates="event", cascade="all, delete-orphan", uselist=False
+    )
 
     @property
     def tz(self) -> ZoneInfo:
@@ -205,18 +246,79 @@ def _refresh_search_text(_mapper, _connection, target: Event) -> None:
 
 
 class Session(db.Model):
-    """One day or part of an event; attendance and calendar entries are per session."""
+    """One day or part of an event, or one meeting of a series; attendance and calendar entries are per session.
+
+    A meeting moved or cancelled on its own bumps its own `sequence` (its VEVENT's SEQUENCE is the
+    event's plus this one), so the other meetings' calendar entries stay as they are. A cancelled
+    meeting is kept, with `cancelled_at`, so feeds can show it as STATUS:CANCELLED.
+    """
 
     __tablename__ = "event_sessions"
-    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("guests IS NULL OR guests >= 0", name="guests_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     title: Mapped[str] = mapped_column(String(300), default="")
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The local date the series rule gave this meeting (kept when it is moved): None outside a series.
+    series_date: Mapped[date | None] = mapped_column(Date)
+    # After a meeting: people who came without being members (a count only) and a short outcome.
+    guests: Mapped[int | None]
+    outcome: Mapped[str] = mapped_column(Text, default="", server_default="")
+    outcome_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship(back_populates="sessions")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class SeriesRule(db.Model):
+    """The recurrence rule an event's meetings were generated from (times are local to the event)."""
+
+    __tablename__ = "event_series"
+    __table_args__ = (
+        CheckConstraint("every BETWEEN 1 AND 52", name="every_range"),
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint("count IS NULL OR count > 0", name="count_positive"),
+    )
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    frequency: Mapped[SeriesFrequency] = mapped_column(enum_column(SeriesFrequency, 16))
+    every: Mapped[int] = mapped_column(default=1)  # every N weeks (weekly) or months (monthly)
+    weekdays: Mapped[list[int]] = mapped_column(JSON, default=list)  # 0 = Monday … 6 = Sunday
+    month_position: Mapped[int | None]  # 1…4, or -1 for the last one (monthly rules)
+    starts_on: Mapped[date] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    count: Mapped[int | None]
+    start_time: Mapped[time] = mapped_column(Time)
+    duration_minutes: Mapped[int]
+    excluded_dates: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="series")
+
+
+class GroupDetails(db.Model):
+    """The self-help-group part of an event (seed 002): the community it serves and its facilitator."""
+
+    __tablename__ = "group_details"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    community: Mapped[str] = mapped_column(String(200))
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    membership: Mapped[GroupMembership] = mapped_column(enum_column(GroupMembership, 16),
+                                                        default=GroupMembership.OPEN)
+
+    event: Mapped[Event] = relationship(back_populates="group")
+    facilitator = relationship("User")
 
 
 class TripDetails(db.Model):

@@ -26,6 +26,7 @@ OPTIONAL_URL_FIELDS = ("online_url", "recording_url")
 OPTIONAL_POSITIVE_INT_FIELDS = ("capacity", "max_per_region", "max_per_organisation")
 BOOL_FIELDS = ("requires_approval", "is_online")
 TRIP_STRING_FIELDS = {"settlement": 200, "district": 200, "departure_point": 300}
+COMMUNITY_MAX = 200
 
 MESSAGES = {
     "required": _l("This field is required."),
@@ -36,7 +37,7 @@ MESSAGES = {
     "too_big": _l("Enter a number no greater than %(n)d."),
     "not_bool": _l("Enter true or false."),
     "url": _l("Enter a full web address starting with http:// or https://."),
-    "kind": _l("Choose one of: seminar, webinar, round table, outreach trip."),
+    "kind": _l("Choose one of: seminar, webinar, round table, outreach trip, self-help group."),
     "status": _l("Choose one of: draft, published, cancelled."),
     "language": _l("Enter a language code such as ru, en, bg or pl."),
     "timezone": _l("Choose a timezone such as Europe/Moscow or Asia/Yekaterinburg."),
@@ -70,6 +71,11 @@ MESSAGES = {
     "services": _l("Choose services from the list."),
     "team_roles": _l("Give team roles as a list of {role, needed} with a known role and a count above zero."),
     "team_roles_duplicate": _l("Each team role may appear once."),
+    "group_only": _l("Only self-help groups have group details."),
+    "group_shape": _l("Give the group details as an object."),
+    "community_required": _l("Enter the community or municipality the group serves."),
+    "facilitator": _l("There is no user with this e-mail or id."),
+    "membership": _l("Choose open or closed membership."),
 }
 
 

@@ -17,11 +17,18 @@ from app.events.models import (
     EventChange,
     EventKind,
     EventStatus,
+    GroupMembership,
     TeamRole,
     search_key,
 )
 from app.events.parsing import error_message, to_int
-from app.events.signals import answers, free_seats_wanted, listing_version_wanted, role_places_wanted
+from app.events.signals import (
+    answers,
+    free_seats_wanted,
+    listing_version_wanted,
+    members_present_wanted,
+    role_places_wanted,
+)
 from app.extensions import db
 from app.pagination import checked_page
 
@@ -246,7 +253,7 @@ def get_event(event_id: int) -> Event | None:
     return db.session.execute(
         select(Event).where(Event.id == event_id).options(
             selectinload(Event.sessions), selectinload(Event.trip), selectinload(Event.team_roles),
-            selectinload(Event.results),
+            selectinload(Event.results), selectinload(Event.group), selectinload(Event.series),
         )
     ).unique().scalar_one_or_none()
 
@@ -267,8 +274,13 @@ def event_as_data(event: Event) -> dict:
         "sessions": [{"id": s.id, "start": s.starts_at.astimezone(tz).isoformat(),
                       "end": s.ends_at.astimezone(tz).isoformat(), "title": s.title} for s in event.sessions],
         "trip": None,
+        "group": None,
         "team_roles": [{"role": r.role.value, "needed": r.needed} for r in event.team_roles],
     })
+    if event.group is not None:
+        g = event.group
+        data["group"] = {"community": g.community, "facilitator_id": g.facilitator_id,
+                         "membership": (g.membership or GroupMembership.OPEN).value}
     if event.trip is not None:
         t = event.trip
         data["trip"] = {"settlement": t.settlement, "district": t.district, "departure_point": t.departure_point,
@@ -277,6 +289,26 @@ def event_as_data(event: Event) -> dict:
     return data
 
 
+
+
+@dataclass(frozen=True)
+class MeetingAttendance:
+    members: int
+    guests: int
+
+    @property
+    def total(self) -> int:
+        return self.members + self.guests
+
+
+def meeting_attendance(event: Event) -> dict[int, MeetingAttendance]:
+    """Per held, not cancelled session: members checked in (counted by the registrations area) and guests."""
+    members: dict[int, int] = {}
+    for answer in answers(members_present_wanted, event):
+        members.update(answer)
+    now = clock.now()
+    return {s.id: MeetingAttendance(members.get(s.id, 0), s.guests or 0)
+            for s in event.sessions if s.starts_at <= now and not s.is_cancelled}
 
 
 def team_places(event: Event) -> list[tuple[TeamRole, int, int]]:

@@ -16,7 +16,7 @@ from app import cache, clock, permissions
 from app.core.i18n import local_datetime
 from app.errors import ValidationFailed, apply_to_form
 from app.events import services
-from app.events.forms import FORMS, LANGUAGES, FilterForm, results_form_for
+from app.events.forms import FORMS, LANGUAGES, FilterForm, MeetingForm, OutcomeForm, SeriesForm, results_form_for
 from app.events.models import EventKind, TripService
 from app.extensions import db
 from app.programmes import services as programmes
@@ -96,10 +96,14 @@ def _render_listing(args: dict) -> tuple[Markup, int]:
 def detail(event_id: int):
     event = _load(event_id)
     permissions.require("event.view", event)
-    return render_template("events/detail.html", event=event,
+    now = clock.now()
+    group_meetings = None
+    if event.kind == EventKind.SELF_HELP_GROUP:
+        group_meetings = _group_meetings(event, now)
+    return render_template("events/detail.html", event=event, group_meetings=group_meetings,
                            seats_left=services.seats_left([event])[event.id],
                            team=services.team_places(event),
-                           is_over=event.ends_at is not None and event.ends_at < clock.now(),
+                           is_over=event.ends_at is not None and event.ends_at < now,
                            service_labels={s.value: s.label for s in TripService},
                            event_language_names=dict(LANGUAGES))
 
@@ -149,6 +153,7 @@ def manage_create(kind: str):
 def manage_edit(event_id: int):
     event = _editable(event_id)
     form = FORMS[event.kind]().setup(_managed_programmes_with(event))
+    form.edits_sessions = event.series is None
     if request.method == "GET":
         form.fill_from(event)
     elif not _edit_form_step(form) and form.validate_on_submit():
@@ -221,8 +226,112 @@ def manage_results(event_id: int):
     return render_template("events/results.html", form=form, event=event), status
 
 
+def _group_meetings(event, now) -> dict:
+    """What the group page shows: the next meeting, past meetings with attendance, the chart's scale."""
+    attendance = services.meeting_attendance(event)
+    past = [(s, attendance[s.id]) for s in event.sessions if s.id in attendance]
+    upcoming = [s for s in event.sessions if s.starts_at > now and not s.is_cancelled]
+    return {"next": upcoming[0] if upcoming else None, "past": past,
+            "most": max((a.total for _s, a in past), default=0)}
+
+
+# --- series and meetings ------------------------------------------------------------------------
+
+@bp.route("/manage/events/<int:event_id>/series", methods=["GET", "POST"])
+def manage_series(event_id: int):
+    """The recurrence rule: "Preview" lists the dates and saves nothing; "Create meetings" saves them."""
+    event = _editable(event_id)
+    form = SeriesForm()
+    preview = None
+    rule = services.rule_of(event)
+    if request.method == "GET" and rule is not None:
+        form.fill_from(rule)
+    elif request.method == "POST" and form.validate_on_submit():
+        try:
+            if "create" in request.form:
+                services.create_meetings(event, current_user, form.to_data())
+                flash(_("The meetings are saved. Registrants are told about the new dates."), "success")
+                return redirect(url_for("events.manage_series", event_id=event.id))
+            preview = services.preview(event, form.to_data())
+        except ValidationFailed as error:
+            apply_to_form(form, error)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("events/series.html", event=event, form=form, preview=preview,
+                           now=clock.now()), status
+
+
+def _meeting_of(event, session_id: int):
+    session = next((s for s in event.sessions if s.id == session_id), None)
+    if session is None:
+        abort(404)
+    return session
+
+
+def _render_meeting(event, session, meeting_form=None, outcome_form=None, status: int = 200):
+    if meeting_form is None:
+        meeting_form = MeetingForm(formdata=None)
+        meeting_form.fill_from(session, event.tz)
+    if outcome_form is None:
+        outcome_form = OutcomeForm(formdata=None, guests=session.guests or 0, outcome=session.outcome)
+    members = services.meeting_attendance(event).get(session.id)
+    return render_template("events/meeting.html", event=event, session=session, meeting_form=meeting_form,
+                           outcome_form=outcome_form, attendance=members,
+                           has_started=session.starts_at <= clock.now()), status
+
+
+@bp.get("/manage/events/<int:event_id>/meetings/<int:session_id>")
+def manage_meeting(event_id: int, session_id: int):
+    """One meeting: move it or change its topic, cancel it, and after it record guests and the outcome."""
+    event = permissions.require("event.record_meeting", _load(event_id))
+    return _render_meeting(event, _meeting_of(event, session_id))
+
+
+@bp.post("/manage/events/<int:event_id>/meetings/<int:session_id>/change")
+def manage_meeting_change(event_id: int, session_id: int):
+    event = _editable(event_id)
+    session = _meeting_of(event, session_id)
+    form = MeetingForm()
+    if form.validate_on_submit():
+        try:
+            services.change_meeting(event, session.id, current_user, form.to_data())
+        except ValidationFailed as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The meeting is changed. Registrants are told."), "success")
+            return redirect(url_for("events.manage_meeting", event_id=event.id, session_id=session.id))
+    return _render_meeting(event, session, meeting_form=form, status=422)
+
+
+@bp.post("/manage/events/<int:event_id>/meetings/<int:session_id>/cancel")
+def manage_meeting_cancel(event_id: int, session_id: int):
+    event = _editable(event_id)
+    session = _meeting_of(event, session_id)
+    services.cancel_meeting(event, session.id, current_user)
+    flash(_("The meeting is cancelled. Registrants are told; calendars show it as cancelled."), "success")
+    return redirect(url_for("events.manage_meeting", event_id=event.id, session_id=session.id))
+
+
+@bp.post("/manage/events/<int:event_id>/meetings/<int:session_id>/outcome")
+def manage_meeting_outcome(event_id: int, session_id: int):
+    event = permissions.require("event.record_meeting", _load(event_id))
+    session = _meeting_of(event, session_id)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            services.record_outcome(event, session.id, current_user, form.to_data())
+        except ValidationFailed as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The meeting's outcome is saved."), "success")
+            return redirect(url_for("events.manage_meeting", event_id=event.id, session_id=session.id))
+    return _render_meeting(event, session, outcome_form=form, status=422)
+
+
 CHANGE_LABELS = {
-    "sessions": _l("Sessions"), "status": _l("Status"), "venue": _l("Venue"), "address": _l("Address"),
+    "sessions": _l("Sessions"), "series": _l("Series rule"), "meeting": _l("One meeting moved"),
+    "meeting_cancelled": _l("One meeting cancelled"), "session_titles": _l("Session titles"),
+    "group.community": _l("Community or municipality"), "group.facilitator_id": _l("Facilitator"),
+    "group.membership": _l("Membership"), "status": _l("Status"), "venue": _l("Venue"), "address": _l("Address"),
     "is_online": _l("Held online"), "online_url": _l("Join link"), "title": _l("Title"),
     "description": _l("Description"), "capacity": _l("Capacity"), "timezone": _l("Timezone"),
     "language": _l("Language"), "programme_id": _l("Programme"), "region_code": _l("Region"),

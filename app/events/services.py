@@ -18,6 +18,7 @@ from app.events.models import (
     Event,
     EventKind,
     EventStatus,
+    GroupDetails,
     Session,
     TripDetails,
     TripResult,
@@ -36,17 +37,20 @@ from app.events.queries import (
     list_events,
     list_manageable_events,
     listing_version,
+    meeting_attendance,
     parse_filters,
     seats_left,
     team_places,
 )
+from app.events.series import cancel_meeting, change_meeting, create_meetings, preview, record_outcome, rule_of
 from app.events.validation import validate
 from app.extensions import db
 
 __all__ = [
-    "EventFilters", "Page", "cancel_event", "create_event", "duplicate_event", "event_as_data", "filter_clauses",
-    "get_event", "list_events", "list_manageable_events", "listing_version", "parse_filters", "publish_event",
-    "record_trip_results", "seats_left", "team_places", "update_event",
+    "EventFilters", "Page", "cancel_event", "cancel_meeting", "change_meeting", "create_event", "create_meetings",
+    "duplicate_event", "event_as_data", "filter_clauses", "get_event", "list_events", "list_manageable_events",
+    "listing_version", "meeting_attendance", "parse_filters", "preview", "publish_event", "record_outcome",
+    "record_trip_results", "rule_of", "seats_left", "team_places", "update_event",
 ]
 
 # --- public operations ---------------------------------------------------------------------
@@ -137,6 +141,9 @@ def duplicate_event(event: Event, actor) -> Event:
                                     departure_point=t.departure_point, departure_at=t.departure_at,
                                     seats=t.seats, services=list(t.services or []), media_invited=t.media_invited)
         copy.team_roles = [TripTeamRole(role=r.role, needed=r.needed) for r in event.team_roles]
+        if event.group is not None:
+            copy.group = GroupDetails(community=event.group.community, facilitator_id=event.group.facilitator_id,
+                                      membership=event.group.membership)
         db.session.add(copy)
         if copy.sessions:
             denormalise_dates(copy)

@@ -19,6 +19,9 @@ free_seats_wanted = _signals.signal("free-seats-wanted")
 role_places_wanted = _signals.signal("role-places-wanted")
 """Sent with one trip; a receiver returns {TeamRole: places left}."""
 
+members_present_wanted = _signals.signal("members-present-wanted")
+"""Sent with one event; a receiver returns {session id: members checked in at that session}."""
+
 listing_version_wanted = _signals.signal("listing-version-wanted")
 """Sent with no sender; a receiver returns a value that changes whenever what it adds to the listing changes."""
 

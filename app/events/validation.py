@@ -3,16 +3,19 @@ import math
 from zoneinfo import ZoneInfo
 
 from app import permissions
+from app.accounts import services as accounts
 from app.accounts.regions import is_region
-from app.errors import FieldErrors
+from app.errors import FieldErrors, NotFound
 from app.events.models import (
     Event,
     EventKind,
     EventStatus,
+    GroupMembership,
     TripService,
 )
 from app.events.parsing import (
     BOOL_FIELDS,
+    COMMUNITY_MAX,
     LANGUAGE_RE,
     OPTIONAL_POSITIVE_INT_FIELDS,
     OPTIONAL_URL_FIELDS,
@@ -136,6 +139,8 @@ def validate(event: Event | None, data: dict, actor) -> tuple[dict, FieldErrors]
                 errors.add(name, str(error))
     if "trip" in data:
         clean["trip"] = _parse_trip(errors, data["trip"], kind, tz)
+    if "group" in data:
+        clean["group"] = _parse_group(errors, data["group"], kind)
     if "team_roles" in data:
         clean["team_roles"] = parse_team_roles(errors, data["team_roles"])
         if clean["team_roles"] and kind != EventKind.OUTREACH_TRIP:
@@ -205,6 +210,45 @@ def _parse_trip(errors: FieldErrors, raw, kind, tz: ZoneInfo) -> dict | None:
     return trip
 
 
+def _parse_group(errors: FieldErrors, raw, kind) -> dict | None:
+    """`community`, the facilitator (`facilitator_id` or `facilitator_email`), `membership`."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        errors.add("group", error_message("group_shape"))
+        return None
+    if kind != EventKind.SELF_HELP_GROUP:
+        errors.add("group", error_message("group_only"))
+        return None
+    group: dict = {}
+    if "community" in raw:
+        group["community"] = check_text(errors, "group.community", raw.get("community"), COMMUNITY_MAX)
+    if raw.get("facilitator_email") not in (None, ""):
+        email = raw["facilitator_email"]
+        user = accounts.find_user_by_email(email) if isinstance(email, str) else None
+        if user is None:
+            errors.add("group.facilitator_email", error_message("facilitator"))
+        else:
+            group["facilitator_id"] = user.id
+    elif "facilitator_id" in raw or "facilitator_email" in raw:
+        value = raw.get("facilitator_id")
+        if value in (None, ""):
+            group["facilitator_id"] = None
+        else:
+            try:
+                user = accounts.get_user(to_int(value))
+            except (ValueError, NotFound):
+                errors.add("group.facilitator_id", error_message("facilitator"))
+            else:
+                group["facilitator_id"] = user.id
+    if "membership" in raw:
+        try:
+            group["membership"] = GroupMembership(raw["membership"] or GroupMembership.OPEN)
+        except ValueError:
+            errors.add("group.membership", error_message("membership"))
+    return group
+
+
 def _merged(event: Event | None, clean: dict, name: str, default=None):
     if name in clean:
         return clean[name]
@@ -243,6 +287,18 @@ def _check_whole(errors: FieldErrors, event: Event | None, clean: dict) -> None:
     elif event is not None and event.kind == EventKind.OUTREACH_TRIP and "kind" in clean:
         clean["trip"] = None
         clean["team_roles"] = {}
+    if kind == EventKind.SELF_HELP_GROUP:
+        current_group = event.group if event is not None else None
+        group = clean.get("group") or {}
+        community = group["community"] if "community" in group else (
+            current_group.community if current_group else "")
+        if not community:
+            errors.add("group.community", error_message("community_required"))
+        membership = group.get("membership", current_group.membership if current_group else None)
+        if membership == GroupMembership.CLOSED:
+            clean["requires_approval"] = True  # a closed group: the organiser approves each new member
+    elif event is not None and event.kind == EventKind.SELF_HELP_GROUP and "kind" in clean:
+        clean["group"] = None
 
     sessions = clean.get("sessions")
     first_start = sessions[0].start if sessions else (event.starts_at if event else None)

@@ -238,7 +238,9 @@ def check_open(event: Event, now: datetime) -> None:
         raise RegistrationConflict(MESSAGES["not_open"], code="not_open")
     if event.registration_opens_at is not None and now < event.registration_opens_at:
         raise RegistrationConflict(MESSAGES["not_yet"], code="not_yet")
-    closes = event.registration_closes_at or event.starts_at
+    # A self-help group takes new members until its last meeting; other events close at their start.
+    default_close = event.ends_at if event.kind == EventKind.SELF_HELP_GROUP else event.starts_at
+    closes = event.registration_closes_at or default_close
     if closes is not None and now >= closes:
         raise RegistrationConflict(MESSAGES["closed"], code="closed")
 

@@ -201,9 +201,10 @@ def trained_registrations():
     """select(...) builder over confirmed registrations that reached their event's attendance threshold."""
     now = clock.now()
     held = (select(Session.event_id.label("event_id"), func.count(Session.id).label("n"))
-            .where(Session.starts_at <= now).group_by(Session.event_id).subquery())
+            .where(Session.starts_at <= now, Session.cancelled_at.is_(None)).group_by(Session.event_id).subquery())
     attended = (select(CheckIn.registration_id.label("registration_id"), func.count(CheckIn.id).label("n"))
-                .join(Session, Session.id == CheckIn.session_id).where(Session.starts_at <= now)
+                .join(Session, Session.id == CheckIn.session_id)
+                .where(Session.starts_at <= now, Session.cancelled_at.is_(None))
                 .group_by(CheckIn.registration_id).subquery())
 
     def build(*selected):
@@ -266,9 +267,42 @@ def sessions_held(scope: Scope) -> Query:
 
     def build(*selected):
         return (select(*selected).select_from(Session).join(Event, Event.id == Session.event_id)
-                .where(*_event_where(scope), Session.ends_at <= now))
+                .where(*_event_where(scope), Session.ends_at <= now, Session.cancelled_at.is_(None)))
 
     return Query(build, func.count(Session.id), _event_columns())
+
+
+def _group_meetings_held(scope: Scope, *joins):
+    """select(...) builder over the held, not cancelled meetings of the programme's self-help groups."""
+    now = clock.now()
+
+    def build(*selected):
+        query = select(*selected).select_from(Session).join(Event, Event.id == Session.event_id)
+        for target, on in joins:
+            query = query.outerjoin(target, on)
+        return query.where(*_event_where(scope), Event.kind == EventKind.SELF_HELP_GROUP, Session.ends_at <= now,
+                           Session.cancelled_at.is_(None))
+
+    return build
+
+
+@source("group_meetings_held", _l("Group meetings held"), _l("meetings"),
+        dimensions=("stage", "region", "month", "event"),
+        description=_l("Meetings of the programme's self-help groups that have ended; cancelled ones do not count."))
+def group_meetings_held(scope: Scope) -> Query:
+    return Query(_group_meetings_held(scope), func.count(Session.id), _event_columns())
+
+
+@source("group_meeting_attendance", _l("Group meeting attendance"), _l("visits"),
+        dimensions=("stage", "region", "month", "event"),
+        description=_l("People at the held meetings of the programme's self-help groups: members checked in "
+                       "plus guests, added up over the meetings."))
+def group_meeting_attendance(scope: Scope) -> Query:
+    checked = (select(CheckIn.session_id.label("session_id"), func.count(CheckIn.id).label("n"))
+               .group_by(CheckIn.session_id).subquery())
+    build = _group_meetings_held(scope, (checked, checked.c.session_id == Session.id))
+    measure = func.coalesce(func.sum(func.coalesce(Session.guests, 0) + func.coalesce(checked.c.n, 0)), 0)
+    return Query(build, measure, _event_columns())
 
 
 @source("people_served", _l("People served on trips"), _l("people"),

@@ -40,6 +40,9 @@ GOOD = {
                       "departure_point": "Смоленск, СГМУ", "departure_at": "2027-05-15T07:00", "seats": "12",
                       "services": ["checkups", "blood_donation"], "media_invited": "y", "role_doctor": "3",
                       "role_driver": "1", **session_rows(("2027-05-15", "08:00", "17:00", ""))},
+    "self_help_group": {**BASE, "title": "Група за самопомощ — Бургас", "timezone": "Europe/Sofia", "language": "bg",
+                        "region_code": "BG-02", "venue": "Читалище", "community": "Община Бургас",
+                        "membership": "closed", **session_rows(("2027-03-03", "17:00", "18:30", "Запознаване"))},
 }
 
 
@@ -65,6 +68,8 @@ def test_good_input_creates_a_draft(client, login, organiser, kind):
     if kind == "outreach_trip":
         assert event.trip.services == ["checkups", "blood_donation"] and event.trip.media_invited
         assert {r.role.value: r.needed for r in event.team_roles} == {"doctor": 3, "driver": 1}
+    if kind == "self_help_group":
+        assert event.group.community == "Община Бургас" and event.requires_approval
     assert client.get(f"/events/{event.id}").status_code == 200
     client.post(f"/manage/events/{event.id}/publish")
     client.post("/auth/logout")

@@ -50,10 +50,31 @@ MATRIX = [
     ("GET", "/manage/events/{own}/changes", "organiser", 200),
     ("GET", "/manage/events/{others}/changes", "organiser", 404),
     ("GET", "/manage/events/{others}/changes", "trainee", 403),
+    ("GET", "/manage/events/{own}/series", "organiser", 200),
+    ("POST", "/manage/events/{own}/series", "organiser", 422),
+    ("GET", "/manage/events/{others}/series", "organiser", 404),
+    ("GET", "/manage/events/{others}/series", "trainee", 403),
+    ("POST", "/manage/events/{others}/series", "anonymous", 302),
+    ("GET", "/manage/events/{own}/meetings/{own_session}", "organiser", 200),
+    ("GET", "/manage/events/{own}/meetings/{others_session}", "organiser", 404),
+    ("GET", "/manage/events/{others}/meetings/{others_session}", "organiser", 404),
+    ("GET", "/manage/events/{others}/meetings/{others_session}", "trainee", 404),
+    ("GET", "/manage/events/{others}/meetings/{others_session}", "admin", 200),
+    ("POST", "/manage/events/{own}/meetings/{own_session}/change", "organiser", 422),
+    ("POST", "/manage/events/{others}/meetings/{others_session}/change", "organiser", 404),
+    ("POST", "/manage/events/{others}/meetings/{others_session}/change", "trainee", 403),
+    ("POST", "/manage/events/{own}/meetings/{own_session}/cancel", "organiser", 302),
+    ("POST", "/manage/events/{others}/meetings/{others_session}/cancel", "organiser", 404),
+    ("POST", "/manage/events/{own}/meetings/{own_session}/outcome", "organiser", 302),
+    ("POST", "/manage/events/{others}/meetings/{others_session}/outcome", "organiser", 404),
+    ("POST", "/manage/events/{others}/meetings/{others_session}/outcome", "anonymous", 302),
 ]
 
 MUTATING_POST_ONLY = ["/manage/events/{own}/publish", "/manage/events/{own}/cancel",
-                      "/manage/events/{own}/reinstate", "/manage/events/{own}/duplicate"]
+                      "/manage/events/{own}/reinstate", "/manage/events/{own}/duplicate",
+                      "/manage/events/{own}/meetings/{own_session}/change",
+                      "/manage/events/{own}/meetings/{own_session}/cancel",
+                      "/manage/events/{own}/meetings/{own_session}/outcome"]
 
 
 @pytest.fixture
@@ -66,7 +87,8 @@ def world(app, organiser, other_organiser, admin, trainee, programme):
     programme_event = services.create_event(admin, seminar_data(programme_id=programme.id))
     users = {"organiser": organiser, "admin": admin, "trainee": trainee, "anonymous": None}
     ids = {"own": own.id, "others": others.id, "draft": draft.id, "own_trip": own_trip.id,
-           "others_trip": others_trip.id, "programme_event": programme_event.id}
+           "others_trip": others_trip.id, "programme_event": programme_event.id,
+           "own_session": own.sessions[0].id, "others_session": others.sessions[0].id}
     return users, ids
 
 
@@ -93,9 +115,10 @@ def test_every_events_route_is_in_the_matrix(app):
     covered = {url.replace("{own}", "<int:event_id>").replace("{others}", "<int:event_id>")
                .replace("{draft}", "<int:event_id>").replace("{own_trip}", "<int:event_id>")
                .replace("{others_trip}", "<int:event_id>").replace("{programme_event}", "<int:event_id>")
+               .replace("{own_session}", "<int:session_id>").replace("{others_session}", "<int:session_id>")
                .replace("/new/seminar", "/new/<kind>")
                for _method, url, _role, _status in MATRIX}
     assert routes <= covered, routes - covered
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("events.") and "POST" in rule.methods and "GET" in rule.methods:
-            assert rule.rule.endswith(("/edit", "/results", "/new/<kind>")), rule.rule
+            assert rule.rule.endswith(("/edit", "/results", "/new/<kind>", "/series")), rule.rule

@@ -19,6 +19,7 @@ from app.certificates import issuance
 from app.certificates import jobs as certificate_jobs
 from app.certificates.models import CertificateKind
 from app.database import unit_of_work
+from app.events import services as events
 from app.extensions import db
 from app.materials import services as materials
 from app.messaging import services as messaging
@@ -159,6 +160,30 @@ def _trip(world):
 def _event_session(world):
     organiser, event = programme_event()
     registrations.register(event.id, make_user())
+    return Target({"event_id": event.id, "session_id": event.sessions[0].id}, owner=organiser)
+
+
+def _group(start):
+    """A published fortnightly self-help group of a programme, its meetings made from a series rule."""
+    organiser, event = programme_event(kind="self_help_group", start=start,
+                                       group={"community": "Малко Търново", "membership": "open"},
+                                       timezone="Europe/Sofia", venue="Читалище „Просвета“")
+    first = start.astimezone(event.tz)
+    events.create_meetings(event, organiser, {
+        "frequency": "weekly", "every": 2, "weekdays": [first.weekday()], "starts_on": first.date(), "count": 3,
+        "start_time": first.time(), "duration_minutes": 90})
+    return organiser, events.get_event(event.id)
+
+
+@builder("group_meeting")
+def _group_meeting(world):
+    organiser, event = _group(clock.now() + timedelta(days=10))
+    return Target({"event_id": event.id, "session_id": event.sessions[1].id}, owner=organiser)
+
+
+@builder("held_group_meeting")
+def _held_group_meeting(world):
+    organiser, event = _group(clock.now() - timedelta(days=3))
     return Target({"event_id": event.id, "session_id": event.sessions[0].id}, owner=organiser)
 
 

@@ -6,7 +6,7 @@ from app.accounts.models import Organisation, User
 from app.events.models import Event, EventChange, EventKind, Session, TripResult
 from app.extensions import db
 from app.programmes.models import PlanItem, Programme, Stage
-from app.registrations.models import Registration, RegistrationStatus
+from app.registrations.models import CheckIn, Registration, RegistrationStatus
 
 
 def _counts() -> dict:
@@ -46,14 +46,24 @@ def test_seed_demo_is_complete_and_idempotent(app, runner):
     assert len(per_org) == 15 and {n for _org, n in per_org} == {2}
 
     kinds = db.session.execute(select(Event.kind, func.count()).group_by(Event.kind)).all()
-    assert dict(kinds) == {EventKind.SEMINAR: 3, EventKind.WEBINAR: 3, EventKind.ROUND_TABLE: 2,
-                           EventKind.OUTREACH_TRIP: 2}
+    assert dict(kinds) == {EventKind.SEMINAR: 3, EventKind.WEBINAR: 3, EventKind.ROUND_TABLE: 1,
+                           EventKind.OUTREACH_TRIP: 2, EventKind.SELF_HELP_GROUP: 2}
+    groups = db.session.execute(select(Event).where(Event.kind == EventKind.SELF_HELP_GROUP)
+                                .order_by(Event.id)).scalars().all()
+    assert [g.group.community for g in groups] == ["Община Малко Търново", "Община Бургас, кв. Победа"]
+    for group in groups:
+        assert group.series.every == 2 and len(group.sessions) == 10 and group.group.facilitator is not None
+        held = [s for s in group.sessions if s.outcome_recorded_at is not None]
+        assert len(held) >= 3 and all(s.title and s.outcome and s.guests is not None for s in held)
+        checked_in = db.session.scalar(select(func.count(CheckIn.id)).where(
+            CheckIn.session_id.in_([s.id for s in held])))
+        assert checked_in > len(held)
     trips = db.session.execute(select(Event).where(Event.kind == EventKind.OUTREACH_TRIP)
                                .order_by(Event.starts_at)).scalars().all()
     assert all(t.region_code == "RU-SMO" and t.team_roles for t in trips)
     assert trips[0].results and not trips[1].results
     assert {e.language for e in db.session.execute(select(Event)).scalars()} == {"ru", "bg", "pl"}
-    assert db.session.execute(select(Event.timezone).where(Event.language == "bg")).scalar_one() == "Europe/Sofia"
+    assert set(db.session.execute(select(Event.timezone).where(Event.language == "bg")).scalars()) == {"Europe/Sofia"}
     assert db.session.execute(select(Event.timezone).where(Event.language == "pl")).scalar_one() == "Europe/Warsaw"
 
     second = runner.invoke(args=["seed-demo"])
@@ -76,3 +86,7 @@ def test_demo_pages_render(app, runner, client, login):
     assert client.get(f"/manage/programmes/{programme.id}").status_code == 200
     api = client.get("/api/v1/events", query_string={"region": "RU-SMO", "kind": "outreach_trip"}).get_json()
     assert api["total"] == 1
+    groups = client.get("/api/v1/events", query_string={"kind": "self_help_group"}).get_json()
+    assert groups["total"] == 2
+    page = client.get(f"/events/{groups['items'][0]['id']}").get_data(as_text=True)
+    assert "data-past-meetings" in page and "<svg" in page

@@ -95,6 +95,9 @@ class Known:
     consultations_accepted = 0
     quotas_met = 0
     certificates_issued = 0
+    # No self-help groups either (tests/events/test_groups.py counts their meetings and attendance).
+    group_meetings_held = 0
+    group_meeting_attendance = 0
 
 
 @pytest.fixture
