@@ -25,7 +25,7 @@ from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
 from app.events.models import Event
 from app.extensions import db
 from app.permissions import require
-from app.registrations import services, ui
+from app.registrations import printables, services, ui
 from app.registrations.forms import (
     ActionForm,
     CheckInForm,
@@ -150,7 +150,34 @@ def ticket(event_id: int, registration_id: int):
                            token=token, qr_svg=qr_svg, sessions=event.sessions)
 
 
+def _pdf(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename={filename}"})
+
+
+@bp.get("/events/<int:event_id>/registrations/<int:registration_id>/ticket.pdf")
+@login_required
+def ticket_pdf(event_id: int, registration_id: int):
+    event = _event(event_id, "event.view")
+    registration = require("registration.ticket", services.registration_in_event(event, registration_id))
+    return _pdf(printables.ticket(registration), f"ticket-{event.id}-{registration.id}.pdf")
+
+
 # --- the organiser ---------------------------------------------------------------------------
+
+@bp.get("/manage/events/<int:event_id>/sessions/<int:session_id>/sign-in-sheet.pdf")
+@login_required
+def sign_in_sheet(event_id: int, session_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    session = services.session_in_event(event, session_id)
+    return _pdf(printables.sign_in_sheet(event, session), f"event-{event.id}-session-{session.id}-sign-in.pdf")
+
+
+@bp.get("/manage/events/<int:event_id>/badges.pdf")
+@login_required
+def badges(event_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    return _pdf(printables.badges(event), f"event-{event.id}-badges.pdf")
+
 
 def _filter_form(event: Event) -> ParticipantFilterForm:
     rows = db.session.execute(

@@ -5,8 +5,11 @@ page); `my_registrations()` feeds templates/registrations/_me.html (included by 
 """
 from dataclasses import dataclass, field
 
+import segno
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from app import permissions
 from app.events.models import EventKind, EventStatus
@@ -88,6 +91,24 @@ def ticket_url(registration: Registration) -> str | None:
     return None
 
 
+@dataclass
+class TicketLinks:
+    url: str
+    pdf_url: str
+    qr_svg: Markup
+
+
+def registration_ticket(registration: Registration) -> TicketLinks | None:
+    """The ticket as /me shows it on the card: its page, its PDF and the QR code itself."""
+    url = ticket_url(registration)
+    if url is None:
+        return None
+    qr = segno.make(services.ticket_token(registration), error="m").svg_inline(scale=2, title=_("Ticket QR code"))
+    return TicketLinks(url=url, qr_svg=Markup(qr),
+                       pdf_url=url_for("registrations.ticket_pdf", event_id=registration.event_id,
+                                       registration_id=registration.id))
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(registration_box=registration_box, my_registrations=my_registrations,
-                                 registration_ticket_url=ticket_url)
+                                 registration_ticket=registration_ticket)
