@@ -344,6 +344,12 @@ def _render_check_in(event, session, check_in_form, status: int = 200):
                            total_confirmed=listing.by_status.get(S.CONFIRMED, 0), now=clock.now()), status
 
 
+def _check_in_list(event, session, registration: Registration | None) -> str:
+    """Back to the check-in list, at the row just ticked: on a phone the list keeps its place."""
+    url = url_for(".check_in_page", event_id=event.id, session_id=session.id, q=request.args.get("q") or None)
+    return f"{url}#participant-{registration.id}" if registration is not None else url
+
+
 @bp.get("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in")
 @login_required
 def check_in_page(event_id: int, session_id: int):
@@ -371,8 +377,7 @@ def check_in(event_id: int, session_id: int):
             apply_to_form(form, error)
         else:
             flash(_("%(name)s is checked in.", name=registration.user.full_name), "success")
-            return redirect(url_for(".check_in_page", event_id=event.id, session_id=session.id,
-                                    q=request.args.get("q") or None))
+            return redirect(_check_in_list(event, session, registration if form.registration_id.data else None))
     return _render_check_in(event, session, form, 422)
 
 
@@ -386,7 +391,6 @@ def undo_check_in(event_id: int, session_id: int):
         registration = services.registration_in_event(event, int(form.registration_id.data))
         services.undo_check_in(registration, session, _user())
         flash(_("The check-in of %(name)s is undone.", name=registration.user.full_name), "success")
-    else:
-        flash(_("Choose a participant."), "danger")
-    return redirect(url_for(".check_in_page", event_id=event.id, session_id=session.id,
-                            q=request.args.get("q") or None))
+        return redirect(_check_in_list(event, session, registration))
+    flash(_("Choose a participant."), "danger")
+    return redirect(_check_in_list(event, session, None))
