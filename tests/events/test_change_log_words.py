@@ -1,0 +1,22 @@
+"""The change log speaks in words, in the reader's language: "Draft → Published", region names, roles."""
+from app.accounts.models import Role
+from app.events import services
+from tests.factories import make_event, make_user
+
+
+def test_status_kind_and_region_changes_read_as_words(client, login):
+    organiser = make_user(roles=(Role.ORGANISER,), locale="en")
+    event = make_event(actor=organiser, status="draft", kind="outreach_trip",
+                       team_roles=[{"role": "doctor", "needed": 2}])
+    services.publish_event(event, organiser)
+    services.update_event(event, organiser, {"region_code": "RU-PNZ",
+                                             "team_roles": [{"role": "doctor", "needed": 3},
+                                                            {"role": "driver", "needed": 1}]})
+    login(organiser)
+    html = client.get(f"/manage/events/{event.id}/changes").get_data(as_text=True)
+    assert "Draft → Published" in html
+    assert "Samara Oblast → Penza Oblast" in html
+    assert "Doctor: 2 → Doctor: 3; Driver: 1" in html
+    client.post("/language", data={"locale": "ru", "next": "/"})
+    html = client.get(f"/manage/events/{event.id}/changes").get_data(as_text=True)
+    assert "Черновик → Опубликовано" in html and "Самарская область → Пензенская область" in html
