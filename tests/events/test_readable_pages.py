@@ -1,4 +1,4 @@
-"""The change log speaks in words, in the reader's language: "Draft → Published", region names, roles."""
+"""Pages that read well: the change log in words ("Draft → Published"), the listing with folded filters."""
 from app.accounts.models import Role
 from app.events import services
 from tests.factories import make_event, make_user
@@ -20,3 +20,10 @@ def test_status_kind_and_region_changes_read_as_words(client, login):
     client.post("/language", data={"locale": "ru", "next": "/"})
     html = client.get(f"/manage/events/{event.id}/changes").get_data(as_text=True)
     assert "Черновик → Опубликовано" in html and "Самарская область → Пензенская область" in html
+
+
+def test_listing_folds_its_filters_away_until_one_is_set(client):
+    html = client.get("/events").get_data(as_text=True)
+    assert '<details class="mb-3 event-filters-toggle">' in html
+    html = client.get("/events?kind=webinar&q=школа").get_data(as_text=True)
+    assert '<details class="mb-3 event-filters-toggle" open>' in html and "(2)</summary>" in html
