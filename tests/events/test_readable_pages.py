@@ -27,3 +27,12 @@ def test_listing_folds_its_filters_away_until_one_is_set(client):
     assert '<details class="mb-3 event-filters-toggle">' in html
     html = client.get("/events?kind=webinar&q=школа").get_data(as_text=True)
     assert '<details class="mb-3 event-filters-toggle" open>' in html and "(2)</summary>" in html
+
+
+def test_required_fields_are_marked_and_carry_the_required_attribute(client, login):
+    login(make_user(roles=(Role.ORGANISER,), locale="en"))
+    html = client.get("/manage/events/new/seminar").get_data(as_text=True)
+    label, rest = html.split('for="offer_hours"', 1)[1].split("</label>", 1)
+    assert rest.lstrip().startswith('<span class="text-danger" aria-hidden="true">*</span>')
+    field = rest.split('id="offer_hours"', 1)[0].rsplit("<input", 1)[1] + rest.split('id="offer_hours"', 1)[1].split(">", 1)[0]
+    assert " required" in field
