@@ -21,7 +21,7 @@ def organiser(app):
 
 
 def _page(client, event) -> str:
-    return client.get(f"/events/{event.id}").get_data(as_text=True)
+    return client.get(f"/events/{event.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 
 def _register_button(html: str) -> bool:
