@@ -36,3 +36,11 @@ def test_required_fields_are_marked_and_carry_the_required_attribute(client, log
     assert rest.lstrip().startswith('<span class="text-danger" aria-hidden="true">*</span>')
     field = rest.split('id="offer_hours"', 1)[0].rsplit("<input", 1)[1] + rest.split('id="offer_hours"', 1)[1].split(">", 1)[0]
     assert " required" in field
+
+
+def test_event_times_name_their_zone_by_city_and_offset(client):
+    organiser = make_user(roles=(Role.ORGANISER,), locale="en")
+    event = make_event(actor=organiser, timezone="Europe/Samara")
+    html = client.get(f"/events/{event.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Times are given in the event’s timezone, Samara, UTC+4." in html
+    assert "(Samara, UTC+4)" in client.get("/events", headers={"Accept-Language": "en"}).get_data(as_text=True)

@@ -89,3 +89,29 @@ def test_without_javascript_the_anchor_keeps_the_ticked_row_in_view(live_server,
     assert page.url.endswith(f"#participant-{last_id}")
     assert _comes_into_view(page, page.locator(f"#participant-{last_id}"))  # the last of 30: far below the top
     context.close()
+
+
+def test_me_on_a_phone_shows_the_ticket_on_a_card_and_the_copy_button_says_it_copied(live_server, browser):
+    app = live_server.app
+    with app.app_context():
+        organiser = make_user("organiser3@example.org", roles=(Role.ORGANISER,))
+        trainee = make_user("irina@example.org", full_name="Ирина Петрова")
+        event = make_event(actor=organiser, title="Школа пациентских лидеров")
+        services.register(event.id, trainee)
+
+    context = browser.new_context(locale="ru-RU", viewport=PHONE)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    _log_in(page, live_server, "irina@example.org")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    card = page.locator("article.registration-card")
+    assert "Школа пациентских лидеров" in card.inner_text()
+    assert card.locator(".ticket-qr-small svg").is_visible()
+    assert card.get_by_role("link", name="Билет (PDF)").is_visible()
+    assert_accessible(page)
+    button = page.locator("button[data-copy-target=calendar-https]")
+    button.click()
+    page.wait_for_function("document.querySelector('button[data-copy-target=calendar-https]').textContent"
+                           ".includes('Скопировано')", timeout=3000)
+    assert "скопирован" in page.locator("#calendar-copy-status").inner_text().lower()
+    context.close()
