@@ -131,3 +131,4 @@ def test_offer_mail_has_a_button_and_the_deadline_names_its_zone(app, mail_outbo
     assert 'class="mail-button"' in html and f'/events/{event.id}#registration"' in html
     assert ">Занять место</a>" in html
     assert "03.02.2027, 11:00 (Самара, UTC+4)" in _text(offer)
+    assert "Самара, UTC+4 — Europe/Samara" in _text(offer)
