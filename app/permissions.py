@@ -520,6 +520,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "registrations.accept_offer": owner("registration.own", "offered_registration", admin=False),
     "registrations.decline_offer": owner("registration.own", "offered_registration", admin=False),
     "registrations.ticket": owner("registration.ticket", "own_registration"),
+    "registrations.ticket_pdf": owner("registration.ticket", "own_registration"),
     # registrations: the event's organisers
     "registrations.participants": owner("event.manage_registrations", "event", lists="registrations"),
     "registrations.export_csv": owner("event.manage_registrations", "event", lists="registrations"),
@@ -538,6 +539,8 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "messaging.send": owner("event.message", "event", gate=_MANAGE),
     "messaging.message_detail": owner("event.message", "event_message", gate=_MANAGE),
     "messaging.preferences": role(*_MANAGE, rule="manage.area"),
+    "registrations.sign_in_sheet": owner("event.manage_registrations", "event_session"),
+    "registrations.badges": owner("event.manage_registrations", "event"),
     # calendar feeds
     "calendar.event_ics": public(rule="event.view", fixture="event"),
     "calendar.public_feed": public(lists="events"),

@@ -139,3 +139,31 @@ REGION_NAMES = (
     _l("Utenos apskritis"),
     _l("Vilniaus apskritis"),
 )
+
+# Common English names of Russia's subdivisions, keyed by ISO 3166-2 code: pycountry spells them as
+# transliterated Russian ("Samarskaya oblast'"), which an English reader does not expect.
+ENGLISH_NAMES = {
+    "RU-AD": "Adygea", "RU-AL": "Altai Republic", "RU-ALT": "Altai Krai", "RU-AMU": "Amur Oblast",
+    "RU-ARK": "Arkhangelsk Oblast", "RU-AST": "Astrakhan Oblast", "RU-BA": "Bashkortostan",
+    "RU-BEL": "Belgorod Oblast", "RU-BRY": "Bryansk Oblast", "RU-BU": "Buryatia", "RU-CE": "Chechnya",
+    "RU-CHE": "Chelyabinsk Oblast", "RU-CHU": "Chukotka", "RU-CU": "Chuvashia", "RU-DA": "Dagestan",
+    "RU-IN": "Ingushetia", "RU-IRK": "Irkutsk Oblast", "RU-IVA": "Ivanovo Oblast", "RU-KAM": "Kamchatka Krai",
+    "RU-KB": "Kabardino-Balkaria", "RU-KC": "Karachay-Cherkessia", "RU-KDA": "Krasnodar Krai",
+    "RU-KEM": "Kemerovo Oblast", "RU-KGD": "Kaliningrad Oblast", "RU-KGN": "Kurgan Oblast",
+    "RU-KHA": "Khabarovsk Krai", "RU-KHM": "Khanty-Mansi Autonomous Okrug", "RU-KIR": "Kirov Oblast",
+    "RU-KK": "Khakassia", "RU-KL": "Kalmykia", "RU-KLU": "Kaluga Oblast", "RU-KO": "Komi Republic",
+    "RU-KOS": "Kostroma Oblast", "RU-KR": "Karelia", "RU-KRS": "Kursk Oblast", "RU-KYA": "Krasnoyarsk Krai",
+    "RU-LEN": "Leningrad Oblast", "RU-LIP": "Lipetsk Oblast", "RU-MAG": "Magadan Oblast", "RU-ME": "Mari El",
+    "RU-MO": "Mordovia", "RU-MOS": "Moscow Oblast", "RU-MOW": "Moscow", "RU-MUR": "Murmansk Oblast",
+    "RU-NEN": "Nenets Autonomous Okrug", "RU-NGR": "Novgorod Oblast", "RU-NIZ": "Nizhny Novgorod Oblast",
+    "RU-NVS": "Novosibirsk Oblast", "RU-OMS": "Omsk Oblast", "RU-ORE": "Orenburg Oblast", "RU-ORL": "Oryol Oblast",
+    "RU-PER": "Perm Krai", "RU-PNZ": "Penza Oblast", "RU-PRI": "Primorsky Krai", "RU-PSK": "Pskov Oblast",
+    "RU-ROS": "Rostov Oblast", "RU-RYA": "Ryazan Oblast", "RU-SA": "Sakha (Yakutia)", "RU-SAK": "Sakhalin Oblast",
+    "RU-SAM": "Samara Oblast", "RU-SAR": "Saratov Oblast", "RU-SE": "North Ossetia–Alania",
+    "RU-SMO": "Smolensk Oblast", "RU-SPE": "Saint Petersburg", "RU-STA": "Stavropol Krai",
+    "RU-SVE": "Sverdlovsk Oblast", "RU-TA": "Tatarstan", "RU-TAM": "Tambov Oblast", "RU-TOM": "Tomsk Oblast",
+    "RU-TUL": "Tula Oblast", "RU-TVE": "Tver Oblast", "RU-TY": "Tuva", "RU-TYU": "Tyumen Oblast",
+    "RU-UD": "Udmurtia", "RU-ULY": "Ulyanovsk Oblast", "RU-VGG": "Volgograd Oblast", "RU-VLA": "Vladimir Oblast",
+    "RU-VLG": "Vologda Oblast", "RU-VOR": "Voronezh Oblast", "RU-YAN": "Yamalo-Nenets Autonomous Okrug",
+    "RU-YAR": "Yaroslavl Oblast", "RU-YEV": "Jewish Autonomous Oblast", "RU-ZAB": "Zabaykalsky Krai",
+}

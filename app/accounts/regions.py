@@ -7,6 +7,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from app.accounts.region_names import ENGLISH_NAMES
+
 COUNTRIES = ("RU", "BG", "PL", "LT")
 
 
@@ -23,9 +25,12 @@ def _country_name(country_code: str) -> str:
 
 
 def region_name(code: str | None) -> str:
-    """Localised name: our catalogue first (Russian names of Russia's regions), then iso-codes."""
+    """Localised name: the common English name in English, our catalogue (Russian names of Russia's
+    regions), then iso-codes."""
     if not code:
         return ""
+    if str(get_locale() or "ru") == "en" and code in ENGLISH_NAMES:
+        return ENGLISH_NAMES[code]
     subdivision = pycountry.subdivisions.get(code=code)
     if subdivision is None:
         return code

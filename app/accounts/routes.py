@@ -123,7 +123,7 @@ def register():
                 return redirect(url_for("accounts.login"))
             _start_session(user)
             flash(_("Your account is ready."), "success")
-            return redirect(url_for("accounts.me"))
+            return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/register.html", form=form,
                            organisations=services.approved_organisations()), 422 if form.errors else 200
 

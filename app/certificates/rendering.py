@@ -119,7 +119,8 @@ def _jinja() -> Environment:
 
 
 @lru_cache(maxsize=1)
-def _font_config() -> FontConfiguration:
+def font_config() -> FontConfiguration:
+    """One font set-up per process, shared by certificates and the registration printables."""
     return FontConfiguration()
 
 
@@ -128,7 +129,7 @@ def _stylesheet(name: str) -> CSS:
     layout = get_layout(name)
     page = f"@page {{ size: {layout.page_size}; margin: 0 }}\n"
     css = page + (layout.directory / "style.css").read_text(encoding="utf-8")
-    return CSS(string=css, base_url=str(layout.directory) + "/", font_config=_font_config())
+    return CSS(string=css, base_url=str(layout.directory) + "/", font_config=font_config())
 
 
 @lru_cache(maxsize=4)
@@ -150,7 +151,7 @@ def render_html(layout: Layout, views: list[CertificateView], logo: str) -> str:
 def render_document(layout: Layout, views: list[CertificateView], logo: str) -> bytes:
     """One PDF with one page per view."""
     html = HTML(string=render_html(layout, views, logo), base_url=str(layout.directory) + "/")
-    return html.write_pdf(stylesheets=[_stylesheet(layout.name)], font_config=_font_config())
+    return html.write_pdf(stylesheets=[_stylesheet(layout.name)], font_config=font_config())
 
 
 def split_pages(pdf: bytes) -> list[bytes]:

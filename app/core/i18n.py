@@ -2,6 +2,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_timezone_location
 from flask import current_app, has_request_context, request, session
 from flask_babel import (
     format_date,
@@ -15,6 +16,42 @@ from flask_login import current_user
 from app.accounts.regions import region_name
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
+
+# English patterns that no reader can misread: day before month, the month as a word, a 24-hour clock
+# ("10 Feb 2027, 12:00" rather than "2/10/27, 12:00 PM"). Russian keeps the CLDR formats.
+ENGLISH_PATTERNS = {
+    "datetime": {"short": "d MMM y, HH:mm", "medium": "d MMM y, HH:mm"},
+    "date": {"short": "d MMM y", "medium": "d MMM y", "long": "d MMMM y"},
+    "time": {"short": "HH:mm", "medium": "HH:mm"},
+}
+
+
+def _pattern(kind: str, fmt: str) -> str:
+    if str(get_locale() or "") == "en":
+        return ENGLISH_PATTERNS[kind].get(fmt, fmt)
+    return fmt
+
+
+def utc_offset(value: datetime) -> str:
+    """"UTC+4", "UTC+5:30", "UTC−3", or "UTC" for an aware datetime."""
+    minutes = int(value.utcoffset().total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "\u2212"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_label(value: datetime | None, timezone: str | None) -> str:
+    """The zone of a moment as a reader knows it: the city and the offset ("Samara, UTC+4")."""
+    if value is None or not timezone:
+        return ""
+    tz = ZoneInfo(timezone)
+    offset = utc_offset(value.astimezone(tz))
+    if timezone in ("UTC", "Etc/UTC"):
+        return offset
+    city = get_timezone_location(tz, locale=str(get_locale() or "ru"), return_city=True)
+    return f"{city}, {offset}"
 
 
 def select_locale() -> str:
@@ -31,12 +68,15 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or default
 
 
-def local_datetime(value: datetime | None, timezone: str | None = None, fmt: str = "medium") -> str:
-    """Format an aware UTC datetime in a given IANA timezone (the event's), per locale."""
+def local_datetime(value: datetime | None, timezone: str | None = None, fmt: str = "medium",
+                   zone: bool = False) -> str:
+    """Format an aware UTC datetime in a given IANA timezone (the event's), per locale; `zone` adds
+    the zone's city and offset, for readers who may be elsewhere."""
     if value is None:
         return ""
     tz = ZoneInfo(timezone) if timezone else None
-    return format_datetime(value.astimezone(tz) if tz else value, fmt, rebase=tz is None)
+    text = format_datetime(value.astimezone(tz) if tz else value, _pattern("datetime", fmt), rebase=tz is None)
+    return f"{text} ({zone_label(value, timezone)})" if zone and timezone else text
 
 
 def local_date(value, timezone: str | None = None, fmt: str = "medium") -> str:
@@ -44,14 +84,15 @@ def local_date(value, timezone: str | None = None, fmt: str = "medium") -> str:
         return ""
     if isinstance(value, datetime) and timezone:
         value = value.astimezone(ZoneInfo(timezone)).date()
-    return format_date(value, fmt)
+    return format_date(value, _pattern("date", fmt))
 
 
-def local_time(value: datetime | None, timezone: str | None = None, fmt: str = "short") -> str:
+def local_time(value: datetime | None, timezone: str | None = None, fmt: str = "short", zone: bool = False) -> str:
     if value is None:
         return ""
     tz = ZoneInfo(timezone) if timezone else None
-    return format_time(value.astimezone(tz) if tz else value, fmt, rebase=tz is None)
+    text = format_time(value.astimezone(tz) if tz else value, _pattern("time", fmt), rebase=tz is None)
+    return f"{text} ({zone_label(value, timezone)})" if zone and timezone else text
 
 
 def init_app(app) -> None:
@@ -59,6 +100,7 @@ def init_app(app) -> None:
         local_datetime=local_datetime,
         local_date=local_date,
         local_time=local_time,
+        zone_label=zone_label,
         number=lambda value: format_decimal(value),
     )
     app.jinja_env.globals.update(

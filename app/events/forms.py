@@ -27,7 +27,7 @@ from wtforms import (
     TimeField,
     URLField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import clock
@@ -105,7 +105,9 @@ class EventForm(FlaskForm):
     requires_approval = BooleanField(_l("Registrations need the organiser's approval"))
     max_per_region = IntegerField(_l("At most this many people per region"), validators=[Optional()])
     max_per_organisation = IntegerField(_l("At most this many people per organisation"), validators=[Optional()])
-    offer_hours = IntegerField(_l("Hours to accept a freed seat"), default=48, validators=[DataRequired()],
+    offer_hours = IntegerField(_l("Hours to accept a freed seat"), default=48,
+                               validators=[InputRequired(_l("Give the hours: at least 1.")),
+                                           NumberRange(min=1, message=_l("At least 1 hour."))],
                                description=_l("How long a person from the waitlist has to take a seat that frees up."))
     sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=60, label=_l("Sessions"))
     # False for an event whose meetings come from a series rule: they are changed on the series pages.

@@ -13,11 +13,12 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app import cache, clock, permissions
+from app.accounts.regions import region_name
 from app.core.i18n import local_datetime
 from app.errors import ValidationFailed, apply_to_form
 from app.events import services
 from app.events.forms import FORMS, LANGUAGES, FilterForm, MeetingForm, OutcomeForm, SeriesForm, results_form_for
-from app.events.models import EventKind, TripService
+from app.events.models import EventKind, EventStatus, TeamRole, TripService
 from app.extensions import db
 from app.programmes import services as programmes
 from app.programmes.models import Programme
@@ -347,17 +348,40 @@ CHANGE_LABELS = {
 }
 
 
+def _field_words(name: str, value):
+    """A logged code in words: "draft" → "Draft", "RU-SAM" → "Samara Oblast", {"doctor": 2} → "Doctor: 2"."""
+    if name == "status":
+        return EventStatus(value).label
+    if name == "kind":
+        return EventKind(value).label
+    if name == "language":
+        return dict(LANGUAGES).get(value, value)
+    if name == "region_code":
+        return region_name(value)
+    if name == "programme_id":
+        programme = db.session.get(Programme, value)
+        return programme.title if programme else value
+    if name == "trip.services" and isinstance(value, list):
+        return [TripService(code).label if code in set(TripService) else code for code in value]
+    if name == "team_roles" and isinstance(value, dict):
+        return [f"{TeamRole(role).label}: {needed}" if role in set(TeamRole) else f"{role}: {needed}"
+                for role, needed in value.items()]
+    return value
+
+
 def _change_value_formatter(timezone: str):
-    """Render a logged value for people: times in the event's zone, yes/no, lists joined."""
+    """Render a logged value for people: codes in words, times in the event's zone, yes/no, lists joined."""
     def moment(text: str) -> str:
         try:
             return local_datetime(datetime.fromisoformat(text), timezone, "short")
         except ValueError:
             return text
 
-    def show(value) -> str:
+    def show(value, name: str = "") -> str:
         if value is None or value == "":
             return "—"
+        if name:
+            value = _field_words(name, value)
         if isinstance(value, bool):
             return _("yes") if value else _("no")
         if isinstance(value, list):

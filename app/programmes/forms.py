@@ -10,7 +10,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.programmes import services
 
@@ -37,7 +37,7 @@ class ProgrammeForm(FlaskForm):
 
 
 class StageForm(FlaskForm):
-    number = IntegerField(_l("Number"), validators=[DataRequired(), NumberRange(min=1, max=99)])
+    number = IntegerField(_l("Number"), validators=[InputRequired(), NumberRange(min=1, max=99)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=services.TITLE_MAX)])
     starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
     ends_on = DateField(_l("Ends on"), validators=[DataRequired()])

@@ -1,6 +1,7 @@
 """Registration pages: parse → load scoped to the event → permissions.require → one service call."""
 import csv
 import io
+from datetime import datetime
 
 import segno
 from flask import (
@@ -16,6 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from app import clock
@@ -25,7 +27,7 @@ from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
 from app.events.models import Event
 from app.extensions import db
 from app.permissions import require
-from app.registrations import services, ui
+from app.registrations import printables, services, ui
 from app.registrations.forms import (
     ActionForm,
     CheckInForm,
@@ -150,7 +152,34 @@ def ticket(event_id: int, registration_id: int):
                            token=token, qr_svg=qr_svg, sessions=event.sessions)
 
 
+def _pdf(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f"inline; filename={filename}"})
+
+
+@bp.get("/events/<int:event_id>/registrations/<int:registration_id>/ticket.pdf")
+@login_required
+def ticket_pdf(event_id: int, registration_id: int):
+    event = _event(event_id, "event.view")
+    registration = require("registration.ticket", services.registration_in_event(event, registration_id))
+    return _pdf(printables.ticket(registration), f"ticket-{event.id}-{registration.id}.pdf")
+
+
 # --- the organiser ---------------------------------------------------------------------------
+
+@bp.get("/manage/events/<int:event_id>/sessions/<int:session_id>/sign-in-sheet.pdf")
+@login_required
+def sign_in_sheet(event_id: int, session_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    session = services.session_in_event(event, session_id)
+    return _pdf(printables.sign_in_sheet(event, session), f"event-{event.id}-session-{session.id}-sign-in.pdf")
+
+
+@bp.get("/manage/events/<int:event_id>/badges.pdf")
+@login_required
+def badges(event_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    return _pdf(printables.badges(event), f"event-{event.id}-badges.pdf")
+
 
 def _filter_form(event: Event) -> ParticipantFilterForm:
     rows = db.session.execute(
@@ -197,28 +226,44 @@ def _export_rows(event: Event, filters: dict) -> tuple[list[str], list[list]]:
         rows.append([
             r.user.full_name, r.user.email, str(r.status.label), listing.positions.get(r.id),
             region_name(r.region_code) if r.region_code else "", r.organisation.name if r.organisation else "",
-            str(r.team_role.label) if r.team_role else "", r.created_at.astimezone(event.tz).strftime("%Y-%m-%d %H:%M"),
+            str(r.team_role.label) if r.team_role else "", r.created_at.astimezone(event.tz).replace(tzinfo=None),
             att.attended, att.held, att.percent,
         ])
     return header, [[_cell(value) for value in row] for row in rows]
 
 
+CSV_DELIMITERS = {"comma": ",", "semicolon": ";"}  # ";" is what Excel expects where the decimal mark is ","
+
+
 @bp.get("/manage/events/<int:event_id>/registrations.csv")
 @login_required
 def export_csv(event_id: int):
+    """UTF-8 with a BOM (Excel then reads Cyrillic right); `?delimiter=semicolon` for Russian Excel."""
     event = _event(event_id, "event.manage_registrations")
     header, rows = _export_rows(event, _filter_form(event).filters())
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITERS.get(request.args.get("delimiter", ""), ","))
     writer.writerow(header)
-    writer.writerows([["" if value is None else value for value in row] for row in rows])
+    writer.writerows([[_csv_value(value) for value in row] for row in rows])
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=event-{event.id}-participants.csv"})
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+XLSX_DATETIME = "yyyy-mm-dd hh:mm"
 
 
 @bp.get("/manage/events/<int:event_id>/registrations.xlsx")
 @login_required
 def export_xlsx(event_id: int):
+    """Dates as real spreadsheet dates (sortable, filterable) and columns as wide as their content."""
     event = _event(event_id, "event.manage_registrations")
     header, rows = _export_rows(event, _filter_form(event).filters())
     workbook = Workbook()
@@ -227,6 +272,16 @@ def export_xlsx(event_id: int):
     sheet.append(header)
     for row in rows:
         sheet.append(row)
+    widths = [len(str(title)) for title in header]
+    for row in sheet.iter_rows(min_row=2):
+        for index, cell in enumerate(row):
+            if isinstance(cell.value, datetime):
+                cell.number_format = XLSX_DATETIME
+                widths[index] = max(widths[index], len(XLSX_DATETIME))
+            elif cell.value is not None:
+                widths[index] = max(widths[index], len(str(cell.value)))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -317,6 +372,12 @@ def _render_check_in(event, session, check_in_form, status: int = 200):
                            total_confirmed=listing.by_status.get(S.CONFIRMED, 0), now=clock.now()), status
 
 
+def _check_in_list(event, session, registration: Registration | None) -> str:
+    """Back to the check-in list, at the row just ticked: on a phone the list keeps its place."""
+    url = url_for(".check_in_page", event_id=event.id, session_id=session.id, q=request.args.get("q") or None)
+    return f"{url}#participant-{registration.id}" if registration is not None else url
+
+
 @bp.get("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in")
 @login_required
 def check_in_page(event_id: int, session_id: int):
@@ -344,8 +405,7 @@ def check_in(event_id: int, session_id: int):
             apply_to_form(form, error)
         else:
             flash(_("%(name)s is checked in.", name=registration.user.full_name), "success")
-            return redirect(url_for(".check_in_page", event_id=event.id, session_id=session.id,
-                                    q=request.args.get("q") or None))
+            return redirect(_check_in_list(event, session, registration if form.registration_id.data else None))
     return _render_check_in(event, session, form, 422)
 
 
@@ -359,7 +419,6 @@ def undo_check_in(event_id: int, session_id: int):
         registration = services.registration_in_event(event, int(form.registration_id.data))
         services.undo_check_in(registration, session, _user())
         flash(_("The check-in of %(name)s is undone.", name=registration.user.full_name), "success")
-    else:
-        flash(_("Choose a participant."), "danger")
-    return redirect(url_for(".check_in_page", event_id=event.id, session_id=session.id,
-                            q=request.args.get("q") or None))
+        return redirect(_check_in_list(event, session, registration))
+    flash(_("Choose a participant."), "danger")
+    return redirect(_check_in_list(event, session, None))

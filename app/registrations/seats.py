@@ -2,7 +2,9 @@
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import and_, func, or_, select
 
 from app import clock
@@ -245,13 +247,60 @@ def check_open(event: Event, now: datetime) -> None:
         raise RegistrationConflict(MESSAGES["closed"], code="closed")
 
 
-def closed_reason(event: Event):
-    """Why registration is not possible now, or None when it is open."""
+def check_roles_left(event: Event) -> None:
+    """A trip whose team roles are all filled takes nobody (a role is required to register)."""
+    if event.kind == EventKind.OUTREACH_TRIP:
+        places = role_places(event)
+        if places and all(left <= 0 for left in places.values()):
+            raise RegistrationConflict(MESSAGES["roles_full"], code="roles_full")
+
+
+def registration_blocker(event: Event, region_code: str | None, organisation_id: int | None,
+                         now: datetime | None = None) -> RegistrationConflict | None:
+    """The rule that stops this person registering now (closed, all roles filled, their region or
+    organisation full), or None. The one check: `register()` raises what it returns, and the event
+    page shows its message instead of a button that would fail."""
     try:
-        check_open(event, clock.now())
+        check_open(event, now or clock.now())
+        check_roles_left(event)
+        check_rules(event, region_code, organisation_id, None)
     except RegistrationConflict as error:
-        return error.message
+        return error
     return None
+
+
+def rule_notes(event: Event, region_code: str | None, organisation_id: int | None) -> list[str]:
+    """The event's registration rules in words, with this person's standing where it is known
+    ("at most 1 participant per region — your region has 1 of 1"), to show before the click."""
+    notes = []
+    if event.requires_approval:
+        notes.append(_("Approval needed: the organiser decides on each application."))
+    if event.max_per_region is not None or event.max_per_organisation is not None:
+        by_region, by_organisation = rule_counts(event)
+        if event.max_per_region is not None:
+            limit = event.max_per_region
+            if region_code:
+                notes.append(ngettext("At most %(num)d participant per region — your region has %(count)d of %(num)d.",
+                                      "At most %(num)d participants per region — your region has %(count)d of "
+                                      "%(num)d.", limit, count=by_region.get(region_code, 0)))
+            else:
+                notes.append(ngettext("At most %(num)d participant per region.",
+                                      "At most %(num)d participants per region.", limit))
+        if event.max_per_organisation is not None:
+            limit = event.max_per_organisation
+            if organisation_id:
+                notes.append(ngettext("At most %(num)d participant per organisation — yours has %(count)d of "
+                                      "%(num)d.", "At most %(num)d participants per organisation — yours has "
+                                      "%(count)d of %(num)d.", limit, count=by_organisation.get(organisation_id, 0)))
+            else:
+                notes.append(ngettext("At most %(num)d participant per organisation.",
+                                      "At most %(num)d participants per organisation.", limit))
+    if event.kind == EventKind.OUTREACH_TRIP:
+        places = role_places(event)
+        if places:
+            roles = ", ".join(_("%(role)s: %(left)d left", role=role.label, left=left) for role, left in places.items())
+            notes.append(_("Places by role: %(roles)s.", roles=roles))
+    return notes
 
 
 def check_role(event: Event, team_role) -> TeamRole | None:

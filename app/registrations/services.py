@@ -57,15 +57,15 @@ from app.registrations.queries import (
     waitlist_positions,
 )
 from app.registrations.seats import (
-    check_open,
     check_role,
     check_rules,
-    closed_reason,
     free_seats,
     lock_event,
     lock_registration,
     promote,
+    registration_blocker,
     role_places,
+    rule_notes,
     seats_taken,
     settle,
     tell_if_full,
@@ -99,7 +99,6 @@ __all__ = [
     "check_in",
     "check_transition",
     "checked_in_ids",
-    "closed_reason",
     "decline_offer",
     "expire_offers",
     "free_seats",
@@ -113,9 +112,11 @@ __all__ = [
     "registration_changes_for_user",
     "registration_for_ticket",
     "registration_in_event",
+    "registration_blocker",
     "registration_of",
     "reject",
     "role_places",
+    "rule_notes",
     "seats_taken",
     "send_reminders",
     "session_in_event",
@@ -148,14 +149,15 @@ def register(event_id: int, user: User, team_role=None) -> Registration:
         now = clock.now()
         event = lock_event(event_id)
         free, own_id, _expired = settle(event, user_id)
-        check_open(event, now)
         registration = db.session.get(Registration, own_id, populate_existing=True) if own_id else None
         if registration is not None and registration.status == S.REJECTED:
             raise RegistrationConflict(MESSAGES["rejected_before"], code="rejected_before")
         if registration is not None and registration.is_live:
             raise RegistrationConflict(MESSAGES["already"], code="already")
+        blocker = registration_blocker(event, region_code, organisation_id, now)
+        if blocker is not None:
+            raise blocker
         role = check_role(event, team_role)
-        check_rules(event, region_code, organisation_id, None)
         if registration is None:
             registration = Registration(event_id=event.id, user_id=user_id, created_at=now)
             db.session.add(registration)

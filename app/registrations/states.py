@@ -51,6 +51,7 @@ MESSAGES = {
     "role_required": _l("Choose your role in the team."),
     "role_unknown": _l("This trip does not need that role."),
     "role_full": _l("There are no places left for this role."),
+    "roles_full": _l("Every team role of this trip is filled: there is no place left to apply for."),
     "not_offered": _l("There is no seat offered to you for this event."),
     "offer_expired": _l("Your offer has expired; the seat went to the next person on the waitlist."),
     "not_pending": _l("Only applications awaiting approval can be approved."),

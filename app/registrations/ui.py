@@ -5,8 +5,11 @@ page); `my_registrations()` feeds templates/registrations/_me.html (included by 
 """
 from dataclasses import dataclass, field
 
+import segno
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from app import permissions
 from app.events.models import EventKind, EventStatus
@@ -23,7 +26,8 @@ class RegistrationBox:
     signed_in: bool
     registration: Registration | None = None
     position: int | None = None
-    closed_reason: object = None
+    blocked_reason: object = None
+    rules: list[str] = field(default_factory=list)
     free_seats: int | None = None
     show_register: bool = False
     show_cancel: bool = False
@@ -32,6 +36,7 @@ class RegistrationBox:
     join_link: str | None = None
     ticket_url: str | None = None
     login_url: str = ""
+    signup_url: str = ""
     manage_url: str | None = None
     approvals_url: str | None = None
     pending_count: int = 0
@@ -44,11 +49,17 @@ class RegistrationBox:
 def registration_box(event) -> RegistrationBox:
     user = current_user
     cancelled = event.status == EventStatus.CANCELLED
-    box = RegistrationBox(event_id=event.id, signed_in=user.is_authenticated, event_cancelled=cancelled,
+    signed_in = user.is_authenticated
+    region_code = user.region_code if signed_in else None
+    organisation_id = user.organisation_id if signed_in else None
+    blocker = services.registration_blocker(event, region_code, organisation_id)
+    box = RegistrationBox(event_id=event.id, signed_in=signed_in, event_cancelled=cancelled,
                           login_url=url_for("accounts.login", next=f"/events/{event.id}"),
+                          signup_url=url_for("accounts.register", next=f"/events/{event.id}"),
                           free_seats=None if cancelled else services.free_seats([event])[event.id],
-                          closed_reason=services.closed_reason(event))
-    if not user.is_authenticated:
+                          blocked_reason=blocker.message if blocker is not None else None,
+                          rules=[] if cancelled else services.rule_notes(event, region_code, organisation_id))
+    if not signed_in:
         return box
     if permissions.can("event.manage_registrations", event):
         box.manage_url = url_for("registrations.participants", event_id=event.id)
@@ -67,7 +78,10 @@ def registration_box(event) -> RegistrationBox:
             box.ticket_url = url_for("registrations.ticket", event_id=event.id, registration_id=registration.id)
     if permissions.can("event.join_link", event):
         box.join_link = event.online_url
-    if not services.blocks_registering(registration) and box.closed_reason is None and permissions.can("event.register", event):
+    if registration is not None and services.blocks_registering(registration):
+        box.blocked_reason = None  # their own registration is the news, not a rule it already passed
+    if not services.blocks_registering(registration) and box.blocked_reason is None \
+            and permissions.can("event.register", event):
         box.show_register = True
         box.register_form = RegisterForm()
         if event.kind == EventKind.OUTREACH_TRIP:
@@ -88,6 +102,24 @@ def ticket_url(registration: Registration) -> str | None:
     return None
 
 
+@dataclass
+class TicketLinks:
+    url: str
+    pdf_url: str
+    qr_svg: Markup
+
+
+def registration_ticket(registration: Registration) -> TicketLinks | None:
+    """The ticket as /me shows it on the card: its page, its PDF and the QR code itself."""
+    url = ticket_url(registration)
+    if url is None:
+        return None
+    qr = segno.make(services.ticket_token(registration), error="m").svg_inline(scale=2, title=_("Ticket QR code"))
+    return TicketLinks(url=url, qr_svg=Markup(qr),
+                       pdf_url=url_for("registrations.ticket_pdf", event_id=registration.event_id,
+                                       registration_id=registration.id))
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(registration_box=registration_box, my_registrations=my_registrations,
-                                 registration_ticket_url=ticket_url)
+                                 registration_ticket=registration_ticket)

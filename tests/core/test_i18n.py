@@ -56,10 +56,10 @@ def test_dates_times_and_numbers_follow_the_locale(app):
             assert i18n.local_time(moment, "Europe/Samara") == "10:00"
             assert app.jinja_env.filters["number"](12345.5) == "12\xa0345,5"
         with force_locale("en"):
-            assert i18n.local_date(moment, "Europe/Samara", "long") == "March 1, 2027"
-            assert i18n.local_time(moment, "Europe/Samara") == "10:00\u202fAM"
+            assert i18n.local_date(moment, "Europe/Samara", "long") == "1 March 2027"
+            assert i18n.local_time(moment, "Europe/Samara") == "10:00"
             assert app.jinja_env.filters["number"](12345.5) == "12,345.5"
-            assert i18n.local_date(date(2027, 8, 15)) == "Aug 15, 2027"
+            assert i18n.local_date(date(2027, 8, 15)) == "15 Aug 2027"
         assert i18n.local_datetime(None) == ""
 
 
@@ -74,10 +74,25 @@ def test_every_russian_region_has_a_russian_and_an_english_name(app):
         with force_locale("ru"):
             names = {s.code: region_name(s.code) for s in subdivisions}
         with force_locale("en"):
-            assert region_name("RU-SAM") == "Samarskaya oblast'"
+            assert region_name("RU-SAM") == "Samara Oblast"
+            assert region_name("RU-MOW") == "Moscow"
             assert region_name("BG-02") == "Burgas"
     untranslated = [code for code, name in names.items() if not any("а" <= ch.lower() <= "я" for ch in name)]
     assert untranslated == []
     assert names["RU-SAM"] == "Самарская область"
     assert names["RU-PNZ"] == "Пензенская область"
     assert names["RU-MOW"] == "Москва"
+
+
+def test_english_dates_are_unambiguous_and_times_name_their_zone(app):
+    moment = datetime(2027, 2, 10, 8, 0, tzinfo=UTC)
+    with app.test_request_context():
+        with force_locale("en"):
+            assert i18n.local_datetime(moment, "Europe/Samara", "short") == "10 Feb 2027, 12:00"
+            assert i18n.local_datetime(moment, "Europe/Samara", "short", zone=True) == \
+                "10 Feb 2027, 12:00 (Samara, UTC+4)"
+            assert i18n.local_time(moment, "Asia/Kolkata", zone=True) == "13:30 (Kolkata, UTC+5:30)"
+            assert i18n.zone_label(moment, "UTC") == "UTC"
+        with force_locale("ru"):
+            assert i18n.local_datetime(moment, "Europe/Samara", "short", zone=True) == \
+                "10.02.2027, 12:00 (Самара, UTC+4)"

@@ -90,6 +90,8 @@ BAD = [
     ("outreach_trip", {"settlement": ""}, "settlement", "settlement"),
     ("outreach_trip", {"region_code": ""}, "region_code", "region"),
     ("outreach_trip", {"seats": "0"}, "seats", "greater than zero"),
+    ("seminar", {"offer_hours": "0"}, "offer_hours", "at least 1 hour"),
+    ("seminar", {"offer_hours": ""}, "offer_hours", "give the hours: at least 1"),
 ]
 
 

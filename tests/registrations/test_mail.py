@@ -117,3 +117,18 @@ def test_reminder_mail(app, mail_outbox, organiser):
         assert services.send_reminders() == 1
     [reminder] = mail_outbox
     assert "Завтра" in reminder["Subject"] and _ics(reminder) is not None
+
+
+def test_offer_mail_has_a_button_and_the_deadline_names_its_zone(app, mail_outbox, organiser):
+    with clock.frozen_at(T0):
+        event = make_event(actor=organiser, capacity=1, offer_hours=48)
+        first, second = make_trainees(2)
+        held = services.register(event.id, first)
+        services.register(event.id, second)
+        services.cancel(held, first)
+    offer = _for(mail_outbox, second)[1]
+    html = _html(offer)
+    assert 'class="mail-button"' in html and f'/events/{event.id}#registration"' in html
+    assert ">Занять место</a>" in html
+    assert "03.02.2027, 11:00 (Самара, UTC+4)" in _text(offer)
+    assert "Самара, UTC+4 — Europe/Samara" in _text(offer)

@@ -1,4 +1,5 @@
-// Copy buttons for the personal calendar address on /me (no inline JS: CSP).
+// Copy buttons for the personal calendar address on /me (no inline JS: CSP). The button itself says
+// "Copied ✓" for a moment and the status line below says it in words, so the copy is seen and heard.
 (function () {
   "use strict";
 
@@ -6,6 +7,26 @@
     var status = document.getElementById("calendar-copy-status");
     if (status) {
       status.textContent = status.dataset[key] || "";
+    }
+  }
+
+  function showCopied(button) {
+    var label = button.dataset.originalLabel || button.textContent;
+    button.dataset.originalLabel = label;
+    button.textContent = button.dataset.copiedLabel || label;
+    button.classList.add("btn-success");
+    button.classList.remove("btn-outline-secondary");
+    window.setTimeout(function () {
+      button.textContent = label;
+      button.classList.remove("btn-success");
+      button.classList.add("btn-outline-secondary");
+    }, 2500);
+  }
+
+  function done(button, copied) {
+    announce(copied ? "copied" : "failed");
+    if (copied) {
+      showCopied(button);
     }
   }
 
@@ -30,11 +51,11 @@
     }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(input.value).then(
-        function () { announce("copied"); },
-        function () { announce(fallbackCopy(input) ? "copied" : "failed"); }
+        function () { done(button, true); },
+        function () { done(button, fallbackCopy(input)); }
       );
     } else {
-      announce(fallbackCopy(input) ? "copied" : "failed");
+      done(button, fallbackCopy(input));
     }
   });
 })();
