@@ -108,6 +108,9 @@ class EventForm(FlaskForm):
     offer_hours = IntegerField(_l("Hours to accept a freed seat"), default=48, validators=[DataRequired()],
                                description=_l("How long a person from the waitlist has to take a seat that frees up."))
     sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=60, label=_l("Sessions"))
+    # Not event data: the organiser's answers to the two questions a change may raise.
+    keep_confirmed = BooleanField(_l("Keep everyone confirmed and close registration"))
+    notify_confirmed = HiddenField()
 
     # Form attribute → key of the service's data dict, for fields named differently.
     DATA_KEYS: dict[str, str] = {}
@@ -291,6 +294,17 @@ FORMS: dict[EventKind, type[EventForm]] = {
     EventKind.ROUND_TABLE: RoundTableForm,
     EventKind.OUTREACH_TRIP: TripForm,
 }
+
+
+class CancelEventForm(FlaskForm):
+    """Cancelling an event: the reason goes into the mail to registrants and onto the event page."""
+
+    reason = TextAreaField(_l("Reason shown to participants"), validators=[DataRequired(), Length(max=2000)],
+                           render_kw={"rows": 3})
+
+
+class DeleteDraftForm(FlaskForm):
+    """Deleting a draft: only the CSRF token (the page itself is the confirmation)."""
 
 
 class ResultsForm(FlaskForm):

@@ -14,15 +14,29 @@ from sqlalchemy import select
 
 from app import cache, clock, permissions
 from app.core.i18n import local_datetime
-from app.errors import ValidationFailed, apply_to_form
+from app.core.navigation import register_badge
+from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.events import services
-from app.events.forms import FORMS, LANGUAGES, FilterForm, results_form_for
+from app.events.forms import (
+    FORMS,
+    LANGUAGES,
+    CancelEventForm,
+    DeleteDraftForm,
+    FilterForm,
+    results_form_for,
+)
 from app.events.models import EventKind, TripService
 from app.extensions import db
 from app.programmes import services as programmes
 from app.programmes.models import Programme
 
 bp = Blueprint("events", __name__)
+
+
+@bp.record_once
+def _register_nav_badge(_state) -> None:
+    """The header's "Manage events" shows the applications awaiting the organiser's approval."""
+    register_badge("events.manage_list", services.pending_approvals)
 
 PER_PAGE = 20
 # The GET parameters the listing reads (anything else, such as utm_source, shares the same cache entry).
@@ -110,7 +124,8 @@ def detail(event_id: int):
 def manage_list():
     permissions.require("manage.area")
     page = services.list_manageable_events(current_user, _page_number())
-    return render_template("events/manage_list.html", page=page, kinds=list(EventKind))
+    return render_template("events/manage_list.html", page=page, kinds=list(EventKind),
+                           pending_total=services.pending_approvals(current_user))
 
 
 def _edit_form_step(form) -> bool:
@@ -149,18 +164,22 @@ def manage_create(kind: str):
 def manage_edit(event_id: int):
     event = _editable(event_id)
     form = FORMS[event.kind]().setup(_managed_programmes_with(event))
+    to_mail = None
     if request.method == "GET":
         form.fill_from(event)
     elif not _edit_form_step(form) and form.validate_on_submit():
         try:
-            services.update_event(event, current_user, form.to_data())
+            services.update_event(event, current_user, form.to_data(), mail_confirmed=form.notify_confirmed.data == "1",
+                                  keep_confirmed=form.keep_confirmed.data)
+        except services.MailConfirmationNeeded as question:
+            to_mail = question.recipients
         except ValidationFailed as error:
             form.place_errors(error)
         else:
             flash(_("The event is saved."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("events/form.html", form=form, kind=event.kind, event=event), status
+    return render_template("events/form.html", form=form, kind=event.kind, event=event, to_mail=to_mail), status
 
 
 def _managed_programmes_with(event) -> list[Programme]:
@@ -179,12 +198,39 @@ def manage_publish(event_id: int):
     return redirect(url_for("events.detail", event_id=event.id))
 
 
-@bp.post("/manage/events/<int:event_id>/cancel")
+@bp.route("/manage/events/<int:event_id>/cancel", methods=["GET", "POST"])
 def manage_cancel(event_id: int):
+    """A confirmation page: how many people will be mailed, and the reason they will read."""
     event = _editable(event_id)
-    services.cancel_event(event, current_user, request.form.get("reason", ""))
-    flash(_("The event is cancelled. Registrants will be told."), "success")
-    return redirect(url_for("events.detail", event_id=event.id))
+    form = CancelEventForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_event(event, current_user, form.reason.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The event is cancelled. Registrants will be told."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("events/cancel.html", event=event, form=form,
+                           to_mail=services.people_to_mail(event)), status
+
+
+@bp.route("/manage/events/<int:event_id>/delete", methods=["GET", "POST"])
+def manage_delete(event_id: int):
+    """Delete a draft nobody is registered for, after a confirmation page."""
+    event = _editable(event_id)
+    form = DeleteDraftForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_draft(event, current_user)
+        except DomainError as error:
+            form.form_errors.append(str(error.message))
+        else:
+            flash(_("The draft is deleted."), "success")
+            return redirect(url_for("events.manage_list"))
+    status = 422 if form.form_errors else 200
+    return render_template("events/delete.html", event=event, form=form), status
 
 
 @bp.post("/manage/events/<int:event_id>/reinstate")

@@ -19,6 +19,10 @@ free_seats_wanted = _signals.signal("free-seats-wanted")
 role_places_wanted = _signals.signal("role-places-wanted")
 """Sent with one trip; a receiver returns {TeamRole: places left}."""
 
+registration_counts_wanted = _signals.signal("registration-counts-wanted")
+"""Sent with event ids (a list or a SELECT of ids); a receiver returns {event_id: {status value: count}},
+counted in one query: the organiser's list, the capacity check and "how many will be mailed" read it."""
+
 listing_version_wanted = _signals.signal("listing-version-wanted")
 """Sent with no sender; a receiver returns a value that changes whenever what it adds to the listing changes."""
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.outbox import services as outbox
@@ -99,3 +100,31 @@ def deliver(raw_message: str) -> None:
     outbox.mkdir(parents=True, exist_ok=True)
     name = f"{clock.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
     (outbox / name).write_text(raw_message, encoding="utf-8")
+
+
+# --- the event's organisers -------------------------------------------------------------------
+
+ORGANISER_SUBJECTS = {
+    "registration_cancelled": lambda title: _l("A registration was cancelled: %(title)s", title=title),
+}
+
+
+def event_organisers(event) -> list:
+    """Who organises an event: its author and its programme's organisers (active accounts, each once)."""
+    people = [event.created_by] + (list(event.programme.organisers) if event.programme is not None else [])
+    seen: set[int] = set()
+    organisers = []
+    for person in people:
+        if person is not None and person.active and person.id not in seen:
+            seen.add(person.id)
+            organisers.append(person)
+    return organisers
+
+
+def notify_organisers(event, topic: str, **context) -> None:
+    """Mail every organiser of `event` about `topic` now, in their language, with the current change
+    (templates/notifications/organisers_<topic>.{txt,html})."""
+    for organiser in event_organisers(event):
+        send_to_user(organiser, template=f"organisers_{topic}", subject=ORGANISER_SUBJECTS[topic](event.title),
+                     context={"event": event, "event_url": f"{current_app.config['BASE_URL']}/events/{event.id}",
+                              **context})

@@ -120,6 +120,16 @@ def _own_action(event_id: int, action, done_message: str):
     return redirect(_event_page(event_id))
 
 
+@bp.get("/events/<int:event_id>/cancel")
+@login_required
+def confirm_cancel(event_id: int):
+    """The confirmation step before cancelling one's own registration (a page: it works without JavaScript)."""
+    event = _event(event_id, "event.view")
+    registration = _own_registration(event)
+    return render_template("registrations/cancel_confirm.html", event=event, registration=registration,
+                           form=ActionForm())
+
+
 @bp.post("/events/<int:event_id>/cancel")
 @login_required
 def cancel(event_id: int):

@@ -31,6 +31,7 @@ from app.events.models import (
 )
 from app.events.signals import event_changed
 from app.extensions import db
+from app.notifications import services as notifications
 from app.outbox import services as outbox
 from app.registrations.attendance import (
     attendance,
@@ -185,12 +186,17 @@ def cancel(registration: Registration, actor: User) -> Registration:
         settle(event)
         if not registration.is_live:
             raise RegistrationConflict(MESSAGES["not_live"], code="not_live")
-        note = "" if actor.id == registration.user_id else "cancelled by organiser"
-        move(registration, S.CANCELLED, actor.id, note=note)
+        own = actor.id == registration.user_id
+        previous = registration.status
+        move(registration, S.CANCELLED, actor.id, note="" if own else "cancelled by organiser")
         registration.offered_at = registration.offer_expires_at = None
         db.session.flush()
-        promote(event, clock.now())
-        if actor.id != registration.user_id:
+        seats_left = promote(event, clock.now())
+        if own:
+            announce("cancelled", registration)
+            notifications.notify_organisers(event, "registration_cancelled", registration=registration,
+                                            previous_status=previous, seats_left=seats_left)
+        else:
             announce("cancelled_by_organiser", registration)
     return registration
 
