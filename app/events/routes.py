@@ -2,21 +2,19 @@
 
 HTTP only: parse → load → permissions.require → one service call → flash + redirect or render.
 """
-from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
 from app import cache, clock, permissions
-from app.core.i18n import local_datetime
 from app.core.navigation import register_badge
 from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.events import services
+from app.events.changes import CHANGE_LABELS, change_value_formatter
 from app.events.forms import (
     FORMS,
     LANGUAGES,
@@ -267,52 +265,8 @@ def manage_results(event_id: int):
     return render_template("events/results.html", form=form, event=event), status
 
 
-CHANGE_LABELS = {
-    "sessions": _l("Sessions"), "status": _l("Status"), "venue": _l("Venue"), "address": _l("Address"),
-    "is_online": _l("Held online"), "online_url": _l("Join link"), "title": _l("Title"),
-    "description": _l("Description"), "capacity": _l("Capacity"), "timezone": _l("Timezone"),
-    "language": _l("Language"), "programme_id": _l("Programme"), "region_code": _l("Region"),
-    "recording_url": _l("Recording link"), "speakers": _l("Speakers"), "outcome_summary": _l("Outcome summary"),
-    "requires_approval": _l("Needs approval"), "max_per_region": _l("At most per region"),
-    "max_per_organisation": _l("At most per organisation"), "offer_hours": _l("Offer hours"),
-    "attendance_threshold": _l("Attendance threshold"), "registration_opens_at": _l("Registration opens"),
-    "registration_closes_at": _l("Registration closes"), "latitude": _l("Latitude"), "longitude": _l("Longitude"),
-    "team_roles": _l("Team needed"), "trip.settlement": _l("Settlement"), "trip.district": _l("District"),
-    "trip.departure_point": _l("Departure point"), "trip.departure_at": _l("Departure time"),
-    "trip.seats": _l("Seats in transport"), "trip.services": _l("Services offered"),
-    "trip.media_invited": _l("Media invited"), "kind": _l("Kind"),
-}
-
-
-def _change_value_formatter(timezone: str):
-    """Render a logged value for people: times in the event's zone, yes/no, lists joined."""
-    def moment(text: str) -> str:
-        try:
-            return local_datetime(datetime.fromisoformat(text), timezone, "short")
-        except ValueError:
-            return text
-
-    def show(value) -> str:
-        if value is None or value == "":
-            return "—"
-        if isinstance(value, bool):
-            return _("yes") if value else _("no")
-        if isinstance(value, list):
-            return "; ".join(show(v) for v in value) or "—"
-        if isinstance(value, dict):
-            return "; ".join(f"{k}: {v}" for k, v in value.items()) or "—"
-        if isinstance(value, str) and "/" in value and value[:4].isdigit():
-            start, _sep, end = value.partition("/")
-            return f"{moment(start)} – {moment(end)}"
-        if isinstance(value, str) and len(value) >= 16 and value[:4].isdigit() and value[10:11] == "T":
-            return moment(value)
-        return str(value)
-
-    return show
-
-
 @bp.get("/manage/events/<int:event_id>/changes")
 def manage_changes(event_id: int):
     event = _editable(event_id)
     return render_template("events/changes.html", event=event, field_labels=CHANGE_LABELS,
-                           show_value=_change_value_formatter(event.timezone))
+                           show_value=change_value_formatter(event.timezone))

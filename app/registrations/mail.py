@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from app import clock
 from app.calendar import builders
 from app.calendar.items import session_item
-from app.events.models import EventStatus
+from app.events.changes import describe_change
+from app.events.models import EventChange, EventStatus
 from app.extensions import db
 from app.notifications.services import Attachment, deliver_to_user
 from app.registrations import services
@@ -91,6 +92,10 @@ def send(kind: str, registration_id: int, **extra) -> bool:
         "sessions": list(event.sessions),
         **extra,
     }
+    change = db.session.get(EventChange, extra["change_id"]) if extra.get("change_id") else None
+    # What changed, old → new, rendered in the recipient's language and the event's zone (the mail's).
+    context["change_fields"] = change.fields if change is not None else {}
+    context["describe_change"] = describe_change
     attachments = ()
     if kind in WITH_ICS and event.sessions:
         with force_locale(user.locale or "ru"):

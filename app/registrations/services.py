@@ -312,7 +312,7 @@ def expire_offers(event_id: int | None = None) -> int:
 
 @event_changed.connect
 def _on_event_change(event: Event, *, moved: bool, cancelled: bool, reinstated: bool = False,
-                     **_details) -> None:
+                     change_id: int | None = None, **_details) -> None:
     """Inside the events area's unit of work: the change and its consequences commit together.
 
     Capacity raised → the waitlist gets offers. Time or place moved → every live registrant is
@@ -328,7 +328,7 @@ def _on_event_change(event: Event, *, moved: bool, cancelled: bool, reinstated: 
         ).scalars().all()
         kind = "event_cancelled" if cancelled else "event_reinstated" if reinstated else "event_changed"
         for registration in live:
-            announce(kind, registration)
+            announce(kind, registration, change_id=change_id)
 
 
 # --- reminders ------------------------------------------------------------------------------
