@@ -74,6 +74,7 @@ CHANGE_LABELS = {
     "trip.departure_point": _l("Departure point"), "trip.departure_at": _l("Departure time"),
     "trip.seats": _l("Seats in transport"), "trip.services": _l("Services offered"),
     "trip.media_invited": _l("Media invited"), "kind": _l("Kind"),
+    "over_capacity": _l("Confirmed over capacity (seats held / capacity)"),
 }
 
 

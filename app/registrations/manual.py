@@ -96,11 +96,13 @@ def add_participant(event: Event, actor: User, *, email: str, full_name: str = "
             raise RegistrationConflict(MESSAGES["already"], field="email", code="already")
         role = check_role(locked, team_role) if not override else _known_role(locked, team_role)
         now = clock.now()
+        # Read before a new row is pending: refreshing an expired account would flush it half-made.
+        region_code, organisation_id, _actor_id = user.region_code, user.organisation_id, actor.id
         if registration is None:
             registration = Registration(event_id=locked.id, user_id=user.id, created_at=now)
             db.session.add(registration)
         registration.team_role = role
-        registration.region_code, registration.organisation_id = user.region_code, user.organisation_id
+        registration.region_code, registration.organisation_id = region_code, organisation_id
         registration.queued_at = now
         registration.decision_reason = ""
         registration.reminder_sent_at = None
