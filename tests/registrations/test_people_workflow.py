@@ -314,7 +314,7 @@ def test_the_queue_shows_email_counts_after_approval_and_competing_applicants(cl
     assert 'form="bulk-form"' in page
     services.approve(services.registration_of(event, samara[0]), organiser)
     page = _text(client.get(f"/manage/events/{event.id}/approvals"))
-    assert "The region has no place left: approval will be refused." in page
+    assert "region: 1 of 1, no place left: approval will be refused" in page
 
 
 def test_the_nav_badge_counts_pending_across_events(client, login, organiser):
