@@ -61,10 +61,10 @@ def test_the_list_shows_each_events_status_and_counts_and_the_pending_badge(clie
         assert phase in page
     row = _row(page, "Семинар лидеров")
     assert "Confirmed: 2" in row and "On the waitlist: 1" in row and "Awaiting approval: 0" in row
-    assert "Seat offered: 0" in row
+    assert "Seats offered: 0" in row
     row = _row(page, "Школа с отбором")
     assert "phase-published" in row and "<td>5</td>" in row  # applications hold no seat
-    assert "Awaiting approval: <span class=\"badge text-bg-primary\">2</span>" in row
+    assert f'href="/manage/events/{approval.id}/approvals" class="fw-bold">Awaiting approval: 2<' in row
     with clock.frozen_at(T0):
         header = _text(client.get("/events"))
     assert 'nav-badge">2<' in header
@@ -97,12 +97,12 @@ def test_a_draft_is_deleted_after_a_confirmation_page(client, login, organiser):
 
 def test_only_drafts_without_registrations_are_deleted(app, organiser):
     published = make_event(actor=organiser)
-    with pytest.raises(Conflict, match="Only a draft"):
+    with pytest.raises(Conflict, match="только черновик"):
         services.delete_draft(published, organiser)
     draft = make_event(actor=organiser, status="draft")
     db.session.add(Registration(event_id=draft.id, user_id=make_user().id, status=S.CANCELLED))
     db.session.commit()
-    with pytest.raises(Conflict, match="registered"):
+    with pytest.raises(Conflict, match="уже есть записи"):
         services.delete_draft(draft, organiser)
     assert db.session.get(Event, draft.id) is not None
 
@@ -110,7 +110,7 @@ def test_only_drafts_without_registrations_are_deleted(app, organiser):
 def test_a_past_event_cannot_be_cancelled(client, login, organiser):
     with clock.frozen_at(T0):
         past = make_event(actor=organiser, start=T0 - timedelta(days=3))
-    with clock.frozen_at(T0), pytest.raises(Conflict, match="past event cannot be cancelled"):
+    with clock.frozen_at(T0), pytest.raises(Conflict, match="прошедшее мероприятие отменить нельзя"):
         services.cancel_event(past, organiser, "Поздно")
     db.session.expire_all()
     assert db.session.get(Event, past.id).status == EventStatus.PUBLISHED
@@ -153,7 +153,7 @@ def test_capacity_below_the_confirmed_is_refused_naming_them(app, organiser):
         registrations.register(event.id, person)
     with pytest.raises(ValidationFailed) as refused:
         services.update_event(event, organiser, {"capacity": 2})
-    assert "3 people are confirmed" in str(refused.value.fields["capacity"][0])
+    assert "Подтверждённых участников: 3" in str(refused.value.fields["capacity"][0])
     db.session.expire_all()
     assert db.session.get(Event, event.id).capacity == 5
 
@@ -271,7 +271,7 @@ def test_the_change_mail_says_old_and_new_in_the_recipients_language(app, organi
     assert "What changed:" in text_en
     assert "Venue: Гостиница «Волга» → Дом дружбы" in text_en
     assert "9:00" in text_en and "11:00" in text_en  # Samara time, before and after
-    assert "Что изменилось:" in text_ru and "Место: Гостиница «Волга» → Дом дружбы" in text_ru
+    assert "Что изменилось:" in text_ru and "Место проведения: Гостиница «Волга» → Дом дружбы" in text_ru
     html = next(m for m in mail_outbox if english.email in m["To"]).get_body(("html",)).get_content()
     assert "<s>Гостиница «Волга»</s> → <strong>Дом дружбы</strong>" in html
 
