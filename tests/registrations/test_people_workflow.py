@@ -4,10 +4,13 @@ over capacity with a log, bulk decisions, the approval queue's rule counts). Mai
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app import clock
 from app.accounts import credentials
 from app.accounts.models import Role, User
+from app.demo import SELECTION_SCHOOL, seed_demo
+from app.events import services as events
 from app.errors import ValidationFailed
 from app.events.models import Event, TeamRole
 from app.extensions import db
@@ -324,3 +327,15 @@ def test_the_nav_badge_counts_pending_across_events(client, login, organiser):
     login(organiser)
     assert 'nav-badge">2<' in _text(client.get("/me"))
 
+
+
+def test_the_demo_shows_applications_competing_for_one_regional_place(app):
+    seed_demo()
+    school = db.session.execute(select(Event).where(Event.title == SELECTION_SCHOOL)).scalar_one()
+    entries = services.approval_queue(school)
+    assert len(entries) == 3 and sum(1 for e in entries if e.region_rivals) == 2
+    organiser = db.session.get(User, school.created_by_id)
+    assert events.pending_approvals(organiser) >= 3
+    draft = db.session.execute(select(Event).where(Event.title.startswith(SELECTION_SCHOOL), Event.id != school.id)
+                               ).scalar_one()
+    assert draft.can_be_deleted
