@@ -10,8 +10,8 @@ from app import clock
 from app.accounts import credentials
 from app.accounts.models import Role, User
 from app.demo import SELECTION_SCHOOL, seed_demo
-from app.events import services as events
 from app.errors import ValidationFailed
+from app.events import services as events
 from app.events.models import Event, TeamRole
 from app.extensions import db
 from app.registrations import services
