@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 
 from app import clock
 from app.accounts.models import User
+from app.database import INTEGER_MAX
 from app.errors import ValidationFailed
 from app.events.models import (
     Event,
@@ -386,7 +387,8 @@ def bulk_decide(event: Event, actor: User, registration_ids: list[int], action: 
         raise ValidationFailed(MESSAGES["reason_required"], field="reason")
     with unit():
         chosen = db.session.execute(
-            select(Registration).where(Registration.event_id == event.id, Registration.id.in_(registration_ids or []),
+            select(Registration).where(Registration.event_id == event.id,
+                                       Registration.id.in_([i for i in registration_ids or [] if 0 < i <= INTEGER_MAX]),
                                        Registration.status == S.PENDING)
             .order_by(Registration.queued_at, Registration.id)
         ).scalars().all()

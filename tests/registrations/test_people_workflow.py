@@ -293,8 +293,9 @@ def test_a_bulk_approval_that_breaks_a_rule_changes_nothing(app, organiser):
 def test_bulk_ignores_other_events_applications(app, organiser):
     event, other = _approval_event(organiser), _approval_event(organiser)
     foreign = services.register(other.id, make_trainees(1)[0])
-    with pytest.raises(ValidationFailed):
-        services.bulk_decide(event, organiser, [foreign.id], "approve")
+    for ids in ([foreign.id], [2**40, -1], []):
+        with pytest.raises(ValidationFailed):
+            services.bulk_decide(event, organiser, ids, "approve")
     assert _status(foreign) == S.PENDING
 
 
