@@ -60,6 +60,9 @@ __all__ = [
 ]
 
 
+PAST_NOT_CANCELLED = _l("This event is over: a past event cannot be cancelled.")
+
+
 class MailConfirmationNeeded(Conflict):
     """A change would mail registrants and the caller asked to be told first; nothing was saved."""
 
@@ -103,6 +106,8 @@ def update_event(event: Event, actor, data: dict, *, mail_confirmed: bool = True
         locked = lock_row(Event, event.id)
         clean, errors = validate(locked, data, actor)
         errors.raise_if_any()
+        if clean.get("status") == EventStatus.CANCELLED and locked.status != EventStatus.CANCELLED and locked.is_over:
+            raise ValidationFailed(fields={"status": [PAST_NOT_CANCELLED]})
         if clean.get("capacity") is not None:
             _check_capacity(locked, clean, keep_confirmed)
         changes = apply_change(locked, clean)
@@ -164,7 +169,7 @@ def cancel_event(event: Event, actor, reason: str = "") -> Event:
     reason = check_text(errors, "reason", reason, TEXT_MAX)
     errors.raise_if_any()
     if event.status != EventStatus.CANCELLED and event.is_over:
-        raise Conflict(_l("This event is over: a past event cannot be cancelled."), field="status")
+        raise Conflict(PAST_NOT_CANCELLED, field="status")
     return _set_status(event, actor, EventStatus.CANCELLED, lambda e: e.can_be_cancelled,
                        _l("The event is already cancelled."), reason=reason)
 

@@ -112,6 +112,9 @@ def test_a_past_event_cannot_be_cancelled(client, login, organiser):
         past = make_event(actor=organiser, start=T0 - timedelta(days=3))
     with clock.frozen_at(T0), pytest.raises(Conflict, match="прошедшее мероприятие отменить нельзя"):
         services.cancel_event(past, organiser, "Поздно")
+    with clock.frozen_at(T0), pytest.raises(ValidationFailed) as through_the_api:
+        services.update_event(past, organiser, {"status": "cancelled"})
+    assert "status" in through_the_api.value.fields
     db.session.expire_all()
     assert db.session.get(Event, past.id).status == EventStatus.PUBLISHED
     login(organiser)
