@@ -130,6 +130,7 @@ COLLEAGUES = (
 
 SEMINAR_1 = "Поддерживающее консультирование в деятельности пациентской организации"
 SEMINAR_2 = "Активизация пациентских сообществ и построение комьюнити"
+SELECTION_SCHOOL = "Школа наставников пациентских НКО: отбор"
 ROUND_TABLE = "Онлайн круглый стол «Поддерживающее консультирование: итоги направления»"
 TRAINING_003 = "Szkolenie certyfikowane: postępowanie w stanach nagłych u dzieci"
 WEBINARS = (
@@ -528,6 +529,28 @@ class Demo:
                                       {"guests": GUESTS[index % len(GUESTS)], "outcome": outcome})
             self.report.note(f"attendance of {event.title} #{index + 1}")
 
+    def selection_school(self, organiser: User, leaders: list[User]) -> None:
+        """Applications waiting for the organiser (the header's badge, the approval queue): two of them
+        from one region compete for its single place; and a draft the organiser may still delete."""
+        day = _on(self.first_month, 3, 10)
+        school = self.event(organiser, {
+            "kind": "seminar", "title": SELECTION_SCHOOL, "language": "ru", "timezone": "Europe/Samara",
+            "region_code": "RU-SAM", "capacity": 12, "requires_approval": True, "max_per_region": 1,
+            "description": "Двухдневная школа для будущих наставников консультантов: по одному человеку от "
+                           "региона, отбор по заявкам.",
+            "venue": "Самарский дом НКО", "address": "Самара, ул. Галактионовская, 39",
+            "sessions": [{"start": _at(day + timedelta(days=d), 10), "end": _at(day + timedelta(days=d), 17),
+                          "title": f"День {d + 1}"} for d in range(2)],
+        })
+        for leader in leaders:
+            self.register(school, leader)
+        self.event(organiser, {
+            "kind": "webinar", "title": f"{SELECTION_SCHOOL} — вводный вебинар", "language": "ru", "status": "draft",
+            "timezone": MOSCOW, "is_online": True, "online_url": "https://meet.jit.si/kpd-nko-mentors-intro",
+            "sessions": [{"start": _at(day - timedelta(days=7), 15), "end": _at(day - timedelta(days=7), 16),
+                          "title": ""}],
+        })
+
     # --- registrations ----------------------------------------------------------------------
 
     def register(self, event: Event, user: User, team_role: str | None = None):
@@ -610,6 +633,7 @@ class Demo:
         materials_demo.seed_training(training, organiser, self.report.note)
         for number, webinar in enumerate(linked["3"], start=1):
             materials_demo.seed_webinar(webinar, organiser, self.report.note, number)
+        self.selection_school(organiser, [leaders[0], colleagues[0], leaders[1]])
         reports_demo.seed(programme, organiser, [past, upcoming], self.now.date(), self.report.note)
 
         self.report.logins = [(role.value, email, PASSWORD) for role, email, *_ in LOGINS]

@@ -28,7 +28,7 @@ AREAS = {
     "events": ["app/events", "templates/events", "templates/notifications/events_*"],
     "registrations": ["app/registrations", "templates/registrations", "templates/notifications/registrations_*"],
     "calendar": ["app/calendar", "templates/calendar", "templates/notifications/calendar_*"],
-    "notifications": ["app/notifications", "templates/notifications/_layout*"],
+    "notifications": ["app/notifications", "templates/notifications/_layout*", "templates/notifications/organisers_*"],
     "api": ["app/api"],
     "outbox": ["app/outbox", "templates/outbox"],
     "certificates": ["app/certificates", "templates/certificates", "templates/notifications/certificates_*"],

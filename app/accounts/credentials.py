@@ -21,6 +21,8 @@ from app.extensions import db
 from app.notifications import services as notifications
 
 RESET_VALID_FOR = timedelta(hours=1)
+# An organiser's invitation to a new account: the same single-use link, valid longer (people read mail late).
+INVITATION_VALID_FOR = timedelta(days=7)
 
 
 def _digest(token: str) -> str:
@@ -59,6 +61,16 @@ def request_password_reset(email: str) -> None:
         notifications.send_to_user(user, template="accounts_password_reset",
                                    subject=_l("Set a new Praktika password"),
                                    context={"token": token, "valid_minutes": int(RESET_VALID_FOR.total_seconds() // 60)})
+
+
+def invitation_token(user: User) -> str:
+    """A single-use link for a person an organiser added, to set their first password (call inside the
+    unit of work that creates the account; the caller mails it)."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    db.session.add(PasswordResetToken(user_id=user.id, token_hash=_digest(token), created_at=now,
+                                      expires_at=now + INVITATION_VALID_FOR))
+    return token
 
 
 def reset_token_is_valid(token: str) -> bool:

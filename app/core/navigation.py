@@ -29,6 +29,15 @@ ENTRIES = (
 )
 
 
+# endpoint → a function of the signed-in user giving a count shown beside that entry (0: no badge).
+# Areas register theirs (register_badge), so the core never imports them.
+BADGES: dict = {}
+
+
+def register_badge(endpoint: str, count) -> None:
+    BADGES[endpoint] = count
+
+
 def navigation() -> list[dict]:
     items = []
     endpoints = current_app.view_functions
@@ -41,7 +50,8 @@ def navigation() -> list[dict]:
         elif entry.permission and not permissions.can(entry.permission):
             continue
         url = url_for(entry.endpoint)
-        items.append({"url": url, "label": entry.label, "active": request.path == url})
+        badge = BADGES[entry.endpoint](current_user) if entry.endpoint in BADGES else 0
+        items.append({"url": url, "label": entry.label, "active": request.path == url, "badge": badge})
     return items
 
 

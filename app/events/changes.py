@@ -1,20 +1,31 @@
 """Applying a validated change to an event: what changed, the change log, the sequence, the announcement."""
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from app import clock
+from app.accounts.regions import region_name
+from app.core.i18n import local_datetime
+from app.events.forms import LANGUAGES
 from app.events.models import (
+    PHASE_LABELS,
     Event,
     EventChange,
+    EventKind,
     EventStatus,
     GroupDetails,
     Session,
+    TeamRole,
     TripDetails,
+    TripService,
     TripTeamRole,
 )
 from app.events.parsing import SessionInput
 from app.events.signals import event_changed
 from app.extensions import db
+from app.programmes.models import Programme
 
 # The one definition of "time or place changed": registrants are mailed, calendars re-read the event.
 TIME_FIELDS = {"sessions", "trip.departure_at"}
@@ -42,7 +53,9 @@ def shown(value):
 
 
 def _sessions_signature(sessions) -> list[str]:
-    return [f"{s.starts_at.isoformat()}/{s.ends_at.isoformat()}" for s in sorted(sessions, key=lambda s: s.starts_at)]
+    """Times in UTC: a session saved again from the form (local times) with the same moments is no change."""
+    return [f"{s.starts_at.astimezone(UTC).isoformat()}/{s.ends_at.astimezone(UTC).isoformat()}"
+            for s in sorted(sessions, key=lambda s: s.starts_at)]
 
 
 def _session_titles(sessions) -> list[str]:
@@ -53,6 +66,101 @@ def _shorten(value):
     if isinstance(value, str) and len(value) > 120:
         return value[:119] + "…"
     return value
+
+
+# --- the change in words (the change log page and the "event changed" mail) ---------------------
+
+CHANGE_LABELS = {
+    "sessions": _l("Sessions"), "series": _l("Series rule"), "meeting": _l("One meeting moved"),
+    "meeting_cancelled": _l("One meeting cancelled"), "session_titles": _l("Session titles"),
+    "group.community": _l("Community or municipality"), "group.facilitator_id": _l("Facilitator"),
+    "group.membership": _l("Membership"), "status": _l("Status"), "venue": _l("Venue"), "address": _l("Address"),
+    "is_online": _l("Held online"), "online_url": _l("Join link"), "title": _l("Title"),
+    "description": _l("Description"), "capacity": _l("Capacity"), "timezone": _l("Timezone"),
+    "language": _l("Language"), "programme_id": _l("Programme"), "region_code": _l("Region"),
+    "recording_url": _l("Recording link"), "speakers": _l("Speakers"), "outcome_summary": _l("Outcome summary"),
+    "requires_approval": _l("Needs approval"), "max_per_region": _l("At most per region"),
+    "max_per_organisation": _l("At most per organisation"), "offer_hours": _l("Offer hours"),
+    "attendance_threshold": _l("Attendance threshold"), "registration_opens_at": _l("Registration opens"),
+    "registration_closes_at": _l("Registration closes"), "latitude": _l("Latitude"), "longitude": _l("Longitude"),
+    "team_roles": _l("Team needed"), "trip.settlement": _l("Settlement"), "trip.district": _l("District"),
+    "trip.departure_point": _l("Departure point"), "trip.departure_at": _l("Departure time"),
+    "trip.seats": _l("Seats in transport"), "trip.services": _l("Services offered"),
+    "trip.media_invited": _l("Media invited"), "kind": _l("Kind"),
+    "over_capacity": _l("Confirmed over capacity (seats held / capacity)"),
+}
+
+
+def _field_words(name: str, value):
+    """A logged code in words: "draft" → "Draft", "RU-SAM" → "Samara Oblast", {"doctor": 2} → "Doctor: 2"."""
+    if name == "status":
+        return EventStatus(value).label
+    if name == "kind":
+        return EventKind(value).label
+    if name == "language":
+        return dict(LANGUAGES).get(value, value)
+    if name == "region_code":
+        return region_name(value)
+    if name == "programme_id":
+        programme = db.session.get(Programme, value)
+        return programme.title if programme else value
+    if name == "trip.services" and isinstance(value, list):
+        return [TripService(code).label if code in set(TripService) else code for code in value]
+    if name == "team_roles" and isinstance(value, dict):
+        return [f"{TeamRole(role).label}: {needed}" if role in set(TeamRole) else f"{role}: {needed}"
+                for role, needed in value.items()]
+    return value
+
+
+def change_value_formatter(timezone: str):
+    """Render a logged value for people: codes in words, times in the event's zone, yes/no, lists joined."""
+    def moment(text: str) -> str:
+        try:
+            return local_datetime(datetime.fromisoformat(text), timezone, "short")
+        except ValueError:
+            return text
+
+    def show(value, name: str = "") -> str:
+        if value is None or value == "":
+            return "—"
+        if name:
+            value = _field_words(name, value)
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, list):
+            return "; ".join(show(v) for v in value) or "—"
+        if isinstance(value, dict):
+            return "; ".join(f"{k}: {v}" for k, v in value.items()) or "—"
+        if isinstance(value, str) and "/" in value and value[:4].isdigit():
+            start, _sep, end = value.partition("/")
+            return f"{moment(start)} – {moment(end)}"
+        if isinstance(value, str) and len(value) >= 16 and value[:4].isdigit() and value[10:11] == "T":
+            return moment(value)
+        return str(value)
+
+    return show
+
+
+# Fields whose values only some people may read: the mail says they changed, the link comes separately.
+SECRET_FIELDS = {"online_url"}
+
+
+def describe_change(fields: dict, timezone: str) -> list[tuple[str, str, str]]:
+    """(label, old, new) of a logged change, in words for people, times in `timezone`; call it in the
+    reader's locale. Long texts are left out; secret values are not shown."""
+    show = change_value_formatter(timezone)
+    rows = []
+    for name, (old, new) in fields.items():
+        if name in LONG_TEXT_FIELDS or name == "session_titles":
+            continue
+        label = str(CHANGE_LABELS.get(name, name))
+        if name in SECRET_FIELDS:
+            rows.append((label, "", _("changed")))
+        elif name == "status":
+            rows.append((label, str(PHASE_LABELS.get(old, old)), str(PHASE_LABELS.get(new, new))))
+        else:
+            rows.append((label, show(old, name), show(new, name)))
+    return rows
 
 
 # --- applying a change ---------------------------------------------------------------------
@@ -202,9 +310,11 @@ def record_change(event: Event, actor, changes: dict[str, list]) -> None:
     event.updated_at = clock.now()  # also when only a child row (session, trip) changed: feeds key on it
     logged = {name: [_shorten(old), _shorten(new)] if name in LONG_TEXT_FIELDS else [old, new]
               for name, (old, new) in changes.items()}
-    event.changes.append(EventChange(actor_id=getattr(actor, "id", None), sequence=event.sequence, fields=logged))
+    entry = EventChange(actor_id=getattr(actor, "id", None), sequence=event.sequence, fields=logged)
+    event.changes.append(entry)
     db.session.flush()
     event_changed.send(event, changed=set(changes), moved=bool((TIME_PLACE_FIELDS | MEETING_FIELDS) & changes.keys()),
+                       change_id=entry.id,
                        cancelled="status" in changes and event.status == EventStatus.CANCELLED,
                        reinstated="status" in changes and changes["status"][0] == EventStatus.CANCELLED.value
                        and event.status == EventStatus.PUBLISHED,

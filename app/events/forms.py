@@ -112,6 +112,9 @@ class EventForm(FlaskForm):
     sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=60, label=_l("Sessions"))
     # False for an event whose meetings come from a series rule: they are changed on the series pages.
     edits_sessions = True
+    # Not event data: the organiser's answers to the two questions a change may raise.
+    keep_confirmed = BooleanField(_l("Keep everyone confirmed and close registration"))
+    notify_confirmed = HiddenField()
 
     # Form attribute → key of the service's data dict, for fields named differently.
     DATA_KEYS: dict[str, str] = {}
@@ -411,6 +414,17 @@ class OutcomeForm(FlaskForm):
 
     def to_data(self) -> dict:
         return {"guests": self.guests.data, "outcome": self.outcome.data}
+
+
+class CancelEventForm(FlaskForm):
+    """Cancelling an event: the reason goes into the mail to registrants and onto the event page."""
+
+    reason = TextAreaField(_l("Reason shown to participants"), validators=[DataRequired(), Length(max=2000)],
+                           render_kw={"rows": 3})
+
+
+class DeleteDraftForm(FlaskForm):
+    """Deleting a draft: only the CSRF token (the page itself is the confirmation)."""
 
 
 class ResultsForm(FlaskForm):

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import clock
 from app.database import UTCDateTime, enum_column, utcnow
 from app.extensions import db
 
@@ -91,6 +92,10 @@ EVENT_STATUS_LABELS = {
     EventStatus.PUBLISHED: _l("Published"),
     EventStatus.CANCELLED: _l("Cancelled"),
 }
+
+# What the organiser's list shows: the stored status, except that a published event that has ended is "past".
+PAST = "past"
+PHASE_LABELS = {**{status.value: label for status, label in EVENT_STATUS_LABELS.items()}, PAST: _l("Past")}
 
 
 class TeamRole(enum.StrEnum):
@@ -226,8 +231,34 @@ class Event(db.Model):
         return self.status == EventStatus.CANCELLED
 
     @property
+    def is_over(self) -> bool:
+        """The last session has ended."""
+        return self.ends_at is not None and self.ends_at < clock.now()
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at is not None and self.starts_at <= clock.now()
+
+    @property
+    def phase(self) -> str:
+        """draft, published, cancelled, or past (a published event that has ended)."""
+        if self.status == EventStatus.PUBLISHED and self.is_over:
+            return PAST
+        return self.status.value
+
+    @property
+    def phase_label(self):
+        return PHASE_LABELS[self.phase]
+
+    @property
     def can_be_cancelled(self) -> bool:
-        return self.status != EventStatus.CANCELLED
+        """What happened cannot be called off: a past event keeps its status."""
+        return self.status != EventStatus.CANCELLED and not self.is_over
+
+    @property
+    def can_be_deleted(self) -> bool:
+        """Only a draft; the service also refuses one that somebody is registered for."""
+        return self.status == EventStatus.DRAFT
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.kind} {self.title!r}>"

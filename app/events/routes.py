@@ -2,28 +2,42 @@
 
 HTTP only: parse → load → permissions.require → one service call → flash + redirect or render.
 """
-from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
 from app import cache, clock, permissions
-from app.accounts.regions import region_name
-from app.core.i18n import local_datetime
-from app.errors import ValidationFailed, apply_to_form
+from app.core.navigation import register_badge
+from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.events import services
-from app.events.forms import FORMS, LANGUAGES, FilterForm, MeetingForm, OutcomeForm, SeriesForm, results_form_for
-from app.events.models import EventKind, EventStatus, TeamRole, TripService
+from app.events.changes import CHANGE_LABELS, change_value_formatter
+from app.events.forms import (
+    FORMS,
+    LANGUAGES,
+    CancelEventForm,
+    DeleteDraftForm,
+    FilterForm,
+    MeetingForm,
+    OutcomeForm,
+    SeriesForm,
+    results_form_for,
+)
+from app.events.models import EventKind, TripService
 from app.extensions import db
 from app.programmes import services as programmes
 from app.programmes.models import Programme
 
 bp = Blueprint("events", __name__)
+
+
+@bp.record_once
+def _register_nav_badge(_state) -> None:
+    """The header's "Manage events" shows the applications awaiting the organiser's approval."""
+    register_badge("events.manage_list", services.pending_approvals)
 
 PER_PAGE = 20
 # The GET parameters the listing reads (anything else, such as utm_source, shares the same cache entry).
@@ -115,7 +129,8 @@ def detail(event_id: int):
 def manage_list():
     permissions.require("manage.area")
     page = services.list_manageable_events(current_user, _page_number())
-    return render_template("events/manage_list.html", page=page, kinds=list(EventKind))
+    return render_template("events/manage_list.html", page=page, kinds=list(EventKind),
+                           pending_total=services.pending_approvals(current_user))
 
 
 def _edit_form_step(form) -> bool:
@@ -155,18 +170,22 @@ def manage_edit(event_id: int):
     event = _editable(event_id)
     form = FORMS[event.kind]().setup(_managed_programmes_with(event))
     form.edits_sessions = event.series is None
+    to_mail = None
     if request.method == "GET":
         form.fill_from(event)
     elif not _edit_form_step(form) and form.validate_on_submit():
         try:
-            services.update_event(event, current_user, form.to_data())
+            services.update_event(event, current_user, form.to_data(), mail_confirmed=form.notify_confirmed.data == "1",
+                                  keep_confirmed=form.keep_confirmed.data)
+        except services.MailConfirmationNeeded as question:
+            to_mail = question.recipients
         except ValidationFailed as error:
             form.place_errors(error)
         else:
             flash(_("The event is saved."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("events/form.html", form=form, kind=event.kind, event=event), status
+    return render_template("events/form.html", form=form, kind=event.kind, event=event, to_mail=to_mail), status
 
 
 def _managed_programmes_with(event) -> list[Programme]:
@@ -185,12 +204,39 @@ def manage_publish(event_id: int):
     return redirect(url_for("events.detail", event_id=event.id))
 
 
-@bp.post("/manage/events/<int:event_id>/cancel")
+@bp.route("/manage/events/<int:event_id>/cancel", methods=["GET", "POST"])
 def manage_cancel(event_id: int):
+    """A confirmation page: how many people will be mailed, and the reason they will read."""
     event = _editable(event_id)
-    services.cancel_event(event, current_user, request.form.get("reason", ""))
-    flash(_("The event is cancelled. Registrants will be told."), "success")
-    return redirect(url_for("events.detail", event_id=event.id))
+    form = CancelEventForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_event(event, current_user, form.reason.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The event is cancelled. Registrants will be told."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("events/cancel.html", event=event, form=form,
+                           to_mail=services.people_to_mail(event)), status
+
+
+@bp.route("/manage/events/<int:event_id>/delete", methods=["GET", "POST"])
+def manage_delete(event_id: int):
+    """Delete a draft nobody is registered for, after a confirmation page."""
+    event = _editable(event_id)
+    form = DeleteDraftForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_draft(event, current_user)
+        except DomainError as error:
+            form.form_errors.append(str(error.message))
+        else:
+            flash(_("The draft is deleted."), "success")
+            return redirect(url_for("events.manage_list"))
+    status = 422 if form.form_errors else 200
+    return render_template("events/delete.html", event=event, form=form), status
 
 
 @bp.post("/manage/events/<int:event_id>/reinstate")
@@ -328,78 +374,8 @@ def manage_meeting_outcome(event_id: int, session_id: int):
     return _render_meeting(event, session, outcome_form=form, status=422)
 
 
-CHANGE_LABELS = {
-    "sessions": _l("Sessions"), "series": _l("Series rule"), "meeting": _l("One meeting moved"),
-    "meeting_cancelled": _l("One meeting cancelled"), "session_titles": _l("Session titles"),
-    "group.community": _l("Community or municipality"), "group.facilitator_id": _l("Facilitator"),
-    "group.membership": _l("Membership"), "status": _l("Status"), "venue": _l("Venue"), "address": _l("Address"),
-    "is_online": _l("Held online"), "online_url": _l("Join link"), "title": _l("Title"),
-    "description": _l("Description"), "capacity": _l("Capacity"), "timezone": _l("Timezone"),
-    "language": _l("Language"), "programme_id": _l("Programme"), "region_code": _l("Region"),
-    "recording_url": _l("Recording link"), "speakers": _l("Speakers"), "outcome_summary": _l("Outcome summary"),
-    "requires_approval": _l("Needs approval"), "max_per_region": _l("At most per region"),
-    "max_per_organisation": _l("At most per organisation"), "offer_hours": _l("Offer hours"),
-    "attendance_threshold": _l("Attendance threshold"), "registration_opens_at": _l("Registration opens"),
-    "registration_closes_at": _l("Registration closes"), "latitude": _l("Latitude"), "longitude": _l("Longitude"),
-    "team_roles": _l("Team needed"), "trip.settlement": _l("Settlement"), "trip.district": _l("District"),
-    "trip.departure_point": _l("Departure point"), "trip.departure_at": _l("Departure time"),
-    "trip.seats": _l("Seats in transport"), "trip.services": _l("Services offered"),
-    "trip.media_invited": _l("Media invited"), "kind": _l("Kind"),
-}
-
-
-def _field_words(name: str, value):
-    """A logged code in words: "draft" → "Draft", "RU-SAM" → "Samara Oblast", {"doctor": 2} → "Doctor: 2"."""
-    if name == "status":
-        return EventStatus(value).label
-    if name == "kind":
-        return EventKind(value).label
-    if name == "language":
-        return dict(LANGUAGES).get(value, value)
-    if name == "region_code":
-        return region_name(value)
-    if name == "programme_id":
-        programme = db.session.get(Programme, value)
-        return programme.title if programme else value
-    if name == "trip.services" and isinstance(value, list):
-        return [TripService(code).label if code in set(TripService) else code for code in value]
-    if name == "team_roles" and isinstance(value, dict):
-        return [f"{TeamRole(role).label}: {needed}" if role in set(TeamRole) else f"{role}: {needed}"
-                for role, needed in value.items()]
-    return value
-
-
-def _change_value_formatter(timezone: str):
-    """Render a logged value for people: codes in words, times in the event's zone, yes/no, lists joined."""
-    def moment(text: str) -> str:
-        try:
-            return local_datetime(datetime.fromisoformat(text), timezone, "short")
-        except ValueError:
-            return text
-
-    def show(value, name: str = "") -> str:
-        if value is None or value == "":
-            return "—"
-        if name:
-            value = _field_words(name, value)
-        if isinstance(value, bool):
-            return _("yes") if value else _("no")
-        if isinstance(value, list):
-            return "; ".join(show(v) for v in value) or "—"
-        if isinstance(value, dict):
-            return "; ".join(f"{k}: {v}" for k, v in value.items()) or "—"
-        if isinstance(value, str) and "/" in value and value[:4].isdigit():
-            start, _sep, end = value.partition("/")
-            return f"{moment(start)} – {moment(end)}"
-        if isinstance(value, str) and len(value) >= 16 and value[:4].isdigit() and value[10:11] == "T":
-            return moment(value)
-        return str(value)
-
-    return show
-
-
 @bp.get("/manage/events/<int:event_id>/changes")
 def manage_changes(event_id: int):
     event = _editable(event_id)
     return render_template("events/changes.html", event=event, field_labels=CHANGE_LABELS,
-                           show_value=_change_value_formatter(event.timezone))
+                           show_value=change_value_formatter(event.timezone))

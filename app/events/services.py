@@ -12,8 +12,14 @@ from flask_babel import lazy_gettext as _l
 
 from app import clock
 from app.database import lock_row, unit_of_work
-from app.errors import Conflict, FieldErrors
-from app.events.changes import SCALAR_FIELDS, apply_change, denormalise_dates, record_change
+from app.errors import Conflict, FieldErrors, ValidationFailed
+from app.events.changes import (
+    SCALAR_FIELDS,
+    TIME_PLACE_FIELDS,
+    apply_change,
+    denormalise_dates,
+    record_change,
+)
 from app.events.models import (
     Event,
     EventKind,
@@ -39,6 +45,9 @@ from app.events.queries import (
     listing_version,
     meeting_attendance,
     parse_filters,
+    pending_approvals,
+    people_to_mail,
+    registration_counts,
     seats_left,
     team_places,
 )
@@ -47,11 +56,25 @@ from app.events.validation import validate
 from app.extensions import db
 
 __all__ = [
-    "EventFilters", "Page", "cancel_event", "cancel_meeting", "change_meeting", "create_event", "create_meetings",
-    "duplicate_event", "event_as_data", "filter_clauses", "get_event", "list_events", "list_manageable_events",
-    "listing_version", "meeting_attendance", "parse_filters", "preview", "publish_event", "record_outcome",
-    "record_trip_results", "rule_of", "seats_left", "team_places", "update_event",
+    "EventFilters", "MailConfirmationNeeded", "Page", "cancel_event", "cancel_meeting", "change_meeting",
+    "create_event", "create_meetings", "delete_draft", "duplicate_event", "event_as_data", "filter_clauses",
+    "get_event", "list_events", "list_manageable_events", "listing_version", "meeting_attendance", "parse_filters",
+    "pending_approvals", "people_to_mail", "preview", "publish_event", "record_outcome", "record_trip_results",
+    "registration_counts", "rule_of", "seats_left", "team_places", "update_event",
 ]
+
+
+PAST_NOT_CANCELLED = _l("This event is over: a past event cannot be cancelled.")
+
+
+class MailConfirmationNeeded(Conflict):
+    """A change would mail registrants and the caller asked to be told first; nothing was saved."""
+
+    code = "confirm_mail"
+
+    def __init__(self, recipients: int):
+        self.recipients = recipients
+        super().__init__(_l("This change will mail %(count)d people registered for the event.", count=recipients))
 
 # --- public operations ---------------------------------------------------------------------
 
@@ -74,14 +97,50 @@ def create_event(actor, data: dict) -> Event:
     return event
 
 
-def update_event(event: Event, actor, data: dict) -> Event:
-    """Change the keys present in `data`; a change of time, place or status bumps `sequence`."""
+def update_event(event: Event, actor, data: dict, *, mail_confirmed: bool = True,
+                 keep_confirmed: bool = False) -> Event:
+    """Change the keys present in `data`; a change of time, place or status bumps `sequence`.
+
+    `mail_confirmed=False` (the edit form's first submit) raises MailConfirmationNeeded, saving
+    nothing, when the change would mail registrants, so the organiser sees how many first.
+    A capacity below the seats already held (confirmed + offered) is refused, naming them, unless
+    `keep_confirmed`: then everyone keeps their seat and registration closes now.
+    """
     with unit_of_work():
         locked = lock_row(Event, event.id)
         clean, errors = validate(locked, data, actor)
         errors.raise_if_any()
-        record_change(locked, actor, apply_change(locked, clean))
+        if clean.get("status") == EventStatus.CANCELLED and locked.status != EventStatus.CANCELLED and locked.is_over:
+            raise ValidationFailed(fields={"status": [PAST_NOT_CANCELLED]})
+        if clean.get("capacity") is not None:
+            _check_capacity(locked, clean, keep_confirmed)
+        changes = apply_change(locked, clean)
+        if not mail_confirmed and TIME_PLACE_FIELDS & changes.keys():
+            recipients = people_to_mail(locked)
+            if recipients:
+                raise MailConfirmationNeeded(recipients)
+        record_change(locked, actor, changes)
     return locked
+
+
+def _check_capacity(event: Event, clean: dict, keep_confirmed: bool) -> None:
+    counts = registration_counts([event.id]).get(event.id, {})
+    confirmed, offered = counts.get("confirmed", 0), counts.get("offered", 0)
+    if clean["capacity"] >= confirmed + offered:
+        return
+    if not keep_confirmed:
+        if offered:
+            message = _l("%(confirmed)d people are confirmed and %(offered)d hold an offered seat: the capacity "
+                         "cannot be less than %(total)d. Keep them and close registration, or choose a larger "
+                         "capacity.", confirmed=confirmed, offered=offered, total=confirmed + offered)
+        else:
+            message = _l("%(confirmed)d people are confirmed: the capacity cannot be less than %(confirmed)d. "
+                         "Keep them and close registration, or choose a larger capacity.", confirmed=confirmed)
+        raise ValidationFailed(fields={"capacity": [message]})
+    now = clock.now()
+    closes = clean.get("registration_closes_at", event.registration_closes_at)
+    if closes is None or closes > now:
+        clean["registration_closes_at"] = now
 
 
 def _set_status(event: Event, actor, status: EventStatus, allowed, message, reason: str | None = None) -> Event:
@@ -108,12 +167,27 @@ def publish_event(event: Event, actor) -> Event:
 
 def cancel_event(event: Event, actor, reason: str = "") -> Event:
     """Draft or published → cancelled, with the reason people are shown; registrants are told
-    by the registrations area (approvals, offers and check-in close with it)."""
+    by the registrations area (approvals, offers and check-in close with it). An event that has
+    ended is not cancelled: it happened."""
     errors = FieldErrors()
     reason = check_text(errors, "reason", reason, TEXT_MAX)
     errors.raise_if_any()
+    if event.status != EventStatus.CANCELLED and event.is_over:
+        raise Conflict(PAST_NOT_CANCELLED, field="status")
     return _set_status(event, actor, EventStatus.CANCELLED, lambda e: e.can_be_cancelled,
                        _l("The event is already cancelled."), reason=reason)
+
+
+def delete_draft(event: Event, actor) -> None:
+    """Delete a draft nobody is registered for, with its sessions and details (nothing else points at
+    one: published events are cancelled instead, so their history stays)."""
+    with unit_of_work():
+        locked = lock_row(Event, event.id)
+        if locked.status != EventStatus.DRAFT:
+            raise Conflict(_l("Only a draft can be deleted; cancel a published event instead."), field="status")
+        if sum(registration_counts([locked.id]).get(locked.id, {}).values()):
+            raise Conflict(_l("People are registered for this draft: it cannot be deleted."), field="status")
+        db.session.delete(locked)
 
 
 def reinstate_event(event: Event, actor) -> Event:

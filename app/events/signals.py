@@ -21,6 +21,9 @@ role_places_wanted = _signals.signal("role-places-wanted")
 
 members_present_wanted = _signals.signal("members-present-wanted")
 """Sent with one event; a receiver returns {session id: members checked in at that session}."""
+registration_counts_wanted = _signals.signal("registration-counts-wanted")
+"""Sent with event ids (a list or a SELECT of ids); a receiver returns {event_id: {status value: count}},
+counted in one query: the organiser's list, the capacity check and "how many will be mailed" read it."""
 
 listing_version_wanted = _signals.signal("listing-version-wanted")
 """Sent with no sender; a receiver returns a value that changes whenever what it adds to the listing changes."""

@@ -1,8 +1,16 @@
 """Forms check shape only; the services decide (STYLE rule 11)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.registrations.models import REGISTRATION_STATUS_LABELS
 
@@ -61,3 +69,39 @@ class CheckInSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search by name"), validators=[Optional(), Length(max=200)])
+
+
+class AddParticipantForm(FlaskForm):
+    """The organiser adds a person by email; a new address also needs the full name (they are invited)."""
+
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)],
+                            description=_l("Only for a new account: the person gets a mail to set a password."))
+    role = SelectField(_l("Role in the team"), choices=[], validate_choice=False, validators=[Optional()])
+    override = BooleanField(_l("Over capacity: confirm even if no seat is free"))
+
+
+class ChangeStatusForm(FlaskForm):
+    """One participant's new status; a rejection needs a reason (mailed), a full event the override."""
+
+    status = SelectField(_l("New status"), validators=[DataRequired()], validate_choice=False)
+    reason = TextAreaField(_l("Reason (mailed when rejecting)"), validators=[Optional(), Length(max=2000)],
+                           render_kw={"rows": 1})
+    override = BooleanField(_l("Over capacity"))
+
+    def fill_choices(self, statuses) -> "ChangeStatusForm":
+        self.status.choices = [("", _l("Choose…"))] + [(s.value, s.label) for s in statuses]
+        return self
+
+
+class ChangeRoleForm(FlaskForm):
+    role = SelectField(_l("Role in the team"), validators=[DataRequired()], validate_choice=False)
+
+
+class BulkDecisionForm(FlaskForm):
+    """Approve or reject the ticked applications with one reason (the buttons carry `action`)."""
+
+    registration_ids = SelectMultipleField(_l("Applications"), coerce=int, validate_choice=False)
+    action = HiddenField()
+    reason = TextAreaField(_l("Reason for the rejected (mailed to each of them)"),
+                           validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})

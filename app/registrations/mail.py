@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from app import clock
 from app.calendar import builders
 from app.calendar.items import session_item
-from app.events.models import EventStatus
+from app.events.changes import describe_change
+from app.events.models import EventChange, EventStatus
 from app.extensions import db
 from app.notifications.services import Attachment, deliver_to_user
 from app.registrations import services
@@ -29,6 +30,7 @@ SUBJECTS = {
     "offer_expired": lambda title: _l("Your offer has expired: %(title)s", title=title),
     "rejected": lambda title: _l("Your application was declined: %(title)s", title=title),
     "cancelled_by_organiser": lambda title: _l("Your registration was cancelled: %(title)s", title=title),
+    "cancelled": lambda title: _l("You cancelled your registration: %(title)s", title=title),
     "event_changed": lambda title: _l("The event has changed: %(title)s", title=title),
     "event_cancelled": lambda title: _l("The event is cancelled: %(title)s", title=title),
     "event_reinstated": lambda title: _l("The event takes place after all: %(title)s", title=title),
@@ -45,6 +47,7 @@ STILL_TRUE = {
     "offer_expired": lambda r: r.status == S.EXPIRED,
     "rejected": lambda r: r.status == S.REJECTED,
     "cancelled_by_organiser": lambda r: r.status == S.CANCELLED,
+    "cancelled": lambda r: r.status == S.CANCELLED,
     "event_changed": lambda r: r.is_live and r.event.status == EventStatus.PUBLISHED,
     "event_cancelled": lambda r: r.event.status == EventStatus.CANCELLED,
     "event_reinstated": lambda r: r.is_live and r.event.status == EventStatus.PUBLISHED,
@@ -89,6 +92,10 @@ def send(kind: str, registration_id: int, **extra) -> bool:
         "sessions": list(event.sessions),
         **extra,
     }
+    change = db.session.get(EventChange, extra["change_id"]) if extra.get("change_id") else None
+    # What changed, old → new, rendered in the recipient's language and the event's zone (the mail's).
+    context["change_fields"] = change.fields if change is not None else {}
+    context["describe_change"] = describe_change
     attachments = ()
     if kind in WITH_ICS and event.sessions:
         with force_locale(user.locale or "ru"):

@@ -1,4 +1,5 @@
 """What organisers and trainees read: participant lists, queues, one's registrations, tickets, feed rows."""
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,20 +77,49 @@ def waitlist_positions(event: Event) -> dict[int, int]:
 
 @dataclass
 class QueueEntry:
+    """One application with what approving it would do to the event's rules."""
+
     registration: Registration
-    region_count: int
+    region_count: int  # counted by the rule now (confirmed, offered, waitlisted)
     organisation_count: int
+    region_rivals: int = 0  # other applicants of the same region while fewer places are left than applicants
+    organisation_rivals: int = 0
+    region_left: int | None = None  # places left under the limit (None: no limit or no region)
+    organisation_left: int | None = None
+
+    @property
+    def region_after(self) -> int:
+        return self.region_count + 1
+
+    @property
+    def organisation_after(self) -> int:
+        return self.organisation_count + 1
 
 
 def approval_queue(event: Event) -> list[QueueEntry]:
-    """Pending applications, oldest first, each with the rule counts of its region and organisation."""
+    """Pending applications, oldest first, each with the rule counts of its region and organisation and
+    the applicants it competes with for the places left (two applicants, one regional place)."""
     pending = db.session.execute(
         select(Registration).where(Registration.event_id == event.id, Registration.status == S.PENDING)
         .options(selectinload(Registration.user), selectinload(Registration.organisation))
         .order_by(Registration.queued_at, Registration.id)
     ).scalars().all()
     by_region, by_organisation = rule_counts(event)
-    return [QueueEntry(r, by_region.get(r.region_code, 0), by_organisation.get(r.organisation_id, 0)) for r in pending]
+    pending_regions = Counter(r.region_code for r in pending if r.region_code)
+    pending_organisations = Counter(r.organisation_id for r in pending if r.organisation_id)
+    entries = []
+    for r in pending:
+        entry = QueueEntry(r, by_region.get(r.region_code, 0), by_organisation.get(r.organisation_id, 0))
+        if event.max_per_region is not None and r.region_code:
+            entry.region_left = max(event.max_per_region - entry.region_count, 0)
+            if 0 < entry.region_left < pending_regions[r.region_code]:
+                entry.region_rivals = pending_regions[r.region_code] - 1
+        if event.max_per_organisation is not None and r.organisation_id:
+            entry.organisation_left = max(event.max_per_organisation - entry.organisation_count, 0)
+            if 0 < entry.organisation_left < pending_organisations[r.organisation_id]:
+                entry.organisation_rivals = pending_organisations[r.organisation_id] - 1
+        entries.append(entry)
+    return entries
 
 
 def registration_of(event: Event, user) -> Registration | None:

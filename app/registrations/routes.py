@@ -13,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from openpyxl import Workbook
@@ -24,12 +24,16 @@ from app import clock
 from app.accounts.models import Organisation
 from app.accounts.regions import region_name
 from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
-from app.events.models import Event
+from app.events.models import Event, EventKind
 from app.extensions import db
 from app.permissions import require
 from app.registrations import printables, services, ui
 from app.registrations.forms import (
     ActionForm,
+    AddParticipantForm,
+    BulkDecisionForm,
+    ChangeRoleForm,
+    ChangeStatusForm,
     CheckInForm,
     CheckInSearchForm,
     ParticipantFilterForm,
@@ -122,6 +126,16 @@ def _own_action(event_id: int, action, done_message: str):
     return redirect(_event_page(event_id))
 
 
+@bp.get("/events/<int:event_id>/cancel")
+@login_required
+def confirm_cancel(event_id: int):
+    """The confirmation step before cancelling one's own registration (a page: it works without JavaScript)."""
+    event = _event(event_id, "event.view")
+    registration = _own_registration(event)
+    return render_template("registrations/cancel_confirm.html", event=event, registration=registration,
+                           form=ActionForm())
+
+
 @bp.post("/events/<int:event_id>/cancel")
 @login_required
 def cancel(event_id: int):
@@ -197,16 +211,103 @@ def _filter_form(event: Event) -> ParticipantFilterForm:
     return form
 
 
+def _role_choices(event: Event) -> list[tuple[str, str]]:
+    if event.kind != EventKind.OUTREACH_TRIP:
+        return []
+    return [(role.value, f"{role.label} ({left})") for role, left in services.role_places(event).items()]
+
+
+def _render_participants(event: Event, add_form: AddParticipantForm | None = None,
+                         failed: tuple[int, object] | None = None, status: int = 200):
+    """The participant list with its forms; a form that failed comes back with its messages."""
+    form = _filter_form(event)
+    listing = services.participants(event, form.filters())
+    roles = _role_choices(event)
+    if add_form is None:
+        add_form = AddParticipantForm(formdata=None, prefix="add")
+    add_form.role.choices = [("", _("No role"))] + roles
+    status_forms, role_forms = {}, {}
+    for r in listing.rows:
+        if r.is_live:
+            status_forms[r.id] = ChangeStatusForm(formdata=None, prefix=f"s{r.id}").fill_choices(services.SETTABLE)
+            if roles:
+                role_forms[r.id] = ChangeRoleForm(formdata=None, prefix=f"role{r.id}",
+                                                  role=r.team_role.value if r.team_role else "")
+                role_forms[r.id].role.choices = roles
+    if failed is not None:
+        registration_id, failed_form = failed
+        if isinstance(failed_form, ChangeStatusForm):
+            status_forms[registration_id] = failed_form.fill_choices(services.SETTABLE)
+        else:
+            failed_form.role.choices = roles
+            role_forms[registration_id] = failed_form
+    return render_template("registrations/manage_participants.html", event=event, form=form, listing=listing,
+                           taken=services.seats_taken([event.id]).get(event.id, 0), statuses=list(S),
+                           action_form=ActionForm(), held=services.held_sessions(event.id),
+                           export_args=request.args.to_dict(), add_form=add_form, status_forms=status_forms,
+                           role_forms=role_forms), status
+
+
 @bp.get("/manage/events/<int:event_id>/registrations")
 @login_required
 def participants(event_id: int):
     event = _event(event_id, "event.manage_registrations")
-    form = _filter_form(event)
-    listing = services.participants(event, form.filters())
-    return render_template("registrations/manage_participants.html", event=event, form=form, listing=listing,
-                           taken=services.seats_taken([event.id]).get(event.id, 0), statuses=list(S),
-                           action_form=ActionForm(), held=services.held_sessions(event.id),
-                           export_args=request.args.to_dict())
+    return _render_participants(event)
+
+
+@bp.post("/manage/events/<int:event_id>/registrations/add")
+@login_required
+def add_participant(event_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    form = AddParticipantForm(prefix="add")
+    if form.validate_on_submit():
+        try:
+            registration = services.add_participant(event, _user(), email=form.email.data,
+                                                    full_name=form.full_name.data or "",
+                                                    team_role=form.role.data or None, override=form.override.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("%(name)s is added: %(status)s.", name=registration.user.full_name,
+                    status=registration.status.label), "success")
+            return redirect(url_for(".participants", event_id=event.id))
+    return _render_participants(event, add_form=form, status=422)
+
+
+@bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/status")
+@login_required
+def change_status(event_id: int, registration_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    registration = services.registration_in_event(event, registration_id)
+    form = ChangeStatusForm(prefix=f"s{registration.id}").fill_choices(services.SETTABLE)
+    if form.validate_on_submit():
+        try:
+            services.set_status(registration, _user(), form.status.data, reason=form.reason.data or "",
+                                override=form.override.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("%(name)s: %(status)s.", name=registration.user.full_name, status=registration.status.label),
+                  "success")
+            return redirect(url_for(".participants", event_id=event.id))
+    return _render_participants(event, failed=(registration.id, form), status=422)
+
+
+@bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/role")
+@login_required
+def change_role(event_id: int, registration_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    registration = services.registration_in_event(event, registration_id)
+    form = ChangeRoleForm(prefix=f"role{registration.id}")
+    if form.validate_on_submit():
+        try:
+            services.set_role(registration, _user(), form.role.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("%(name)s: the role is changed.", name=registration.user.full_name), "success")
+            return redirect(url_for(".participants", event_id=event.id))
+    return _render_participants(event, failed=(registration.id, form), status=422)
 
 
 def _cell(value):
@@ -290,13 +391,34 @@ def export_xlsx(event_id: int):
                     headers={"Content-Disposition": f"attachment; filename=event-{event.id}-participants.xlsx"})
 
 
-def _render_queue(event: Event, failed: tuple[int, RejectForm] | None = None, status: int = 200):
+def _render_queue(event: Event, failed: tuple[int, RejectForm] | None = None, status: int = 200,
+                  bulk_form: BulkDecisionForm | None = None):
     entries = services.approval_queue(event)
     forms = {entry.registration.id: RejectForm(formdata=None, prefix=f"r{entry.registration.id}") for entry in entries}
     if failed is not None and failed[0] in forms:
         forms[failed[0]] = failed[1]
     return render_template("registrations/manage_approvals.html", event=event, entries=entries, reject_forms=forms,
-                           action_form=ActionForm()), status
+                           action_form=ActionForm(), bulk_form=bulk_form or BulkDecisionForm(formdata=None)), status
+
+
+@bp.post("/manage/events/<int:event_id>/approvals/bulk")
+@login_required
+def bulk_decide(event_id: int):
+    event = _event(event_id, "event.manage_registrations")
+    form = BulkDecisionForm()
+    if form.validate_on_submit():
+        try:
+            count = services.bulk_decide(event, _user(), form.registration_ids.data or [], form.action.data or "",
+                                         form.reason.data or "")
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(ngettext("%(num)d application is approved.", "%(num)d applications are approved.", count)
+                  if form.action.data == "approve" else
+                  ngettext("%(num)d application is rejected; the reason was mailed.",
+                           "%(num)d applications are rejected; the reason was mailed.", count), "success")
+            return redirect(url_for(".approvals", event_id=event.id))
+    return _render_queue(event, status=422, bulk_form=form)
 
 
 @bp.get("/manage/events/<int:event_id>/approvals")

@@ -18,7 +18,7 @@ from app.events.models import (
     TeamRole,
     TripTeamRole,
 )
-from app.events.signals import free_seats_wanted, role_places_wanted
+from app.events.signals import free_seats_wanted, registration_counts_wanted, role_places_wanted
 from app.extensions import db
 from app.notifications.services import notify_organisers
 from app.registrations.models import (
@@ -49,6 +49,20 @@ def free_seats(events: list[Event]) -> dict[int, int | None]:
     """
     taken = seats_taken([e.id for e in events if e.capacity is not None])
     return {e.id: None if e.capacity is None else max(e.capacity - taken.get(e.id, 0), 0) for e in events}
+
+
+@registration_counts_wanted.connect
+def registration_counts(event_ids) -> dict[int, dict[str, int]]:
+    """{event id: {status value: count}} for a list or a SELECT of event ids, in one query."""
+    if isinstance(event_ids, list | tuple) and not event_ids:
+        return {}
+    counts: dict[int, dict[str, int]] = {}
+    for event_id, status, count in db.session.execute(
+        select(Registration.event_id, Registration.status, func.count(Registration.id))
+        .where(Registration.event_id.in_(event_ids)).group_by(Registration.event_id, Registration.status)
+    ).all():
+        counts.setdefault(event_id, {})[status.value] = count
+    return counts
 
 
 @role_places_wanted.connect
@@ -200,11 +214,17 @@ def settle(event: Event, user_id: int | None = None) -> Settled:
 _UNKNOWN = object()
 
 
+def offers_open(event: Event, now: datetime) -> bool:
+    """The waitlist moves only while the event is published and has not started: a seat freed on the
+    day of a trip, or after it, is not offered to anyone."""
+    return event.status == EventStatus.PUBLISHED and (event.starts_at is None or now < event.starts_at)
+
+
 def promote(event: Event, now: datetime, free=_UNKNOWN) -> int | None:
     """Offer free seats to waitlisted people, oldest first (confirm at once when capacity is unlimited)."""
     if free is _UNKNOWN:
         free = free_seats([event])[event.id]
-    if free == 0 or event.status != EventStatus.PUBLISHED:
+    if free == 0 or not offers_open(event, now):
         return free
     queue = select(Registration).where(Registration.event_id == event.id, Registration.status == S.WAITLISTED) \
         .order_by(Registration.queued_at, Registration.id)

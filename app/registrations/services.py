@@ -20,10 +20,12 @@ Decisions worth knowing:
 """
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app import clock
 from app.accounts.models import User
+from app.database import INTEGER_MAX
 from app.errors import ValidationFailed
 from app.events.models import (
     Event,
@@ -33,6 +35,7 @@ from app.events.signals import event_changed
 from app.extensions import db
 from app.notifications.services import notify_organisers
 from app.outbox import services as outbox
+from app.registrations import manual
 from app.registrations.attendance import (
     attendance,
     attendance_for,
@@ -41,6 +44,7 @@ from app.registrations.attendance import (
     held_sessions,
     undo_check_in,
 )
+from app.registrations.manual import add_participant, promote_from_waitlist, set_role
 from app.registrations.models import Registration
 from app.registrations.queries import (
     MyRegistration,
@@ -89,9 +93,12 @@ __all__ = [
     "MAIL_TOPIC",
     "MESSAGES",
     "MyRegistration",
+    "SETTABLE",
     "accept_offer",
+    "add_participant",
     "approval_queue",
     "approve",
+    "bulk_decide",
     "attendance",
     "attendance_for",
     "blocks_registering",
@@ -108,6 +115,7 @@ __all__ = [
     "live_registrations_for_user",
     "my_registrations",
     "participants",
+    "promote_from_waitlist",
     "register",
     "registration_changes_for_user",
     "registration_for_ticket",
@@ -119,6 +127,8 @@ __all__ = [
     "rule_notes",
     "seats_taken",
     "send_reminders",
+    "set_role",
+    "set_status",
     "session_in_event",
     "ticket_token",
     "undo_check_in",
@@ -193,15 +203,18 @@ def cancel(registration: Registration, actor: User) -> Registration:
         settle(event)
         if not registration.is_live:
             raise RegistrationConflict(MESSAGES["not_live"], code="not_live")
-        note = "" if actor.id == registration.user_id else "cancelled by organiser"
-        move(registration, S.CANCELLED, actor.id, note=note)
+        own = actor.id == registration.user_id
+        previous = registration.status
+        move(registration, S.CANCELLED, actor.id, note="" if own else "cancelled by organiser")
         registration.offered_at = registration.offer_expires_at = None
         db.session.flush()
-        promote(event, clock.now())
-        if actor.id != registration.user_id:
-            announce("cancelled_by_organiser", registration)
+        seats_left = promote(event, clock.now())
+        if own:
+            announce("cancelled", registration)
+            notify_organisers(event, "cancellation", registration=registration, previous_status=previous,
+                              seats_left=seats_left)
         else:
-            notify_organisers(event, "cancellation", registration=registration)
+            announce("cancelled_by_organiser", registration)
     return registration
 
 
@@ -319,7 +332,7 @@ def expire_offers(event_id: int | None = None) -> int:
 
 @event_changed.connect
 def _on_event_change(event: Event, *, moved: bool, cancelled: bool, reinstated: bool = False,
-                     **_details) -> None:
+                     change_id: int | None = None, **_details) -> None:
     """Inside the events area's unit of work: the change and its consequences commit together.
 
     Capacity raised → the waitlist gets offers. Time or place moved → every live registrant is
@@ -335,7 +348,73 @@ def _on_event_change(event: Event, *, moved: bool, cancelled: bool, reinstated: 
         ).scalars().all()
         kind = "event_cancelled" if cancelled else "event_reinstated" if reinstated else "event_changed"
         for registration in live:
-            announce(kind, registration)
+            announce(kind, registration, change_id=change_id)
+
+
+# --- the organiser by hand (app/registrations/manual.py has adding, promoting and roles) -----------
+
+# What the organiser may set a registration to on the participants page.
+SETTABLE = (S.CONFIRMED, S.CANCELLED, S.REJECTED)
+
+
+def set_status(registration: Registration, actor: User, status: str, *, reason: str = "",
+               override: bool = False) -> Registration:
+    """The participants page's "change status": confirmed (approve, promote, or confirm an offer),
+    cancelled or rejected (with a reason that is mailed)."""
+    try:
+        wanted = S(status)
+    except ValueError:
+        raise ValidationFailed(_l("Choose a status from the list."), field="status") from None
+    if wanted not in SETTABLE:
+        raise ValidationFailed(_l("Choose a status from the list."), field="status")
+    if wanted == S.CANCELLED:
+        return cancel(registration, actor)
+    if wanted == S.REJECTED:
+        return reject(registration, actor, reason)
+    if registration.status == S.PENDING:
+        return approve(registration, actor)
+    if registration.status == S.WAITLISTED:
+        return manual.promote_from_waitlist(registration, actor, override=override)
+    if registration.status == S.OFFERED:
+        with unit():
+            event, registration = lock_registration(registration)
+            settle(event)
+            if registration.status == S.OFFERED:
+                move(registration, S.CONFIRMED, actor.id, note="confirmed by organiser")
+                registration.offer_expires_at = None
+                announce("confirmed", registration)
+                return registration
+    if registration.status == S.CONFIRMED:
+        raise RegistrationConflict(manual.MANUAL_MESSAGES["already_confirmed"], field="status", code="already_confirmed")
+    raise RegistrationConflict(MESSAGES["not_live"], field="status", code="not_live")
+
+
+def bulk_decide(event: Event, actor: User, registration_ids: list[int], action: str, reason: str = "") -> int:
+    """Approve, or reject with one reason, the chosen pending applications of `event`: all or none."""
+    if action not in ("approve", "reject"):
+        raise ValidationFailed(_l("Choose approve or reject."), field="action")
+    if action == "reject" and not (reason or "").strip():
+        raise ValidationFailed(MESSAGES["reason_required"], field="reason")
+    with unit():
+        chosen = db.session.execute(
+            select(Registration).where(Registration.event_id == event.id,
+                                       Registration.id.in_([i for i in registration_ids or [] if 0 < i <= INTEGER_MAX]),
+                                       Registration.status == S.PENDING)
+            .order_by(Registration.queued_at, Registration.id)
+        ).scalars().all()
+        if not chosen:
+            raise ValidationFailed(manual.MANUAL_MESSAGES["none_chosen"], field="registration_ids")
+        for registration in chosen:
+            try:
+                if action == "approve":
+                    approve(registration, actor)
+                else:
+                    reject(registration, actor, reason)
+            except RegistrationConflict as refusal:
+                raise RegistrationConflict(
+                    _l("%(name)s: %(reason)s Nothing was changed.", name=registration.user.full_name,
+                       reason=refusal.message), code=refusal.code) from refusal
+    return len(chosen)
 
 
 # --- reminders ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ ALLOWED_TRANSITIONS: dict[RegistrationStatus | None, frozenset[RegistrationStatu
     S.CANCELLED: _START,
     S.EXPIRED: _START,
     S.PENDING: frozenset({S.CONFIRMED, S.WAITLISTED, S.REJECTED, S.CANCELLED}),
-    S.WAITLISTED: frozenset({S.OFFERED, S.REJECTED, S.CANCELLED}),
+    S.WAITLISTED: frozenset({S.OFFERED, S.CONFIRMED, S.REJECTED, S.CANCELLED}),  # confirmed: promoted by hand
     S.OFFERED: frozenset({S.CONFIRMED, S.EXPIRED, S.REJECTED, S.CANCELLED}),
     S.CONFIRMED: frozenset({S.REJECTED, S.CANCELLED}),
     S.REJECTED: frozenset(),

@@ -36,8 +36,12 @@ MATRIX = [
     ("POST", "/manage/events/{others}/publish", "organiser", 404),
     ("POST", "/manage/events/{others}/publish", "trainee", 403),
     ("POST", "/manage/events/{others}/publish", "anonymous", 302),
-    ("POST", "/manage/events/{own}/cancel", "organiser", 302),
+    ("GET", "/manage/events/{own}/cancel", "organiser", 200),
+    ("POST", "/manage/events/{own}/cancel", "organiser", 422),  # allowed; the reason is required
     ("POST", "/manage/events/{others}/cancel", "organiser", 404),
+    ("GET", "/manage/events/{draft}/delete", "organiser", 404),
+    ("POST", "/manage/events/{draft}/delete", "trainee", 403),
+    ("GET", "/manage/events/{draft}/delete", "admin", 200),
     ("POST", "/manage/events/{own}/reinstate", "organiser", 302),
     ("POST", "/manage/events/{others}/reinstate", "organiser", 404),
     ("POST", "/manage/events/{others}/reinstate", "trainee", 403),
@@ -70,8 +74,8 @@ MATRIX = [
     ("POST", "/manage/events/{others}/meetings/{others_session}/outcome", "anonymous", 302),
 ]
 
-MUTATING_POST_ONLY = ["/manage/events/{own}/publish", "/manage/events/{own}/cancel",
-                      "/manage/events/{own}/reinstate", "/manage/events/{own}/duplicate",
+MUTATING_POST_ONLY = ["/manage/events/{own}/publish", "/manage/events/{own}/reinstate",
+                      "/manage/events/{own}/duplicate",
                       "/manage/events/{own}/meetings/{own_session}/change",
                       "/manage/events/{own}/meetings/{own_session}/cancel",
                       "/manage/events/{own}/meetings/{own_session}/outcome"]
@@ -121,4 +125,4 @@ def test_every_events_route_is_in_the_matrix(app):
     assert routes <= covered, routes - covered
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("events.") and "POST" in rule.methods and "GET" in rule.methods:
-            assert rule.rule.endswith(("/edit", "/results", "/new/<kind>", "/series")), rule.rule
+            assert rule.rule.endswith(("/edit", "/results", "/new/<kind>", "/series", "/cancel", "/delete")), rule.rule

@@ -134,7 +134,7 @@ def test_change_of_place_bumps_sequence_and_logs_old_and_new(app, organiser):
     assert change.actor_id == organiser.id and change.sequence == 1
     # Heard inside the change's own unit of work: listeners' writes commit with it.
     assert heard == [(event.id, {"changed": {"venue", "capacity"}, "moved": True, "cancelled": False, "reinstated": False,
-                                 "actor_id": organiser.id}, True)]
+                                 "actor_id": organiser.id, "change_id": change.id}, True)]
 
 
 def test_only_time_place_status_bump_but_every_change_is_logged(app, organiser):

@@ -224,6 +224,13 @@ def _event_message(world):
     registrations.register(event.id, make_user())
     message = messaging.send(event, organiser, messaging.Audience(), "О семинаре", "Здравствуйте, {name}!")
     return Target({"event_id": event.id, "message_id": message.id}, owner=organiser)
+@builder("trip_registration")
+def _trip_registration(world):
+    """A trip needing a doctor and a driver, with a confirmed doctor."""
+    organiser, event = programme_event(kind="outreach_trip", team_roles=[{"role": "doctor", "needed": 2},
+                                                                          {"role": "driver", "needed": 1}])
+    registration = registrations.register(event.id, make_user(), team_role="doctor")
+    return Target({"event_id": event.id, "registration_id": registration.id}, owner=organiser)
 
 
 @builder("calendar_token")

@@ -87,7 +87,8 @@ EFFECTS = {
 
 
 GET_PAGES = {url for method, url, _ in MATRIX if method == "GET"}
-MUTATING = sorted(({url for method, url, _ in MATRIX if method == "POST"} - GET_PAGES) |
+# GET /events/{e}/cancel is the confirmation page before the POST (tested in test_people_workflow.py).
+MUTATING = sorted(({url for method, url, _ in MATRIX if method == "POST"} - GET_PAGES - {"/events/{e}/cancel"}) |
                   {"/manage/events/{e}/registrations/{r}/reject"})
 
 

@@ -141,7 +141,7 @@ def test_approval_queue_shows_rule_counts_and_rejects_with_reason(client, login,
     services.approve(r1, organiser)
     login(organiser)
     page = _text(client.get(f"/manage/events/{event.id}/approvals"))
-    assert "RU-SAM" in page and ("1 of 1" in page or "1 из 1" in page)
+    assert "region: 1 of 1, no place left: approval will be refused" in page
     response = client.post(f"/manage/events/{event.id}/registrations/{r2.id}/approve", follow_redirects=True)
     assert db.session.get(Registration, r2.id).status == S.PENDING
     response = client.post(f"/manage/events/{event.id}/registrations/{r2.id}/reject", data={f"r{r2.id}-reason": ""})
