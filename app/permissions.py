@@ -352,6 +352,12 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "accounts.create_api_token": signed_in(),
     "accounts.revoke_api_token": owner("api_token.own", "api_token", admin=False),
     "accounts.manage_user_active": role("admin", rule="users.manage", fixture="user"),
+    # consent to the processing of personal data, and the person's own data (GDPR)
+    "accounts.confirm_consent": signed_in(),
+    "accounts.my_data": signed_in(),
+    "accounts.delete_account": signed_in(),
+    "accounts.withdraw_consent": signed_in(),
+    "accounts.consents_csv": role("admin", rule="users.manage"),
     "outbox.manage": role("admin", rule="outbox.manage", lists="outbox"),
     # reports: the organiser's dashboard, each programme's plan-vs-fact report and its indicators
     "reports.dashboard_page": role(*_MANAGE, rule="manage.area"),
@@ -451,6 +457,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "registrations.accept_offer": owner("registration.own", "offered_registration", admin=False),
     "registrations.decline_offer": owner("registration.own", "offered_registration", admin=False),
     "registrations.ticket": owner("registration.ticket", "own_registration"),
+    "registrations.my_answers": owner("registration.own", "own_registration", admin=False),
     # registrations: the event's organisers
     "registrations.participants": owner("event.manage_registrations", "event", lists="registrations"),
     "registrations.export_csv": owner("event.manage_registrations", "event", lists="registrations"),
@@ -463,6 +470,12 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
                                              lists="session_registrations"),
     "registrations.check_in": owner("event.manage_registrations", "event_session"),
     "registrations.undo_check_in": owner("event.manage_registrations", "event_session"),
+    "registrations.consents_csv": owner("event.manage_registrations", "event"),
+    # registrations: the event's questions
+    "registrations.manage_questions": owner("event.edit", "event", gate=_MANAGE),
+    "registrations.edit_question": owner("event.edit", "event_question", gate=_MANAGE),
+    "registrations.delete_question": owner("event.edit", "event_question", gate=_MANAGE),
+    "registrations.move_question": owner("event.edit", "event_question", gate=_MANAGE),
     # calendar feeds
     "calendar.event_ics": public(rule="event.view", fixture="event"),
     "calendar.public_feed": public(lists="events"),

@@ -32,6 +32,7 @@ from app.events.models import (
 from app.events.signals import event_changed
 from app.extensions import db
 from app.outbox import services as outbox
+from app.registrations import questions
 from app.registrations.attendance import (
     attendance,
     attendance_for,
@@ -139,8 +140,11 @@ def blocks_registering(registration: Registration | None) -> bool:
     return registration is not None and (registration.is_live or registration.status == S.REJECTED)
 
 
-def register(event_id: int, user: User, team_role=None) -> Registration:
-    """Register `user`: confirmed, pending approval, or waitlisted — decided under the event lock."""
+def register(event_id: int, user: User, team_role=None, answers: dict | None = None) -> Registration:
+    """Register `user`: confirmed, pending approval, or waitlisted — decided under the event lock.
+
+    `answers` ("q<id>" → form value) answers the event's registration questions; a required one left
+    unanswered refuses the registration with a ValidationFailed naming each field (nothing is saved)."""
     user_id, region_code, organisation_id = user.id, user.region_code, user.organisation_id
     with unit():
         now = clock.now()
@@ -153,6 +157,7 @@ def register(event_id: int, user: User, team_role=None) -> Registration:
         if registration is not None and registration.is_live:
             raise RegistrationConflict(MESSAGES["already"], code="already")
         role = check_role(event, team_role)
+        cleaned = questions.clean_answers(questions.event_questions(event.id), answers or {})
         check_rules(event, region_code, organisation_id, None)
         if registration is None:
             registration = Registration(event_id=event.id, user_id=user_id, created_at=now)
@@ -173,6 +178,7 @@ def register(event_id: int, user: User, team_role=None) -> Registration:
         else:
             move(registration, S.WAITLISTED, user_id)
             kind = "waitlisted"
+        questions.save_answers(registration, cleaned)
         db.session.flush()
         announce(kind, registration)
     return registration

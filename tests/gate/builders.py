@@ -25,6 +25,7 @@ from app.outbox.models import OutboxState
 from app.programmes import services as programmes
 from app.quotas import services as quotas
 from app.quotas.models import Consultation, ConsultationQuota, ReviewState
+from app.registrations import questions as registration_questions
 from app.registrations import services as registrations
 from app.registrations.models import Registration, RegistrationStatus
 from app.reports import indicators as report_indicators
@@ -188,6 +189,14 @@ def _event_registration(world):
     organiser, event = programme_event()
     registration = registrations.register(event.id, make_user())
     return Target({"event_id": event.id, "registration_id": registration.id}, owner=organiser)
+
+
+@builder("event_question")
+def _event_question(world):
+    organiser, event = programme_event()
+    question = registration_questions.add_question(event, {
+        "kind": "choice", "label": "Форма участия", "options": "Очно\nОнлайн", "required": True})
+    return Target({"event_id": event.id, "question_id": question.id}, owner=organiser)
 
 
 @builder("calendar_token")
