@@ -10,7 +10,7 @@ from tests.factories import make_organisation, make_user
 
 SIGN_UP = {"email": "leader@example.org", "password": "long-enough-1", "full_name": "Ирина Петрова",
            "organisation": "Самарская пациентская организация", "organisation_kind": "patient_ngo",
-           "region": "RU-SAM"}
+           "region": "RU-SAM", "consent": "y"}
 
 
 def test_sign_up_page_lists_regions_russia_first_and_approved_organisations(client):
