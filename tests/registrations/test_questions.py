@@ -61,10 +61,10 @@ def test_answers_are_checked_all_at_once_and_nothing_is_saved(app, event, asked)
     with pytest.raises(ValidationFailed) as error:
         services.register(event.id, user, answers=bad)
     fields = {name: [str(m) for m in msgs] for name, msgs in error.value.fields.items()}
-    assert fields[f"q{asked['format'].id}"] == ["Choose one of the options given."]
-    assert fields[f"q{asked['years'].id}"] == ["Enter at most 60."]
-    assert fields[f"q{asked['topics'].id}"] == ["Choose one of the options given."]
-    assert fields[f"q{asked['hotel'].id}"] == ["Answer this question."]
+    assert fields[f"q{asked['format'].id}"] == ["Выберите один из предложенных вариантов."]
+    assert fields[f"q{asked['years'].id}"] == ["Введите не больше 60."]
+    assert fields[f"q{asked['topics'].id}"] == ["Выберите один из предложенных вариантов."]
+    assert fields[f"q{asked['hotel'].id}"] == ["Ответьте на этот вопрос."]
     assert f"q{asked['consent'].id}" in fields and f"q{asked['diet'].id}" not in fields
     assert db.session.scalar(select(func.count(Registration.id))) == 0
 
@@ -72,7 +72,7 @@ def test_answers_are_checked_all_at_once_and_nothing_is_saved(app, event, asked)
 def test_number_must_be_a_number(app, event, asked):
     with pytest.raises(ValidationFailed) as error:
         services.register(event.id, make_user(), answers={**_good(asked), f"q{asked['years'].id}": "четыре"})
-    assert [str(m) for m in error.value.fields[f"q{asked['years'].id}"]] == ["Enter a number, for example 12 or 2.5."]
+    assert [str(m) for m in error.value.fields[f"q{asked['years'].id}"]] == ["Введите число, например 12 или 2,5."]
 
 
 def test_registration_stores_typed_answers_with_the_consent_time(app, event, asked):
@@ -94,7 +94,7 @@ def test_a_question_with_answers_keeps_its_kind_and_a_consent_question_stays(app
     services.register(event.id, make_user(), answers=_good(asked))
     with pytest.raises(Conflict) as error:
         questions.update_question(asked["years"], {"kind": "text", "label": "Стаж"})
-    assert "kind cannot change" in str(error.value.message)
+    assert "тип изменить нельзя" in str(error.value.message)
     questions.update_question(asked["years"], {"kind": "number", "label": "Стаж, полных лет", "max_value": "80"})
     assert asked["years"].label == "Стаж, полных лет" and asked["years"].max_value == 80
     with pytest.raises(Conflict):
@@ -133,7 +133,7 @@ def test_answers_can_be_corrected_until_registration_closes(app, event, asked):
         assert not questions.can_change_answers(registration)
         with pytest.raises(Conflict) as error:
             questions.update_answers(registration, _good(asked))
-    assert "closed" in str(error.value.message)
+    assert "Регистрация закрыта" in str(error.value.message)
 
 
 # --- routes -----------------------------------------------------------------------------------
@@ -141,10 +141,10 @@ def test_answers_can_be_corrected_until_registration_closes(app, event, asked):
 def test_organiser_manages_questions_on_their_page(app, client, login, organiser, event):
     login(organiser)
     page = client.get(f"/manage/events/{event.id}/questions")
-    assert page.status_code == 200 and "Add a question" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Добавить вопрос" in page.get_data(as_text=True)
     response = client.post(f"/manage/events/{event.id}/questions",
                            data={"kind": "choice", "label": "Форма участия", "options": "Очно"})
-    assert response.status_code == 422 and "Give at least two options" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Укажите не меньше двух вариантов" in response.get_data(as_text=True)
     response = client.post(f"/manage/events/{event.id}/questions",
                            data={"kind": "choice", "label": "Форма участия", "options": "Очно\nОнлайн",
                                  "required": "y"})
@@ -174,7 +174,7 @@ def test_direct_post_without_answers_is_refused_with_the_form(app, client, login
     response = client.post(f"/events/{event.id}/register", data={})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Answer this question." in html and f'id="q{asked["hotel"].id}-error"' in html
+    assert "Ответьте на этот вопрос." in html and f'id="q{asked["hotel"].id}-error"' in html
     assert services.registration_of(event, user) is None
     response = client.post(f"/events/{event.id}/register", data=_good(asked))
     assert response.status_code == 302
@@ -191,7 +191,7 @@ def test_event_page_asks_the_questions_and_links_my_answers(app, client, login, 
     page = client.get(f"/events/{event.id}/answers").get_data(as_text=True)
     assert "без глютена" in page
     response = client.post(f"/events/{event.id}/answers", data={**_good(asked), f"q{asked['years'].id}": "-1"})
-    assert response.status_code == 422 and "Enter at least 0." in response.get_data(as_text=True)
+    assert response.status_code == 422 and "Введите не меньше 0." in response.get_data(as_text=True)
     response = client.post(f"/events/{event.id}/answers", data={**_good(asked), f"q{asked['years'].id}": "7"})
     assert response.status_code == 302
     registration = services.registration_of(event, user)
