@@ -472,10 +472,10 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "registrations.undo_check_in": owner("event.manage_registrations", "event_session"),
     "registrations.consents_csv": owner("event.manage_registrations", "event"),
     # registrations: the event's questions
-    "registrations.manage_questions": owner("event.edit", "event", gate=_MANAGE),
-    "registrations.edit_question": owner("event.edit", "event_question", gate=_MANAGE),
-    "registrations.delete_question": owner("event.edit", "event_question", gate=_MANAGE),
-    "registrations.move_question": owner("event.edit", "event_question", gate=_MANAGE),
+    "registrations.manage_questions": owner("event.edit", "event"),
+    "registrations.edit_question": owner("event.edit", "event_question"),
+    "registrations.delete_question": owner("event.edit", "event_question"),
+    "registrations.move_question": owner("event.edit", "event_question"),
     # calendar feeds
     "calendar.event_ics": public(rule="event.view", fixture="event"),
     "calendar.public_feed": public(lists="events"),

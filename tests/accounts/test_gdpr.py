@@ -2,7 +2,7 @@
 consent (the organisers are mailed first). Counts in reports, attendance and certificates stay right."""
 import base64
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -14,9 +14,11 @@ from app.certificates import issuance
 from app.certificates.models import CertificateKind
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
+from app.programmes import services as programmes
 from app.registrations import questions
 from app.registrations import services as registrations
 from app.registrations.models import Answer, CheckIn, Registration, RegistrationStatus
+from app.reports import sources
 from tests.factories import make_event, make_organisation, make_user
 
 
@@ -163,3 +165,22 @@ def test_a_deleted_account_cannot_be_enabled_again(app, irina):
 def test_service_refuses_a_wrong_password(app, irina):
     with pytest.raises(ValidationFailed):
         gdpr.delete_account(irina, "nope")
+
+
+def test_report_counts_by_organisation_and_region_stay_after_deletion(app, organiser, irina):
+    programme = programmes.create_programme(organiser, {
+        "title": "КПД НКО", "funder": "Фонд президентских грантов", "grant_number": "", "description": "",
+        "starts_on": date(2020, 1, 1), "ends_on": date(2040, 12, 31), "regions": ["RU-SAM"],
+        "target_groups": "Лидеры НКО", "organisers": [organiser.id]})
+    event = make_event(actor=organiser, title="Семинар прошлой недели", capacity=None, attendance_threshold=0,
+                       start=clock.now() - timedelta(days=7), programme_id=programme.id)
+    db.session.add(Registration(event_id=event.id, user_id=irina.id, status=RegistrationStatus.CONFIRMED,
+                                region_code=irina.region_code, organisation_id=irina.organisation_id))
+    db.session.commit()
+    issuance.issue_one(event, irina, CertificateKind.PARTICIPATION, organiser, override_reason="test")
+    scope = sources.Scope(programme_id=programme.id)
+    before = {by: sources.compute("certificates_issued", scope, by=by) for by in ("organisation", "region")}
+    assert before["organisation"] == {irina.organisation_id: 1}
+    gdpr.delete_account(irina, "password123")
+    after = {by: sources.compute("certificates_issued", scope, by=by) for by in ("organisation", "region")}
+    assert after == before
