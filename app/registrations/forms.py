@@ -125,7 +125,7 @@ class AnswersForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(kind.value, label) for kind, label in QUESTION_KIND_LABELS.items()])
+    kind = SelectField(_l("Kind of question"), choices=[(kind.value, label) for kind, label in QUESTION_KIND_LABELS.items()])
     label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
     help_text = TextAreaField(_l("Help text (for a consent question: the consent text)"),
                               validators=[Optional(), Length(max=10000)], render_kw={"rows": 3})

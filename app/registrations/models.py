@@ -147,7 +147,7 @@ QUESTION_KIND_LABELS = {
     QuestionKind.CHOICE: _l("One choice"),
     QuestionKind.MULTIPLE: _l("Multiple choice"),
     QuestionKind.YES_NO: _l("Yes or no"),
-    QuestionKind.NUMBER: _l("Number"),
+    QuestionKind.NUMBER: _l("A number"),
     QuestionKind.CONSENT: _l("Consent (own text, always required)"),
 }
 
