@@ -54,6 +54,14 @@ def event_questions(event_id: int) -> list[Question]:
     ).scalars())
 
 
+def events_with_questions(event_ids) -> set[int]:
+    """Which of these events ask questions (one query, for lists such as /me)."""
+    ids = list(event_ids)
+    if not ids:
+        return set()
+    return set(db.session.execute(select(Question.event_id).where(Question.event_id.in_(ids)).distinct()).scalars())
+
+
 def question_in_event(event: Event, question_id: int) -> Question:
     """A question loaded through its event: an id of another event's question is a 404."""
     if not isinstance(question_id, int) or not 1 <= question_id <= INTEGER_MAX:

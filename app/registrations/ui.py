@@ -92,6 +92,13 @@ def my_registrations() -> list[services.MyRegistration]:
     return services.my_registrations(current_user)
 
 
+def answers_urls(mine: list[services.MyRegistration]) -> dict[int, str]:
+    """Registration id → its "My answers" page, for live registrations of events that ask questions."""
+    asking = questions.events_with_questions({item.registration.event_id for item in mine})
+    return {item.registration.id: url_for("registrations.my_answers", event_id=item.registration.event_id)
+            for item in mine if item.registration.event_id in asking and item.registration.is_live}
+
+
 def ticket_url(registration: Registration) -> str | None:
     if permissions.can("registration.ticket", registration):
         return url_for("registrations.ticket", event_id=registration.event_id, registration_id=registration.id)
@@ -100,4 +107,4 @@ def ticket_url(registration: Registration) -> str | None:
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(registration_box=registration_box, my_registrations=my_registrations,
-                                 registration_ticket_url=ticket_url)
+                                 registration_ticket_url=ticket_url, registration_answers_urls=answers_urls)

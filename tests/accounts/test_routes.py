@@ -180,7 +180,8 @@ def test_mutating_endpoints_refuse_get(app, client, login):
                                                                       "accounts.profile",
                                                                       "accounts.reset_password_request",
                                                                       "accounts.reset_password",
-                                                                      "accounts.change_password"}, rule
+                                                                      "accounts.change_password",
+                                                                      "accounts.delete_account"}, rule
     for url in ("/auth/logout", "/language", "/manage/users/1/roles", "/manage/organisations/1/approve"):
         assert client.get(url).status_code == 405
 

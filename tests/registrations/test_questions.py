@@ -220,3 +220,12 @@ def test_event_consent_records_download(app, client, login, organiser, event, as
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][-1].startswith("Согласие Самарской организации пациентов")
     assert rows[1][2] == "irina@example.org" and rows[1][-1]  # the time of agreement
+
+
+def test_me_links_my_answers_for_events_that_ask(app, client, login, event, asked, organiser):
+    user = login(make_user())
+    services.register(event.id, user, answers=_good(asked))
+    plain = make_event(actor=organiser, title="Вебинар без вопросов", kind="webinar")
+    services.register(plain.id, user)
+    html = client.get("/me").get_data(as_text=True)
+    assert f"/events/{event.id}/answers" in html and f"/events/{plain.id}/answers" not in html
