@@ -43,6 +43,8 @@ MESSAGES = {
     "consent_text_needed": _l("Write the consent text people agree to."),
     "kind_locked": _l("This question already has answers: its kind cannot change. Add a new question instead."),
     "consent_has_answers": _l("People have agreed to this consent text: it cannot be deleted."),
+    "consent_text_locked": _l("People have agreed to this consent text: it cannot change. Add a new consent "
+                              "question instead."),
     "answers_closed": _l("Registration has closed: answers can no longer be changed."),
     "not_registered": _l("You have no registration for this event to answer for."),
 }
@@ -151,11 +153,15 @@ def add_question(event: Event, data: dict) -> Question:
 
 
 def update_question(question: Question, data: dict) -> Question:
-    """Change a question; its kind only while nobody has answered it. One transaction."""
+    """Change a question; its kind only while nobody has answered it, and a consent text only while
+    nobody has agreed to it (what people agreed to must stay readable). One transaction."""
     fields = _checked(data)
     with unit_of_work():
-        if fields["kind"] != question.kind and answer_counts(question.event_id).get(question.id):
+        answered = answer_counts(question.event_id).get(question.id)
+        if answered and fields["kind"] != question.kind:
             raise Conflict(MESSAGES["kind_locked"], field="kind")
+        if answered and question.kind == K.CONSENT and fields["help_text"] != question.help_text:
+            raise Conflict(MESSAGES["consent_text_locked"], field="help_text")
         for name, value in fields.items():
             setattr(question, name, value)
     return question

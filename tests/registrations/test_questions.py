@@ -99,6 +99,9 @@ def test_a_question_with_answers_keeps_its_kind_and_a_consent_question_stays(app
     assert asked["years"].label == "Стаж, полных лет" and asked["years"].max_value == 80
     with pytest.raises(Conflict):
         questions.delete_question(asked["consent"])
+    with pytest.raises(Conflict) as error:
+        questions.update_question(asked["consent"], {"kind": "consent", "label": "Согласие", "help_text": "Другой текст"})
+    assert error.value.fields == {"help_text": [error.value.message]}
     questions.delete_question(asked["diet"])
     assert db.session.scalar(select(func.count(Answer.id))) == 5
 
