@@ -80,6 +80,7 @@ def test_admin_downloads_every_consent_record(app, client, login):
     assert client.get("/manage/consents.csv").status_code == 403
     client.post("/auth/logout")
     login(admin)
+    assert "/manage/consents.csv" in client.get("/manage/users").get_data(as_text=True)
     response = client.get("/manage/consents.csv")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == list(consent.CSV_HEADER)
