@@ -39,12 +39,21 @@ def create_user_command(email, password, full_name, roles, region_code, locale):
 
 @click.command("import-users")
 @click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
-def import_users_command(csv_file):
+@click.option("--collected-by", "collected_by", default=None, metavar="EMAIL",
+              help="The organiser who collected these people's consent to data processing (on paper, by mail).")
+def import_users_command(csv_file, collected_by):
     """Create accounts from a CSV file (email,full_name,organisation,region,roles,password).
 
     Each good row is saved in its own transaction; each bad row is reported with its line number
     and left out. An empty password gets a generated one, printed once. Exits 1 if any row failed.
+    Each person's consent is recorded as collected by the organiser (--collected-by, else the command
+    line); they confirm it themselves on their first visit to /me.
     """
+    collector = None
+    if collected_by:
+        collector = accounts.find_user_by_email(collected_by)
+        if collector is None:
+            raise click.ClickException(f"--collected-by: no account with the email {collected_by}")
     reader = csv.DictReader(csv_file)
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in accounts.IMPORT_COLUMNS if name not in header]
@@ -63,7 +72,7 @@ def import_users_command(csv_file):
             continue
         email = (row.get("email") or "").strip() or "?"
         try:
-            result = accounts.import_user(row)
+            result = accounts.import_user(row, actor=collector)
         except DomainError as error:
             failed += 1
             click.echo(f"line {line}: {email}: {_describe(error)}", err=True)

@@ -20,6 +20,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app import clock
+from app.accounts import consent
 from app.accounts import services as accounts
 from app.accounts.models import Organisation, OrganisationKind, Role, User, organisation_key
 from app.certificates import demo as certificate_demo
@@ -33,6 +34,7 @@ from app.messaging import demo as messaging_demo
 from app.programmes import services as programmes
 from app.programmes.models import PlanItem, Programme
 from app.quotas import demo as quota_demo
+from app.registrations import questions
 from app.registrations import services as registrations
 from app.registrations.models import RegistrationStatus
 from app.reports import demo as reports_demo
@@ -190,6 +192,20 @@ PLAN = (
            "построения комьюнити пациентов, выявлены проблемы и пути их решения.",
      (10, 1), (10, 15), 2),
 )
+
+SEMINAR_2_ROLES = ("Руководитель НКО", "Координатор волонтёров", "Специалист по работе с пациентами")
+SEMINAR_2_QUESTIONS = {
+    "consent": {"kind": "consent", "label": "Согласие на передачу данных организатору семинара",
+                "help_text": "Я согласен(на), чтобы Самарская региональная общественная организация «Центр поддержки "
+                             "инициатив» обрабатывала мои ФИО, контакты, организацию и регион для организации "
+                             "семинара, проживания и отчёта перед Фондом президентских грантов (152-ФЗ)."},
+    "role": {"kind": "choice", "label": "Ваша роль в НКО", "required": True, "options": "\n".join(SEMINAR_2_ROLES)},
+    "hotel": {"kind": "yes_no", "label": "Нужно ли место в гостинице?", "required": True,
+              "help_text": "Проживание в учебном центре «Жигули» оплачивает проект."},
+    "years": {"kind": "number", "label": "Сколько лет вы работаете в НКО?", "min_value": "0", "max_value": "60"},
+    "diet": {"kind": "text", "label": "Особенности питания",
+             "help_text": "Например, вегетарианское питание или аллергия."},
+}
 
 SMOLENSK_BRANCH = ("Смоленское региональное отделение ВОД «Волонтёры-медики»", "RU-SMO")
 SMOLENSK_UNIVERSITY = ("Смоленский государственный медицинский университет", "RU-SMO")
@@ -553,12 +569,30 @@ class Demo:
 
     # --- registrations ----------------------------------------------------------------------
 
-    def register(self, event: Event, user: User, team_role: str | None = None):
+    def register(self, event: Event, user: User, team_role: str | None = None, answers: dict | None = None):
         registration = registrations.registration_of(event, user)
         if registration is not None:
             return registration
         self.report.note(f"registration {user.email} → {event.title}")
-        return registrations.register(event.id, user, team_role=team_role)
+        return registrations.register(event.id, user, team_role=team_role, answers=answers)
+
+    def questions(self, event: Event) -> dict[str, int]:
+        """Seminar 2 asks five questions, one of them the applicant NGO's own consent text."""
+        have = {q.label: q.id for q in questions.event_questions(event.id)}
+        for key, data in SEMINAR_2_QUESTIONS.items():
+            if data["label"] not in have:
+                have[data["label"]] = questions.add_question(event, data).id
+                self.report.note(f"question {key} → {event.title}")
+        return {key: have[data["label"]] for key, data in SEMINAR_2_QUESTIONS.items()}
+
+    @staticmethod
+    def answers(ids: dict[str, int], n: int) -> dict:
+        """The n-th participant's answers to seminar 2's questions (varied, all valid)."""
+        return {f"q{ids['consent']}": True,
+                f"q{ids['role']}": SEMINAR_2_ROLES[n % len(SEMINAR_2_ROLES)],
+                f"q{ids['hotel']}": "yes" if n % 3 else "no",
+                f"q{ids['years']}": str(2 + n % 11),
+                f"q{ids['diet']}": "вегетарианское" if n % 7 == 0 else ""}
 
     def approve(self, registration, organiser: User) -> None:
         if registration.status == RegistrationStatus.PENDING:
@@ -583,6 +617,8 @@ class Demo:
             staff[role] = self.user(email, full_name, applicant, roles=(role,), password=PASSWORD)
         organiser = staff[Role.ORGANISER]
         messaging_demo.seed_preferences(organiser)
+        for person in staff.values():  # staff agreed themselves; the demo trainee is asked on /me
+            consent.confirm_consent(person)
 
         leaders = []
         for region, name, full_name, email in LEADERS:
@@ -609,9 +645,10 @@ class Demo:
                 self.register(webinar, leader)
         for leader in leaders[:24]:
             self.register(linked["4"][0], leader)
-        for leader, colleague in zip(leaders, colleagues, strict=False):
-            self.register(seminar_2, leader)
-            self.register(seminar_2, colleague)
+        asked = self.questions(seminar_2)
+        for n, (leader, colleague) in enumerate(zip(leaders, colleagues, strict=False)):
+            self.register(seminar_2, leader, answers=self.answers(asked, 2 * n))
+            self.register(seminar_2, colleague, answers=self.answers(asked, 2 * n + 1))
 
         branch = self.organisation(*SMOLENSK_BRANCH, kind=OrganisationKind.VOLUNTEER_BRANCH)
         university = self.organisation(*SMOLENSK_UNIVERSITY, kind=OrganisationKind.UNIVERSITY)

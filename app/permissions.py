@@ -408,6 +408,12 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "accounts.create_api_token": signed_in(),
     "accounts.revoke_api_token": owner("api_token.own", "api_token", admin=False),
     "accounts.manage_user_active": role("admin", rule="users.manage", fixture="user"),
+    # consent to the processing of personal data, and the person's own data (GDPR)
+    "accounts.confirm_consent": signed_in(),
+    "accounts.my_data": signed_in(),
+    "accounts.delete_account": signed_in(),
+    "accounts.withdraw_consent": signed_in(),
+    "accounts.consents_csv": role("admin", rule="users.manage"),
     "outbox.manage": role("admin", rule="outbox.manage", lists="outbox"),
     # reports: the organiser's dashboard, each programme's plan-vs-fact report and its indicators
     "reports.dashboard_page": role(*_MANAGE, rule="manage.area"),
@@ -523,6 +529,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "registrations.decline_offer": owner("registration.own", "offered_registration", admin=False),
     "registrations.ticket": owner("registration.ticket", "own_registration"),
     "registrations.ticket_pdf": owner("registration.ticket", "own_registration"),
+    "registrations.my_answers": owner("registration.own", "own_registration", admin=False),
     # registrations: the event's organisers
     "registrations.participants": owner("event.manage_registrations", "event", lists="registrations"),
     "registrations.export_csv": owner("event.manage_registrations", "event", lists="registrations"),
@@ -547,6 +554,12 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "messaging.preferences": role(*_MANAGE, rule="manage.area"),
     "registrations.sign_in_sheet": owner("event.manage_registrations", "event_session"),
     "registrations.badges": owner("event.manage_registrations", "event"),
+    "registrations.consents_csv": owner("event.manage_registrations", "event"),
+    # registrations: the event's questions
+    "registrations.manage_questions": owner("event.edit", "event"),
+    "registrations.edit_question": owner("event.edit", "event_question"),
+    "registrations.delete_question": owner("event.edit", "event_question"),
+    "registrations.move_question": owner("event.edit", "event_question"),
     # calendar feeds
     "calendar.event_ics": public(rule="event.view", fixture="event"),
     "calendar.public_feed": public(lists="events"),

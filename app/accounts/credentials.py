@@ -126,6 +126,8 @@ def set_active(user: User, active: bool, *, actor: User) -> User:
     its sessions end and its API and calendar tokens stop working; its data stays."""
     if user.id == actor.id and not active:
         raise Conflict(_l("You cannot disable your own account."))
+    if user.deleted_at is not None and active:
+        raise Conflict(_l("This account was deleted by its owner; it cannot be enabled again."))
     with unit_of_work():
         user.active = bool(active)
         if not active:

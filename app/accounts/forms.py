@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     PasswordField,
     SelectField,
@@ -50,6 +51,8 @@ class RegisterForm(_OrganisationFields, FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)],
                              description=_l("At least 8 characters."))
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    # Checked by the service (consent.check_agreed): the message sits beside the box.
+    consent = BooleanField(_l("I agree to the processing of my personal data on the terms above"))
     submit = SubmitField(_l("Create my account"))
 
 
@@ -97,3 +100,15 @@ class ApiTokenForm(FlaskForm):
 class AccountActiveForm(FlaskForm):
     active = SelectField(_l("Account"), choices=[SelectChoice("1", _l("Active")), SelectChoice("0", _l("Disabled"))])
     submit = SubmitField(_l("Save"))
+
+
+class ConfirmConsentForm(FlaskForm):
+    """The person agrees to the current consent text themselves: only the CSRF token."""
+
+    submit = SubmitField(_l("I agree"))
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """Deleting the account or withdrawing consent: the password confirms it is really the owner."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])

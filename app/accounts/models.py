@@ -118,6 +118,9 @@ class User(UserMixin, db.Model):
     # reset or change, account disabled) signs out every session made before.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the person deleted their account or withdrew consent: the row stays, anonymised, so
+    # counts in reports, attendance and certificates stay right; it can never sign in again.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship(foreign_keys=[organisation_id], lazy="joined")
     # Loaded on first use (navigation, permissions), not with every user: a request that never asks
@@ -180,3 +183,37 @@ class PasswordResetToken(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+
+
+class ConsentSource(enum.StrEnum):
+    SIGN_UP = "sign_up"        # ticked on the sign-up form
+    CONFIRMED = "confirmed"    # confirmed by the person on /me after someone else collected it
+    ORGANISER = "organiser"    # collected on paper or by mail by an organiser (import, account made for them)
+
+    @property
+    def label(self):
+        return CONSENT_SOURCE_LABELS[self]
+
+
+CONSENT_SOURCE_LABELS = {
+    ConsentSource.SIGN_UP: _l("Given at sign-up"),
+    ConsentSource.CONFIRMED: _l("Confirmed by the person"),
+    ConsentSource.ORGANISER: _l("Collected by the organiser"),
+}
+
+
+class ConsentRecord(db.Model):
+    """Consent to the processing of personal data (152-FZ, GDPR): which text version, when, how, who recorded it."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(32))
+    source: Mapped[ConsentSource] = mapped_column(enum_column(ConsentSource, 16))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])

@@ -1,6 +1,9 @@
 """Sign-up, log in/out, personal page, profile, and the administrators' user and organisation lists."""
+import json
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     g,
@@ -16,11 +19,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import permissions
-from app.accounts import credentials, services
+from app.accounts import consent, credentials, gdpr, services
 from app.accounts.forms import (
     AccountActiveForm,
     ApiTokenForm,
     ChangePasswordForm,
+    ConfirmConsentForm,
+    ConfirmPasswordForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
@@ -114,6 +119,7 @@ def register():
                 organisation_kind=form.organisation_kind.data,
                 region_code=form.region.data,
                 locale=str(get_locale()),
+                consent_given=bool(form.consent.data),
             )
         except DomainError as error:
             apply_to_form(form, error)
@@ -124,7 +130,8 @@ def register():
             _start_session(user)
             flash(_("Your account is ready."), "success")
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("accounts/register.html", form=form,
+    return render_template("accounts/register.html", form=form, consent_text=consent.consent_text(get_locale()),
+                           consent_version=consent.CURRENT_CONSENT_VERSION,
                            organisations=services.approved_organisations()), 422 if form.errors else 200
 
 
@@ -178,7 +185,7 @@ def reset_password(token: str):
 def me():
     return render_template("accounts/me.html", user=current_user,
                            api_tokens=services.api_tokens(current_user), token_form=ApiTokenForm(),
-                           new_token=None)
+                           new_token=None, **_consent_prompt(current_user))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -213,7 +220,8 @@ def create_api_token():
             apply_to_form(form, error)
     # the token is shown on this one answer and never again (only its hash is kept)
     response = render_template("accounts/me.html", user=user, api_tokens=services.api_tokens(user),
-                               token_form=ApiTokenForm(formdata=None) if new_token else form, new_token=new_token)
+                               token_form=ApiTokenForm(formdata=None) if new_token else form, new_token=new_token,
+                               **_consent_prompt(user))
     return (response, 201) if new_token else (response, 422)
 
 
@@ -252,8 +260,90 @@ def profile():
         else:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("accounts.me"))
-    return render_template("accounts/profile.html", form=form,
-                           organisations=services.approved_organisations()), 422 if form.errors else 200
+    return render_template("accounts/profile.html", form=form, organisations=services.approved_organisations(),
+                           **_consent_prompt(user)), 422 if form.errors else 200
+
+
+def _consent_prompt(user) -> dict:
+    """What /me and the profile show a person who has not agreed themselves to the current consent text."""
+    if not consent.needs_consent(user):
+        return {"consent_prompt": None}
+    return {"consent_prompt": {"text": consent.consent_text(get_locale()), "version": consent.CURRENT_CONSENT_VERSION,
+                               "form": ConfirmConsentForm()}}
+
+
+@bp.post("/account/consent")
+@login_required
+def confirm_consent():
+    form = ConfirmConsentForm()
+    if form.validate_on_submit():
+        consent.confirm_consent(current_user._get_current_object())
+        flash(_("Thank you: your consent is recorded."), "success")
+    else:
+        flash(_("The form has expired; please try again."), "danger")
+    return redirect(url_for("accounts.me"))
+
+
+@bp.get("/account/data.json")
+@login_required
+def my_data():
+    """Everything Praktika holds about the person, as a JSON download (GDPR art. 15 and 20). Writes nothing."""
+    user = current_user._get_current_object()
+    body = json.dumps(gdpr.export_data(user), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=praktika-my-data-{user.id}.json"})
+
+
+def _render_delete(delete_form=None, withdraw_form=None, status: int = 200):
+    return render_template("accounts/delete_account.html",
+                           delete_form=delete_form or ConfirmPasswordForm(formdata=None),
+                           withdraw_form=withdraw_form or ConfirmPasswordForm(formdata=None, prefix="withdraw")), status
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10/hour", methods=["POST"])
+def delete_account():
+    if request.method == "GET":
+        return _render_delete()
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        try:
+            gdpr.delete_account(current_user._get_current_object(), form.password.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            logout_user()
+            flash(_("Your account is deleted and your data are anonymised."), "info")
+            return redirect("/")
+    return _render_delete(delete_form=form, status=422)
+
+
+@bp.post("/account/consent/withdraw")
+@login_required
+@limiter.limit("10/hour")
+def withdraw_consent():
+    form = ConfirmPasswordForm(prefix="withdraw")
+    if form.validate_on_submit():
+        try:
+            gdpr.withdraw_consent(current_user._get_current_object(), form.password.data)
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            logout_user()
+            flash(_("Your consent is withdrawn: the organisers of your events were told, and your data are "
+                    "anonymised."), "info")
+            return redirect("/")
+    return _render_delete(withdraw_form=form, status=422)
+
+
+@bp.get("/manage/consents.csv")
+@login_required
+def consents_csv():
+    """Every consent record, for the administrator (the operator's register of consents)."""
+    permissions.require("users.manage")
+    return Response(consent.all_consent_records_csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=praktika-consents.csv"})
 
 
 @bp.get("/manage/users")

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock
+from app.accounts import consent
 from app.accounts.models import (
     ApiToken,
     Organisation,
@@ -139,9 +140,11 @@ def build_user(*, email: str, password: str | None, full_name: str, organisation
 
 
 def create_user(**fields) -> User:
-    """An account made by an administrator (CLI): one transaction."""
+    """An account made by an administrator (CLI): one transaction. Consent is recorded as collected
+    by the organiser; the person confirms it on their first visit to /me."""
     with unit_of_work():
         user = build_user(**fields)
+        consent.record_collected_by_organiser(user, None)
     return user
 
 
@@ -241,9 +244,10 @@ def reject_organisation(organisation_id: int) -> str:
 # --- sign-up and profile --------------------------------------------------------------------
 
 def sign_up(*, email: str, password: str, full_name: str, organisation_name: str | None,
-            region_code: str | None, locale: str,
+            region_code: str | None, locale: str, consent_given: bool,
             organisation_kind: str | OrganisationKind | None = None) -> User | None:
-    """Public sign-up: a trainee in a region, with an existing or newly proposed organisation.
+    """Public sign-up: a trainee in a region, with an existing or newly proposed organisation, who
+    agreed to the current consent text (`consent_given`; recorded with its version and time).
 
     One transaction; the welcome mail goes through the outbox with it. An address that already has
     an account is not revealed: its owner is mailed ("someone tried to sign up; reset your password
@@ -259,9 +263,11 @@ def sign_up(*, email: str, password: str, full_name: str, organisation_name: str
             _checked_locale(locale)
             if len(password or "") < MIN_PASSWORD_LENGTH:
                 _hash_password(password)  # raises beside the field
+            consent.check_agreed(consent_given)
             user = build_user(  # every other field is valid: only now decide whether the address is taken
                 email=email, password=password, full_name=full_name,
                 organisation_id=organisation.id if organisation else None, region_code=region_code, locale=locale)
+            consent.record_sign_up_consent(user)
             if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
                 organisation.proposed_by_id = user.id
             notifications.send_to_user(user, template="accounts_welcome", subject=_l("Welcome to Praktika"))
@@ -359,8 +365,11 @@ def _parse_roles(value: str | None) -> list[Role]:
     return roles
 
 
-def import_user(row: dict) -> ImportedUser:
-    """Create one account from a CSV row (one transaction). An empty password gets a generated one."""
+def import_user(row: dict, actor: User | None = None) -> ImportedUser:
+    """Create one account from a CSV row (one transaction). An empty password gets a generated one.
+
+    The importer collected consent outside Praktika: it is recorded as "collected by the organiser"
+    (`actor`, None on the command line); the person confirms it on their first visit to /me."""
     with unit_of_work():
         region_code = (row.get("region") or "").strip().upper() or None
         region_code = _checked_region(region_code, required=False)
@@ -375,6 +384,7 @@ def import_user(row: dict) -> ImportedUser:
         user = build_user(email=email, password=password, full_name=full_name,
                           organisation_id=organisation.id if organisation else None,
                           region_code=region_code, roles=roles or (Role.TRAINEE,))
+        consent.record_collected_by_organiser(user, actor)
     return ImportedUser(user=user, generated_password=generated)
 
 

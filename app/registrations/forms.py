@@ -8,11 +8,13 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.registrations.models import REGISTRATION_STATUS_LABELS
+from app.registrations.models import QUESTION_KIND_LABELS, REGISTRATION_STATUS_LABELS, Question, QuestionKind
 
 
 class RegisterForm(FlaskForm):
@@ -105,3 +107,71 @@ class BulkDecisionForm(FlaskForm):
     action = HiddenField()
     reason = TextAreaField(_l("Reason for the rejected (mailed to each of them)"),
                            validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+
+
+class MarkedRequired:
+    """Marks a field as required for the template (the star, `aria-required`); the service decides."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        """Shape only: the registration service checks required answers and reports them beside the field."""
+
+
+def _question_field(question: Question):
+    marks = [MarkedRequired()] if question.required else []
+    description = question.help_text
+    if question.kind == QuestionKind.TEXT:
+        return TextAreaField(question.label, validators=marks, description=description, render_kw={"rows": 2})
+    if question.kind == QuestionKind.CHOICE:
+        return SelectField(question.label, validators=marks, description=description, validate_choice=False,
+                           choices=[("", _l("Choose…"))] + [(option, option) for option in question.options])
+    if question.kind == QuestionKind.MULTIPLE:
+        return SelectMultipleField(question.label, validators=marks, description=description, validate_choice=False,
+                                   choices=[(option, option) for option in question.options],
+                                   option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
+    if question.kind == QuestionKind.YES_NO:
+        return SelectField(question.label, validators=marks, description=description, validate_choice=False,
+                           choices=[("", _l("Choose…")), ("yes", _l("Yes")), ("no", _l("No"))])
+    if question.kind == QuestionKind.NUMBER:
+        return StringField(question.label, validators=marks, description=description,
+                           render_kw={"inputmode": "decimal"})
+    return BooleanField(question.label, validators=marks, description=description)
+
+
+def with_questions(base: type[FlaskForm], questions: list[Question]) -> type[FlaskForm]:
+    """`base` plus one field per question, named "q<id>" (what the registration service reads)."""
+    fields = {f"q{question.id}": _question_field(question) for question in questions}
+    names = list(fields)
+
+    class QuestionsForm(base):
+        def question_fields(self):
+            return [self[name] for name in names]
+
+        def answers(self) -> dict:
+            return {name: self[name].data for name in names}
+
+    for name, unbound in fields.items():
+        setattr(QuestionsForm, name, unbound)
+    return QuestionsForm
+
+
+class AnswersForm(FlaskForm):
+    """The registrant's answers page: csrf_token plus the event's question fields."""
+
+
+class QuestionForm(FlaskForm):
+    kind = SelectField(_l("Kind of question"), choices=[(kind.value, label) for kind, label in QUESTION_KIND_LABELS.items()])
+    label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
+    help_text = TextAreaField(_l("Help text (for a consent question: the consent text)"),
+                              validators=[Optional(), Length(max=10000)], render_kw={"rows": 3})
+    required = BooleanField(_l("An answer is required"))
+    options = TextAreaField(_l("Options, one per line (one or multiple choice)"),
+                            validators=[Optional(), Length(max=8000)], render_kw={"rows": 3})
+    min_value = StringField(_l("Smallest number allowed"), validators=[Optional(), Length(max=30)])
+    max_value = StringField(_l("Largest number allowed"), validators=[Optional(), Length(max=30)])
+    submit = SubmitField(_l("Save the question"))
+
+
+class MoveForm(FlaskForm):
+    direction = SelectField(choices=[("up", _l("Up")), ("down", _l("Down"))])

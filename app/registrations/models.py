@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,6 +77,7 @@ class Registration(db.Model):
     history: Mapped[list["RegistrationHistory"]] = relationship(
         cascade="all, delete-orphan", order_by="RegistrationHistory.id"
     )
+    answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan", order_by="Answer.question_id")
 
     @hybrid_property
     def takes_seat(self) -> bool:
@@ -126,3 +127,60 @@ class CheckIn(db.Model):
 
     registration: Mapped[Registration] = relationship(back_populates="check_ins")
     session = relationship("Session")
+
+
+class QuestionKind(enum.StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"
+    MULTIPLE = "multiple"
+    YES_NO = "yes_no"
+    NUMBER = "number"
+    CONSENT = "consent"
+
+    @property
+    def label(self):
+        return QUESTION_KIND_LABELS[self]
+
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.TEXT: _l("Text"),
+    QuestionKind.CHOICE: _l("One choice"),
+    QuestionKind.MULTIPLE: _l("Multiple choice"),
+    QuestionKind.YES_NO: _l("Yes or no"),
+    QuestionKind.NUMBER: _l("A number"),
+    QuestionKind.CONSENT: _l("Consent (own text, always required)"),
+}
+
+
+class Question(db.Model):
+    """A question of an event's registration form, asked in `position` order."""
+
+    __tablename__ = "registration_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind, 16))
+    label: Mapped[str] = mapped_column(String(300))
+    # For a consent question: the organisation's own consent text, shown in full.
+    help_text: Mapped[str] = mapped_column(Text, default="")
+    required: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    min_value: Mapped[float | None] = mapped_column(Float)
+    max_value: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Answer(db.Model):
+    """One registrant's answer to one question; `answered_at` is when it was last given (consent: agreed)."""
+
+    __tablename__ = "registration_answers"
+    __table_args__ = (UniqueConstraint("registration_id", "question_id", name="uq_registration_answers_question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("registration_questions.id", ondelete="CASCADE"), index=True)
+    value: Mapped[object] = mapped_column(JSON)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    question: Mapped[Question] = relationship()

@@ -43,7 +43,8 @@ def participants(event: Event, filters: dict | None = None) -> ParticipantList:
     """The event's registrations, filtered by status / region / organisation, with counts."""
     filters = filters or {}
     query = select(Registration).where(Registration.event_id == event.id) \
-        .options(selectinload(Registration.user), selectinload(Registration.organisation)) \
+        .options(selectinload(Registration.user), selectinload(Registration.organisation),
+                 selectinload(Registration.answers)) \
         .join(User, User.id == Registration.user_id).order_by(User.full_name, Registration.id)
     if filters.get("status"):
         query = query.where(Registration.status == S(filters["status"]))

@@ -27,19 +27,23 @@ from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
 from app.events.models import Event, EventKind
 from app.extensions import db
 from app.permissions import require
-from app.registrations import printables, services, ui
+from app.registrations import printables, questions, services, ui
 from app.registrations.forms import (
     ActionForm,
     AddParticipantForm,
+    AnswersForm,
     BulkDecisionForm,
     ChangeRoleForm,
     ChangeStatusForm,
     CheckInForm,
     CheckInSearchForm,
+    MoveForm,
     ParticipantFilterForm,
+    QuestionForm,
     RegisterForm,
     RejectForm,
     UndoCheckInForm,
+    with_questions,
 )
 from app.registrations.models import Registration, RegistrationStatus
 
@@ -95,19 +99,53 @@ def _flash_result(registration: Registration) -> None:
 @bp.post("/events/<int:event_id>/register")
 @login_required
 def register(event_id: int):
+    """The event page's form. When answers are missing or wrong (also a direct POST without them to
+    an event with required questions), nothing is saved and the questions come back on their own
+    page with a message beside each field (422)."""
     event = _event(event_id, "event.register")
-    form = RegisterForm()
+    event_questions = questions.event_questions(event.id)
+    form = with_questions(RegisterForm, event_questions)()
     if not form.validate_on_submit():
         _flash_invalid(form)
         return redirect(_event_page(event.id))
     get_locale()  # resolved now: the flash after the commit then needs no reload of the user
     try:
-        registration = services.register(event_id, _user(), team_role=form.role.data or None)
+        registration = services.register(event_id, _user(), team_role=form.role.data or None,
+                                         answers=form.answers())
+    except ValidationFailed as error:
+        if not any(name.startswith("q") for name in error.fields):
+            flash(str(error.message), "danger")
+            return redirect(_event_page(event_id))
+        apply_to_form(form, error)
+        return render_template("registrations/register_questions.html", event=event, form=form,
+                               roles=ui.role_choices(event)), 422
     except DomainError as error:
         flash(str(error.message), "danger")
     else:
         _flash_result(registration)
     return redirect(_event_page(event_id))
+
+
+@bp.route("/events/<int:event_id>/answers", methods=["GET", "POST"])
+@login_required
+def my_answers(event_id: int):
+    """The registrant sees their answers and corrects them until registration closes."""
+    event = _event(event_id, "event.view")
+    registration = _own_registration(event)
+    event_questions = questions.event_questions(event.id)
+    form_class = with_questions(AnswersForm, event_questions)
+    form = form_class(data=questions.raw_answers(registration)) if request.method == "GET" else form_class()
+    editable = questions.can_change_answers(registration)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            questions.update_answers(registration, form.answers())
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("Your answers are saved."), "success")
+            return redirect(url_for(".my_answers", event_id=event.id))
+    return render_template("registrations/my_answers.html", event=event, form=form, editable=editable,
+                           questions=event_questions), 422 if form.errors else 200
 
 
 def _own_action(event_id: int, action, done_message: str):
@@ -245,7 +283,8 @@ def _render_participants(event: Event, add_form: AddParticipantForm | None = Non
                            taken=services.seats_taken([event.id]).get(event.id, 0), statuses=list(S),
                            action_form=ActionForm(), held=services.held_sessions(event.id),
                            export_args=request.args.to_dict(), add_form=add_form, status_forms=status_forms,
-                           role_forms=role_forms), status
+                           role_forms=role_forms, questions=questions.event_questions(event.id),
+                           answer_text=questions.answer_text), status
 
 
 @bp.get("/manage/events/<int:event_id>/registrations")
@@ -319,17 +358,20 @@ def _cell(value):
 
 def _export_rows(event: Event, filters: dict) -> tuple[list[str], list[list]]:
     listing = services.participants(event, filters)
+    event_questions = questions.event_questions(event.id)
     header = [_("Full name"), _("Email"), _("Status"), _("Waitlist position"), _("Region"), _("Organisation"),
               _("Team role"), _("Registered at"), _("Sessions attended"), _("Sessions held"), _("Attendance, %")]
+    header += [q.label for q in event_questions]
     rows = []
     for r in listing.rows:
         att = listing.attendance[r.id]
+        given = {answer.question_id: answer.value for answer in r.answers}
         rows.append([
             r.user.full_name, r.user.email, str(r.status.label), listing.positions.get(r.id),
             region_name(r.region_code) if r.region_code else "", r.organisation.name if r.organisation else "",
             str(r.team_role.label) if r.team_role else "", r.created_at.astimezone(event.tz).replace(tzinfo=None),
             att.attended, att.held, att.percent,
-        ])
+        ] + [questions.answer_text(q, given.get(q.id)) for q in event_questions])
     return header, [[_cell(value) for value in row] for row in rows]
 
 
@@ -544,3 +586,97 @@ def undo_check_in(event_id: int, session_id: int):
         return redirect(_check_in_list(event, session, registration))
     flash(_("Choose a participant."), "danger")
     return redirect(_check_in_list(event, session, None))
+
+
+# --- registration questions ------------------------------------------------------------------
+
+def _question_data(form: QuestionForm) -> dict:
+    return {name: form[name].data for name in ("kind", "label", "help_text", "required", "options",
+                                                "min_value", "max_value")}
+
+
+def _render_questions(event: Event, form: QuestionForm, status: int = 200):
+    return render_template("registrations/manage_questions.html", event=event, form=form,
+                           questions=questions.event_questions(event.id), counts=questions.answer_counts(event.id),
+                           action_form=ActionForm(), move_form=MoveForm(formdata=None)), status
+
+
+@bp.route("/manage/events/<int:event_id>/questions", methods=["GET", "POST"])
+@login_required
+def manage_questions(event_id: int):
+    event = _event(event_id, "event.edit")
+    form = QuestionForm() if request.method == "POST" else QuestionForm(formdata=None)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            question = questions.add_question(event, _question_data(form))
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The question “%(label)s” is added.", label=question.label), "success")
+            return redirect(url_for(".manage_questions", event_id=event.id))
+    return _render_questions(event, form, 422 if form.errors else 200)
+
+
+@bp.route("/manage/events/<int:event_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_question(event_id: int, question_id: int):
+    event = _event(event_id, "event.edit")
+    question = questions.question_in_event(event, question_id)
+    if request.method == "GET":
+        form = QuestionForm(obj=question)
+        form.kind.data = question.kind.value
+        form.options.data = "\n".join(question.options or [])
+        form.min_value.data = questions.number_text(question.min_value)
+        form.max_value.data = questions.number_text(question.max_value)
+    else:
+        form = QuestionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            questions.update_question(question, _question_data(form))
+        except DomainError as error:
+            apply_to_form(form, error)
+        else:
+            flash(_("The question “%(label)s” is saved.", label=question.label), "success")
+            return redirect(url_for(".manage_questions", event_id=event.id))
+    return render_template("registrations/edit_question.html", event=event, question=question, form=form,
+                           answered=questions.answer_counts(event.id).get(question.id, 0)), 422 if form.errors else 200
+
+
+@bp.post("/manage/events/<int:event_id>/questions/<int:question_id>/delete")
+@login_required
+def delete_question(event_id: int, question_id: int):
+    event = _event(event_id, "event.edit")
+    question = questions.question_in_event(event, question_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            label = questions.delete_question(question)
+        except DomainError as error:
+            flash(str(error.message), "danger")
+        else:
+            flash(_("The question “%(label)s” is deleted.", label=label), "info")
+    else:
+        _flash_invalid(form)
+    return redirect(url_for(".manage_questions", event_id=event.id))
+
+
+@bp.post("/manage/events/<int:event_id>/questions/<int:question_id>/move")
+@login_required
+def move_question(event_id: int, question_id: int):
+    event = _event(event_id, "event.edit")
+    question = questions.question_in_event(event, question_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        questions.move_question(question, form.direction.data)
+    else:
+        _flash_invalid(form)
+    return redirect(url_for(".manage_questions", event_id=event.id))
+
+
+@bp.get("/manage/events/<int:event_id>/consents.csv")
+@login_required
+def consents_csv(event_id: int):
+    """Each registrant's consent to the platform's text and their answers to the event's consent questions."""
+    event = _event(event_id, "event.manage_registrations")
+    return Response(questions.event_consents_csv(event), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=event-{event.id}-consents.csv"})

@@ -35,7 +35,7 @@ from app.events.signals import event_changed
 from app.extensions import db
 from app.notifications.services import notify_organisers
 from app.outbox import services as outbox
-from app.registrations import manual
+from app.registrations import manual, questions
 from app.registrations.attendance import (
     attendance,
     attendance_for,
@@ -152,8 +152,11 @@ def blocks_registering(registration: Registration | None) -> bool:
     return registration is not None and (registration.is_live or registration.status == S.REJECTED)
 
 
-def register(event_id: int, user: User, team_role=None) -> Registration:
-    """Register `user`: confirmed, pending approval, or waitlisted — decided under the event lock."""
+def register(event_id: int, user: User, team_role=None, answers: dict | None = None) -> Registration:
+    """Register `user`: confirmed, pending approval, or waitlisted — decided under the event lock.
+
+    `answers` ("q<id>" → form value) answers the event's registration questions; a required one left
+    unanswered refuses the registration with a ValidationFailed naming each field (nothing is saved)."""
     user_id, region_code, organisation_id = user.id, user.region_code, user.organisation_id
     with unit():
         now = clock.now()
@@ -168,6 +171,7 @@ def register(event_id: int, user: User, team_role=None) -> Registration:
         if blocker is not None:
             raise blocker
         role = check_role(event, team_role)
+        cleaned = questions.clean_answers(questions.event_questions(event.id), answers or {})
         if registration is None:
             registration = Registration(event_id=event.id, user_id=user_id, created_at=now)
             db.session.add(registration)
@@ -187,6 +191,7 @@ def register(event_id: int, user: User, team_role=None) -> Registration:
         else:
             move(registration, S.WAITLISTED, user_id)
             kind = "waitlisted"
+        questions.save_answers(registration, cleaned)
         db.session.flush()
         announce(kind, registration)
         if kind == "pending":

@@ -13,8 +13,8 @@ from markupsafe import Markup
 
 from app import permissions
 from app.events.models import EventKind, EventStatus
-from app.registrations import services
-from app.registrations.forms import ActionForm, RegisterForm
+from app.registrations import questions, services
+from app.registrations.forms import ActionForm, RegisterForm, with_questions
 from app.registrations.models import Registration, RegistrationStatus
 
 S = RegistrationStatus
@@ -43,6 +43,7 @@ class RegistrationBox:
     event_cancelled: bool = False
     roles: list[tuple[str, str]] = field(default_factory=list)
     register_form: RegisterForm | None = None
+    answers_url: str | None = None
     action_form: ActionForm | None = None
 
 
@@ -68,6 +69,7 @@ def registration_box(event) -> RegistrationBox:
             box.pending_count = len(services.approval_queue(event))
     registration = services.registration_of(event, user)
     box.registration = registration
+    event_questions = questions.event_questions(event.id)
     box.action_form = ActionForm()
     if registration is not None:
         box.position = None if cancelled else services.waitlist_position(registration)
@@ -83,17 +85,32 @@ def registration_box(event) -> RegistrationBox:
     if not services.blocks_registering(registration) and box.blocked_reason is None \
             and permissions.can("event.register", event):
         box.show_register = True
-        box.register_form = RegisterForm()
-        if event.kind == EventKind.OUTREACH_TRIP:
-            places = services.role_places(event)
-            box.roles = [(role.value, f"{role.label} ({left})") for role, left in places.items() if left > 0]
+        box.register_form = with_questions(RegisterForm, event_questions)()
+        box.roles = role_choices(event)
+    if event_questions and registration is not None and registration.is_live:
+        box.answers_url = url_for("registrations.my_answers", event_id=event.id)
     return box
+
+
+def role_choices(event) -> list[tuple[str, str]]:
+    """A trip's team roles that still have places, with the places left."""
+    if event.kind != EventKind.OUTREACH_TRIP:
+        return []
+    places = services.role_places(event)
+    return [(role.value, f"{role.label} ({left})") for role, left in places.items() if left > 0]
 
 
 def my_registrations() -> list[services.MyRegistration]:
     if not current_user.is_authenticated:
         return []
     return services.my_registrations(current_user)
+
+
+def answers_urls(mine: list[services.MyRegistration]) -> dict[int, str]:
+    """Registration id → its "My answers" page, for live registrations of events that ask questions."""
+    asking = questions.events_with_questions({item.registration.event_id for item in mine})
+    return {item.registration.id: url_for("registrations.my_answers", event_id=item.registration.event_id)
+            for item in mine if item.registration.event_id in asking and item.registration.is_live}
 
 
 def ticket_url(registration: Registration) -> str | None:
@@ -122,4 +139,4 @@ def registration_ticket(registration: Registration) -> TicketLinks | None:
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(registration_box=registration_box, my_registrations=my_registrations,
-                                 registration_ticket=registration_ticket)
+                                 registration_ticket=registration_ticket, registration_answers_urls=answers_urls)

@@ -5,12 +5,13 @@ Consultations are dated by the day they were held (a stage or a date range count
 held in it); a quota by its deadline; a certificate by its event.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import distinct, func, select
+from sqlalchemy import and_, distinct, func, select
 
 from app.accounts.models import User
 from app.certificates.models import Certificate, CertificateKind
 from app.events.models import Event, EventKind, EventStatus
 from app.quotas.models import Consultation, ConsultationQuota, QuotaPlan, ReviewState
+from app.registrations.models import Registration
 from app.reports.sources import Columns, Query, Scope, _event_where, source
 
 
@@ -27,16 +28,25 @@ def _plan_where(scope: Scope, day) -> list:
     return where
 
 
+# The organisation a person had when registering for the event (kept on the registration row), else
+# their current one: a person who deleted their account has no organisation left on the user row.
+ORGANISATION = func.coalesce(Registration.organisation_id, User.organisation_id)
+
+
+def _with_registration(query):
+    """Outer join of the person's registration for the event (unique per event × user: no extra rows)."""
+    return query.outerjoin(Registration, and_(Registration.event_id == Event.id, Registration.user_id == User.id))
+
+
 def _quota_columns(day) -> Columns:
-    return Columns(day=day, region=User.region_code, organisation=User.organisation_id, kind=Event.kind,
-                   event=Event.id)
+    return Columns(day=day, region=User.region_code, organisation=ORGANISATION, kind=Event.kind, event=Event.id)
 
 
 def _from_quotas(*selected):
-    return (select(*selected).select_from(ConsultationQuota)
-            .join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id)
-            .join(Event, Event.id == QuotaPlan.event_id)
-            .join(User, User.id == ConsultationQuota.user_id))
+    return _with_registration(select(*selected).select_from(ConsultationQuota)
+                              .join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id)
+                              .join(Event, Event.id == QuotaPlan.event_id)
+                              .join(User, User.id == ConsultationQuota.user_id))
 
 
 @source("consultations_accepted", _l("Consultations accepted"), _l("consultations"),
@@ -74,13 +84,13 @@ def quotas_met(scope: Scope) -> Query:
                        "events; the option narrows it to one kind."))
 def certificates_issued(scope: Scope) -> Query:
     def build(*selected):
-        query = (select(*selected).select_from(Certificate).join(Event, Event.id == Certificate.event_id)
-                 .join(User, User.id == Certificate.user_id)
-                 .where(*_event_where(scope), Certificate.revoked_at.is_(None)))
+        query = _with_registration(select(*selected).select_from(Certificate).join(Event, Event.id == Certificate.event_id)
+                                   .join(User, User.id == Certificate.user_id)).where(
+            *_event_where(scope), Certificate.revoked_at.is_(None))
         if scope.option:
             query = query.where(Certificate.kind == CertificateKind(scope.option))
         return query
 
-    columns = Columns(day=Event.starts_on, region=User.region_code, organisation=User.organisation_id,
-                      kind=Event.kind, event=Event.id)
+    columns = Columns(day=Event.starts_on, region=User.region_code, organisation=ORGANISATION, kind=Event.kind,
+                      event=Event.id)
     return Query(build, func.count(Certificate.id), columns)

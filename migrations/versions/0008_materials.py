@@ -1,7 +1,7 @@
 """Materials: files and links attached to an event or one of its sessions.
 
 Revision ID: 0008_materials
-Revises: 0006_reports
+Revises: 0007_series_groups
 Create Date: 2026-11-30 22:24:30.736547
 
 """
@@ -13,7 +13,7 @@ import app.database
 
 # revision identifiers, used by Alembic.
 revision = '0008_materials'
-down_revision = '0006_reports'
+down_revision = '0007_series_groups'
 branch_labels = None
 depends_on = None
 

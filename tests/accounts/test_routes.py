@@ -10,7 +10,7 @@ from tests.factories import make_organisation, make_user
 
 SIGN_UP = {"email": "leader@example.org", "password": "long-enough-1", "full_name": "Ирина Петрова",
            "organisation": "Самарская пациентская организация", "organisation_kind": "patient_ngo",
-           "region": "RU-SAM"}
+           "region": "RU-SAM", "consent": "y"}
 
 
 def test_sign_up_page_lists_regions_russia_first_and_approved_organisations(client):
@@ -180,7 +180,8 @@ def test_mutating_endpoints_refuse_get(app, client, login):
                                                                       "accounts.profile",
                                                                       "accounts.reset_password_request",
                                                                       "accounts.reset_password",
-                                                                      "accounts.change_password"}, rule
+                                                                      "accounts.change_password",
+                                                                      "accounts.delete_account"}, rule
     for url in ("/auth/logout", "/language", "/manage/users/1/roles", "/manage/organisations/1/approve"):
         assert client.get(url).status_code == 405
 

@@ -17,7 +17,8 @@ from tests.factories import make_user
 
 T0 = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 SIGN_UP = {"email": "leader@example.org", "password": "long-enough-1", "full_name": "Ирина Петрова",
-           "organisation": "", "organisation_kind": "patient_ngo", "region": "RU-SAM"}
+           "organisation": "", "organisation_kind": "patient_ngo", "region": "RU-SAM",
+           "consent": "y"}
 
 
 def _text(message) -> str:

@@ -11,7 +11,8 @@ from tests.factories import make_organisation, make_user
 
 def _sign_up(**fields):
     data = {"email": "irina@example.org", "password": "long-enough-1", "full_name": "Ирина Петрова",
-            "organisation_name": "Самарская организация пациентов", "region_code": "RU-SAM", "locale": "ru"}
+            "organisation_name": "Самарская организация пациентов", "region_code": "RU-SAM", "locale": "ru",
+            "consent_given": True}
     data.update(fields)
     return services.sign_up(**data)
 

@@ -10,7 +10,7 @@ def test_healthz_ok(client):
 def test_register_login_logout(client, app):
     response = client.post("/auth/register", data={
         "email": "Leader@Example.org", "password": "long-enough-1", "full_name": "Ирина Петрова",
-        "organisation": "Самарская пациентская организация", "region": "RU-SAM",
+        "organisation": "Самарская пациентская организация", "region": "RU-SAM", "consent": "y",
     })
     assert response.status_code == 302
     assert client.get("/me").status_code == 200

@@ -28,6 +28,7 @@ from app.outbox.models import OutboxState
 from app.programmes import services as programmes
 from app.quotas import services as quotas
 from app.quotas.models import Consultation, ConsultationQuota, ReviewState
+from app.registrations import questions as registration_questions
 from app.registrations import services as registrations
 from app.registrations.models import Registration, RegistrationStatus
 from app.reports import indicators as report_indicators
@@ -224,6 +225,8 @@ def _event_message(world):
     registrations.register(event.id, make_user())
     message = messaging.send(event, organiser, messaging.Audience(), "О семинаре", "Здравствуйте, {name}!")
     return Target({"event_id": event.id, "message_id": message.id}, owner=organiser)
+
+
 @builder("trip_registration")
 def _trip_registration(world):
     """A trip needing a doctor and a driver, with a confirmed doctor."""
@@ -231,6 +234,14 @@ def _trip_registration(world):
                                                                           {"role": "driver", "needed": 1}])
     registration = registrations.register(event.id, make_user(), team_role="doctor")
     return Target({"event_id": event.id, "registration_id": registration.id}, owner=organiser)
+
+
+@builder("event_question")
+def _event_question(world):
+    organiser, event = programme_event()
+    question = registration_questions.add_question(event, {
+        "kind": "choice", "label": "Форма участия", "options": "Очно\nОнлайн", "required": True})
+    return Target({"event_id": event.id, "question_id": question.id}, owner=organiser)
 
 
 @builder("calendar_token")

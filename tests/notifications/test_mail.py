@@ -15,6 +15,7 @@ def _sign_up(client, email, language):
     response = client.post("/auth/register", data={
         "email": email, "password": "long-enough-1", "full_name": "Ирина Петрова",
         "organisation": "Самарская региональная общественная организация пациентов", "region": "RU-SAM",
+        "consent": "y",
     })
     assert response.status_code == 302, response.get_data(as_text=True)[:400]
 

@@ -55,7 +55,7 @@ def test_a_rolled_back_change_leaves_no_mail(app, mail_outbox):
 def test_mail_waits_as_a_row_and_goes_once(app, client, mail_outbox):
     response = client.post("/auth/register", data={
         "email": "irina@example.org", "password": "long-enough-1", "full_name": "Ирина Петрова",
-        "organisation": "Самарская организация пациентов", "region": "RU-SAM"})
+        "organisation": "Самарская организация пациентов", "region": "RU-SAM", "consent": "y"})
     assert response.status_code == 302
     assert _states() == {"pending": 1} and mail_outbox == []
     assert outbox.deliver_due() == 1

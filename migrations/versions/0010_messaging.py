@@ -1,7 +1,7 @@
 """Messaging: messages to participants and their recipients; organisers' notification preferences and digests.
 
-Revision ID: 0011_messaging
-Revises: 0006_reports
+Revision ID: 0010_messaging
+Revises: 0009_questions_consent
 Create Date: 2026-11-30 23:00:35.837765
 
 """
@@ -12,8 +12,8 @@ import app.database
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_messaging'
-down_revision = '0006_reports'
+revision = '0010_messaging'
+down_revision = '0009_questions_consent'
 branch_labels = None
 depends_on = None
 
