@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.messaging.models import OrganiserTopic
+from app.registrations.models import RegistrationStatus
 
 T = OrganiserTopic
 
@@ -23,6 +24,19 @@ def line(topic: OrganiserTopic, details: dict):
     if topic == T.EVENT_FULL:
         return _l("All %(capacity)s seats are confirmed: the event is full.", capacity=details.get("capacity", "—"))
     return _l("The seat offered to %(name)s was not taken in time; the offer expired.", name=name)
+
+
+def facts(details: dict) -> list:
+    """The particulars under the sentence (lazy strings too): whose address, the status it had, seats left."""
+    shown = []
+    if details.get("email"):
+        shown.append(_l("Email: %(email)s", email=details["email"]))
+    if details.get("previous_status") in set(RegistrationStatus):
+        shown.append(_l("Before the cancellation it was: %(status)s",
+                        status=RegistrationStatus(details["previous_status"]).label))
+    if isinstance(details.get("seats_left"), int) and not isinstance(details["seats_left"], bool):
+        shown.append(_l("Seats left now: %(count)d.", count=details["seats_left"]))
+    return shown
 
 
 def manage_path(topic: OrganiserTopic, event_id: int) -> str:

@@ -158,6 +158,7 @@ def notify_organisers(event, topic, **context) -> int:
     registration = context.get("registration")
     if registration is not None:
         details.setdefault("name", registration.user.full_name)
+        details.setdefault("email", registration.user.email)
         details.setdefault("registration_id", registration.id)
     if topic == OrganiserTopic.EVENT_FULL:
         details.setdefault("capacity", event.capacity)
@@ -170,6 +171,7 @@ def notify_organisers(event, topic, **context) -> int:
             base_url = current_app.config["BASE_URL"]
             send_to_user(organiser, template="messaging_organiser_notice", subject=notices.SUBJECTS[topic](event.title),
                          context={"event": event, "line": notices.line(topic, details),
+                                  "facts": notices.facts(details),
                                   "manage_url": base_url + notices.manage_path(topic, event.id),
                                   "preferences_url": f"{base_url}/manage/notifications"})
         elif delivery == Delivery.DIGEST:

@@ -20,6 +20,7 @@ def test_sign_up_log_in_switch_language_log_out(live_server, page):
     page.get_by_label("ФИО").fill("Ирина Петрова")
     page.get_by_label("Организация", exact=True).fill("Самарская региональная общественная организация пациентов")
     page.get_by_label("Регион").select_option("RU-SAM")
+    page.get_by_label("Я согласен(на) на обработку", exact=False).check()
     page.get_by_role("button", name="Зарегистрироваться").click()
 
     page.wait_for_url(live_server + "/me")

@@ -207,7 +207,7 @@ def test_moving_or_cancelling_a_meeting_mails_the_registrants(app, organiser, gr
         mail_outbox.clear()
         events.cancel_meeting(group, group.sessions[3].id, organiser)
     assert [m["Subject"] for m in mail_outbox] == [f"The event has changed: {group.title}"]
-    assert mail_outbox[0].get_body(("plain",)).get_content().count("meeting cancelled") == 1
+    assert mail_outbox[0].get_body(("plain",)).get_content().count("— meeting cancelled") == 1
     attachment = next(part for part in mail_outbox[0].iter_attachments())
     statuses = [str(c["STATUS"]) for c in Calendar.from_ical(attachment.get_content()).walk("VEVENT")]
     assert statuses.count("CANCELLED") == 1

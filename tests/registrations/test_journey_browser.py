@@ -72,7 +72,7 @@ def test_waitlist_offer_and_check_in(live_server, browser):
     page.goto(f"{live_server}/manage/events/{event_id}/registrations")
     assert_accessible(page)
     page.goto(f"{live_server}/manage/events/{leaders_id}/approvals")
-    assert "RU-SAM: уже 0 из 1" in page.locator("main").inner_text()
+    assert "регион: 1 из 1 после одобрения" in page.locator("main").inner_text()
     page.get_by_role("button", name="Отклонить").click()
     assert "Укажите причину" in page.locator("main").inner_text()
     assert_accessible(page)

@@ -12,7 +12,7 @@ from tests.factories import make_event, make_organisation, make_trainees, make_u
 
 SIGN_UP = {"email": "newcomer@example.org", "password": "long-enough-1", "full_name": "Ирина Петрова",
            "organisation": "Самарская пациентская организация", "organisation_kind": "patient_ngo",
-           "region": "RU-SAM"}
+           "region": "RU-SAM", "consent": "y"}
 
 
 @pytest.fixture
