@@ -73,10 +73,10 @@ def test_waitlist_offer_and_check_in(live_server, browser):
     assert_accessible(page)
     page.goto(f"{live_server}/manage/events/{leaders_id}/approvals")
     assert "регион: 1 из 1 после одобрения" in page.locator("main").inner_text()
-    page.get_by_role("button", name="Отклонить").click()
+    page.get_by_role("button", name="Отклонить", exact=True).click()
     assert "Укажите причину" in page.locator("main").inner_text()
     assert_accessible(page)
-    page.get_by_role("button", name="Одобрить").click()
+    page.get_by_role("button", name="Одобрить", exact=True).click()
     assert "Заявок на рассмотрении нет." in page.locator("main").inner_text()
     staff.close()
 
