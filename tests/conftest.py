@@ -20,7 +20,8 @@ from app import cache, create_app
 from app.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# TEST_POSTGRES_URL lets several checkouts on one machine test side by side without sharing a database.
+DEFAULT_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
