@@ -283,6 +283,12 @@ def _certificate_pdf(user, certificate) -> bool:
     return certificate.user_id == user.id or _event_edit(user, certificate.event)
 
 
+@rule("certificate.credential")
+def _certificate_credential(user, certificate) -> bool:
+    """The signed credential without the printed check code: its signed-in holder only."""
+    return certificate.user_id == user.id
+
+
 @rule("certificate.manage")
 def _certificate_manage(user, certificate) -> bool:
     return _event_edit(user, certificate.event)
@@ -447,10 +453,12 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "certificates.lookup": public(),
     "certificates.verify_page": public(fixture="certificate"),
     "certificates.verify_json": public(fixture="certificate"),
-    "certificates.verify_credential": public(fixture="certificate"),
+    # the credential names its holder: the printed check code in the URL, or the signed-in holder
+    "certificates.verify_credential": token("certificate.credential", fixture="certificate"),
     "certificates.verify_upload": public(fixture="certificate"),
     "certificates.verify_seen": public(fixture="certificate"),
     "certificates.jwks": public(),
+    "certificates.status_list_credential": public(fixture="status_list"),
     # quotas: the trainee's log, the curator's queue and mentoring, the organiser's plan and cohort
     "quotas.mine": signed_in(),
     "quotas.detail": owner("quota.own", "quota", admin=False),

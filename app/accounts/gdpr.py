@@ -13,8 +13,8 @@ the account instead of removing the row, so that what others rely on stays true:
 - answers to registration questions are deleted, except agreements to consent questions (the
   record that processing was lawful until now);
 - certificates in force keep the holder's name as printed, because the holder may still show the
-  PDF and /verify must confirm it; revoked and superseded ones show (and their signed credential
-  carries) the anonymous name;
+  PDF and /verify must confirm it; revoked and superseded ones show (and their signed credential,
+  made when asked for, carries) the anonymous name;
 - consent records stay, marked withdrawn.
 """
 import enum
@@ -29,7 +29,6 @@ from app import clock
 from app.accounts import consent
 from app.accounts.models import ApiToken, Organisation, PasswordResetToken, Role, User, UserRole
 from app.accounts.services import password_hasher
-from app.certificates import issuance
 from app.certificates.models import Certificate
 from app.database import unit_of_work
 from app.errors import ValidationFailed
@@ -136,7 +135,6 @@ def _anonymise(user: User) -> None:
     for certificate in db.session.execute(select(Certificate).where(  # superseded ones are revoked too
             Certificate.user_id == user.id, Certificate.revoked_at.is_not(None))).scalars():
         certificate.holder_name = anonymous_name
-        certificate.credential_jwt = issuance.credential_for(certificate, certificate.event)
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
     db.session.execute(update(Organisation).where(Organisation.proposed_by_id == user.id)

@@ -1,9 +1,11 @@
-"""Open Badges 3.0 credentials signed as VC-JWT (ES256) with the issuer key kept in the instance folder.
+"""Open Badges 3.0 credentials and the revocation status lists, signed as VC-JWT (ES256) with the
+issuer key kept in the instance folder. Both are signed when asked for, from the rows as they are.
 
 The key is generated once, on first use, into instance/certificates/issuer-key.jwk (private JWK,
 mode 0600); its public half is published at /.well-known/jwks.json and named by `kid` (the JWK
 thumbprint, RFC 7638) in every JWT header. joserfc does the JOSE work.
 """
+import hashlib
 import json
 import os
 import tempfile
@@ -12,10 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
-from app.certificates.models import Certificate, CertificateStatus
+from app.certificates import issuance, rendering, status_list
+from app.certificates.models import Certificate, CertificateKind
 
 ALGORITHM = "ES256"
 CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
@@ -64,11 +69,26 @@ def _iso(moment: datetime) -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def identity_hash(email: str, salt: str) -> str:
+    """Open Badges 3.0 IdentityHash: SHA-256 over the identifier followed by the salt (UTF-8), in hex."""
+    return "sha256$" + hashlib.sha256((email + salt).encode("utf-8")).hexdigest()
+
+
+def holder_email(certificate: Certificate) -> str:
+    """The address the identity hash is made of: the holder's, in lower case (addresses are matched so)."""
+    return certificate.user.email.strip().lower()
+
+
 def credential_document(certificate: Certificate, *, base_url: str, issuer_name: str, achievement_name: str,
                         description: str, criteria: str) -> dict:
-    """The OpenBadgeCredential (Open Badges 3.0, VC Data Model 2.0) for one certificate."""
+    """The OpenBadgeCredential (Open Badges 3.0, VC Data Model 2.0) for one certificate.
+
+    It is served only with the printed check code or to the signed-in holder, so it may carry the
+    name as printed; the holder's email is only in a salted hash that a verifier who knows the
+    address can check. Revocation is the bit `credentialStatus` points to, not a field in here.
+    """
     verify_url = f"{base_url}/verify/{certificate.serial}"
-    document = {
+    return {
         "@context": CONTEXTS,
         "id": f"{verify_url}.credential",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -77,8 +97,10 @@ def credential_document(certificate: Certificate, *, base_url: str, issuer_name:
         "validFrom": _iso(certificate.issued_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [{"type": "IdentityObject", "identityHash": certificate.holder_name,
-                            "identityType": "name", "hashed": False}],
+            "name": certificate.holder_name,
+            "identifier": [{"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
+                            "identityHash": identity_hash(holder_email(certificate), certificate.identity_salt),
+                            "salt": certificate.identity_salt}],
             "achievement": {
                 "id": f"{base_url}/events/{certificate.event_id}#certificate-{certificate.kind.value}",
                 "type": ["Achievement"],
@@ -90,22 +112,50 @@ def credential_document(certificate: Certificate, *, base_url: str, issuer_name:
             },
         },
         "evidence": [{"id": verify_url, "type": ["Evidence"], "name": certificate.serial}],
-        "credentialStatus": {"id": f"{verify_url}.json", "type": "PraktikaCertificateStatus",
-                             "statusPurpose": "revocation", "status": certificate.status.value},
+        "credentialStatus": status_list.entry(certificate),
     }
-    if certificate.status in (CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED):
-        document["credentialStatus"].update(revoked=True, revokedAt=_iso(certificate.revoked_at),
-                                            reason=certificate.revoke_reason)
-        if certificate.superseded_by is not None:
-            document["credentialStatus"]["supersededBy"] = f"{base_url}/verify/{certificate.superseded_by.serial}"
+
+
+def signed_credential(certificate: Certificate) -> str:
+    """The certificate's credential as a VC-JWT, made from the rows as they are now."""
+    event = certificate.event
+    layout = rendering.get_layout(certificate.layout)
+    strings = layout.strings.get(certificate.language) or layout.strings[layout.languages[0]]
+    name = f"{strings['heading']} {strings['kind_' + certificate.kind.value]}: {event.title}"
+    with force_locale(certificate.language if certificate.language in ("ru", "en") else "en"):
+        if certificate.kind == CertificateKind.COMPLETION:
+            criteria = _("Attended at least %(threshold)d%% of the sessions and met the consultation quota.",
+                         threshold=event.attendance_threshold)
+        else:
+            criteria = _("Attended at least %(threshold)d%% of the sessions.", threshold=event.attendance_threshold)
+    document = credential_document(
+        certificate, base_url=current_app.config["BASE_URL"], issuer_name=issuance.issuer_name(),
+        achievement_name=name, description=(event.description or event.title)[:1000], criteria=criteria)
+    return sign(document)
+
+
+def status_list_document(status: status_list.StatusList) -> dict:
+    """The BitstringStatusListCredential of one list; valid from its latest revocation."""
+    base_url = current_app.config["BASE_URL"]
+    document = {
+        "@context": [CONTEXTS[0]],
+        "id": status.url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": {"id": f"{base_url}/", "name": issuance.issuer_name()},
+        "credentialSubject": {"id": f"{status.url}#list", "type": "BitstringStatusList",
+                              "statusPurpose": "revocation", "encodedList": status.encoded_list(),
+                              "ttl": status_list.TTL_SECONDS * 1000},
+    }
+    if status.updated_at is not None:
+        document["validFrom"] = _iso(status.updated_at)
     return document
 
 
 def sign(document: dict) -> str:
     """A VC-JWT: the credential is the payload, with the JWT claims the spec maps onto it."""
     key = signing_key()
-    claims = dict(document)
-    claims.update(iss=document["issuer"]["id"], jti=document["id"],
-                  nbf=int(datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00")).timestamp()))
+    claims = dict(document, iss=document["issuer"]["id"], jti=document["id"])
+    if "validFrom" in document:
+        claims["nbf"] = int(datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00")).timestamp())
     header = {"alg": ALGORITHM, "kid": key.thumbprint(), "typ": "vc+jwt"}
     return jwt.encode(header, claims, key)

@@ -4,7 +4,7 @@ Shape of every issuance (STYLE rule 5, "never render a PDF while holding a lock"
 1. a short unit of work allocates the serials (a counter row per year, bumped atomically);
 2. the batch is rendered as one document and split, outside any transaction, and the files stored;
 3. a second unit locks the event row, re-checks who already holds a live certificate, inserts the
-   rows (with the signed credential) and emits the holders' mails. The partial unique index on
+   rows (each with its status-list index) and emits the holders' mails. The partial unique index on
    (event, user, kind) among non-revoked certificates is the database's last word.
 A serial whose batch fails after step 1 is simply never used: serials are never handed out twice.
 """
@@ -18,7 +18,6 @@ from pathlib import Path
 from babel.dates import format_date, format_interval
 from babel.numbers import format_decimal
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -27,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import clock
 from app.accounts.models import User
-from app.certificates import credentials, eligibility, rendering
+from app.certificates import eligibility, rendering, status_list
 from app.certificates.models import Certificate, CertificateKind, SerialCounter
 from app.database import lock_row, unit_of_work
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -158,24 +157,6 @@ def sample_pdf(event: Event, layout_name: str, language: str, kind: CertificateK
     return rendering.render_one(layout, view, rendering.logo_uri())
 
 
-# --- credentials ---------------------------------------------------------------------------------
-
-def credential_for(certificate: Certificate, event: Event) -> str:
-    layout = rendering.get_layout(certificate.layout)
-    strings = layout.strings.get(certificate.language) or layout.strings[layout.languages[0]]
-    name = f"{strings['heading']} {strings['kind_' + certificate.kind.value]}: {event.title}"
-    with force_locale(certificate.language if certificate.language in ("ru", "en") else "en"):
-        if certificate.kind == CertificateKind.COMPLETION:
-            criteria = _("Attended at least %(threshold)d%% of the sessions and met the consultation quota.",
-                         threshold=event.attendance_threshold)
-        else:
-            criteria = _("Attended at least %(threshold)d%% of the sessions.", threshold=event.attendance_threshold)
-    document = credentials.credential_document(
-        certificate, base_url=current_app.config["BASE_URL"], issuer_name=issuer_name(), achievement_name=name,
-        description=(event.description or event.title)[:1000], criteria=criteria)
-    return credentials.sign(document)
-
-
 # --- storage ---------------------------------------------------------------------------------------
 
 def storage_root() -> Path:
@@ -249,6 +230,7 @@ def _issue(event, kind, todo, actor, layout, signatories, job_id, result, within
     issued_at = clock.now()
     hours = event_hours(event)
     serials = allocate_serials(len(todo), issued_at.year)
+    indices = status_list.allocate_indices(len(todo))
     codes = [new_check_code() for _ in todo]
     views = [view_for(event, serial=serial, check_code=code, kind=kind, language=language, issued_at=issued_at,
                       holder_name=(r.holder_name or r.user.name_on_certificate), signatories=signatories, hours=hours)
@@ -274,9 +256,9 @@ def _issue(event, kind, todo, actor, layout, signatories, job_id, result, within
                 serial=serials[index], check_code=codes[index], event_id=event.id, user_id=request.user.id,
                 kind=kind, holder_name=views[index].holder_name, hours=hours, language=language, layout=layout.name,
                 signatories=signatories, issued_at=issued_at, issued_by_id=actor.id if actor else None,
-                override_reason=request.override_reason.strip(), job_id=job_id, pdf_sha256=digest, pdf_path=path)
+                override_reason=request.override_reason.strip(), job_id=job_id, pdf_sha256=digest, pdf_path=path,
+                status_list_index=indices[index])
             certificate.event = event
-            certificate.credential_jwt = credential_for(certificate, event)
             db.session.add(certificate)
             result.issued.append(certificate)
         db.session.flush()
@@ -305,7 +287,8 @@ def get_by_serial(serial: str) -> Certificate | None:
 
 
 def revoke(certificate: Certificate, actor: User, reason: str) -> Certificate:
-    """Revoke with a reason the holder is mailed; the serial stays taken for ever."""
+    """Revoke with a reason the holder is mailed; the serial stays taken for ever, and the certificate's
+    bit in the published status list is set from now on (status_list follows revoked_at)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(MESSAGES["reason_required"], field="reason")
@@ -317,7 +300,6 @@ def revoke(certificate: Certificate, actor: User, reason: str) -> Certificate:
         certificate.revoked_at = clock.now()
         certificate.revoke_reason = reason
         certificate.revoked_by_id = actor.id
-        certificate.credential_jwt = credential_for(certificate, certificate.event)
         outbox.emit("certificates.revoked", certificate_id=certificate.id)
     return certificate
 
@@ -333,6 +315,7 @@ def reissue(certificate: Certificate, actor: User, holder_name: str, reason: str
     layout = rendering.get_layout(certificate.layout)
     issued_at = clock.now()
     serial = allocate_serials(1, issued_at.year)[0]
+    [index] = status_list.allocate_indices(1)
     code = new_check_code()
     view = view_for(event, serial=serial, check_code=code, kind=certificate.kind, holder_name=holder_name,
                     language=certificate.language, issued_at=issued_at, signatories=certificate.signatories,
@@ -351,14 +334,13 @@ def reissue(certificate: Certificate, actor: User, holder_name: str, reason: str
         new = Certificate(serial=serial, check_code=code, event_id=event.id, user_id=old.user_id, kind=old.kind,
                           holder_name=holder_name, hours=old.hours, language=old.language, layout=old.layout,
                           signatories=old.signatories, issued_at=issued_at, issued_by_id=actor.id,
-                          override_reason=old.override_reason, pdf_sha256=digest, pdf_path=path)
+                          override_reason=old.override_reason, pdf_sha256=digest, pdf_path=path,
+                          status_list_index=index)
         new.event = event
-        new.credential_jwt = credential_for(new, event)
         db.session.add(new)
         db.session.flush()
         old.superseded_by_id = new.id
         old.superseded_by = new
-        old.credential_jwt = credential_for(old, event)
         outbox.emit("certificates.issued", certificate_id=new.id)
     return new
 

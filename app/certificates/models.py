@@ -1,5 +1,6 @@
 """Certificates, the bulk issuance jobs that make them, and the serial counter."""
 import enum
+import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -55,6 +56,20 @@ class SerialCounter(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
+class StatusIndexCounter(db.Model):
+    """One row: the last revocation status-list index handed out (-1: none); it only grows, so two
+    certificates never share a bit of the published Bitstring Status List."""
+
+    __tablename__ = "certificate_status_index_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=-1)
+
+
+def new_identity_salt() -> str:
+    return secrets.token_hex(16)
+
+
 class Certificate(db.Model):
     __tablename__ = "certificates"
     __table_args__ = (
@@ -84,7 +99,10 @@ class Certificate(db.Model):
                                                index=True)
     pdf_sha256: Mapped[str] = mapped_column(String(64), index=True)
     pdf_path: Mapped[str] = mapped_column(String(300))
-    credential_jwt: Mapped[str] = mapped_column(Text, default="")
+    # The certificate's bit in the revocation status list (app/certificates/status_list.py).
+    status_list_index: Mapped[int] = mapped_column(unique=True)
+    # Salts the SHA-256 of the holder's email in the signed credential (Open Badges 3.0 IdentityHash).
+    identity_salt: Mapped[str] = mapped_column(String(32), default=new_identity_salt)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

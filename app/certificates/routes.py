@@ -1,18 +1,18 @@
 """Certificate pages: parse → load scoped to the event → permissions.require → one service call.
 
-Public: /verify/<serial> (+ .json, .credential, PDF upload), /.well-known/jwks.json.
+Public: /verify/<serial> (+ .json, .credential, PDF upload), /credentials/status/<list>, /.well-known/jwks.json.
 Holder/organiser/admin: /certificates/<serial>.pdf. Organisers: /manage/events/<id>/certificates/….
 """
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.certificates import credentials, eligibility, issuance, jobs, rendering, verification
+from app.certificates import credentials, eligibility, issuance, jobs, rendering, status_list, verification
 from app.certificates.forms import (
     ActionForm,
     IssueForm,
@@ -25,8 +25,8 @@ from app.certificates.forms import (
 from app.certificates.models import Certificate, CertificateKind
 from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
 from app.events.models import Event
-from app.extensions import db
-from app.permissions import require
+from app.extensions import db, limiter
+from app.permissions import can, require
 
 bp = Blueprint("certificates", __name__)
 
@@ -245,44 +245,65 @@ def lookup():
     return render_template("certificates/lookup.html", form=form)
 
 
+# Wrong check codes, counted per client address over every door that takes one; once a client has
+# had ten wrong in a minute, every code it sends gets 429 until the minute is over (a 429 for wrong
+# codes only would itself tell a guesser which code is right). Right codes never count.
+check_code_limit = limiter.shared_limit(
+    "10/minute", scope="verify-check-code", exempt_when=lambda: not request.values.get("c"),
+    deduct_when=lambda response: g.get("wrong_check_code", False))
+
+
+def _checked(serial: str, code: str | None) -> verification.Verification:
+    result = verification.verify(serial, code)
+    if result.wrong_code(code):
+        g.wrong_check_code = True
+    return result
+
+
 def _verify_page(serial: str, upload_form: UploadForm, upload_result=None, status: int = 200):
-    result = verification.verify(serial, request.args.get("c"))
+    result = _checked(serial, request.args.get("c"))
     is_holder = current_user.is_authenticated and result.certificate is not None \
         and result.certificate.user_id == current_user.id
     dates = issuance.event_dates(result.certificate.event, str(get_locale())) if result.certificate else ""
     return render_template("certificates/verify.html", result=result, upload_form=upload_form,
                            upload_result=upload_result, is_holder=is_holder, dates=dates,
-                           code=request.args.get("c") or ""), status
+                           code=request.args.get("c") or ""), (404 if result.certificate is None else status)
 
 
 @bp.get("/verify/<serial>.json")
+@check_code_limit
 def verify_json(serial: str):
-    result = verification.verify(serial, request.args.get("c"))
+    result = _checked(serial, request.args.get("c"))
     response = jsonify(verification.as_json(result))
     response.headers["Cache-Control"] = "no-store"
     return response, (404 if result.certificate is None else 200)
 
 
 @bp.get("/verify/<serial>.credential")
+@check_code_limit
 def verify_credential(serial: str):
-    result = verification.verify(serial)
-    if result.certificate is None:
+    """The signed credential names its holder: only with the printed check code, or to the holder."""
+    result = _checked(serial, request.args.get("c"))
+    certificate = result.certificate
+    if certificate is None or not (result.code_ok or can("certificate.credential", certificate)):
         raise NotFound()
-    return Response(result.certificate.credential_jwt, mimetype="application/vc+jwt",
-                    headers={"Cache-Control": "no-store"})
+    return Response(credentials.signed_credential(certificate), mimetype="application/vc+jwt",
+                    headers={"Cache-Control": "private, no-store"})
 
 
 @bp.get("/verify/<serial>")
+@check_code_limit
 def verify_page(serial: str):
     return _verify_page(serial, UploadForm())
 
 
 @bp.post("/verify/<serial>")
+@check_code_limit
 def verify_upload(serial: str):
     form = UploadForm()
     result = verification.verify(serial)
     if result.certificate is None:
-        return _verify_page(serial, form, status=404)
+        return _verify_page(serial, form)
     if not form.validate_on_submit():
         return _verify_page(serial, form, status=422)
     matches = verification.matches_upload(result.certificate, form.pdf.data.read())
@@ -292,15 +313,32 @@ def verify_upload(serial: str):
 
 
 @bp.post("/verify/<serial>/seen")
+@check_code_limit
 def verify_seen(serial: str):
     """Counted by the verify page's script when a visitor who is not the holder sees the details."""
-    result = verification.verify(serial, request.form.get("c"))
+    result = _checked(serial, request.form.get("c"))
     if not ActionForm().validate_on_submit() or not result.shows_details:
         return jsonify({"counted": False}), 422
     if current_user.is_authenticated and current_user.id == result.certificate.user_id:
         return jsonify({"counted": False})
     verification.record_check(result.certificate)
     return jsonify({"counted": True})
+
+
+@bp.get("/credentials/status/<int:number>")
+def status_list_credential(number: int):
+    """A signed BitstringStatusListCredential; revalidated by its ETag (304 while nothing changed)."""
+    status = status_list.load(number)
+    if status is None:
+        raise NotFound()
+    if request.if_none_match.contains_weak(status.etag):
+        response = Response(status=304)
+    else:
+        response = Response(credentials.sign(credentials.status_list_document(status)),
+                            mimetype="application/vc+jwt")
+    response.set_etag(status.etag, weak=True)
+    response.headers["Cache-Control"] = f"public, max-age={status_list.TTL_SECONDS}"
+    return response
 
 
 @bp.get("/.well-known/jwks.json")

@@ -1,9 +1,11 @@
 """What anyone may learn about a serial, without an account.
 
 Serials run in sequence, so the verify page alone shows only the status of a serial; the holder's
-details appear with the check code that is printed beside the serial and carried in the QR code's
-URL (`?c=…`). The JSON twin follows the same rule. Uploading a PDF compares its SHA-256 with the
-issued file's, so an edited PDF does not verify.
+details appear with the check code that is printed in the URL beside the serial and carried in the
+QR code (`?c=…`). The JSON twin and the signed credential follow the same rule (the credential is
+not served at all without the code, except to its signed-in holder), and wrong codes are throttled
+per client (app/certificates/routes.py). Uploading a PDF compares its SHA-256 with the issued
+file's, so an edited PDF does not verify.
 """
 import hashlib
 import hmac
@@ -32,6 +34,10 @@ class Verification:
     @property
     def shows_details(self) -> bool:
         return self.certificate is not None and self.code_ok
+
+    def wrong_code(self, code: str | None) -> bool:
+        """A code was given and it does not open this serial: what the per-client throttle counts."""
+        return bool(normalise_code(code)) and not self.code_ok
 
 
 def normalise_serial(serial: str) -> str:
@@ -80,7 +86,8 @@ def details(certificate: Certificate) -> dict:
         "issued_at": certificate.issued_at.isoformat(),
         "language": certificate.language,
         "pdf_sha256": certificate.pdf_sha256,
-        "credential_url": f"{current_app.config['BASE_URL']}/verify/{certificate.serial}.credential",
+        "credential_url": f"{current_app.config['BASE_URL']}/verify/{certificate.serial}.credential"
+                          f"?c={certificate.check_code}",
     }
 
 

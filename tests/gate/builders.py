@@ -523,6 +523,13 @@ def _certificate_job(world):
     return Target({"event_id": setup.event.id, "job_id": job.id}, owner=setup.organiser)
 
 
+@builder("status_list")
+def _status_list(world):
+    setup = certificate_setup()
+    issuance.revoke(setup.certificate, setup.organiser, "выдан по ошибке")
+    return Target({"number": 1})
+
+
 
 # --- reports: a programme's indicator and a frozen snapshot -----------------------------------------
 
