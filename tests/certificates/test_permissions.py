@@ -29,7 +29,9 @@ MATRIX = [
     ("GET", "/verify", PUBLIC),
     ("GET", "/verify/{c}", PUBLIC),
     ("GET", "/verify/{c}.json", PUBLIC),
-    ("GET", "/verify/{c}.credential", PUBLIC),
+    ("GET", "/verify/{c}.credential", {**dict.fromkeys(ROLES, 404), "holder": 200}),
+    ("GET", "/verify/{c}.credential?c={code}", PUBLIC),
+    ("GET", "/credentials/status/1", PUBLIC),
     ("GET", "/.well-known/jwks.json", PUBLIC),
 ]
 NO_GET = ["/manage/events/{e}/certificates/jobs", "/manage/events/{e}/certificates/jobs/{j}/rerun",
@@ -45,7 +47,7 @@ def test_route_matrix(app, client, login, seminar, organiser):
               "other_organiser": make_user(roles=(Role.ORGANISER,)), "admin": make_user(roles=(Role.ADMIN,))}
     users[0].password_hash = organiser.password_hash
     db.session.commit()
-    values = {"e": event.id, "c": certificate.serial, "j": job.id}
+    values = {"e": event.id, "c": certificate.serial, "j": job.id, "code": certificate.check_code}
     wrong = []
     for role in ROLES:
         client.post("/auth/logout")

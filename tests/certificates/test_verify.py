@@ -1,6 +1,11 @@
-"""The public verify page and its JSON: valid / revoked / superseded / unknown, the check code, PDF upload."""
+"""The public verify page and its JSON: valid / revoked / superseded / unknown, the check code, PDF upload;
+nothing personal through any door without the code, and wrong codes throttled per client."""
 import io
+from urllib.parse import parse_qs, urlparse
 
+import pytest
+
+from app.accounts import gdpr
 from app.certificates import issuance
 from app.certificates.models import Certificate, CertificateKind
 from app.extensions import db
@@ -60,7 +65,10 @@ def test_superseded_links_to_the_replacement(app, client, seminar, organiser):
 
 def test_unknown_serial(app, client):
     page = client.get("/verify/PRK-2027-424242")
-    assert page.status_code == 200 and "status-unknown" in page.get_data(as_text=True)
+    assert page.status_code == 404 and "status-unknown" in page.get_data(as_text=True)
+    assert "No certificate with this serial number was issued here" in client.get(
+        "/verify/PRK-2027-424242", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert client.get("/verify/not-a-serial").status_code == 404
     response = client.get("/verify/PRK-2027-424242.json")
     assert response.status_code == 404 and response.get_json()["status"] == "unknown"
     assert client.get("/verify/not-a-serial.json").get_json()["status"] == "unknown"
@@ -102,3 +110,72 @@ def test_opening_the_page_writes_nothing_the_script_counts_a_stranger(app, clien
     assert 'id="verify-seen"' not in page and "1" in page
     me = client.get("/me").get_data(as_text=True)
     assert certificate.serial in me and "linkedin.com/profile/add" in me and "CERTIFICATION_NAME" in me
+
+
+def test_me_and_linkedin_carry_the_check_code(app, client, seminar, organiser, login):
+    event, users = seminar
+    certificate = issuance.issue_one(event, users[0], P, organiser)
+    users[0].password_hash = organiser.password_hash
+    db.session.commit()
+    login(users[0])
+    me = client.get("/me").get_data(as_text=True)
+    code = certificate.check_code
+    assert f'href="/verify/{certificate.serial}?c={code}"' in me
+    assert f'href="/verify/{certificate.serial}.credential?c={code}"' in me
+    [linkedin] = [part.split('"')[0] for part in me.split('href="')[1:] if "linkedin.com" in part]
+    cert_url = parse_qs(urlparse(linkedin.replace("&amp;", "&")).query)["certUrl"][0]
+    assert cert_url == f"http://praktika.test/verify/{certificate.serial}?c={code}"
+
+
+def test_an_anonymous_walk_over_serials_learns_no_name_email_or_reason(app, client, seminar, organiser):
+    """Serials run in sequence: counting through them, page, JSON and credential name nobody."""
+    event, users = seminar
+    names = ["Ёлкина Жанна Щукина", "Щукин Пётр Ильич"]
+    users[2].full_name = names[1]
+    valid = issuance.issue_one(event, users[0], P, organiser)
+    revoked = issuance.issue_one(event, users[2], P, organiser)
+    issuance.revoke(revoked, organiser, "подложные документы")
+    new = issuance.reissue(valid, organiser, "Ёлкина Жанна Петровна")
+    users[2].password_hash = organiser.password_hash
+    db.session.commit()
+    gdpr.delete_account(users[2], "password123")  # a deleted holder
+    secrets = [*names, "Ёлкина Жанна Петровна", "Ёлкина", "Щукин", users[0].email, users[2].email,
+               "подложные документы", "Deleted user", "deleted.invalid", valid.check_code, new.check_code]
+    seen = []
+    for number in range(1, 6):
+        serial = f"PRK-2027-{number:06d}"
+        for suffix in ("", ".json", ".credential"):
+            response = client.get(f"/verify/{serial}{suffix}")
+            assert response.status_code in (200, 404)
+            body = response.get_data(as_text=True)
+            seen.append((serial + suffix, response.status_code))
+            leaked = [secret for secret in secrets if secret.lower() in body.lower()]
+            assert not leaked, (serial + suffix, leaked)
+    statuses = dict(seen)
+    assert statuses[f"{valid.serial}"] == 200 and statuses[f"{valid.serial}.json"] == 200
+    assert all(statuses[f"{c.serial}.credential"] == 404 for c in (valid, revoked, new))
+    # with the code the same doors name the holder
+    assert names[0] in client.get(f"/verify/{valid.serial}?c={valid.check_code}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_overrides", [{"RATELIMIT_ENABLED": True}])
+def test_wrong_check_codes_are_throttled_per_client_right_ones_never_count(app, client, seminar, organiser):
+    event, users = seminar
+    certificate = issuance.issue_one(event, users[0], P, organiser)
+    serial, code = certificate.serial, certificate.check_code
+    for _ in range(15):  # right codes do not count
+        assert client.get(f"/verify/{serial}.credential?c={code}").status_code == 200
+    doors = [f"/verify/{serial}?c=WRONG{n}" for n in range(4)] + \
+            [f"/verify/{serial}.json?c=WRONG{n}" for n in range(3)] + \
+            [f"/verify/{serial}.credential?c=WRONG{n}" for n in range(3)]
+    for url in doors:  # ten wrong codes over the three doors: answered as wrong
+        assert client.get(url).status_code in (200, 404), url
+    assert client.get(f"/verify/{serial}?c=WRONG99").status_code == 429
+    # from now on any code from this client waits out the minute, or the 429 itself would tell the right one
+    assert client.get(f"/verify/{serial}.credential?c={code}").status_code == 429
+    assert client.post(f"/verify/{serial}/seen", data={"c": code}).status_code == 429
+    # without a code the status stays visible; another client is not affected
+    assert client.get(f"/verify/{serial}").status_code == 200
+    other = app.test_client()
+    response = other.get(f"/verify/{serial}.credential?c={code}", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert response.status_code == 200

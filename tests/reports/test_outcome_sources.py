@@ -33,7 +33,7 @@ def certificate(event, user, kind=CertificateKind.PARTICIPATION, revoked=False):
     n = next(_serials)
     row = Certificate(serial=f"PRK-2027-{n:06d}", check_code="abcd", event_id=event.id, user_id=user.id, kind=kind,
                       holder_name=user.full_name, language="ru", layout="classic", pdf_sha256="0" * 64,
-                      pdf_path=f"certificates/{n}.pdf",
+                      pdf_path=f"certificates/{n}.pdf", status_list_index=n,
                       revoked_at=datetime(2027, 4, 1, tzinfo=UTC) if revoked else None)
     db.session.add(row)
     db.session.flush()
