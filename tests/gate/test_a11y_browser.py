@@ -17,7 +17,8 @@ from tests.gate.test_csrf import _allowed_user
 
 pytestmark = pytest.mark.browser
 
-NOT_HTML = (".ics", ".csv", ".xlsx", ".json", ".pdf", ".credential", "<any(", "/static/", "/healthz", "/api/",
+NOT_HTML = (".ics", ".csv", ".xlsx", ".json", ".pdf", ".credential", "/credentials/status/", "<any(", "/static/",
+            "/healthz", "/api/",
             "/events/<int:event_id>/materials/<int:material_id>")  # a material is the uploaded file itself
 
 
