@@ -54,6 +54,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _register_blueprints(app)
 
+    from app.privacy import registry as privacy  # above every area: it asks each for its hook
+
+    privacy.init_app(app)
+
     from app import errors, security  # the same: handlers and headers bind to this app
 
     errors.register_error_handlers(app)
@@ -127,7 +131,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 BLUEPRINTS = ("core", "accounts", "programmes", "events", "registrations", "calendar", "outbox", "quotas",
-              "certificates", "reports", "materials", "messaging")
+              "certificates", "reports", "materials", "messaging", "privacy")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 # Flask-Babel merges the catalogs in this order and a later one wins for a msgid they share, so the
 # foundation (shared words such as "Email", "Region", role names) comes last and is authoritative.
 AREAS_WITH_TRANSLATIONS = (
+    "privacy",
     "materials",
     "messaging",
     "certificates",

@@ -416,9 +416,9 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "accounts.manage_user_active": role("admin", rule="users.manage", fixture="user"),
     # consent to the processing of personal data, and the person's own data (GDPR)
     "accounts.confirm_consent": signed_in(),
-    "accounts.my_data": signed_in(),
-    "accounts.delete_account": signed_in(),
-    "accounts.withdraw_consent": signed_in(),
+    "privacy.my_data": signed_in(),
+    "privacy.delete_account": signed_in(),
+    "privacy.withdraw_consent": signed_in(),
     "accounts.consents_csv": role("admin", rule="users.manage"),
     "outbox.manage": role("admin", rule="outbox.manage", lists="outbox"),
     # reports: the organiser's dashboard, each programme's plan-vs-fact report and its indicators

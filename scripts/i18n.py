@@ -37,6 +37,7 @@ AREAS = {
     "reports": ["app/reports", "templates/reports"],
     "materials": ["app/materials", "templates/materials"],
     "messaging": ["app/messaging", "templates/messaging", "templates/notifications/messaging_*"],
+    "privacy": ["app/privacy", "templates/privacy"],
 }
 
 

@@ -1,5 +1,4 @@
 """Sign-up, log in/out, personal page, profile, and the administrators' user and organisation lists."""
-import json
 
 from flask import (
     Blueprint,
@@ -19,13 +18,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import permissions
-from app.accounts import consent, credentials, gdpr, services
+from app.accounts import consent, credentials, services
 from app.accounts.forms import (
     AccountActiveForm,
     ApiTokenForm,
     ChangePasswordForm,
     ConfirmConsentForm,
-    ConfirmPasswordForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
@@ -282,59 +280,6 @@ def confirm_consent():
     else:
         flash(_("The form has expired; please try again."), "danger")
     return redirect(url_for("accounts.me"))
-
-
-@bp.get("/account/data.json")
-@login_required
-def my_data():
-    """Everything Praktika holds about the person, as a JSON download (GDPR art. 15 and 20). Writes nothing."""
-    user = current_user._get_current_object()
-    body = json.dumps(gdpr.export_data(user), ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename=praktika-my-data-{user.id}.json"})
-
-
-def _render_delete(delete_form=None, withdraw_form=None, status: int = 200):
-    return render_template("accounts/delete_account.html",
-                           delete_form=delete_form or ConfirmPasswordForm(formdata=None),
-                           withdraw_form=withdraw_form or ConfirmPasswordForm(formdata=None, prefix="withdraw")), status
-
-
-@bp.route("/account/delete", methods=["GET", "POST"])
-@login_required
-@limiter.limit("10/hour", methods=["POST"])
-def delete_account():
-    if request.method == "GET":
-        return _render_delete()
-    form = ConfirmPasswordForm()
-    if form.validate_on_submit():
-        try:
-            gdpr.delete_account(current_user._get_current_object(), form.password.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            logout_user()
-            flash(_("Your account is deleted and your data are anonymised."), "info")
-            return redirect("/")
-    return _render_delete(delete_form=form, status=422)
-
-
-@bp.post("/account/consent/withdraw")
-@login_required
-@limiter.limit("10/hour")
-def withdraw_consent():
-    form = ConfirmPasswordForm(prefix="withdraw")
-    if form.validate_on_submit():
-        try:
-            gdpr.withdraw_consent(current_user._get_current_object(), form.password.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            logout_user()
-            flash(_("Your consent is withdrawn: the organisers of your events were told, and your data are "
-                    "anonymised."), "info")
-            return redirect("/")
-    return _render_delete(withdraw_form=form, status=422)
 
 
 @bp.get("/manage/consents.csv")

@@ -17,7 +17,7 @@ from app.extensions import db
 def issue_certificates_command(event_id, kind, layout, actor_email):
     """Issue certificates to everyone eligible who has none yet, with a progress bar.
 
-    Runs as a resumable job: interrupted, run the command again (or let the worker resume it).
+    Runs as a job in this process: interrupted, run the command again; it issues what is still missing.
     """
     event = db.session.get(Event, event_id)
     if event is None:

@@ -2,18 +2,19 @@
 
 Shape of every issuance (STYLE rule 5, "never render a PDF while holding a lock"):
 1. a short unit of work allocates the serials (a counter row per year, bumped atomically);
-2. the batch is rendered as one document and split, outside any transaction, and the files stored;
+2. the batch is rendered as one document and split, outside any transaction, and each PDF is
+   written under a temporary name (app/certificates/files.py);
 3. a second unit locks the event row, re-checks who already holds a live certificate, inserts the
-   rows (each with its status-list index) and emits the holders' mails. The partial unique index on
+   rows (each with its status-list index) and emits the holders' mails; the PDFs move into place once it
+   commits, and whatever it did not record is discarded. The partial unique index on
    (event, user, kind) among non-revoked certificates is the database's last word.
+Steps 1–2 are `prepare_batch`, step 3 `record_batch` inside the caller's unit, so a bulk job records
+its own progress in the same unit (app/certificates/jobs.py); `issue_batch` does all three.
 A serial whose batch fails after step 1 is simply never used: serials are never handed out twice.
 """
-import hashlib
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from babel.dates import format_date, format_interval
 from babel.numbers import format_decimal
@@ -26,7 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import clock
 from app.accounts.models import User
-from app.certificates import eligibility, rendering, status_list
+from app.certificates import eligibility, files, rendering, status_list
 from app.certificates.models import Certificate, CertificateKind, SerialCounter
 from app.database import lock_row, unit_of_work
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -157,24 +158,8 @@ def sample_pdf(event: Event, layout_name: str, language: str, kind: CertificateK
     return rendering.render_one(layout, view, rendering.logo_uri())
 
 
-# --- storage ---------------------------------------------------------------------------------------
-
-def storage_root() -> Path:
-    return Path(current_app.config.get("CERTIFICATES_DIR") or Path(current_app.instance_path) / "certificates")
-
-
-def _store(serial: str, pdf: bytes) -> tuple[str, str]:
-    relative = Path(serial[4:8]) / f"{serial}.pdf"
-    path = storage_root() / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_bytes(pdf)
-    temporary.replace(path)
-    return str(relative), hashlib.sha256(pdf).hexdigest()
-
-
 def pdf_bytes(certificate: Certificate) -> bytes:
-    return (storage_root() / certificate.pdf_path).read_bytes()
+    return files.read(certificate.pdf_path)
 
 
 # --- issuing -----------------------------------------------------------------------------------------
@@ -196,76 +181,126 @@ def _render_isolating(layout, views, logo) -> tuple[list[bytes | None], dict[int
     return parts, errors
 
 
-def issue_batch(event: Event, kind: CertificateKind, requests: list[Request], actor: User | None, *,
-                layout_name: str = DEFAULT_LAYOUT, signatories: list[dict] | None = None, job_id: int | None = None,
-                within_unit: Callable[[BatchResult], None] | None = None) -> BatchResult:
-    """Issue certificates to the eligible among `requests` (or overridden with a reason); skip holders."""
+@dataclass
+class Batch:
+    """A batch made ready outside any transaction: who gets what, serials taken, PDFs staged."""
+
+    event: Event
+    kind: CertificateKind
+    actor: User | None
+    layout: rendering.Layout
+    signatories: list[dict]
+    job_id: int | None
+    result: BatchResult
+    todo: list[Request] = field(default_factory=list)
+    serials: list[str] = field(default_factory=list)
+    indices: list[int] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    views: list[rendering.CertificateView] = field(default_factory=list)
+    staged: dict[int, files.StagedPdf] = field(default_factory=dict)
+    language: str = ""
+    issued_at: datetime | None = None
+    hours: float = 0
+
+    def discard_unrecorded(self) -> None:
+        """Call once the recording unit has ended (committed or not): no PDF stays without its row."""
+        for staged in self.staged.values():
+            staged.discard_unless_committed()
+
+
+def prepare_batch(event: Event, kind: CertificateKind, requests: list[Request], actor: User | None, *,
+                  layout_name: str = DEFAULT_LAYOUT, signatories: list[dict] | None = None,
+                  job_id: int | None = None) -> Batch:
+    """Steps 1–2: sort out the ineligible (unless overridden with a reason) and holders, take serials,
+    render and stage the PDFs. Outside any unit of work: nothing is locked while rendering."""
     layout = rendering.get_layout(layout_name)
-    signatories = default_signatories(actor) if signatories is None else signatories
-    result = BatchResult()
+    batch = Batch(event=event, kind=kind, actor=actor, layout=layout, job_id=job_id, result=BatchResult(),
+                  signatories=default_signatories(actor) if signatories is None else signatories)
     found = {c.user.id: c for c in eligibility.candidates(event, kind, [r.user.id for r in requests])}
-    todo: list[Request] = []
     for request in requests:
         candidate = found.get(request.user.id)
         if candidate is None:
-            result.failed.append(Failure(request.user.id, request.user.full_name, str(MESSAGES["no_registration"])))
+            batch.result.failed.append(Failure(request.user.id, request.user.full_name,
+                                               str(MESSAGES["no_registration"])))
         elif candidate.has_certificate:
-            result.already.append(request.user.id)
+            batch.result.already.append(request.user.id)
         elif not candidate.eligible and not request.override_reason.strip():
             reasons = "; ".join(str(r) for r in candidate.reasons)
-            result.failed.append(Failure(request.user.id, request.user.full_name,
-                                         str(MESSAGES["not_eligible"] % {"reasons": reasons})))
+            batch.result.failed.append(Failure(request.user.id, request.user.full_name,
+                                               str(MESSAGES["not_eligible"] % {"reasons": reasons})))
         else:
-            todo.append(request)
-    if todo:
-        _issue(event, kind, todo, actor, layout, signatories, job_id, result, within_unit)
-    elif within_unit is not None:
-        with unit_of_work():
-            within_unit(result)
+            batch.todo.append(request)
+    if batch.todo:
+        _render(batch)
+    return batch
+
+
+def _render(batch: Batch) -> None:
+    event, todo = batch.event, batch.todo
+    batch.language = rendering.language_for(batch.layout, event.language)
+    batch.issued_at = clock.now()
+    batch.hours = event_hours(event)
+    batch.serials = allocate_serials(len(todo), batch.issued_at.year)
+    batch.indices = status_list.allocate_indices(len(todo))
+    batch.codes = [new_check_code() for _ in todo]
+    batch.views = [view_for(event, serial=serial, check_code=code, kind=batch.kind, language=batch.language,
+                            issued_at=batch.issued_at, holder_name=(r.holder_name or r.user.name_on_certificate),
+                            signatories=batch.signatories, hours=batch.hours)
+                   for r, serial, code in zip(todo, batch.serials, batch.codes, strict=True)]
+    parts, render_errors = _render_isolating(batch.layout, batch.views, rendering.logo_uri())
+    try:
+        for index, (request, pdf) in enumerate(zip(todo, parts, strict=True)):
+            if pdf is None:
+                batch.result.failed.append(Failure(request.user.id, request.user.full_name, render_errors[index]))
+            else:
+                batch.staged[index] = files.stage(batch.serials[index], pdf)
+    except BaseException:
+        batch.discard_unrecorded()
+        raise
+
+
+def record_batch(batch: Batch) -> BatchResult:
+    """Step 3, inside the caller's unit of work: lock the event, re-check holders, insert the rows and
+    emit the mails; each recorded PDF moves into place when the unit commits."""
+    if not batch.staged:
+        return batch.result
+    event, result = batch.event, batch.result
+    lock_row(Event, event.id)
+    holders = set(eligibility.live_certificates(event.id, batch.kind))
+    for index, request in enumerate(batch.todo):
+        staged = batch.staged.get(index)
+        if staged is None:
+            continue
+        if request.user.id in holders:
+            result.already.append(request.user.id)
+            continue
+        actor = batch.actor
+        certificate = Certificate(
+            serial=batch.serials[index], check_code=batch.codes[index], event_id=event.id, user_id=request.user.id,
+            kind=batch.kind, holder_name=batch.views[index].holder_name, hours=batch.hours, language=batch.language,
+            layout=batch.layout.name, signatories=batch.signatories, issued_at=batch.issued_at,
+            issued_by_id=actor.id if actor else None, override_reason=request.override_reason.strip(),
+            job_id=batch.job_id, pdf_sha256=staged.sha256, pdf_path=staged.path,
+            status_list_index=batch.indices[index])
+        certificate.event = event
+        db.session.add(certificate)
+        files.move_into_place_on_commit(staged)
+        result.issued.append(certificate)
+    db.session.flush()
+    for certificate in result.issued:
+        outbox.emit("certificates.issued", certificate_id=certificate.id)
     return result
 
 
-def _issue(event, kind, todo, actor, layout, signatories, job_id, result, within_unit) -> None:
-    language = rendering.language_for(layout, event.language)
-    issued_at = clock.now()
-    hours = event_hours(event)
-    serials = allocate_serials(len(todo), issued_at.year)
-    indices = status_list.allocate_indices(len(todo))
-    codes = [new_check_code() for _ in todo]
-    views = [view_for(event, serial=serial, check_code=code, kind=kind, language=language, issued_at=issued_at,
-                      holder_name=(r.holder_name or r.user.name_on_certificate), signatories=signatories, hours=hours)
-             for r, serial, code in zip(todo, serials, codes, strict=True)]
-    parts, render_errors = _render_isolating(layout, views, rendering.logo_uri())
-    stored = {}
-    for index, (request, pdf) in enumerate(zip(todo, parts, strict=True)):
-        if pdf is None:
-            result.failed.append(Failure(request.user.id, request.user.full_name, render_errors[index]))
-        else:
-            stored[index] = _store(serials[index], pdf)
-    with unit_of_work():
-        lock_row(Event, event.id)
-        holders = set(eligibility.live_certificates(event.id, kind))
-        for index, request in enumerate(todo):
-            if index not in stored:
-                continue
-            if request.user.id in holders:
-                result.already.append(request.user.id)
-                continue
-            path, digest = stored[index]
-            certificate = Certificate(
-                serial=serials[index], check_code=codes[index], event_id=event.id, user_id=request.user.id,
-                kind=kind, holder_name=views[index].holder_name, hours=hours, language=language, layout=layout.name,
-                signatories=signatories, issued_at=issued_at, issued_by_id=actor.id if actor else None,
-                override_reason=request.override_reason.strip(), job_id=job_id, pdf_sha256=digest, pdf_path=path,
-                status_list_index=indices[index])
-            certificate.event = event
-            db.session.add(certificate)
-            result.issued.append(certificate)
-        db.session.flush()
-        for certificate in result.issued:
-            outbox.emit("certificates.issued", certificate_id=certificate.id)
-        if within_unit is not None:
-            within_unit(result)
+def issue_batch(event: Event, kind: CertificateKind, requests: list[Request], actor: User | None, *,
+                layout_name: str = DEFAULT_LAYOUT, signatories: list[dict] | None = None) -> BatchResult:
+    """Issue certificates to the eligible among `requests` (or overridden with a reason); skip holders."""
+    batch = prepare_batch(event, kind, requests, actor, layout_name=layout_name, signatories=signatories)
+    try:
+        with unit_of_work():
+            return record_batch(batch)
+    finally:
+        batch.discard_unrecorded()
 
 
 def issue_one(event: Event, user: User, kind: CertificateKind, actor: User, *, override_reason: str = "",
@@ -287,8 +322,7 @@ def get_by_serial(serial: str) -> Certificate | None:
 
 
 def revoke(certificate: Certificate, actor: User, reason: str) -> Certificate:
-    """Revoke with a reason the holder is mailed; the serial stays taken for ever, and the certificate's
-    bit in the published status list is set from now on (status_list follows revoked_at)."""
+    """Revoke with a reason the holder is mailed; the serial stays taken for ever."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(MESSAGES["reason_required"], field="reason")
@@ -320,28 +354,32 @@ def reissue(certificate: Certificate, actor: User, holder_name: str, reason: str
     view = view_for(event, serial=serial, check_code=code, kind=certificate.kind, holder_name=holder_name,
                     language=certificate.language, issued_at=issued_at, signatories=certificate.signatories,
                     hours=certificate.hours)
-    path, digest = _store(serial, rendering.render_batch(layout, [view], rendering.logo_uri())[0])
+    staged = files.stage(serial, rendering.render_batch(layout, [view], rendering.logo_uri())[0])
     reason = reason.strip() or str(_l("Reissued with corrected details."))
-    with unit_of_work():
-        lock_row(Event, event.id)
-        old = db.session.get(Certificate, certificate.id, populate_existing=True)
-        if old.revoked_at is not None:
-            raise Conflict(MESSAGES["already_revoked"])
-        old.revoked_at = issued_at
-        old.revoke_reason = reason
-        old.revoked_by_id = actor.id
-        db.session.flush()
-        new = Certificate(serial=serial, check_code=code, event_id=event.id, user_id=old.user_id, kind=old.kind,
-                          holder_name=holder_name, hours=old.hours, language=old.language, layout=old.layout,
-                          signatories=old.signatories, issued_at=issued_at, issued_by_id=actor.id,
-                          override_reason=old.override_reason, pdf_sha256=digest, pdf_path=path,
-                          status_list_index=index)
-        new.event = event
-        db.session.add(new)
-        db.session.flush()
-        old.superseded_by_id = new.id
-        old.superseded_by = new
-        outbox.emit("certificates.issued", certificate_id=new.id)
+    try:
+        with unit_of_work():
+            lock_row(Event, event.id)
+            old = db.session.get(Certificate, certificate.id, populate_existing=True)
+            if old.revoked_at is not None:
+                raise Conflict(MESSAGES["already_revoked"])
+            old.revoked_at = issued_at
+            old.revoke_reason = reason
+            old.revoked_by_id = actor.id
+            db.session.flush()
+            new = Certificate(serial=serial, check_code=code, event_id=event.id, user_id=old.user_id, kind=old.kind,
+                              holder_name=holder_name, hours=old.hours, language=old.language, layout=old.layout,
+                              signatories=old.signatories, issued_at=issued_at, issued_by_id=actor.id,
+                              override_reason=old.override_reason, pdf_sha256=staged.sha256, pdf_path=staged.path,
+                              status_list_index=index)
+            new.event = event
+            db.session.add(new)
+            db.session.flush()
+            old.superseded_by_id = new.id
+            old.superseded_by = new
+            files.move_into_place_on_commit(staged)
+            outbox.emit("certificates.issued", certificate_id=new.id)
+    finally:
+        staged.discard_unless_committed()
     return new
 
 

@@ -1,13 +1,15 @@
 """Bulk issuance as a resumable job (DESIGN §3 IssuanceJob).
 
-A job holds the chosen people. A runner leases the job (lease_until, lease_owner), issues in
-batches of CERTIFICATE_BATCH_SIZE and, in each batch's own unit of work, records progress and
-renews its lease. What is still to do is always worked out from the database (chosen people
-without a live certificate and without a recorded failure), so a runner killed at any point is
-resumed by the next one without duplicates or losses. A bad record fails alone, with its reason.
-Running a finished job again issues only what is missing.
+A job holds the chosen people. It starts one way: its service writes a `certificates.run_job`
+outbox row, and the worker delivering that row runs the job (app/certificates/tasks.py); a worker
+killed meanwhile leaves the row "sending", due again once the job's lease has run out, and the next
+delivery resumes the job. A runner leases the job (lease_until, lease_owner), issues in batches of
+CERTIFICATE_BATCH_SIZE and, in each batch's own unit of work, records the batch's certificates, its
+progress and its renewed lease together. What is still to do is always worked out from the database
+(chosen people without a live certificate and without a recorded failure), so a runner killed at any
+point is resumed by the next one without duplicates or losses. A bad record fails alone, with its
+reason. Running a finished job again issues only what is missing.
 """
-import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,7 +63,7 @@ class Progress:
                 "errors": self.errors, "summary": self.summary, "time_left": self.time_left}
 
 
-def _lease() -> timedelta:
+def lease() -> timedelta:
     return timedelta(seconds=int(current_app.config.get("CERTIFICATE_JOB_LEASE_SECONDS") or 60))
 
 
@@ -72,8 +74,8 @@ def _batch_size() -> int:
 def create_job(event: Event, kind: CertificateKind, user_ids: list[int], actor: User | None, *,
                layout_name: str = issuance.DEFAULT_LAYOUT, signatories: list[dict] | None = None,
                start: bool = True) -> IssuanceJob:
-    """A job for the chosen confirmed participants; the worker starts it after the commit (unless
-    `start` is False: the CLI runs it itself and shows its progress)."""
+    """A job for the chosen confirmed participants; the worker runs it from its outbox row (unless
+    `start` is False: the CLI and the demo run it themselves, the CLI showing its progress)."""
     rendering.get_layout(layout_name)
     chosen = list(dict.fromkeys(int(i) for i in user_ids))
     if not chosen:
@@ -111,11 +113,6 @@ def restart_job(job: IssuanceJob, actor: User) -> IssuanceJob:
     return job
 
 
-def unfinished_job_ids() -> list[int]:
-    return list(db.session.execute(select(IssuanceJob.id).where(IssuanceJob.state != JobState.DONE)
-                                   .order_by(IssuanceJob.id)).scalars())
-
-
 def _holders(job: IssuanceJob) -> set[int]:
     return set(db.session.execute(
         select(Certificate.user_id).where(Certificate.event_id == job.event_id, Certificate.kind == job.kind,
@@ -133,13 +130,13 @@ def _claim(job_id: int, owner: str) -> tuple[IssuanceJob | None, float]:
         if job.lease_until is not None and job.lease_until > now and job.lease_owner != owner:
             return None, max(1.0, (job.lease_until - now).total_seconds())
         job.lease_owner = owner
-        job.lease_until = now + _lease()
+        job.lease_until = now + lease()
         job.state = JobState.RUNNING
         job.started_at = job.started_at or now
     return job, 0
 
 
-def _record(job_id: int, owner: str, result: issuance.BatchResult) -> None:
+def _record(job_id: int, owner: str, result: issuance.BatchResult, missing: list[int]) -> None:
     """Inside the batch's unit: progress, failures and a renewed lease, or LeaseLost (rolls the batch back)."""
     job = lock_row(IssuanceJob, job_id)
     if job.lease_owner != owner:
@@ -147,6 +144,8 @@ def _record(job_id: int, owner: str, result: issuance.BatchResult) -> None:
     errors = {e["user_id"]: e for e in job.errors}
     for failure in result.failed:
         errors[failure.user_id] = failure.as_dict()
+    for user_id in missing:
+        errors[user_id] = issuance.Failure(user_id, "", str(_l("This account no longer exists."))).as_dict()
     db.session.flush()
     holders = _holders(job)
     for user_id in holders:
@@ -154,7 +153,7 @@ def _record(job_id: int, owner: str, result: issuance.BatchResult) -> None:
     job.errors = list(errors.values())
     job.done = len(holders)
     job.failed = len(job.errors)
-    job.lease_until = clock.now() + _lease()
+    job.lease_until = clock.now() + lease()
 
 
 def run_job(job_id: int, progress: Callable[[IssuanceJob], None] | None = None) -> float:
@@ -173,12 +172,15 @@ def run_job(job_id: int, progress: Callable[[IssuanceJob], None] | None = None) 
         users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(chunk))).scalars()}
         requests = [issuance.Request(users[uid]) for uid in chunk if uid in users]
         missing = [uid for uid in chunk if uid not in users]
+        batch = issuance.prepare_batch(event, job.kind, requests, job.requested_by, layout_name=job.layout,
+                                       signatories=job.signatories, job_id=job.id)
         try:
-            issuance.issue_batch(event, job.kind, requests, job.requested_by, layout_name=job.layout,
-                                          signatories=job.signatories, job_id=job.id,
-                                          within_unit=functools.partial(_record_batch, job_id, owner, missing))
+            with unit_of_work():
+                _record(job_id, owner, issuance.record_batch(batch), missing)
         except LeaseLost:
             return 0
+        finally:
+            batch.discard_unrecorded()
         job = db.session.get(IssuanceJob, job_id, populate_existing=True)
         if progress is not None:
             progress(job)
@@ -194,12 +196,6 @@ def run_job(job_id: int, progress: Callable[[IssuanceJob], None] | None = None) 
     if progress is not None:
         progress(job)
     return 0
-
-
-def _record_batch(job_id: int, owner: str, missing: list[int], result: issuance.BatchResult) -> None:
-    for user_id in missing:
-        result.failed.append(issuance.Failure(user_id, "", str(_l("This account no longer exists."))))
-    _record(job_id, owner, result)
 
 
 def job_in_scope(job_id: int) -> IssuanceJob:
@@ -227,14 +223,3 @@ def jobs_of_event(event: Event) -> list[IssuanceJob]:
 def count_issued(event_id: int) -> int:
     return db.session.execute(select(func.count(Certificate.id)).where(Certificate.event_id == event_id,
                                                                        Certificate.revoked_at.is_(None))).scalar_one()
-
-
-def stalled_job_ids() -> list[int]:
-    """Unfinished jobs nobody holds (never started, or their runner died and its lease ran out)."""
-    now = clock.now()
-    return list(db.session.execute(
-        select(IssuanceJob.id).where(IssuanceJob.state != JobState.DONE,
-                                     (IssuanceJob.lease_until.is_(None)) | (IssuanceJob.lease_until < now),
-                                     IssuanceJob.created_at < now - timedelta(seconds=30))
-        .order_by(IssuanceJob.id)
-    ).scalars())

@@ -1,54 +1,34 @@
 """Certificates' background work: thin wrappers that call the services (ids only).
 
-- `certificates.run_job` (outbox) → the `run_issuance_job` task runs or resumes a bulk issuance job;
-  a job another runner holds is tried again when that runner's lease would run out.
-- When the worker starts, and every minute, jobs left unfinished by a killed worker are resumed.
+- `certificates.run_job` (outbox) → the worker delivering the row runs or resumes a bulk issuance job:
+  the one way a job starts. A worker killed meanwhile leaves the row "sending"; it is due again once
+  the job's lease has run out, and that delivery resumes the job. A job another runner holds is
+  tried again when that runner's lease would run out.
+- Every quarter of an hour, temporary PDF files left by a killed process are swept.
 - `certificates.issued` / `certificates.revoked` (outbox) → the holder's mail, the PDF attached.
 """
-import functools
 from email.policy import SMTP
 
 from flask_babel import lazy_gettext as _l
 from huey import crontab
 
-from app.certificates import issuance, jobs
+from app.certificates import files, issuance, jobs
 from app.certificates.models import Certificate
-from app.database import current_unit
-from app.extensions import app_periodic_task, app_task, db, huey
+from app.extensions import app_periodic_task, db
 from app.notifications import services as notifications
 from app.outbox import services as outbox
 
 
-@app_task()
-def run_issuance_job(job_id: int) -> None:
-    wait = jobs.run_job(job_id)
+@outbox.handler("certificates.run_job", own_units=True, lease=jobs.lease)
+def run_issuance_job(payload: dict) -> None:
+    wait = jobs.run_job(payload["job_id"])
     if wait:
-        run_issuance_job.schedule((job_id,), delay=wait)
+        raise outbox.RetryLater(wait)
 
 
-@app_periodic_task(crontab(minute="*"))
-def resume_issuance_jobs() -> int:
-    stalled = jobs.stalled_job_ids()
-    for job_id in stalled:
-        run_issuance_job(job_id)
-    return len(stalled)
-
-
-@huey.on_startup()
-def _resume_after_restart() -> None:
-    """A restarted worker picks up the jobs its predecessor left (each waits out a live lease)."""
-    if getattr(huey, "flask_app", None) is None:
-        return
-    with huey.flask_app.app_context():
-        for job_id in jobs.unfinished_job_ids():
-            run_issuance_job(job_id)
-
-
-@outbox.handler("certificates.run_job")
-def start_job(payload: dict) -> None:
-    """Queue the job once this delivery has committed (in immediate mode it then runs outside any unit)."""
-    job_id = payload["job_id"]
-    current_unit().after_commit(functools.partial(run_issuance_job, job_id))
+@app_periodic_task(crontab(minute="*/15"))
+def sweep_temporary_pdfs() -> int:
+    return files.sweep()
 
 
 def _deliver(user, *, template: str, locale: str, subject, context: dict, attachments=()) -> None:

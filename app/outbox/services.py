@@ -12,6 +12,11 @@ Delivery guarantees:
   after MAX_ATTEMPTS it is failed, with its error, for an administrator to retry.
 - A worker killed between the claim and the mark leaves the row "sending"; after LEASE it is due
   again (the mail keeps its Message-ID, so a receiving server can tell a repeat). Nothing is lost.
+- A job (`@handler(topic, own_units=True, lease=…)`, e.g. bulk issuance) runs outside the unit that
+  marks its row sent and opens its own units, so its progress commits as it goes; its row stays
+  "sending" while it runs and is due again `lease()` after the claim, so a killed worker's job is
+  resumed by the next delivery. A handler that must wait (another runner holds the work) raises
+  RetryLater: the row is due again after that many seconds, and the wait is not counted as a failure.
 """
 import logging
 from collections.abc import Callable
@@ -34,15 +39,31 @@ ERROR_MAX = 2000
 
 Handler = Callable[[dict], None]
 _handlers: dict[str, Handler] = {}
+_own_units: set[str] = set()
+_leases: dict[str, Callable[[], timedelta]] = {}
 _wakers: list[Callable[[], None]] = []
 
 
-def handler(topic: str):
-    """Register the function that delivers rows of `topic` (one per topic, in the owning area's tasks.py)."""
+class RetryLater(Exception):
+    """Raised by a handler whose work cannot go on yet; its row is due again after `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry in {seconds:.0f} s")
+        self.seconds = seconds
+
+
+def handler(topic: str, *, own_units: bool = False, lease: Callable[[], timedelta] | None = None):
+    """Register the function that delivers rows of `topic` (one per topic, in the owning area's tasks.py).
+    `own_units`: a job that opens its own units of work; `lease`: how long after its claim a row that
+    is still "sending" is taken for lost (LEASE unless given)."""
     def register(func: Handler) -> Handler:
         if topic in _handlers and _handlers[topic] is not func:
             raise RuntimeError(f"outbox topic {topic!r} has two handlers")
         _handlers[topic] = func
+        if own_units:
+            _own_units.add(topic)
+        if lease is not None:
+            _leases[topic] = lease
         return func
 
     return register
@@ -78,9 +99,12 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _due_filter(now):
+    lost = [OutboxMessage.claimed_at <= now - LEASE]
+    lost += [and_(OutboxMessage.topic == topic, OutboxMessage.claimed_at <= now - lease())
+             for topic, lease in sorted(_leases.items())]
     return or_(
         and_(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.available_at <= now),
-        and_(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.claimed_at <= now - LEASE),
+        and_(OutboxMessage.state == OutboxState.SENDING, or_(*lost)),
     )
 
 
@@ -105,18 +129,30 @@ def _claim(message_id: int) -> bool:
 
 
 def _deliver(message_id: int) -> bool:
-    """Run the handler and mark the row sent in one unit; on failure, schedule a retry or give up."""
+    """Run the handler and mark the row sent in one unit (a job: mark it once the job has returned);
+    on failure, schedule a retry or give up."""
     try:
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        if message.topic in _own_units:
+            _handlers[message.topic](dict(message.payload))
         with unit_of_work():
             message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-            deliver = _handlers.get(message.topic)
-            if deliver is None:
-                raise LookupError(f"no handler for outbox topic {message.topic!r}")
-            deliver(dict(message.payload))
+            if message.topic not in _own_units:
+                deliver = _handlers.get(message.topic)
+                if deliver is None:
+                    raise LookupError(f"no handler for outbox topic {message.topic!r}")
+                deliver(dict(message.payload))
             message.state = OutboxState.SENT
             message.sent_at = clock.now()
             message.last_error = ""
         return True
+    except RetryLater as wait:
+        with unit_of_work():
+            message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+            message.state = OutboxState.PENDING
+            message.attempts -= 1
+            message.available_at = clock.now() + timedelta(seconds=wait.seconds)
+        return False
     except Exception as exc:  # any failure of a handler is recorded on its row, never lost
         log.warning("outbox message %s failed: %s", message_id, exc)
         with unit_of_work():

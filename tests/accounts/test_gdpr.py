@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app import clock
-from app.accounts import credentials, gdpr, services
+from app.accounts import credentials, services
 from app.accounts.models import ApiToken, ConsentRecord, Role, User
 from app.certificates import issuance
 from app.certificates.models import CertificateKind
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
+from app.privacy import services as privacy
 from app.programmes import services as programmes
 from app.registrations import questions
 from app.registrations import services as registrations
@@ -136,7 +137,7 @@ def test_deleting_removes_answers_but_keeps_consent_agreements(app, organiser, i
     agreement = questions.add_question(event, {"kind": "consent", "label": "Согласие НКО", "help_text": "Текст"})
     registrations.register(event.id, irina, answers={f"q{text_question.id}": "сахарный диабет",
                                                      f"q{agreement.id}": True})
-    gdpr.delete_account(irina, "password123")
+    privacy.delete_account(irina, "password123")
     assert db.session.execute(select(Answer.question_id)).scalars().all() == [agreement.id]
 
 
@@ -158,7 +159,7 @@ def test_withdrawing_consent_tells_the_organisers_then_anonymises(app, client, l
 
 def test_a_deleted_account_cannot_be_enabled_again(app, irina):
     admin = make_user(roles=(Role.ADMIN,))
-    gdpr.delete_account(irina, "password123")
+    privacy.delete_account(irina, "password123")
     with pytest.raises(Conflict) as error:
         credentials.set_active(db.session.get(User, irina.id), True, actor=admin)
     assert "включить её снова нельзя" in str(error.value.message)
@@ -166,7 +167,7 @@ def test_a_deleted_account_cannot_be_enabled_again(app, irina):
 
 def test_service_refuses_a_wrong_password(app, irina):
     with pytest.raises(ValidationFailed):
-        gdpr.delete_account(irina, "nope")
+        privacy.delete_account(irina, "nope")
 
 
 def test_report_counts_by_organisation_and_region_stay_after_deletion(app, organiser, irina):
@@ -183,6 +184,6 @@ def test_report_counts_by_organisation_and_region_stay_after_deletion(app, organ
     scope = sources.Scope(programme_id=programme.id)
     before = {by: sources.compute("certificates_issued", scope, by=by) for by in ("organisation", "region")}
     assert before["organisation"] == {irina.organisation_id: 1}
-    gdpr.delete_account(irina, "password123")
+    privacy.delete_account(irina, "password123")
     after = {by: sources.compute("certificates_issued", scope, by=by) for by in ("organisation", "region")}
     assert after == before

@@ -174,14 +174,14 @@ def test_permission_matrix(client, login, role):
 def test_mutating_endpoints_refuse_get(app, client, login):
     login(make_user(roles=(Role.ADMIN,)))
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("accounts.") or rule.endpoint.startswith("core."):
+        if rule.endpoint.startswith(("accounts.", "core.", "privacy.")):
             if "POST" in rule.methods:
                 assert "GET" not in rule.methods or rule.endpoint in {"accounts.login", "accounts.register",
                                                                       "accounts.profile",
                                                                       "accounts.reset_password_request",
                                                                       "accounts.reset_password",
                                                                       "accounts.change_password",
-                                                                      "accounts.delete_account"}, rule
+                                                                      "privacy.delete_account"}, rule
     for url in ("/auth/logout", "/language", "/manage/users/1/roles", "/manage/organisations/1/approve"):
         assert client.get(url).status_code == 405
 

@@ -1,10 +1,17 @@
 """Bulk issuance: a job through the outbox and the worker (immediate mode), one bad record failing
 alone, a re-run issuing only what is missing, the CLI with its progress bar, and the holders' mail."""
+from datetime import timedelta
+
+import pytest
 from sqlalchemy import func, select
 
+from app import clock
 from app.certificates import issuance, jobs
 from app.certificates.models import Certificate, CertificateKind, IssuanceJob, JobState
+from app.database import lock_row, unit_of_work
 from app.extensions import db
+from app.outbox import services as outbox
+from app.outbox.models import OutboxMessage, OutboxState
 
 P = CertificateKind.PARTICIPATION
 
@@ -99,3 +106,26 @@ def test_revocation_is_mailed_to_the_holder(app, seminar, organiser, mail_outbox
     issuance.revoke(certificate, organiser, "выдан по ошибке")
     revoked = [m for m in mail_outbox if certificate.serial in m["Subject"]]
     assert revoked and "выдан по ошибке" in revoked[0].get_body(("plain",)).get_content()
+
+
+@pytest.mark.parametrize("app_overrides", [{"HUEY_IMMEDIATE": False}])
+def test_a_job_starts_only_from_its_outbox_row_and_waits_out_another_runners_lease(app, seminar, organiser):
+    """Nothing but the worker delivering the job's outbox row runs it; while another runner holds the
+    job, the row waits for that lease (not counted as a failed attempt), then the job is finished."""
+    event, users = seminar
+    outbox.deliver_due()  # the registrations' mails
+    job = jobs.create_job(event, P, [users[0].id], organiser)
+    [row] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "certificates.run_job")).all()
+    assert row.state == OutboxState.PENDING and db.session.get(IssuanceJob, job.id).state == JobState.QUEUED
+    with unit_of_work():
+        held = lock_row(IssuanceJob, job.id)
+        held.lease_owner, held.lease_until = "another runner", clock.now() + timedelta(seconds=30)
+    assert outbox.deliver_due() == 0
+    db.session.refresh(row)
+    assert (row.state, row.attempts, row.last_error) == (OutboxState.PENDING, 0, "")
+    assert row.available_at == clock.now() + timedelta(seconds=30)
+    clock.advance(timedelta(seconds=31))
+    assert outbox.deliver_due() >= 1  # the job, and the holder's mail it emitted
+    db.session.expire_all()
+    assert db.session.get(IssuanceJob, job.id).state == JobState.DONE and _count(event) == 1
+    assert db.session.get(OutboxMessage, row.id).state == OutboxState.SENT
