@@ -58,6 +58,28 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return key
 
 
+def _process_count() -> int | None:
+    """WEB_CONCURRENCY: how many web processes serve (gunicorn reads the same variable for its
+    default --workers); None when not said."""
+    value = (os.environ.get("WEB_CONCURRENCY") or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _check_shared_rate_limits(config: dict) -> None:
+    """Rate limits kept in a process's memory count per process: with N gunicorn workers an attacker
+    gets N times the login and sign-up attempts. Production therefore keeps the counters in Redis,
+    unless it says it runs one web process (WEB_CONCURRENCY=1) or turns limits off."""
+    if not config["PRODUCTION"] or config.get("TESTING") or config.get("DEBUG") or not config["RATELIMIT_ENABLED"]:
+        return
+    if not str(config["RATELIMIT_STORAGE_URI"]).startswith("memory://") or config.get("WEB_CONCURRENCY") == 1:
+        return
+    raise ConfigError(
+        "REDIS_URL is not set. Production mode refuses to start with rate limits counted in each "
+        "process's memory, since several processes may serve (gunicorn --workers): set REDIS_URL so "
+        "every worker shares the counters, or WEB_CONCURRENCY=1 if exactly one process serves."
+    )
+
+
 def translation_directories() -> str:
     app_dir = Path(__file__).resolve().parent
     return ";".join(str(app_dir / area / "translations") for area in AREAS_WITH_TRANSLATIONS)
@@ -105,6 +127,7 @@ def from_env(overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        "WEB_CONCURRENCY": _process_count(),
         "HUEY_IMMEDIATE": False,
         "HUEY_SQLITE_PATH": str(instance_path / "huey.sqlite3"),
         # Certificates: issuer shown on certificates and credentials, logo, stored files, bulk jobs.
@@ -149,4 +172,5 @@ def from_env(overrides: dict | None = None) -> dict:
     _derive(config, overrides)
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(instance_path, bool(config["PRODUCTION"]))
+    _check_shared_rate_limits(config)
     return config

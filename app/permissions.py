@@ -410,6 +410,8 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "accounts.profile": signed_in(),
     "accounts.reset_password_request": public(),
     "accounts.reset_password": token(None, fixture="reset_token"),
+    "accounts.confirm_email": token(None, fixture="email_confirmation_token"),
+    "accounts.resend_confirmation": signed_in(),
     "accounts.change_password": signed_in(),
     "accounts.create_api_token": signed_in(),
     "accounts.revoke_api_token": owner("api_token.own", "api_token", admin=False),

@@ -1,5 +1,10 @@
-"""Security headers on every response (CSP without inline script); trusted reverse proxies."""
+"""Security headers on every response (CSP without inline script); trusted reverse proxies; the one
+check of a `next` address a visitor may be sent on to."""
+import re
+from urllib.parse import unquote, urlsplit
+
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.urls import iri_to_uri
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -17,6 +22,31 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 HSTS = "max-age=31536000; includeSubDomains"
+
+# What a browser's URL parser drops before reading an address (WHATWG URL: leading and trailing C0
+# controls and spaces, every tab and newline anywhere), and what is left that no local path holds.
+_EDGE_JUNK = "".join(chr(code) for code in range(0x21))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _is_local_path(target: str) -> bool:
+    parts = urlsplit(target)
+    return (target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
+            and not _CONTROL.search(target))
+
+
+def safe_next(target: str | None, default: str | None) -> str | None:
+    """`target` as a path on this site, or `default`. Read as a browser reads it first (control
+    characters and outer spaces dropped, a backslash taken for a slash), so "/\\t/evil.example" and
+    "/\\\\evil.example" are seen as the "//evil.example" they become; percent-decoded, it must still be
+    a local path. Every door that takes a `next` address asks here."""
+    if not target:
+        return default
+    cleaned = _TAB_OR_NEWLINE.sub("", target.strip(_EDGE_JUNK)).replace("\\", "/")
+    if not (_is_local_path(cleaned) and _is_local_path(unquote(cleaned).replace("\\", "/"))):
+        return default
+    return iri_to_uri(cleaned)
 
 
 def init_app(app) -> None:

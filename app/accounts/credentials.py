@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app import clock
-from app.accounts.models import PasswordResetToken, User
+from app.accounts.models import ApiToken, PasswordResetToken, User
 from app.accounts.services import _hash_password, find_user_by_email, password_hasher
 from app.database import unit_of_work
 from app.errors import Conflict, ValidationFailed
@@ -32,6 +32,14 @@ def _digest(token: str) -> str:
 def end_other_sessions(user: User) -> None:
     """Every session issued before now stops working (call inside the unit of work)."""
     user.session_version = (user.session_version or 1) + 1
+
+
+def log_out(user: User) -> None:
+    """End the session on the server too: a copy of the cookie (kept by a shared computer, a proxy
+    log, malware) stops working. The session version is per account, so the account's other
+    sessions end with it."""
+    with unit_of_work():
+        end_other_sessions(user)
 
 
 def user_for_session_id(session_id: str) -> User | None:
@@ -88,9 +96,10 @@ def _usable_reset(token: str) -> PasswordResetToken | None:
     return row
 
 
-def reset_password(token: str, password: str) -> User:
+def reset_password(token: str, password: str) -> tuple[User, int]:
     """Set a new password with a mailed token: the token (and every other one of the account) is
-    used up, and the account's other sessions end."""
+    used up, the account's other sessions end, and its API tokens are revoked (a reset is how one
+    takes back an account someone else got into). Returns the user and how many tokens were revoked."""
     with unit_of_work():
         row = _usable_reset(token)
         if row is None:
@@ -104,7 +113,10 @@ def reset_password(token: str, password: str) -> User:
         ).scalars():
             other.used_at = now
         end_other_sessions(user)
-    return user
+        if user.email_verified_at is None:  # the link reached the mailbox: the address is the person's
+            user.email_verified_at = now
+        revoked = db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount
+    return user, revoked
 
 
 def change_password(user: User, *, current_password: str, password: str) -> User:

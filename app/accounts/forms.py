@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -112,3 +113,16 @@ class ConfirmPasswordForm(FlaskForm):
     """Deleting the account or withdrawing consent: the password confirms it is really the owner."""
 
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
+
+
+class ConfirmEmailForm(FlaskForm):
+    """The button behind the mailed link (a GET never confirms: mail scanners open links too)."""
+
+    submit = SubmitField(_l("Confirm my address"))
+
+
+class ResendConfirmationForm(FlaskForm):
+    """Send the confirmation link again: only the CSRF token and where to go back to."""
+
+    next = HiddenField()
+    submit = SubmitField(_l("Send the link again"))

@@ -118,6 +118,10 @@ class User(UserMixin, db.Model):
     # reset or change, account disabled) signs out every session made before.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the address was shown to be the person's. An account an organiser or administrator makes
+    # (CLI, import, "add participant", demo) counts as verified when made; a public sign-up starts
+    # unverified and may not register for events until its mailed link is used (double opt-in).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the person deleted their account or withdrew consent: the row stays, anonymised, so
     # counts in reports, attendance and certificates stay right; it can never sign in again.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -141,6 +145,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"

@@ -12,21 +12,23 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import permissions
-from app.accounts import consent, credentials, services
+from app.accounts import consent, credentials, services, verification
 from app.accounts.forms import (
     AccountActiveForm,
     ApiTokenForm,
     ChangePasswordForm,
     ConfirmConsentForm,
+    ConfirmEmailForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
+    ResendConfirmationForm,
     ResetPasswordForm,
     ResetRequestForm,
     RolesForm,
@@ -35,6 +37,7 @@ from app.accounts.forms import (
 from app.accounts.regions import region_groups, region_select_choices
 from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.extensions import limiter, login_manager
+from app.security import safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -61,12 +64,6 @@ def load_api_user():
     if request.path.startswith("/api/") and header.startswith("Bearer "):
         g.api_user = services.user_for_api_token(header.removeprefix("Bearer ").strip())
         g.api_token_invalid = g.api_user is None
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("accounts.me")
 
 
 def _start_session(user) -> None:
@@ -96,7 +93,7 @@ def login():
         else:
             _start_session(user)
             flash(_("Welcome, %(name)s!", name=user.full_name), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("accounts.me")))
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 
 
@@ -109,7 +106,7 @@ def register():
     _organisation_form(form)
     if form.validate_on_submit():
         try:
-            user = services.sign_up(
+            services.sign_up(
                 email=form.email.data,
                 password=form.password.data,
                 full_name=form.full_name.data,
@@ -122,12 +119,11 @@ def register():
         except DomainError as error:
             apply_to_form(form, error)
         else:
-            if user is None:  # the address has an account: its owner was mailed, nothing is revealed here
-                flash(_("Check your mail: we have sent a message to %(email)s.", email=form.email.data), "info")
-                return redirect(url_for("accounts.login"))
-            _start_session(user)
-            flash(_("Your account is ready."), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            # One answer whether the address was new (a welcome mail with the confirmation link) or
+            # had an account (its owner was mailed): nobody is signed in, the same page follows.
+            flash(_("Check your mail: we have sent a message to %(email)s. Follow the link in it to confirm "
+                    "your address, then log in.", email=form.email.data), "info")
+            return redirect(url_for("accounts.login", next=safe_next(request.args.get("next"), None)))
     return render_template("accounts/register.html", form=form, consent_text=consent.consent_text(get_locale()),
                            consent_version=consent.CURRENT_CONSENT_VERSION,
                            organisations=services.approved_organisations()), 422 if form.errors else 200
@@ -136,6 +132,7 @@ def register():
 @bp.post("/auth/logout")
 @login_required
 def logout():
+    credentials.log_out(current_user._get_current_object())  # a copy of this session cookie stops working
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect("/")
@@ -168,14 +165,51 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = credentials.reset_password(token, form.password.data)
+            user, revoked_tokens = credentials.reset_password(token, form.password.data)
         except DomainError as error:
             apply_to_form(form, error)
         else:
             _start_session(user)
             flash(_("Your new password is set. Other sessions of your account have ended."), "success")
+            if revoked_tokens:
+                flash(ngettext("%(num)d API token of your account was revoked: make a new one on this page "
+                               "where a site or script needs it.",
+                               "%(num)d API tokens of your account were revoked: make new ones on this page "
+                               "where sites or scripts need them.", revoked_tokens), "warning")
             return redirect(url_for("accounts.me"))
     return render_template("accounts/reset_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/auth/confirm-email/<token>", methods=["GET", "POST"])
+@limiter.limit("20/hour", methods=["POST"])
+def confirm_email(token: str):
+    """The mailed link shows a button; only its POST confirms (mail scanners open links as well)."""
+    if verification.user_for_token(token) is None:  # forged, expired or used: like any token, a 404
+        return render_template("accounts/confirm_email.html", form=None), 404
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        user = verification.confirm(token)
+        flash(_("Your address is confirmed: you can register for events."), "success")
+        if current_user.is_authenticated and current_user.id == user.id:
+            return redirect(url_for("accounts.me"))
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/confirm_email.html", form=form)
+
+
+@bp.post("/account/confirm-email/resend")
+@login_required
+@limiter.limit("5/hour")
+def resend_confirmation():
+    form = ResendConfirmationForm()
+    back = safe_next(form.next.data, url_for("accounts.me"))
+    if not form.validate_on_submit():
+        flash(_("The form has expired; please try again."), "danger")
+    elif verification.resend(current_user._get_current_object()):
+        flash(_("We have sent a new link to %(email)s. It works for %(days)d days.", email=current_user.email,
+                days=verification.VERIFY_VALID_FOR.days), "info")
+    else:
+        flash(_("Your address is confirmed already."), "info")
+    return redirect(back)
 
 
 @bp.get("/me")
@@ -378,7 +412,6 @@ def reject_organisation(organisation_id: int):
 
 def _safe_back() -> str:
     """Back to the filtered list the form was posted from."""
-    target = request.form.get("next", "")
-    if target.startswith("/manage/users") and "\\" not in target:
-        return target
-    return url_for("accounts.manage_users")
+    default = url_for("accounts.manage_users")
+    target = safe_next(request.form.get("next"), default)
+    return target if target.startswith("/manage/users") else default

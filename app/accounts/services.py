@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.accounts import consent
+from app.accounts import consent, verification
 from app.accounts.models import (
     ApiToken,
     Organisation,
@@ -249,9 +249,11 @@ def sign_up(*, email: str, password: str, full_name: str, organisation_name: str
     """Public sign-up: a trainee in a region, with an existing or newly proposed organisation, who
     agreed to the current consent text (`consent_given`; recorded with its version and time).
 
-    One transaction; the welcome mail goes through the outbox with it. An address that already has
-    an account is not revealed: its owner is mailed ("someone tried to sign up; reset your password
-    if it was you") and None is returned, also when a concurrent sign-up took the address first.
+    One transaction. The account starts unverified: the welcome mail, written to the outbox with it,
+    carries the link that confirms the address (app/accounts/verification.py). An address that
+    already has an account is not revealed: its owner is mailed ("someone tried to sign up; reset
+    your password if it was you") and None is returned, also when a concurrent sign-up took the
+    address first. Both ways hash the password once, so neither answers sooner.
     """
     email = _checked_email(email, must_be_new=False)
     try:
@@ -261,16 +263,17 @@ def sign_up(*, email: str, password: str, full_name: str, organisation_name: str
                                                         _organisation_kind(organisation_kind))
             _checked_name(full_name, "full_name")
             _checked_locale(locale)
-            if len(password or "") < MIN_PASSWORD_LENGTH:
-                _hash_password(password)  # raises beside the field
+            password_hash = _hash_password(password)  # raises beside the field; before the address is looked up
             consent.check_agreed(consent_given)
             user = build_user(  # every other field is valid: only now decide whether the address is taken
-                email=email, password=password, full_name=full_name,
+                email=email, password=None, full_name=full_name,
                 organisation_id=organisation.id if organisation else None, region_code=region_code, locale=locale)
+            user.password_hash = password_hash
+            user.email_verified_at = None  # made by nobody else: unverified until the mailed link is used
             consent.record_sign_up_consent(user)
             if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
                 organisation.proposed_by_id = user.id
-            notifications.send_to_user(user, template="accounts_welcome", subject=_l("Welcome to Praktika"))
+            verification.send_welcome(user)
     except (AddressTaken, IntegrityError) as error:
         owner = find_user_by_email(email)
         if owner is None:  # an IntegrityError about something else: a real bug

@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from app.accounts import services as accounts
 from app.extensions import db
+from app.security import safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -27,7 +28,4 @@ def switch_language():
         session["locale"] = locale
         if current_user.is_authenticated:
             accounts.set_locale(current_user, locale)
-    target = request.form.get("next") or request.referrer or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next") or request.referrer, "/"))

@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app import clock
+from app.accounts import verification
 from app.accounts.models import User
 from app.database import INTEGER_MAX
 from app.errors import ValidationFailed
@@ -156,7 +157,9 @@ def register(event_id: int, user: User, team_role=None, answers: dict | None = N
     """Register `user`: confirmed, pending approval, or waitlisted — decided under the event lock.
 
     `answers` ("q<id>" → form value) answers the event's registration questions; a required one left
-    unanswered refuses the registration with a ValidationFailed naming each field (nothing is saved)."""
+    unanswered refuses the registration with a ValidationFailed naming each field (nothing is saved).
+    A self-made account whose address is not confirmed yet is refused (EmailNotVerified), whatever the door."""
+    verification.require_verified(user)
     user_id, region_code, organisation_id = user.id, user.region_code, user.organisation_id
     with unit():
         now = clock.now()

@@ -12,6 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app import permissions
+from app.accounts import verification
 from app.events.models import EventKind, EventStatus
 from app.registrations import questions, services
 from app.registrations.forms import ActionForm, RegisterForm, with_questions
@@ -62,6 +63,8 @@ def registration_box(event) -> RegistrationBox:
                           rules=[] if cancelled else services.rule_notes(event, region_code, organisation_id))
     if not signed_in:
         return box
+    if not user.email_verified:  # the box says why and offers the link again (accounts/_confirm_email_prompt.html)
+        box.blocked_reason = verification.EVENT_BOX_NOTE
     if permissions.can("event.manage_registrations", event):
         box.manage_url = url_for("registrations.participants", event_id=event.id)
         if event.requires_approval:

@@ -184,6 +184,7 @@ def test_last_used_is_written_at_most_once_a_minute(app, client):
 
 def test_showing_me_writes_nothing_and_the_feed_token_exists_from_sign_up(app, client):
     client.post("/auth/register", data=SIGN_UP)
+    client.post("/auth/login", data={"email": SIGN_UP["email"], "password": SIGN_UP["password"]})
     user = services.find_user_by_email(SIGN_UP["email"])
     token = user.calendar_token
     assert token
@@ -263,3 +264,43 @@ def test_two_sign_ups_with_one_address_at_once_both_get_a_friendly_answer(tmp_pa
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
         db.session.remove()
         db.engine.dispose()
+
+
+# --- logging out ends the session on the server (issue 20.10) --------------------------------------
+
+def test_a_copied_session_cookie_no_longer_works_after_logout(app, client):
+    user = make_user()
+    client.post("/auth/login", data={"email": user.email, "password": "password123"})
+    copied = client.get_cookie("session").value  # what a shared computer or a stolen cookie keeps
+    assert client.post("/auth/logout").status_code == 302
+
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/me").status_code == 302  # sent to log in: the version in the cookie is gone
+    assert client.post("/auth/login", data={"email": user.email, "password": "password123"}).status_code == 302
+    assert _signed_in(client)  # logging in again works
+
+
+# --- a password reset revokes API tokens (issue 20.12) ---------------------------------------------
+
+def test_a_password_reset_revokes_the_accounts_api_tokens_and_says_so(app, client, mail_outbox):
+    user = make_user(roles=(Role.ORGANISER,))
+    tokens = [services.create_api_token(user, "Сайт НКО"), services.create_api_token(user, "Таблица")]
+    client.post("/auth/reset-password", data={"email": user.email})
+    assert "API-токены" in _text(mail_outbox[0])  # the mail says what the reset will do
+    link = _reset_link(mail_outbox[0])
+    assert "API-токены будут отозваны" in client.get(link).get_data(as_text=True)
+
+    response = client.post(link, data={"password": "brand-new-secret"}, follow_redirects=True)
+    assert "2 API-токена вашей учётной записи отозваны" in response.get_data(as_text=True)
+    assert [services.user_for_api_token(token) for token in tokens] == [None, None]
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+    headers = {"Authorization": f"Bearer {tokens[0]}"}
+    assert client.post("/api/v1/events", json={}, headers=headers).status_code == 401
+
+
+def test_a_reset_without_tokens_says_nothing_about_them(app, client, mail_outbox):
+    user = make_user()
+    client.post("/auth/reset-password", data={"email": user.email})
+    response = client.post(_reset_link(mail_outbox[0]), data={"password": "brand-new-secret"}, follow_redirects=True)
+    assert response.status_code == 200 and "отозван" not in response.get_data(as_text=True)

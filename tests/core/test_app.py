@@ -12,7 +12,9 @@ def test_register_login_logout(client, app):
         "email": "Leader@Example.org", "password": "long-enough-1", "full_name": "Ирина Петрова",
         "organisation": "Самарская пациентская организация", "region": "RU-SAM", "consent": "y",
     })
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location == "/auth/login"
+    assert client.get("/me").status_code == 302  # sign-up does not sign in (it would tell a new address apart)
+    assert client.post("/auth/login", data={"email": "leader@example.org", "password": "long-enough-1"}).status_code == 302
     assert client.get("/me").status_code == 200
     assert client.post("/auth/logout").status_code == 302
     assert client.get("/me").status_code == 302

@@ -76,3 +76,46 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         db.session.remove()
         db.engine.dispose()
+
+
+# --- rate limits are shared by every process in production (issue 20.11) --------------------------
+
+def _production(monkeypatch, tmp_path, **environment):
+    for name in ("REDIS_URL", "WEB_CONCURRENCY", "RATELIMIT_ENABLED", "FLASK_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PRAKTIKA_PRODUCTION", "1")
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'praktika.sqlite3'}")
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_production_refuses_to_start_with_rate_limits_counted_per_process(monkeypatch, tmp_path):
+    _production(monkeypatch, tmp_path)
+    with pytest.raises(ConfigError, match="REDIS_URL is not set"):
+        create_app()
+    _production(monkeypatch, tmp_path, WEB_CONCURRENCY="4")  # gunicorn's own variable for its workers
+    with pytest.raises(ConfigError, match="WEB_CONCURRENCY=1"):
+        create_app()
+
+
+@pytest.mark.parametrize("environment", [
+    {"REDIS_URL": "redis://cache.example.org:6379/0"},  # counters shared by every worker
+    {"WEB_CONCURRENCY": "1"},  # one process: its memory is the only counter
+    {"RATELIMIT_ENABLED": "0"},  # limits off (load tests)
+])
+def test_production_starts_when_the_counters_cannot_be_split(monkeypatch, tmp_path, environment):
+    _production(monkeypatch, tmp_path, **environment)
+    config = from_env()
+    assert config["PRODUCTION"] is True
+    if "REDIS_URL" in environment:
+        assert config["RATELIMIT_STORAGE_URI"] == environment["REDIS_URL"]
+
+
+def test_development_and_tests_keep_counting_in_memory(monkeypatch, tmp_path):
+    for name in ("REDIS_URL", "WEB_CONCURRENCY", "PRAKTIKA_PRODUCTION", "FLASK_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    assert from_env({"SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)})["RATELIMIT_STORAGE_URI"] == "memory://"
+    _production(monkeypatch, tmp_path)
+    assert from_env({"TESTING": True})["RATELIMIT_STORAGE_URI"] == "memory://"

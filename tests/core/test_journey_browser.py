@@ -1,10 +1,12 @@
-"""A visitor's first visit in headless Chromium: sign up, log out, log in, switch to English, log out.
+"""A visitor's first visit in headless Chromium: sign up, confirm the address by the mailed link, log
+in, log out, log in, switch to English, log out.
 
 Each page on the way is checked with axe-core: no serious or critical violations.
 """
 import pytest
 
 from tests.a11y import assert_accessible
+from tests.accounts.mail import confirmation_path
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +25,17 @@ def test_sign_up_log_in_switch_language_log_out(live_server, page):
     page.get_by_label("Я согласен(на) на обработку", exact=False).check()
     page.get_by_role("button", name="Зарегистрироваться").click()
 
+    page.wait_for_url(live_server + "/auth/login")  # not signed in: the address is confirmed by mail first
+    assert "Проверьте почту" in page.locator(".flashes").inner_text()
+    page.goto(live_server + confirmation_path(live_server.app, "irina.petrova@example.org"))
+    assert_accessible(page)
+    page.get_by_role("button", name="Подтвердить адрес").click()
+    page.wait_for_url(live_server + "/auth/login")
+    assert "Адрес подтверждён" in page.locator(".flashes").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Электронная почта").fill("irina.petrova@example.org")
+    page.get_by_label("Пароль").fill("samara-2027")
+    page.get_by_role("button", name="Войти").click()
     page.wait_for_url(live_server + "/me")
     assert page.locator("h1").inner_text() == "Ирина Петрова"
     assert "Самарская область" in page.locator("main").inner_text()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.accounts import services as accounts
+from app.accounts import verification
 from app.accounts.models import ApiToken, Organisation, OrganisationKind, PasswordResetToken, Role
 from app.certificates import issuance
 from app.certificates import jobs as certificate_jobs
@@ -369,6 +370,16 @@ def _reset_token(world):
     ])
     db.session.commit()
     return Target({"token": live}, owner=trainee, foreign_values={"token": used})
+
+
+@builder("email_confirmation_token")
+def _email_confirmation_token(world):
+    """A live link of an unconfirmed account, and one of an account confirmed already (a second click)."""
+    trainee, confirmed = make_user(), make_user()
+    trainee.email_verified_at = None
+    db.session.commit()
+    used = verification.verification_token(confirmed)
+    return Target({"token": verification.verification_token(trainee)}, owner=trainee, foreign_values={"token": used})
 
 
 @builder("api_token")

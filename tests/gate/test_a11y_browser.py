@@ -9,6 +9,7 @@ import pytest
 
 from app.accounts.models import Role
 from tests.a11y import AXE, BLOCKING, describe
+from tests.accounts.mail import confirmation_path
 from tests.factories import make_user
 from tests.gate import builders
 from tests.gate.conftest import World
@@ -119,6 +120,18 @@ def test_sign_up_and_register_with_the_keyboard_only(live_server, browser):
         _tab_to(page, "input[name=consent]")
         page.keyboard.press("Space")
     _tab_to(page, "form button[type=submit], form input[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(live_server + "/auth/login")  # the address is confirmed by the mailed link first
+
+    page.goto(live_server + confirmation_path(app, "keyboard.user@example.org"))
+    _tab_to(page, "main form button[type=submit], main form input[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(live_server + "/auth/login")
+    for selector, text in (("input[name=email]", "keyboard.user@example.org"),
+                           ("input[name=password]", "samara-2027-keys")):
+        _tab_to(page, selector)
+        page.keyboard.type(text)
+    _tab_to(page, "main form button[type=submit], main form input[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url(live_server + "/me")
 

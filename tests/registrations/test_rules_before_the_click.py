@@ -1,6 +1,7 @@
 """The event page says the rules before the click, and a rule that blocks the person replaces the button
 with its reason; the register service refuses with the same words (one check: registration_blocker)."""
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 
@@ -90,13 +91,15 @@ def test_trip_roles_show_places_left_and_all_filled_blocks(client, login, organi
     assert refused.value.code == "roles_full"
 
 
-def test_signing_up_from_an_event_page_returns_to_that_event(client, organiser):
+def test_signing_up_from_an_event_page_returns_to_that_event_after_login(client, organiser):
     event = make_event(actor=organiser)
     response = client.post(f"/auth/register?next=/events/{event.id}", data=SIGN_UP)
+    assert response.status_code == 302 and unquote(response.location) == f"/auth/login?next=/events/{event.id}"
+    response = client.post(response.location, data={"email": SIGN_UP["email"], "password": SIGN_UP["password"]})
     assert response.status_code == 302 and response.location == f"/events/{event.id}"
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])
 def test_sign_up_ignores_a_next_that_leaves_the_site(client, target):
     response = client.post("/auth/register", query_string={"next": target}, data=SIGN_UP)
-    assert response.status_code == 302 and response.location == "/me"
+    assert response.status_code == 302 and response.location == "/auth/login"
