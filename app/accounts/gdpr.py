@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, inspect, select, update
 
 from app import clock
-from app.accounts import consent
+from app.accounts import consent, mail
 from app.accounts.models import ApiToken, Organisation, PasswordResetToken, Role, User, UserRole
 from app.accounts.services import password_hasher
 from app.certificates import issuance
@@ -35,7 +35,6 @@ from app.database import unit_of_work
 from app.errors import ValidationFailed
 from app.events.models import Event
 from app.extensions import db
-from app.notifications import services as notifications
 from app.programmes.models import programme_organisers
 from app.quotas.models import Consultation, ConsultationQuota
 from app.registrations import services as registrations
@@ -172,9 +171,7 @@ def withdraw_consent(user: User, password: str) -> int:
         _check_password(user, password)
         organisers = _organisers_of_events(user)
         for organiser in organisers:
-            notifications.send_to_user(organiser, template="accounts_consent_withdrawn",
-                                       subject=_l("A participant withdrew consent to data processing"),
-                                       context={"person_name": user.full_name, "person_email": user.email,
-                                                "person_id": user.id})
+            mail.queue("consent_withdrawn", organiser, person_name=user.full_name, person_email=user.email,
+                       person_id=user.id)
         _anonymise(user)
     return len(organisers)

@@ -58,11 +58,11 @@ def test_without_mail_server_the_message_lands_in_the_outbox(app, client):
 def test_attachments_travel_with_the_message(app, mail_outbox):
     user = make_user(locale="en")
     with unit_of_work():
-        notifications.send_to_user(
-            user, template="accounts_welcome", subject="Calendar",
+        notifications.send(notifications.Mail(
+            to=user, template="accounts_welcome", subject="Calendar",
             attachments=(notifications.Attachment("event.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
                                                   "text/calendar"),),
-        )
+        ), message_id="<attachments@praktika.test>")
     message = mail_outbox[0]
     attachments = list(message.iter_attachments())
     assert [a.get_filename() for a in attachments] == ["event.ics"]

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock
+from app.accounts import mail as account_mail
 from app.accounts.models import Role
 from app.database import unit_of_work
 from app.extensions import db
-from app.notifications import services as notifications
 from app.outbox import services as outbox
 from app.outbox.models import OutboxMessage, OutboxState
 from tests.conftest import free_port
@@ -34,13 +34,13 @@ def _states() -> dict[str, int]:
     return {state.value: count for state, count in rows}
 
 
-def _mail(user, subject="Calendar"):
-    notifications.send_to_user(user, template="accounts_welcome", subject=subject)
+def _mail(user):
+    account_mail.queue("welcome", user)
 
 
 def test_emitting_outside_a_unit_of_work_is_refused(app):
     with pytest.raises(RuntimeError, match="unit_of_work"):
-        outbox.emit("notifications.mail", raw="")
+        outbox.emit("accounts.mail", kind="welcome", user_id=1, values={})
 
 
 def test_a_rolled_back_change_leaves_no_mail(app, mail_outbox):
@@ -141,7 +141,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(app,
         app.config.update(MAIL_SERVER=controller.hostname, MAIL_PORT=controller.port)
         with unit_of_work():
             for number in range(10):
-                _mail(make_user(email=f"trainee{number}@example.org"), subject=f"Mail {number}")
+                _mail(make_user(email=f"trainee{number}@example.org"))
         config = {key: app.config[key] for key in (
             "TESTING", "SECRET_KEY", "INSTANCE_PATH", "SQLALCHEMY_DATABASE_URI", "MAIL_SERVER", "MAIL_PORT",
             "BASE_URL", "RATELIMIT_ENABLED", "RATELIMIT_STORAGE_URI", "HUEY_SQLITE_PATH")}
