@@ -1,4 +1,5 @@
-"""The transactional outbox: a mail is a row before it is a message, delivered once, never lost."""
+"""The transactional outbox: a mail is a row before it is a message, delivered at least once (a repeat keeps
+its Message-ID), never lost."""
 import asyncio
 import json
 import subprocess
@@ -15,6 +16,7 @@ from app.accounts import mail as account_mail
 from app.accounts.models import Role
 from app.database import unit_of_work
 from app.extensions import db
+from app.notifications import services as notifications
 from app.outbox import services as outbox
 from app.outbox.models import OutboxMessage, OutboxState
 from tests.conftest import free_port
@@ -164,5 +166,58 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(app,
             assert outbox.deliver_due() == 0
         assert _states() == {"sent": 10}
         assert len(handler.accepted) == 10 and len(set(handler.accepted)) == 10
+    finally:
+        controller.stop()
+
+
+class _HangingAfterReceipt:
+    """Keeps each message, but never answers the first one: the mail has arrived, the sender cannot know."""
+
+    def __init__(self):
+        self.received: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.received.append(message_from_bytes(envelope.content, policy=default)["Message-ID"])
+        if len(self.received) == 1:
+            await asyncio.sleep(3600)
+        return "250 Message accepted for delivery"
+
+
+def test_a_repeated_delivery_carries_the_same_message_id(app):
+    """At least once: SMTP took the mail, the worker died before marking the row sent, so the row goes
+    again after its lease, and the repeat can be told apart by its Message-ID."""
+    from aiosmtpd.controller import Controller
+
+    handler = _HangingAfterReceipt()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        app.config.update(MAIL_SERVER=controller.hostname, MAIL_PORT=controller.port)
+        with unit_of_work():
+            _mail(make_user(email="anna@example.org"))
+        row = db.session.scalars(select(OutboxMessage)).one()
+        config = {key: app.config[key] for key in (
+            "TESTING", "SECRET_KEY", "INSTANCE_PATH", "SQLALCHEMY_DATABASE_URI", "MAIL_SERVER", "MAIL_PORT",
+            "BASE_URL", "RATELIMIT_ENABLED", "RATELIMIT_STORAGE_URI", "HUEY_SQLITE_PATH")}
+        config.update(HUEY_IMMEDIATE=False, REDIS_URL=None, WTF_CSRF_ENABLED=False)
+        worker = subprocess.Popen([sys.executable, "-c", WORKER, json.dumps(config)], cwd=ROOT)
+        deadline = time.monotonic() + 60
+        while not handler.received and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.05)
+        worker.kill()
+        worker.wait(timeout=10)
+        assert len(handler.received) == 1
+
+        db.session.expire_all()
+        assert _states() == {"sending": 1}
+        with clock.frozen_at(clock.now() + outbox.LEASE + timedelta(minutes=1)):
+            assert outbox.deliver_due() == 1
+        assert _states() == {"sent": 1}
+        assert len(handler.received) == 2
+        assert handler.received[0] == handler.received[1] == notifications.message_id(row.id)
+        assert handler.received[0].startswith(f"<outbox-{row.id}.") and handler.received[0].endswith("@praktika.test>")
     finally:
         controller.stop()
