@@ -71,7 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-AREAS_WITH_TASKS = ("certificates", "core", "messaging", "notifications", "outbox", "quotas", "registrations")
+AREAS_WITH_TASKS = ("accounts", "certificates", "core", "messaging", "outbox", "quotas", "registrations")
 
 
 def import_tasks() -> None:

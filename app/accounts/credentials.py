@@ -13,12 +13,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from app import clock
+from app.accounts import mail
 from app.accounts.models import ApiToken, PasswordResetToken, User
 from app.accounts.services import _hash_password, find_user_by_email, password_hasher
 from app.database import unit_of_work
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
-from app.notifications import services as notifications
 
 RESET_VALID_FOR = timedelta(hours=1)
 # An organiser's invitation to a new account: the same single-use link, valid longer (people read mail late).
@@ -66,9 +66,7 @@ def request_password_reset(email: str) -> None:
         now = clock.now()
         db.session.add(PasswordResetToken(user_id=user.id, token_hash=_digest(token), created_at=now,
                                           expires_at=now + RESET_VALID_FOR))
-        notifications.send_to_user(user, template="accounts_password_reset",
-                                   subject=_l("Set a new Praktika password"),
-                                   context={"token": token, "valid_minutes": int(RESET_VALID_FOR.total_seconds() // 60)})
+        mail.queue("password_reset", user, token=token, valid_minutes=int(RESET_VALID_FOR.total_seconds() // 60))
 
 
 def invitation_token(user: User) -> str:

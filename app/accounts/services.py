@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.accounts import consent, verification
+from app.accounts import consent, mail, verification
 from app.accounts.models import (
     ApiToken,
     Organisation,
@@ -34,7 +34,6 @@ from app.accounts.regions import is_region
 from app.database import unit_of_work
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
-from app.notifications import services as notifications
 from app.pagination import checked_page
 
 
@@ -279,8 +278,7 @@ def sign_up(*, email: str, password: str, full_name: str, organisation_name: str
         if owner is None:  # an IntegrityError about something else: a real bug
             raise error
         with unit_of_work():
-            notifications.send_to_user(owner, template="accounts_signup_existing",
-                                       subject=_l("Someone tried to sign up with your address"))
+            mail.queue("signup_existing", owner)
         return None
     return user
 

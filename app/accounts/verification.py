@@ -14,11 +14,11 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app import clock
+from app.accounts import mail
 from app.accounts.models import User
 from app.database import unit_of_work
 from app.errors import Conflict
 from app.extensions import db
-from app.notifications import services as notifications
 
 VERIFY_VALID_FOR = timedelta(days=3)
 _SALT = "praktika-email-verification"
@@ -70,8 +70,7 @@ def user_for_token(token: str) -> User | None:
 
 def send_welcome(user: User) -> None:
     """The sign-up mail: welcome, and the link that confirms the address (inside the sign-up's unit of work)."""
-    notifications.send_to_user(user, template="accounts_welcome", subject=_l("Welcome to Praktika"),
-                               context=_link_context(user))
+    mail.queue("welcome", user, **_link_context(user))
 
 
 def _link_context(user: User) -> dict:
@@ -83,8 +82,7 @@ def resend(user: User) -> bool:
     if user.email_verified:
         return False
     with unit_of_work():
-        notifications.send_to_user(user, template="accounts_verify_email",
-                                   subject=_l("Confirm your address for Praktika"), context=_link_context(user))
+        mail.queue("verify_email", user, **_link_context(user))
     return True
 
 

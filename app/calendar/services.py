@@ -31,6 +31,7 @@ from app.errors import NotFound, ValidationFailed
 from app.events import services as events
 from app.events.models import Event, EventStatus, Session
 from app.extensions import db
+from app.registrations.signals import event_calendar_wanted
 
 FORMAT_VERSION = "2"
 FEED_WINDOW = personal.FEED_WINDOW
@@ -160,6 +161,19 @@ def event_feed(event: Event, locale: str | None = None) -> Feed:
         return _assemble(str(event.title), [Event.id == event.id], locale)
 
     return Feed(etag, event.updated_at, build, filename=f"event-{event.id}.ics")
+
+
+@event_calendar_wanted.connect
+def event_calendar_for_mail(event: Event, join_url: str | None = None, **_details) -> bytes:
+    """The registrations area's mail asks for the event's calendar file: one VEVENT per session, the join
+    link only when given (a confirmed participant's mail), in the locale the mail is built in."""
+    base_url = current_app.config["BASE_URL"]
+    total = len(event.sessions)
+    items = [session_item(event, session, index, total, base_url=base_url, join_url=join_url)
+             for index, session in enumerate(event.sessions, start=1)]
+    span = builders.year_span([s.starts_at for s in event.sessions])
+    return builders.assemble(builders.head(event.title), builders.timezone_pieces({event.timezone}, span),
+                             [builders.vevent(item, _host()) for item in items])
 
 
 # --- the public feed -------------------------------------------------------------------------

@@ -7,7 +7,6 @@
 - Every quarter of an hour, temporary PDF files left by a killed process are swept.
 - `certificates.issued` / `certificates.revoked` (outbox) → the holder's mail, the PDF attached.
 """
-from email.policy import SMTP
 
 from flask_babel import lazy_gettext as _l
 from huey import crontab
@@ -15,7 +14,7 @@ from huey import crontab
 from app.certificates import files, issuance, jobs
 from app.certificates.models import Certificate
 from app.extensions import app_periodic_task, db
-from app.notifications import services as notifications
+from app.notifications.services import Attachment, Mail, mail_handler
 from app.outbox import services as outbox
 
 
@@ -31,40 +30,33 @@ def sweep_temporary_pdfs() -> int:
     return files.sweep()
 
 
-def _deliver(user, *, template: str, locale: str, subject, context: dict, attachments=()) -> None:
-    """Like notifications.deliver_to_user, but in the certificate's language rather than the account's."""
-    message = notifications.compose(to=user.email, to_name=user.full_name, locale=locale, template=template,
-                                    subject=subject, context={"user": user, **context}, attachments=attachments)
-    notifications.deliver(message.as_string(policy=SMTP))
-
-
 def _mail_locale(certificate: Certificate) -> str:
     """The event's language when the interface speaks it, else the holder's own."""
     return certificate.language if certificate.language in ("ru", "en") else (certificate.user.locale or "ru")
 
 
-@outbox.handler("certificates.issued")
-def deliver_issued_mail(payload: dict) -> None:
+@mail_handler("certificates.issued")
+def issued_mail(payload: dict) -> Mail | None:
     certificate = db.session.get(Certificate, payload["certificate_id"])
     if certificate is None or certificate.revoked_at is not None:
-        return
-    attachment = notifications.Attachment(filename=f"{certificate.serial}.pdf",
-                                          content=issuance.pdf_bytes(certificate), mimetype="application/pdf")
-    _deliver(
-        certificate.user, template="certificates_issued", locale=_mail_locale(certificate),
+        return None
+    attachment = Attachment(filename=f"{certificate.serial}.pdf", content=issuance.pdf_bytes(certificate),
+                            mimetype="application/pdf")
+    return Mail(
+        to=certificate.user, template="certificates_issued", locale=_mail_locale(certificate),
         subject=_l("Your certificate: %(title)s", title=certificate.event.title),
         context={"certificate": certificate, "event": certificate.event,
                  "verify_url": issuance.verify_url(certificate.serial, certificate.check_code)},
         attachments=(attachment,))
 
 
-@outbox.handler("certificates.revoked")
-def deliver_revoked_mail(payload: dict) -> None:
+@mail_handler("certificates.revoked")
+def revoked_mail(payload: dict) -> Mail | None:
     certificate = db.session.get(Certificate, payload["certificate_id"])
     if certificate is None or certificate.revoked_at is None or certificate.superseded_by_id is not None:
-        return
-    _deliver(
-        certificate.user, template="certificates_revoked", locale=_mail_locale(certificate),
+        return None
+    return Mail(
+        to=certificate.user, template="certificates_revoked", locale=_mail_locale(certificate),
         subject=_l("Your certificate %(serial)s was revoked", serial=certificate.serial),
         context={"certificate": certificate, "event": certificate.event,
                  "verify_url": issuance.verify_url(certificate.serial, certificate.check_code)})

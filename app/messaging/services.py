@@ -4,12 +4,13 @@
   role, attended a session or not). `preview` resolves and renders without writing anything; `send`
   writes the message and its recipients in one unit of work with one outbox job, whose handler (after
   the commit, in the worker) renders each recipient's mail in their language and queues it. Each
-  recipient keeps its outbox row, so the page shows what was delivered.
+  recipient keeps its outbox row, so the page shows what was delivered; the mail itself is composed
+  when that row is delivered (app/messaging/mail.py).
 - Placeholders are a closed set ({name}, {event}, {event_url}, {starts}); they are replaced by plain
   substitution, never `str.format`, so nothing else in the text is interpreted.
-- Digest items (written by app.notifications.services.notify_organisers) go out once a day per
-  organiser: the unique (organiser, day) row is claimed in the unit of work that writes the mail, so a
-  second run the same day sends nothing.
+- Digest items (written by app/messaging/organisers.py) go out once a day per organiser: the unique
+  (organiser, day) row is claimed in the unit of work that writes the mail's outbox row, so a second
+  run the same day sends nothing.
 """
 import re
 from collections import Counter
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import force_locale, lazy_ngettext
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +32,6 @@ from app.database import INTEGER_MAX, unit_of_work
 from app.errors import FieldErrors, NotFound, ValidationFailed
 from app.events.models import Event, TeamRole
 from app.extensions import db
-from app.messaging import notices
 from app.messaging.models import (
     DEFAULT_DELIVERY,
     Delivery,
@@ -42,7 +42,8 @@ from app.messaging.models import (
     OrganiserPreference,
     OrganiserTopic,
 )
-from app.notifications.services import compose, queue_to_user, send_to_user
+from app.messaging.organisers import MAIL_TOPIC
+from app.notifications.services import Mail, compose
 from app.outbox import services as outbox
 from app.outbox.models import OutboxMessage, OutboxState
 from app.registrations.models import CheckIn, Registration, RegistrationStatus
@@ -168,12 +169,13 @@ def fill(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
-def _mail_args(event: Event, user: User, subject: str, body: str) -> dict:
+def message_mail(event: Event, user: User, subject: str, body: str) -> Mail:
+    """The organiser's message as `user` reads it, placeholders filled in."""
     values = _values(event, user)
     text = fill(body, values)
-    return {"template": MESSAGE_TEMPLATE, "subject": " ".join(fill(subject, values).split()),
-            "context": {"event": event, "body": text, "paragraphs": paragraphs(text),
-                        "event_url": values["event_url"], "user": None}}  # the organiser writes the greeting
+    return Mail(to=user, template=MESSAGE_TEMPLATE, subject=" ".join(fill(subject, values).split()),
+                context={"event": event, "body": text, "paragraphs": paragraphs(text),
+                         "event_url": values["event_url"], "user": None})  # the organiser writes the greeting
 
 
 def paragraphs(text: str) -> list[list[str]]:
@@ -189,10 +191,7 @@ def preview(event: Event, audience: Audience, subject: str, body: str) -> Previe
     if not people:
         return Preview(0, None, None)
     user = people[0].user
-    args = _mail_args(event, user, subject, body)
-    sample = compose(to=user.email, to_name=user.full_name, locale=user.locale or "ru",
-                     template=args["template"], subject=args["subject"], context=args["context"])
-    return Preview(len(people), sample, user.full_name)
+    return Preview(len(people), compose(message_mail(event, user, subject, body)), user.full_name)
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -215,21 +214,22 @@ def send(event: Event, actor: User, audience: Audience, subject: str, body: str)
 
 
 def fan_out(message_id: int) -> int:
-    """The outbox job: one mail per recipient still without one, each in its recipient's language.
+    """The outbox job: one outbox row per recipient still without one (each composed, in its recipient's
+    language, when that row is delivered).
 
-    Runs inside the job's unit of work, so the mails and the job's "done" commit together; a failure
+    Runs inside the job's unit of work, so the rows and the job's "done" commit together; a failure
     rolls all of it back and the job is retried.
     """
     message = db.session.get(EventMessage, message_id)
     if message is None:
         return 0
-    event = db.session.get(Event, message.event_id)
     queued = 0
     for recipient in message.recipients:
         if recipient.outbox_message_id is not None:
             continue
-        user = recipient.user
-        recipient.outbox_message = queue_to_user(user, **_mail_args(event, user, message.subject, message.body))
+        recipient.outbox_message = outbox.emit(MAIL_TOPIC, kind="message", message_id=message.id,
+                                               user_id=recipient.user_id,
+                                               summary=f"{recipient.user.email} — message #{message.id}")
         queued += 1
     return queued
 
@@ -355,25 +355,6 @@ def save_preferences(user: User, choices: dict[str, str]) -> dict[OrganiserTopic
 
 # --- the daily digest ------------------------------------------------------------------------------
 
-@dataclass
-class DigestGroup:
-    event: Event
-    lines: list
-    manage_url: str
-
-
-def _groups(items: list[DigestItem]) -> list[DigestGroup]:
-    base_url = current_app.config["BASE_URL"]
-    groups: dict[int, DigestGroup] = {}
-    for item in items:
-        group = groups.get(item.event_id)
-        if group is None:
-            group = groups[item.event_id] = DigestGroup(item.event, [], f"{base_url}/manage/events/{item.event_id}"
-                                                                         "/registrations")
-        group.lines.append((item.created_at, notices.line(item.topic, item.details)))
-    return list(groups.values())
-
-
 def send_digests() -> int:
     """Mail each organiser with waiting items one digest for today (UTC); safe to run twice."""
     today = clock.now().date()
@@ -402,14 +383,12 @@ def _send_digest(organiser_id: int, today) -> int:
         organiser = db.session.get(User, organiser_id)
         if already is not None or not items or organiser is None:
             return 0
-        db.session.add(OrganiserDigest(user_id=organiser_id, day=today, sent_at=clock.now()))
+        digest = OrganiserDigest(user_id=organiser_id, day=today, sent_at=clock.now())
+        db.session.add(digest)
         db.session.flush()  # a second run the same day fails here on the unique (organiser, day) key
         for item in items:
             item.digested_on = today
         if organiser.active:
-            send_to_user(organiser, template="messaging_digest",
-                         subject=lazy_ngettext("%(num)d update on your events", "%(num)d updates on your events",
-                                                 len(items)),
-                         context={"groups": _groups(items), "count": len(items),
-                                  "preferences_url": f"{current_app.config['BASE_URL']}/manage/notifications"})
+            outbox.emit(MAIL_TOPIC, kind="digest", digest_id=digest.id,
+                        summary=f"{organiser.email} — digest of {len(items)}")
     return 1

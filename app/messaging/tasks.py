@@ -1,14 +1,27 @@
-"""The messaging area's jobs: fanning a message out to its recipients, and the organisers' daily digest."""
+"""The messaging area's jobs: fanning a message out to its recipients, telling organisers what the
+registrations area announced, the organisers' daily digest, and the area's mail from the outbox."""
 from huey import crontab
 
 from app.extensions import app_periodic_task
-from app.messaging import services
+from app.messaging import mail, organisers, services
+from app.notifications.services import Mail, mail_handler
 from app.outbox import services as outbox
+from app.registrations.services import ORGANISERS_TOPIC
 
 
 @outbox.handler(services.FAN_OUT_TOPIC)
 def fan_out_message(payload: dict) -> None:
     services.fan_out(payload["message_id"])
+
+
+@outbox.handler(ORGANISERS_TOPIC)
+def tell_organisers(payload: dict) -> None:
+    organisers.tell(payload)
+
+
+@mail_handler(organisers.MAIL_TOPIC)
+def messaging_mail(payload: dict) -> Mail | None:
+    return mail.build(payload)
 
 
 @app_periodic_task(crontab(hour="6", minute="0"))

@@ -1,44 +1,50 @@
-"""Mail composition and delivery.
+"""Mail: composed in one place, at delivery, from ids.
 
-Services call `send_mail(...)` / `send_to_user(...)` inside their unit of work: the message is
-rendered at once, in the recipient's language (text + HTML from
-templates/notifications/<name>.{txt,html}), and written to the outbox with the change, so it
-goes if and only if the change commits. The worker delivers it (`deliver`): over SMTP when
-MAIL_SERVER is set, otherwise into instance/outbox/*.eml for development.
+A service that causes a mail writes an outbox row inside its unit of work: its area's mail topic, a
+kind and the ids the mail is about (`outbox.emit("registrations.mail", kind=..., registration_id=...)`),
+so the mail exists if and only if the change commits, and nothing is rendered while the change holds
+its locks. When the worker delivers the row, the area's builder (registered with `mail_handler(topic)`
+in the area's tasks.py) reads the current data and returns a `Mail`, or None when what the mail would
+say is no longer true. `compose` renders it (text + HTML from templates/notifications/<template>.*) in
+the recipient's language, and it goes over SMTP when MAIL_SERVER is set, otherwise into
+instance/outbox/*.eml for development.
 
-Organisers are told about their events (`notify_organisers`): at once, in a daily digest (rows
-sent by app/messaging), or not at all, per organiser and topic (their preferences, app/messaging).
-
-Mail whose truth can change before delivery (a seat offered, a place confirmed) is not rendered
-here: its area emits its own outbox topic, and the area's handler re-reads the state and calls
-`deliver_to_user` only if the mail is still true.
+- Delivery is at least once: the SMTP hand-over happens inside the unit of work that marks the row
+  sent, so a worker that dies in between sends the mail again. The Message-ID is fixed per outbox row
+  (`message_id`), so a repeat carries the same Message-ID and can be told apart.
+- Recipients come from the account record only: the To header is built from an `Address` (display
+  name + address), and the SMTP envelope names the account's address explicitly, so nothing a person
+  types into their name can add a recipient.
+- Anonymised and disabled accounts are never mailed (`is_mailable`), whatever the kind of mail.
+- Every value put into the HTML part is escaped, translated strings made in Python (lazy strings with
+  interpolated titles and names) included: mail templates render with `_plain_text` as Jinja's finalize.
 """
+import logging
 import smtplib
 import uuid
-from dataclasses import dataclass
-from email import message_from_string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import select
+from flask_babel.speaklater import LazyString
+from jinja2 import Environment
 
 from app import clock
-from app.accounts.models import Role
 from app.extensions import db
-from app.messaging import notices
-from app.messaging.models import (
-    DEFAULT_DELIVERY,
-    Delivery,
-    DigestItem,
-    OrganiserPreference,
-    OrganiserTopic,
-)
 from app.outbox import services as outbox
 from app.outbox.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+# RFC 2606 reserves .invalid: an anonymised account's placeholder address ends so (app/accounts/privacy.py).
+UNDELIVERABLE_SUFFIX = ".invalid"
 
 
 @dataclass(frozen=True)
@@ -48,136 +54,141 @@ class Attachment:
     mimetype: str  # e.g. "text/calendar"
 
 
-def compose(*, to: str, to_name: str | None, locale: str, template: str, subject,
-            context: dict | None = None, attachments: tuple[Attachment, ...] = ()) -> EmailMessage:
-    """Render a multipart (text + HTML) message in `locale`."""
-    context = dict(context or {})
+@dataclass(frozen=True)
+class Mail:
+    """One mail to one account, as a builder describes it; `compose` renders it.
+
+    `to` is the account (anything with email, full_name, locale, active): its address is the only
+    recipient. `subject` may be a lazy string: it is rendered in the mail's language. `locale` defaults
+    to the account's language.
+    """
+
+    to: object
+    template: str
+    subject: object
+    context: dict = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
+    locale: str | None = None
+
+
+Builder = Callable[[dict], Mail | None]
+
+
+def mail_handler(topic: str):
+    """Register `build(payload) -> Mail | None` as the delivery of `topic`'s outbox rows."""
+    def register(build: Builder) -> Builder:
+        def deliver_mail(payload: dict) -> None:
+            mail = build(payload)
+            if mail is not None:
+                send(mail, message_id=message_id(payload["outbox_id"]))
+
+        deliver_mail.__name__ = deliver_mail.__qualname__ = f"deliver_{build.__name__}"
+        outbox.handler(topic)(deliver_mail)
+        return build
+
+    return register
+
+
+def message_id(outbox_id: int) -> str:
+    """The Message-ID of the mail an outbox row carries: the same on every delivery of that row.
+
+    The row's creation time is part of it, so a database started afresh (ids from 1 again) does not
+    repeat the Message-IDs of mail sent from an earlier one.
+    """
+    row = db.session.get(OutboxMessage, outbox_id)
+    stamp = f"{row.created_at:%Y%m%d%H%M%S}" if row is not None else "0"
+    return f"<outbox-{outbox_id}.{stamp}@{_domain()}>"
+
+
+def _domain() -> str:
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "praktika.local"
+
+
+def is_mailable(user) -> bool:
+    """An active account with a real address: never an anonymised or disabled one."""
+    email = (getattr(user, "email", "") or "").strip()
+    return (bool(email) and getattr(user, "active", True) and getattr(user, "deleted_at", None) is None
+            and not email.lower().endswith(UNDELIVERABLE_SUFFIX))
+
+
+def _plain_text(value):
+    """Jinja finalize of mail templates: a lazy string is plain text, so autoescape escapes it.
+
+    Flask-Babel's LazyString has `__html__`, so without this a `lazy_gettext(..., title=title)` put into
+    the context would reach the HTML part as markup, with whatever the title holds.
+    """
+    return str(value) if isinstance(value, LazyString) else value
+
+
+def _environment() -> Environment:
+    env = current_app.extensions.get("praktika.mail_jinja")
+    if env is None:
+        env = current_app.extensions["praktika.mail_jinja"] = current_app.jinja_env.overlay(finalize=_plain_text)
+    return env
+
+
+def _render(template: str, context: dict) -> str:
+    context = dict(context)
+    current_app.update_template_context(context)
+    return _environment().get_template(template).render(context)
+
+
+def _recipient(user) -> Address:
+    """The To address from the account record: a name cannot add recipients, however it is written."""
+    name = " ".join(str(user.full_name or "").split())
+    local, _at, domain = user.email.strip().rpartition("@")
+    return Address(display_name=name, username=local, domain=domain)
+
+
+def _sender() -> Address:
+    name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    local, _at, domain = address.rpartition("@")
+    return Address(display_name=name, username=local, domain=domain)
+
+
+def compose(mail: Mail, *, message_id: str | None = None) -> EmailMessage:
+    """Render `mail` as a multipart (text + HTML) message in its language."""
+    user = mail.to
+    locale = mail.locale or getattr(user, "locale", None) or "ru"
+    context = {"user": user, "base_url": current_app.config["BASE_URL"], **mail.context}
     with force_locale(locale):
-        context.setdefault("base_url", current_app.config["BASE_URL"])
-        subject_text = str(subject)
-        text_body = render_template(f"notifications/{template}.txt", **context)
-        html_body = render_template(f"notifications/{template}.html", subject=subject_text, **context)
+        subject = " ".join(str(mail.subject).split())
+        text_body = _render(f"notifications/{mail.template}.txt", context)
+        html_body = _render(f"notifications/{mail.template}.html", {**context, "subject": subject})
     message = EmailMessage()
-    message["Subject"] = subject_text
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = formataddr((to_name, to)) if to_name else to
+    message["Subject"] = subject
+    message["From"] = _sender()
+    message["To"] = _recipient(user)
     message["Date"] = format_datetime(clock.now())
-    message["Message-ID"] = make_msgid(domain="praktika.local")
+    message["Message-ID"] = message_id or f"<preview.{uuid.uuid4().hex}@{_domain()}>"
     message.set_content(text_body)
     message.add_alternative(html_body, subtype="html")
-    for attachment in attachments:
+    for attachment in mail.attachments:
         maintype, subtype = attachment.mimetype.split("/", 1)
         message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
     message["Content-Language"] = locale  # after the body: set_content() drops Content-* headers
     return message
 
 
-MAIL_TOPIC = "notifications.mail"
+def send(mail: Mail, *, message_id: str) -> bool:
+    """Compose and hand over one mail now (the worker, delivering an outbox row); False when its
+    recipient may not be mailed."""
+    if not is_mailable(mail.to):
+        log.info("mail %s to account %s dropped: anonymised or disabled", mail.template, getattr(mail.to, "id", None))
+        return False
+    message = compose(mail, message_id=message_id)
+    _transmit(message, sender=_sender().addr_spec, recipients=[mail.to.email.strip()])
+    return True
 
 
-def send_mail(**compose_args) -> EmailMessage:
-    """Compose now and put the message in the outbox of the current unit of work."""
-    return _queue(compose_args)[0]
-
-
-def _queue(compose_args: dict) -> tuple[EmailMessage, OutboxMessage]:
-    message = compose(**compose_args)
-    row = outbox.emit(MAIL_TOPIC, raw=message.as_string(policy=SMTP),
-                      summary=f"{compose_args['to']} — {message['Subject']}")
-    return message, row
-
-
-def _user_mail(user, template: str, subject, context: dict | None, attachments) -> dict:
-    return {"to": user.email, "to_name": user.full_name, "locale": user.locale or "ru", "template": template,
-            "subject": subject, "context": {"user": user, **(context or {})}, "attachments": attachments}
-
-
-def send_to_user(user, *, template: str, subject, context: dict | None = None,
-                 attachments: tuple[Attachment, ...] = ()) -> EmailMessage:
-    """A mail to one user, written to the outbox with the current change."""
-    return send_mail(**_user_mail(user, template, subject, context, attachments))
-
-
-def queue_to_user(user, *, template: str, subject, context: dict | None = None) -> OutboxMessage:
-    """Like send_to_user, but return the outbox row, whose state tells whether the mail has gone."""
-    return _queue(_user_mail(user, template, subject, context, ()))[1]
-
-
-def deliver_to_user(user, *, template: str, subject, context: dict | None = None,
-                    attachments: tuple[Attachment, ...] = ()) -> EmailMessage:
-    """Compose and send at once: for outbox handlers, which already run after the commit, in the worker."""
-    message = compose(**_user_mail(user, template, subject, context, attachments))
-    deliver(message.as_string(policy=SMTP))
-    return message
-
-
-def deliver(raw_message: str) -> None:
-    """Hand one serialised message to SMTP, or to the outbox folder when no server is set."""
+def _transmit(message: EmailMessage, *, sender: str, recipients: list[str]) -> None:
+    """SMTP with the envelope given explicitly (never re-read from the headers), or the outbox folder."""
     config = current_app.config
     if config.get("MAIL_SERVER"):
         with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=30) as smtp:
-            message = message_from_string(raw_message)
-            smtp.send_message(message)
+            smtp.send_message(message, from_addr=sender, to_addrs=recipients)
         return
-    outbox = Path(config["MAIL_OUTBOX"])
-    outbox.mkdir(parents=True, exist_ok=True)
+    folder = Path(config["MAIL_OUTBOX"])
+    folder.mkdir(parents=True, exist_ok=True)
     name = f"{clock.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
-    (outbox / name).write_text(raw_message, encoding="utf-8")
-
-
-# --- telling organisers ------------------------------------------------------------------------
-
-def event_organisers(event) -> list:
-    """Who organises the event: its creator and its programme's organisers, active and still organisers
-    (admins may edit every event but are not mailed about each one)."""
-    people = {o.id: o for o in (event.programme.organisers if event.programme is not None else [])}
-    if event.created_by is not None:
-        people[event.created_by.id] = event.created_by
-    return [people[i] for i in sorted(people) if people[i].active and people[i].has_role(Role.ORGANISER)]
-
-
-def deliveries(user_ids: list[int], topic: OrganiserTopic) -> dict[int, Delivery]:
-    """Each organiser's choice for `topic` (at once when they never chose)."""
-    chosen = dict(db.session.execute(
-        select(OrganiserPreference.user_id, OrganiserPreference.delivery)
-        .where(OrganiserPreference.user_id.in_(user_ids), OrganiserPreference.topic == topic)
-    ).all()) if user_ids else {}
-    return {user_id: chosen.get(user_id, DEFAULT_DELIVERY) for user_id in user_ids}
-
-
-def notify_organisers(event, topic, **context) -> int:
-    """Tell the event's organisers that `topic` happened (inside the caller's unit of work).
-
-    Topics: application, cancellation, event_full, offer_expired (app.messaging.models.OrganiserTopic).
-    Context: `registration=` (whose person it is about) and/or plain values (`name=`, `capacity=`).
-    Each organiser gets a mail at once, a row for the daily digest, or nothing, as they chose.
-    Returns how many organisers were told (at once or by digest).
-    """
-    topic = OrganiserTopic(topic)
-    details = {key: value for key, value in context.items() if isinstance(value, str | int | float | bool)}
-    registration = context.get("registration")
-    if registration is not None:
-        details.setdefault("name", registration.user.full_name)
-        details.setdefault("email", registration.user.email)
-        details.setdefault("registration_id", registration.id)
-    if topic == OrganiserTopic.EVENT_FULL:
-        details.setdefault("capacity", event.capacity)
-    organisers = event_organisers(event)
-    choices = deliveries([o.id for o in organisers], topic)
-    told = 0
-    for organiser in organisers:
-        delivery = choices[organiser.id]
-        if delivery == Delivery.AT_ONCE:
-            base_url = current_app.config["BASE_URL"]
-            send_to_user(organiser, template="messaging_organiser_notice", subject=notices.SUBJECTS[topic](event.title),
-                         context={"event": event, "line": notices.line(topic, details),
-                                  "facts": notices.facts(details),
-                                  "manage_url": base_url + notices.manage_path(topic, event.id),
-                                  "preferences_url": f"{base_url}/manage/notifications"})
-        elif delivery == Delivery.DIGEST:
-            db.session.add(DigestItem(user_id=organiser.id, event_id=event.id, topic=topic, details=details,
-                                      created_at=clock.now()))
-        else:
-            continue
-        told += 1
-    return told
+    (folder / name).write_text(message.as_string(policy=SMTP), encoding="utf-8")

@@ -3,11 +3,18 @@
 A service that causes a mail or a job calls `emit(topic, **payload)` inside its unit of work: the
 row commits with the change or not at all. After the commit the worker is woken; it delivers due
 rows one at a time by calling the handler that the owning area registered for the topic
-(`@handler("registrations.mail")` in `app/<area>/tasks.py`).
+(`@handler("certificates.run_job")`, or `notifications.mail_handler(...)` for mail, in
+`app/<area>/tasks.py`). A handler gets the row's payload and, as `outbox_id`, the row's id: what must
+stay the same when the row is delivered again (a mail's Message-ID) is derived from it.
 
-Delivery guarantees:
+Delivery is at least once:
 - A row is claimed by a conditional UPDATE (pending → sending) committed before its handler runs,
-  so two workers never deliver one row, and a row marked sent is never delivered again.
+  so two workers never deliver one row at the same time, and a row marked sent is never delivered again.
+- The handler runs inside the unit of work that marks the row sent. Its effects in the database commit
+  with that mark; an effect outside it (a mail handed to SMTP) happens before the commit, so a worker
+  that dies in between, or a commit that fails, delivers the row again. Handlers are therefore
+  idempotent where they can be (they re-read the state), and a repeated mail carries the same
+  Message-ID, so a receiving server or reader can tell the repeat.
 - A failing handler leaves the row pending with exponential backoff (1 min, 2, 4 … at most 1 h);
   after MAX_ATTEMPTS it is failed, with its error, for an administrator to retry.
 - A worker killed between the claim and the mark leaves the row "sending"; after LEASE it is due
@@ -85,7 +92,9 @@ def _wake() -> None:
 
 
 def emit(topic: str, *, summary: str = "", **payload) -> OutboxMessage:
-    """Record a consequence of the current change; it is delivered after the commit, at most once."""
+    """Record a consequence of the current change; it is delivered after the commit, at least once."""
+    if "outbox_id" in payload:
+        raise ValueError("outbox_id is the row's own id, given to the handler; it is not a payload key")
     unit = current_unit()
     message = OutboxMessage(topic=topic, payload={**payload, "summary": summary[:200]},
                             state=OutboxState.PENDING, attempts=0, available_at=clock.now(), last_error="")
@@ -134,14 +143,14 @@ def _deliver(message_id: int) -> bool:
     try:
         message = db.session.get(OutboxMessage, message_id, populate_existing=True)
         if message.topic in _own_units:
-            _handlers[message.topic](dict(message.payload))
+            _handlers[message.topic]({**message.payload, "outbox_id": message.id})
         with unit_of_work():
             message = db.session.get(OutboxMessage, message_id, populate_existing=True)
             if message.topic not in _own_units:
                 deliver = _handlers.get(message.topic)
                 if deliver is None:
                     raise LookupError(f"no handler for outbox topic {message.topic!r}")
-                deliver(dict(message.payload))
+                deliver({**message.payload, "outbox_id": message.id})
             message.state = OutboxState.SENT
             message.sent_at = clock.now()
             message.last_error = ""

@@ -12,11 +12,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 
 from app import clock
+from app.accounts import mail
 from app.accounts.models import User
 from app.accounts.services import password_hasher
 from app.database import unit_of_work
 from app.errors import ValidationFailed
-from app.notifications import services as notifications
 from app.privacy.registry import registry
 
 
@@ -70,9 +70,7 @@ def withdraw_consent(user: User, password: str) -> int:
         _check_password(user, password)
         organisers = _people_to_tell(user)
         for organiser in organisers:
-            notifications.send_to_user(organiser, template="accounts_consent_withdrawn",
-                                       subject=_l("A participant withdrew consent to data processing"),
-                                       context={"person_name": user.full_name, "person_email": user.email,
-                                                "person_id": user.id})
+            mail.queue("consent_withdrawn", organiser, person_name=user.full_name, person_email=user.email,
+                       person_id=user.id)
         _anonymise(user)
     return len(organisers)

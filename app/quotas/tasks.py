@@ -2,7 +2,7 @@
 from huey import crontab
 
 from app.extensions import app_periodic_task
-from app.outbox import services as outbox
+from app.notifications.services import Mail, mail_handler
 from app.quotas import (
     feed,  # noqa: F401 — registers the quota items of the personal calendar feed
     followup,
@@ -17,6 +17,6 @@ def send_quota_reminders() -> None:
     followup.send_reminders()
 
 
-@outbox.handler(MAIL_TOPIC)
-def deliver_quota_mail(payload: dict) -> None:
-    mail.send(payload)
+@mail_handler(MAIL_TOPIC)
+def quota_mail(payload: dict) -> Mail | None:
+    return mail.build(payload)

@@ -1,24 +1,29 @@
-"""Registration mail: composed by the worker from the outbox, in the recipient's language, times in
-the event's zone.
+"""Registration mail: built by the worker from the outbox row (`build`), composed by app.notifications
+in the recipient's language, times in the event's zone.
 
 Each kind has templates/notifications/registrations_<kind>.{txt,html}. The webinar join link is
 put into the context only for confirmed participants, so no other mail can show it. A mail is sent
 only while what it says is still true (`STILL_TRUE`): an offer that expired or a registration
 cancelled between the change and the delivery sends nothing.
+
+The event's calendar file is not made here (calendars sit above registrations): the calendar area
+answers `signals.event_calendar_wanted`.
 """
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from app import clock
-from app.calendar import builders
-from app.calendar.items import session_item
+from app.accounts.credentials import INVITATION_VALID_FOR
+from app.accounts.models import User
 from app.events.changes import describe_change
 from app.events.models import EventChange, EventStatus
+from app.events.signals import answers
 from app.extensions import db
-from app.notifications.services import Attachment, deliver_to_user
+from app.notifications.services import Attachment, Mail
 from app.registrations import services
 from app.registrations.models import Registration, RegistrationStatus
+from app.registrations.signals import event_calendar_wanted
 
 S = RegistrationStatus
 
@@ -35,6 +40,7 @@ SUBJECTS = {
     "event_cancelled": lambda title: _l("The event is cancelled: %(title)s", title=title),
     "event_reinstated": lambda title: _l("The event takes place after all: %(title)s", title=title),
     "reminder": lambda title: _l("Tomorrow: %(title)s", title=title),
+    "invitation": lambda title: _l("You are registered for “%(title)s”: set your Praktika password", title=title),
 }
 
 # What must still hold at delivery for each kind of mail to be true.
@@ -52,6 +58,7 @@ STILL_TRUE = {
     "event_cancelled": lambda r: r.event.status == EventStatus.CANCELLED,
     "event_reinstated": lambda r: r.is_live and r.event.status == EventStatus.PUBLISHED,
     "reminder": lambda r: r.status == S.CONFIRMED and r.event.status == EventStatus.PUBLISHED,
+    "invitation": lambda r: True,  # the account exists and needs its password whatever became of the seat
 }
 
 # Mails that carry the event's calendar file.
@@ -62,23 +69,11 @@ def event_url(event) -> str:
     return f"{current_app.config['BASE_URL']}/events/{event.id}"
 
 
-def event_ics(event, join_url: str | None = None) -> bytes:
-    """The event as iCalendar: one VEVENT per session, the join link only when given."""
-    base_url = current_app.config["BASE_URL"]
-    host = base_url.split("://", 1)[-1].split("/", 1)[0]
-    total = len(event.sessions)
-    items = [session_item(event, session, index, total, base_url=base_url, join_url=join_url)
-             for index, session in enumerate(event.sessions, start=1)]
-    span = builders.year_span([s.starts_at for s in event.sessions])
-    return builders.assemble(builders.head(event.title), builders.timezone_pieces({event.timezone}, span),
-                             [builders.vevent(item, host) for item in items])
-
-
-def send(kind: str, registration_id: int, **extra) -> bool:
-    """Compose and send one registration mail if it is still true; return whether it went."""
+def build(kind: str, registration_id: int, **extra) -> Mail | None:
+    """The registration mail of one outbox row, or None when it is no longer true."""
     registration = db.session.get(Registration, registration_id, populate_existing=True)
     if registration is None or not STILL_TRUE[kind](registration):
-        return False
+        return None
     event, user = registration.event, registration.user
     link = services.join_link_for(registration)
     context = {
@@ -96,12 +91,12 @@ def send(kind: str, registration_id: int, **extra) -> bool:
     # What changed, old → new, rendered in the recipient's language and the event's zone (the mail's).
     context["change_fields"] = change.fields if change is not None else {}
     context["describe_change"] = describe_change
+    if kind == "invitation":
+        context.update(organiser=db.session.get(User, extra["organiser_id"]), valid_days=INVITATION_VALID_FOR.days)
     attachments = ()
     if kind in WITH_ICS and event.sessions:
         with force_locale(user.locale or "ru"):
-            ics = event_ics(event, link)
-        attachments = (Attachment(filename=f"event-{event.id}.ics", content=ics,
-                                  mimetype="text/calendar"),)
-    deliver_to_user(user, template=f"registrations_{kind}", subject=SUBJECTS[kind](event.title),
-                    context=context, attachments=attachments)
-    return True
+            attachments = tuple(Attachment(filename=f"event-{event.id}.ics", content=ics, mimetype="text/calendar")
+                                for ics in answers(event_calendar_wanted, event, join_url=link))
+    return Mail(to=user, template=f"registrations_{kind}", subject=SUBJECTS[kind](event.title), context=context,
+                attachments=attachments)

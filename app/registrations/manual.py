@@ -17,7 +17,6 @@ from app.errors import ValidationFailed
 from app.events.changes import record_change
 from app.events.models import Event, EventKind, EventStatus, TeamRole
 from app.extensions import db
-from app.notifications import services as notifications
 from app.registrations.models import Registration, RegistrationHistory
 from app.registrations.seats import (
     check_role,
@@ -78,12 +77,9 @@ def add_participant(event: Event, actor: User, *, email: str, full_name: str = "
                 raise ValidationFailed(MANUAL_MESSAGES["name_needed"], field="full_name")
             language = event.language if event.language in current_app.config["LANGUAGES"] else "ru"
             user = accounts.build_user(email=email, password=None, full_name=full_name, locale=language)
-            token = credentials.invitation_token(user)
-            notifications.send_to_user(
-                user, template="registrations_invitation",
-                subject=_l("You are registered for “%(title)s”: set your Praktika password", title=event.title),
-                context={"event": event, "token": token, "organiser": actor,
-                         "valid_days": credentials.INVITATION_VALID_FOR.days})
+            invitation = credentials.invitation_token(user)
+        else:
+            invitation = None
         locked = lock_event(event.id)
         free, _own, _expired = settle(locked, user.id)
         _open_for_people(locked)
@@ -113,6 +109,8 @@ def add_participant(event: Event, actor: User, *, email: str, full_name: str = "
             announce("waitlisted", registration)
         else:
             _confirm(locked, registration, actor, free, override, "added by organiser")
+        if invitation is not None:
+            announce("invitation", registration, token=invitation, organiser_id=actor.id)
     return registration
 
 

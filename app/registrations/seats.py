@@ -20,12 +20,11 @@ from app.events.models import (
 )
 from app.events.signals import free_seats_wanted, registration_counts_wanted, role_places_wanted
 from app.extensions import db
-from app.notifications.services import notify_organisers
 from app.registrations.models import (
     RULE_COUNTED,
     Registration,
 )
-from app.registrations.states import MESSAGES, RegistrationConflict, S, announce, move
+from app.registrations.states import MESSAGES, RegistrationConflict, S, announce, move, tell_organisers
 
 # --- counting ------------------------------------------------------------------------
 
@@ -134,7 +133,7 @@ def tell_if_full(event: Event) -> None:
         select(func.count(Registration.id)).where(Registration.event_id == event.id, Registration.status == S.CONFIRMED)
     ).scalar_one()
     if confirmed == event.capacity:
-        notify_organisers(event, "event_full")
+        tell_organisers(event, "event_full")
 
 
 # --- locking and settling -------------------------------------------------------------
@@ -202,7 +201,7 @@ def settle(event: Event, user_id: int | None = None) -> Settled:
         for registration in stale:
             move(registration, S.EXPIRED, None, note="offer expired")
             announce("offer_expired", registration)
-            notify_organisers(event, "offer_expired", registration=registration)
+            tell_organisers(event, "offer_expired", registration=registration)
         db.session.flush()
         taken -= len(stale)
     free = None if event.capacity is None else max(event.capacity - taken, 0)

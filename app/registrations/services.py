@@ -34,7 +34,6 @@ from app.events.models import (
 )
 from app.events.signals import event_changed
 from app.extensions import db
-from app.notifications.services import notify_organisers
 from app.outbox import services as outbox
 from app.registrations import manual, questions
 from app.registrations.attendance import (
@@ -79,12 +78,14 @@ from app.registrations.seats import (
 from app.registrations.states import (
     MAIL_TOPIC,
     MESSAGES,
+    ORGANISERS_TOPIC,
     IllegalTransition,
     RegistrationConflict,
     S,
     announce,
     check_transition,
     move,
+    tell_organisers,
     unit,
 )
 
@@ -94,6 +95,7 @@ __all__ = [
     "MAIL_TOPIC",
     "MESSAGES",
     "MyRegistration",
+    "ORGANISERS_TOPIC",
     "SETTABLE",
     "accept_offer",
     "add_participant",
@@ -198,7 +200,7 @@ def register(event_id: int, user: User, team_role=None, answers: dict | None = N
         db.session.flush()
         announce(kind, registration)
         if kind == "pending":
-            notify_organisers(event, "application", registration=registration)
+            tell_organisers(event, "application", registration=registration)
         elif kind == "confirmed":
             tell_if_full(event)
     return registration
@@ -219,7 +221,7 @@ def cancel(registration: Registration, actor: User) -> Registration:
         seats_left = promote(event, clock.now())
         if own:
             announce("cancelled", registration)
-            notify_organisers(event, "cancellation", registration=registration, previous_status=previous,
+            tell_organisers(event, "cancellation", registration=registration, previous_status=previous,
                               seats_left=seats_left)
         else:
             announce("cancelled_by_organiser", registration)
@@ -261,7 +263,7 @@ def decline_offer(registration: Registration, actor: User) -> Registration:
             registration.offer_expires_at = None
             db.session.flush()
             promote(event, clock.now())
-            notify_organisers(event, "cancellation", registration=registration)
+            tell_organisers(event, "cancellation", registration=registration)
     if not offered:
         raise RegistrationConflict(MESSAGES["not_offered"], code="not_offered")
     return registration

@@ -90,6 +90,9 @@ def move(registration: Registration, to_status: RegistrationStatus, actor_id: in
 # --- the unit of work and the mail it causes ---------------------------------------------
 
 MAIL_TOPIC = "registrations.mail"
+# Something the event's organisers hear about (the messaging area mails it, keeps it for the digest, or
+# drops it, as each organiser chose).
+ORGANISERS_TOPIC = "registrations.organisers"
 
 
 @contextmanager
@@ -108,3 +111,12 @@ def announce(kind: str, registration: Registration, **extra) -> None:
                 summary=f"{kind} #{registration.id}")
 
 
+
+
+def tell_organisers(event, topic: str, registration: Registration | None = None, **details) -> None:
+    """Tell the event's organisers that `topic` happened (application, cancellation, event_full,
+    offer_expired), after the commit; `details` are plain values as they are now (seats left, the
+    status before a cancellation)."""
+    outbox.emit(ORGANISERS_TOPIC, event_id=event.id, about=topic,
+                registration_id=registration.id if registration is not None else None, details=details,
+                summary=f"organisers of event #{event.id}: {topic}")

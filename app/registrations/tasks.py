@@ -2,7 +2,7 @@
 from huey import crontab
 
 from app.extensions import app_periodic_task
-from app.outbox import services as outbox
+from app.notifications.services import Mail, mail_handler
 from app.registrations import mail, services
 
 
@@ -18,6 +18,6 @@ def send_registration_reminders() -> int:
     return services.send_reminders()
 
 
-@outbox.handler(services.MAIL_TOPIC)
-def deliver_registration_mail(payload: dict) -> None:
-    mail.send(payload["kind"], payload["registration_id"], **payload.get("extra", {}))
+@mail_handler(services.MAIL_TOPIC)
+def registration_mail(payload: dict) -> Mail | None:
+    return mail.build(payload["kind"], payload["registration_id"], **payload.get("extra", {}))

@@ -5,10 +5,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from app.accounts import gdpr
 from app.certificates import issuance
 from app.certificates.models import Certificate, CertificateKind
 from app.extensions import db
+from app.privacy import services as privacy
 
 P = CertificateKind.PARTICIPATION
 
@@ -138,7 +138,7 @@ def test_an_anonymous_walk_over_serials_learns_no_name_email_or_reason(app, clie
     new = issuance.reissue(valid, organiser, "Ёлкина Жанна Петровна")
     users[2].password_hash = organiser.password_hash
     db.session.commit()
-    gdpr.delete_account(users[2], "password123")  # a deleted holder
+    privacy.delete_account(users[2], "password123")  # a deleted holder
     secrets = [*names, "Ёлкина Жанна Петровна", "Ёлкина", "Щукин", users[0].email, users[2].email,
                "подложные документы", "Deleted user", "deleted.invalid", valid.check_code, new.check_code]
     seen = []

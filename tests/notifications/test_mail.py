@@ -4,10 +4,15 @@ from email.policy import default
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from app.accounts.models import Role
 from app.database import unit_of_work
+from app.extensions import db
 from app.notifications import services as notifications
-from tests.factories import make_user
+from app.outbox.models import OutboxMessage, OutboxState
+from app.registrations import services as registrations
+from tests.factories import make_event, make_user
 
 
 def _sign_up(client, email, language):
@@ -58,13 +63,62 @@ def test_without_mail_server_the_message_lands_in_the_outbox(app, client):
 def test_attachments_travel_with_the_message(app, mail_outbox):
     user = make_user(locale="en")
     with unit_of_work():
-        notifications.send_to_user(
-            user, template="accounts_welcome", subject="Calendar",
+        notifications.send(notifications.Mail(
+            to=user, template="accounts_welcome", subject="Calendar",
             attachments=(notifications.Attachment("event.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
                                                   "text/calendar"),),
-        )
+        ), message_id="<attachments@praktika.test>")
     message = mail_outbox[0]
     attachments = list(message.iter_attachments())
     assert [a.get_filename() for a in attachments] == ["event.ics"]
     assert attachments[0].get_content_type() == "text/calendar"
     assert "BEGIN:VCALENDAR" in attachments[0].get_content()
+
+
+HOSTILE_NAMES = [
+    "Ivan Petrov, attacker@evil.example, and a long tail to force folding",
+    "Иван Петров, attacker@evil.example, and a long tail to force folding",
+    "Иванова, Мария <maria@evil.example>, \"bcc\": other@evil.example; Пётр Сидоров-Длинноименный",
+    '"Quoted, with a comma" <quoted@evil.example>',
+    "<attacker@evil.example>",
+    "Анна, Борис, Вера, Глеб, Дина — очень длинное имя, которое переносится на новую строку заголовка",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_name_never_adds_recipients(client, mail_outbox, smtp_server, name):
+    response = client.post("/auth/register", data={
+        "email": "ivan@example.org", "password": "long-enough-1", "full_name": name,
+        "organisation": "Самарская организация пациентов", "region": "RU-SAM", "consent": "y"})
+    assert response.status_code == 302
+    client.post("/auth/reset-password", data={"email": "ivan@example.org"})
+
+    assert len(mail_outbox) == 2  # the welcome and the reset link
+    for (sender, recipients), message in zip(smtp_server.envelopes, mail_outbox, strict=True):
+        assert recipients == ["ivan@example.org"]
+        assert sender == "noreply@praktika.local"
+        [address] = message["To"].addresses
+        assert address.addr_spec == "ivan@example.org"
+        # Python's parser puts a space between adjacent encoded-words of a long non-ASCII name (RFC 2047
+        # says to drop it); the name is otherwise whole, and it is one address.
+        assert address.display_name.replace(" ", "") == name.replace(" ", "")
+
+
+def test_deleting_an_account_mails_nothing_to_its_placeholder_address(client, login, mail_outbox, smtp_server):
+    organiser = make_user("olga@example.org", roles=(Role.ORGANISER,), full_name="Ольга Организатор")
+    irina = make_user("irina@example.org", full_name="Ирина Петрова")
+    event = make_event(actor=organiser, title="Весенний семинар")
+    registrations.register(event.id, irina)
+    login(irina)
+    mail_outbox.clear()
+    smtp_server.envelopes.clear()
+
+    assert client.post("/account/delete", data={"password": "password123"}).status_code == 302
+
+    cancelled = db.session.execute(select(OutboxMessage).where(
+        OutboxMessage.topic == registrations.MAIL_TOPIC, OutboxMessage.payload["kind"].as_string() == "cancelled"
+    )).scalar_one()
+    assert cancelled.state == OutboxState.SENT  # delivered: the composer dropped the recipient
+    recipients = [address for _sender, addresses in smtp_server.envelopes for address in addresses]
+    assert recipients == ["olga@example.org"]  # the organiser still hears of the cancellation
+    assert not any("deleted.invalid" in str(message["To"]) for message in mail_outbox)

@@ -1,4 +1,5 @@
-"""The transactional outbox: a mail is a row before it is a message, delivered once, never lost."""
+"""The transactional outbox: a mail is a row before it is a message, delivered at least once (a repeat keeps
+its Message-ID), never lost."""
 import asyncio
 import json
 import subprocess
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock
+from app.accounts import mail as account_mail
 from app.accounts.models import Role
 from app.database import unit_of_work
 from app.extensions import db
@@ -34,13 +36,13 @@ def _states() -> dict[str, int]:
     return {state.value: count for state, count in rows}
 
 
-def _mail(user, subject="Calendar"):
-    notifications.send_to_user(user, template="accounts_welcome", subject=subject)
+def _mail(user):
+    account_mail.queue("welcome", user)
 
 
 def test_emitting_outside_a_unit_of_work_is_refused(app):
     with pytest.raises(RuntimeError, match="unit_of_work"):
-        outbox.emit("notifications.mail", raw="")
+        outbox.emit("accounts.mail", kind="welcome", user_id=1, values={})
 
 
 def test_a_rolled_back_change_leaves_no_mail(app, mail_outbox):
@@ -141,7 +143,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(app,
         app.config.update(MAIL_SERVER=controller.hostname, MAIL_PORT=controller.port)
         with unit_of_work():
             for number in range(10):
-                _mail(make_user(email=f"trainee{number}@example.org"), subject=f"Mail {number}")
+                _mail(make_user(email=f"trainee{number}@example.org"))
         config = {key: app.config[key] for key in (
             "TESTING", "SECRET_KEY", "INSTANCE_PATH", "SQLALCHEMY_DATABASE_URI", "MAIL_SERVER", "MAIL_PORT",
             "BASE_URL", "RATELIMIT_ENABLED", "RATELIMIT_STORAGE_URI", "HUEY_SQLITE_PATH")}
@@ -164,5 +166,58 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(app,
             assert outbox.deliver_due() == 0
         assert _states() == {"sent": 10}
         assert len(handler.accepted) == 10 and len(set(handler.accepted)) == 10
+    finally:
+        controller.stop()
+
+
+class _HangingAfterReceipt:
+    """Keeps each message, but never answers the first one: the mail has arrived, the sender cannot know."""
+
+    def __init__(self):
+        self.received: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.received.append(message_from_bytes(envelope.content, policy=default)["Message-ID"])
+        if len(self.received) == 1:
+            await asyncio.sleep(3600)
+        return "250 Message accepted for delivery"
+
+
+def test_a_repeated_delivery_carries_the_same_message_id(app):
+    """At least once: SMTP took the mail, the worker died before marking the row sent, so the row goes
+    again after its lease, and the repeat can be told apart by its Message-ID."""
+    from aiosmtpd.controller import Controller
+
+    handler = _HangingAfterReceipt()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        app.config.update(MAIL_SERVER=controller.hostname, MAIL_PORT=controller.port)
+        with unit_of_work():
+            _mail(make_user(email="anna@example.org"))
+        row = db.session.scalars(select(OutboxMessage)).one()
+        config = {key: app.config[key] for key in (
+            "TESTING", "SECRET_KEY", "INSTANCE_PATH", "SQLALCHEMY_DATABASE_URI", "MAIL_SERVER", "MAIL_PORT",
+            "BASE_URL", "RATELIMIT_ENABLED", "RATELIMIT_STORAGE_URI", "HUEY_SQLITE_PATH")}
+        config.update(HUEY_IMMEDIATE=False, REDIS_URL=None, WTF_CSRF_ENABLED=False)
+        worker = subprocess.Popen([sys.executable, "-c", WORKER, json.dumps(config)], cwd=ROOT)
+        deadline = time.monotonic() + 60
+        while not handler.received and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.05)
+        worker.kill()
+        worker.wait(timeout=10)
+        assert len(handler.received) == 1
+
+        db.session.expire_all()
+        assert _states() == {"sending": 1}
+        with clock.frozen_at(clock.now() + outbox.LEASE + timedelta(minutes=1)):
+            assert outbox.deliver_due() == 1
+        assert _states() == {"sent": 1}
+        assert len(handler.received) == 2
+        assert handler.received[0] == handler.received[1] == notifications.message_id(row.id)
+        assert handler.received[0].startswith(f"<outbox-{row.id}.") and handler.received[0].endswith("@praktika.test>")
     finally:
         controller.stop()
