@@ -4,7 +4,7 @@ Existing certificates get indexes in the order they were issued and a fresh salt
 credential JWT goes (the credential is made from the rows whenever it is served).
 
 Revision ID: 0011_creds
-Revises: 0010_messaging
+Revises: 0011_auth
 Create Date: 2026-12-06 00:50:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_creds'
-down_revision = '0010_messaging'
+down_revision = '0011_auth'
 branch_labels = None
 depends_on = None
 
