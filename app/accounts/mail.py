@@ -6,12 +6,15 @@ whose account is anonymised in the same change (the organisers are told who with
 """
 from flask_babel import lazy_gettext as _l
 
+from app.accounts import verification
 from app.accounts.models import User
 from app.extensions import db
 from app.notifications.services import Mail
 from app.outbox import services as outbox
 
 MAIL_TOPIC = "accounts.mail"
+# Mails that carry the link confirming the address (app/accounts/verification.py).
+CONFIRMATION_LINK_KINDS = {"welcome", "verify_email"}
 
 SUBJECTS = {
     "welcome": _l("Welcome to Praktika"),
@@ -37,4 +40,7 @@ def build(payload: dict) -> Mail | None:
     if user is None:
         return None
     kind = payload["kind"]
-    return Mail(to=user, template=f"accounts_{kind}", subject=SUBJECTS[kind], context=dict(payload["values"]))
+    context = dict(payload["values"])
+    if kind in CONFIRMATION_LINK_KINDS:  # made at delivery, so the link's days count from the mail
+        context.update(verify_token=verification.verification_token(user), valid_days=verification.VERIFY_VALID_FOR.days)
+    return Mail(to=user, template=f"accounts_{kind}", subject=SUBJECTS[kind], context=context)

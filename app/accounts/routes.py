@@ -204,7 +204,7 @@ def resend_confirmation():
     back = safe_next(form.next.data, url_for("accounts.me"))
     if not form.validate_on_submit():
         flash(_("The form has expired; please try again."), "danger")
-    elif verification.resend(current_user._get_current_object()):
+    elif services.resend_confirmation(current_user._get_current_object()):
         flash(_("We have sent a new link to %(email)s. It works for %(days)d days.", email=current_user.email,
                 days=verification.VERIFY_VALID_FOR.days), "info")
     else:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.accounts import consent, mail, verification
+from app.accounts import consent, mail
 from app.accounts.models import (
     ApiToken,
     Organisation,
@@ -272,7 +272,7 @@ def sign_up(*, email: str, password: str, full_name: str, organisation_name: str
             consent.record_sign_up_consent(user)
             if organisation is not None and not organisation.approved and organisation.proposed_by_id is None:
                 organisation.proposed_by_id = user.id
-            verification.send_welcome(user)
+            mail.queue("welcome", user)
     except (AddressTaken, IntegrityError) as error:
         owner = find_user_by_email(email)
         if owner is None:  # an IntegrityError about something else: a real bug
@@ -480,3 +480,12 @@ def user_for_calendar_token(token: str) -> User | None:
     return db.session.execute(
         select(User).where(User.calendar_token == token, User.active.is_(True))
     ).scalar_one_or_none()
+
+
+def resend_confirmation(user: User) -> bool:
+    """Mail a fresh confirmation link to an unconfirmed account; False (nothing sent) when it is confirmed."""
+    if user.email_verified:
+        return False
+    with unit_of_work():
+        mail.queue("verify_email", user)
+    return True

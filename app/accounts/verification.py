@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app import clock
-from app.accounts import mail
 from app.accounts.models import User
 from app.database import unit_of_work
 from app.errors import Conflict
@@ -66,24 +65,6 @@ def user_for_token(token: str) -> User | None:
     if user is None or not user.active or user.email_verified or _address_digest(user.email) != data.get("address"):
         return None
     return user
-
-
-def send_welcome(user: User) -> None:
-    """The sign-up mail: welcome, and the link that confirms the address (inside the sign-up's unit of work)."""
-    mail.queue("welcome", user, **_link_context(user))
-
-
-def _link_context(user: User) -> dict:
-    return {"verify_token": verification_token(user), "valid_days": VERIFY_VALID_FOR.days}
-
-
-def resend(user: User) -> bool:
-    """Mail a fresh link to an unconfirmed account; False (nothing sent) when it is confirmed already."""
-    if user.email_verified:
-        return False
-    with unit_of_work():
-        mail.queue("verify_email", user, **_link_context(user))
-    return True
 
 
 def confirm(token: str) -> User:
