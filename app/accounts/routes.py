@@ -34,11 +34,12 @@ from app.accounts.forms import (
     RolesForm,
     role_choices,
 )
-from app.accounts.regions import region_groups, region_select_choices
+from app.accounts.regions import region_groups, region_name, region_select_choices
 from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.extensions import limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
+bp.add_app_template_global(region_name)  # formats a code, reads no data
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = _l("Please log in to open this page.")

@@ -75,16 +75,11 @@ def manage(event_id: int):
     event = _event(event_id)
     kind = _kind(request.args.get("kind"))
     form = _issue_form(event, kind)
-    error = None
-    try:
-        people = eligibility.candidates(event, kind)
-    except ValidationFailed as failure:
-        people, error = [], failure.message
+    people = eligibility.candidates(event, kind)
     return render_template("certificates/manage.html", event=event, kind=kind, form=form, people=people,
-                           error=error, issued=_issued(event), jobs=jobs.jobs_of_event(event),
+                           issued=_issued(event), jobs=jobs.jobs_of_event(event),
                            kinds=list(CertificateKind), layouts=rendering.layouts(),
-                           override_form=OverrideForm(), revoke_form=RevokeForm(), reissue_form=ReissueForm(),
-                           completion_available=eligibility.completion_available())
+                           override_form=OverrideForm(), revoke_form=RevokeForm(), reissue_form=ReissueForm())
 
 
 @bp.post("/manage/events/<int:event_id>/certificates/jobs")
@@ -106,10 +101,9 @@ def create_job(event_id: int):
             return redirect(url_for("certificates.job_page", event_id=event.id, job_id=job.id))
     people = eligibility.candidates(event, kind)
     return render_template("certificates/manage.html", event=event, kind=kind, form=form, people=people,
-                           error=None, issued=_issued(event), jobs=jobs.jobs_of_event(event),
+                           issued=_issued(event), jobs=jobs.jobs_of_event(event),
                            kinds=list(CertificateKind), layouts=rendering.layouts(),
-                           override_form=OverrideForm(), revoke_form=RevokeForm(), reissue_form=ReissueForm(),
-                           completion_available=eligibility.completion_available()), 422
+                           override_form=OverrideForm(), revoke_form=RevokeForm(), reissue_form=ReissueForm()), 422
 
 
 def _job(event: Event, job_id: int):

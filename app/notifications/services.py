@@ -27,7 +27,6 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app import clock
-from app.accounts.models import Role
 from app.extensions import db
 from app.messaging import notices
 from app.messaging.models import (
@@ -39,6 +38,7 @@ from app.messaging.models import (
 )
 from app.outbox import services as outbox
 from app.outbox.models import OutboxMessage
+from app.permissions import ORGANISER
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def event_organisers(event) -> list:
     people = {o.id: o for o in (event.programme.organisers if event.programme is not None else [])}
     if event.created_by is not None:
         people[event.created_by.id] = event.created_by
-    return [people[i] for i in sorted(people) if people[i].active and people[i].has_role(Role.ORGANISER)]
+    return [people[i] for i in sorted(people) if people[i].active and people[i].has_role(ORGANISER)]
 
 
 def deliveries(user_ids: list[int], topic: OrganiserTopic) -> dict[int, Delivery]:
