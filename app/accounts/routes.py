@@ -35,6 +35,8 @@ from app.accounts.forms import (
     role_choices,
 )
 from app.accounts.regions import region_groups, region_name, region_select_choices
+from app.accounts.signals import me_page_wanted
+from app.core import sections
 from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.extensions import limiter, login_manager
 
@@ -184,9 +186,14 @@ def reset_password(token: str):
 @bp.get("/me")
 @login_required
 def me():
-    return render_template("accounts/me.html", user=current_user,
-                           api_tokens=services.api_tokens(current_user), token_form=ApiTokenForm(),
-                           new_token=None, **_consent_prompt(current_user))
+    return _me_page(current_user._get_current_object(), token_form=ApiTokenForm(), new_token=None)
+
+
+def _me_page(user, **context) -> str:
+    """/me: the profile, the consent prompt, API tokens, and each area's part (registrations, quotas,
+    certificates, calendar) loaded by that area when asked through `me_page_wanted`."""
+    return render_template("accounts/me.html", user=user, api_tokens=services.api_tokens(user),
+                           sections=sections.collect(me_page_wanted, user), **_consent_prompt(user), **context)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -220,9 +227,7 @@ def create_api_token():
         except DomainError as error:
             apply_to_form(form, error)
     # the token is shown on this one answer and never again (only its hash is kept)
-    response = render_template("accounts/me.html", user=user, api_tokens=services.api_tokens(user),
-                               token_form=ApiTokenForm(formdata=None) if new_token else form, new_token=new_token,
-                               **_consent_prompt(user))
+    response = _me_page(user, token_form=ApiTokenForm(formdata=None) if new_token else form, new_token=new_token)
     return (response, 201) if new_token else (response, 422)
 
 

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.accounts.signals import me_page_wanted
 from app.certificates import credentials, eligibility, issuance, jobs, rendering, verification
 from app.certificates.forms import (
     ActionForm,
@@ -23,6 +24,7 @@ from app.certificates.forms import (
     UploadForm,
 )
 from app.certificates.models import Certificate, CertificateKind
+from app.core.sections import Section
 from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
 from app.events.models import Event
 from app.extensions import db
@@ -210,12 +212,12 @@ def pdf(serial: str):
                              "Cache-Control": "private, no-store"})
 
 
-@bp.app_template_global()
-def my_certificates() -> list[Certificate]:
-    if not current_user.is_authenticated:
-        return []
-    return list(db.session.execute(select(Certificate).where(Certificate.user_id == current_user.id)
+@me_page_wanted.connect
+def _my_certificates(user) -> Section | None:
+    """The person's certificates on /me, newest first (nothing for someone without one)."""
+    mine = list(db.session.execute(select(Certificate).where(Certificate.user_id == user.id)
                                    .order_by(Certificate.issued_at.desc())).scalars())
+    return Section("certificates/_me.html", {"certificates": mine}, order=30) if mine else None
 
 
 @bp.app_template_global()
