@@ -21,7 +21,8 @@ from sqlalchemy import false, true
 from app import clock
 from app.extensions import login_manager
 
-# The names of accounts' roles (Role is a StrEnum: ADMIN == "admin"); tests/accounts checks they match.
+# The names of accounts' roles (Role is a StrEnum: Role.ADMIN == "admin");
+# tests/core/test_permissions_layer.py checks them.
 ADMIN, ORGANISER, CURATOR = "admin", "organiser", "curator"
 
 _signals = Namespace()
