@@ -12,9 +12,12 @@ from markupsafe import Markup
 
 @dataclass(frozen=True)
 class Section:
+    """`slot` names the place on a page with several (the event page: "registration", "materials")."""
+
     template: str
     data: dict = field(default_factory=dict)
     order: int = 0
+    slot: str = ""
 
     def render(self) -> Markup:
         return Markup(render_template(self.template, **self.data))

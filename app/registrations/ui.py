@@ -137,7 +137,8 @@ def registration_ticket(registration: Registration) -> TicketLinks | None:
 
 @event_page_wanted.connect
 def _event_page_box(event) -> Section:
-    return Section("registrations/_event_box.html", {"event": event, "box": registration_box(event)})
+    return Section("registrations/_event_box.html", {"event": event, "box": registration_box(event)},
+                   slot="registration")
 
 
 @me_page_wanted.connect

@@ -56,5 +56,5 @@ def test_me_page_shows_the_parts_the_areas_above_answer_with(client, login):
 def test_templates_pull_no_data_through_globals(app):
     """Pages get what they show from their route; the globals that queried the database are gone."""
     loaders = {"my_registrations", "registration_box", "registration_answers_urls", "my_quota_rows",
-               "my_certificates", "calendar_subscription"}
+               "my_certificates", "calendar_subscription", "event_materials"}
     assert sorted(loaders & set(app.jinja_env.globals)) == []
