@@ -5,10 +5,10 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from werkzeug.routing import IntegerConverter
 
 from app import cache
 from app import config as config_module
+from app.database import DatabaseIdConverter
 from app.extensions import (
     babel,
     bootstrap,
@@ -120,14 +120,6 @@ def _init_database(app: Flask) -> None:
 
 def _unicode_lower(value):
     return value.lower() if isinstance(value, str) else value
-
-
-class DatabaseIdConverter(IntegerConverter):
-    """`<int:…>` up to PostgreSQL's INTEGER: a bigger id cannot exist, so it is a 404, not a database error."""
-
-    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
-        # max = app.database.INTEGER_MAX (not imported: app.database imports the app package)
-        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 BLUEPRINTS = ("core", "accounts", "programmes", "events", "registrations", "calendar", "outbox", "quotas",

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, select, update
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 from app import clock
 from app.extensions import db
@@ -24,6 +25,13 @@ _UNIT_KEY = "praktika.unit_of_work"
 # The largest value of an INTEGER column on PostgreSQL (ids, counts, capacities). Services refuse
 # bigger numbers with a message beside the field, whatever door they came in by (form, API, URL).
 INTEGER_MAX = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` up to PostgreSQL's INTEGER: a bigger id cannot exist, so it is a 404, not a database error."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=INTEGER_MAX, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 class UTCDateTime(TypeDecorator):

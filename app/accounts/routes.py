@@ -34,12 +34,15 @@ from app.accounts.forms import (
     RolesForm,
     role_choices,
 )
-from app.accounts.regions import region_groups, region_select_choices
+from app.accounts.regions import region_groups, region_name, region_select_choices
+from app.accounts.signals import me_page_wanted
+from app.core import sections
 from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.extensions import limiter, login_manager
 from app.security import safe_next
 
 bp = Blueprint("accounts", __name__)
+bp.add_app_template_global(region_name)  # formats a code, reads no data
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = _l("Please log in to open this page.")
@@ -215,9 +218,14 @@ def resend_confirmation():
 @bp.get("/me")
 @login_required
 def me():
-    return render_template("accounts/me.html", user=current_user,
-                           api_tokens=services.api_tokens(current_user), token_form=ApiTokenForm(),
-                           new_token=None, **_consent_prompt(current_user))
+    return _me_page(current_user._get_current_object(), token_form=ApiTokenForm(), new_token=None)
+
+
+def _me_page(user, **context) -> str:
+    """/me: the profile, the consent prompt, API tokens, and each area's part (registrations, quotas,
+    certificates, calendar) loaded by that area when asked through `me_page_wanted`."""
+    return render_template("accounts/me.html", user=user, api_tokens=services.api_tokens(user),
+                           sections=sections.collect(me_page_wanted, user), **_consent_prompt(user), **context)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -251,9 +259,7 @@ def create_api_token():
         except DomainError as error:
             apply_to_form(form, error)
     # the token is shown on this one answer and never again (only its hash is kept)
-    response = render_template("accounts/me.html", user=user, api_tokens=services.api_tokens(user),
-                               token_form=ApiTokenForm(formdata=None) if new_token else form, new_token=new_token,
-                               **_consent_prompt(user))
+    response = _me_page(user, token_form=ApiTokenForm(formdata=None) if new_token else form, new_token=new_token)
     return (response, 201) if new_token else (response, 422)
 
 

@@ -31,6 +31,7 @@ from app.accounts.models import (
     organisation_key,
 )
 from app.accounts.regions import is_region
+from app.core.signals import locale_chosen
 from app.database import unit_of_work
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
@@ -165,6 +166,12 @@ def authenticate(email: str, password: str) -> User | None:
 def set_locale(user: User, locale: str) -> None:
     with unit_of_work():
         user.locale = _checked_locale(locale)
+
+
+@locale_chosen.connect
+def _save_chosen_locale(user: User, locale: str) -> None:
+    """The language picked in the header (app/core/routes.py) becomes the profile's language."""
+    set_locale(user, locale)
 
 
 # --- organisations --------------------------------------------------------------------------

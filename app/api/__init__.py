@@ -2,6 +2,7 @@
 from flask_smorest.spec.plugins import integerconverter2paramschema
 
 from app.api.common import ErrorSchema
+from app.database import DatabaseIdConverter
 from app.extensions import api
 
 
@@ -17,8 +18,6 @@ def blueprints():
 
 
 def init_app(app) -> None:
-    from app import DatabaseIdConverter  # app/__init__ imports this package while the app is built
-
     # The documented error body must be the one we send: {"error", "fields"}.
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app, spec_kwargs={

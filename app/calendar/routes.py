@@ -14,7 +14,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import permissions
+from app.accounts.signals import me_page_wanted
 from app.calendar import services
+from app.core.sections import Section
 from app.errors import ValidationFailed
 from app.events.models import Event
 from app.extensions import db
@@ -108,7 +110,8 @@ def calendar_listing_links(args) -> dict:
     return {"https": https, "webcal": services.webcal(https)}
 
 
-@bp.app_template_global()
-def calendar_subscription(user) -> dict:
-    """For templates/calendar/_me.html: the personal feed addresses and the reset action."""
-    return {**services.subscription_urls(user), "reset": url_for("calendar.reset_token")}
+@me_page_wanted.connect
+def _my_calendar(user) -> Section:
+    """/me's part: the personal feed addresses and the reset action (templates/calendar/_me.html)."""
+    feed = {**services.subscription_urls(user), "reset": url_for("calendar.reset_token")}
+    return Section("calendar/_me.html", {"calendar_feed": feed}, order=40)

@@ -14,16 +14,11 @@ from sqlalchemy.orm import selectinload
 from app import clock
 from app.accounts.models import User
 from app.certificates.models import Certificate, CertificateKind
-from app.errors import ValidationFailed
 from app.events.models import Event
 from app.extensions import db
+from app.quotas import services as quotas
 from app.registrations import services as registrations
 from app.registrations.models import Registration, RegistrationStatus
-
-try:  # the quotas area (issue 12) is built in parallel; completion needs it, participation does not
-    from app.quotas import services as quotas
-except ImportError:  # pragma: no cover - only until the quotas area is merged
-    quotas = None
 
 
 @dataclass
@@ -47,10 +42,6 @@ def event_ended(event: Event) -> bool:
     return bool(event.sessions) and max(s.ends_at for s in event.sessions) <= clock.now()
 
 
-def completion_available() -> bool:
-    return quotas is not None and hasattr(quotas, "progress_for_event")
-
-
 def live_certificates(event_id: int, kind: CertificateKind) -> dict[int, Certificate]:
     rows = db.session.execute(
         select(Certificate).where(Certificate.event_id == event_id, Certificate.kind == kind,
@@ -61,9 +52,6 @@ def live_certificates(event_id: int, kind: CertificateKind) -> dict[int, Certifi
 
 def candidates(event: Event, kind: CertificateKind, user_ids: list[int] | None = None) -> list[Candidate]:
     """Every confirmed participant (or those of `user_ids`) with their eligibility and reasons."""
-    if kind == CertificateKind.COMPLETION and not completion_available():
-        raise ValidationFailed(_l("Completion certificates need the consultation quotas, which are not set up."),
-                               field="kind")
     query = select(Registration).where(Registration.event_id == event.id,
                                        Registration.status == RegistrationStatus.CONFIRMED) \
         .options(selectinload(Registration.user)).join(User, User.id == Registration.user_id) \

@@ -6,7 +6,6 @@ loaded once) and split into one PDF per certificate, which is several times fast
 """
 import base64
 import io
-import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -21,13 +20,11 @@ from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
+from app.core import pdf
 from app.errors import ValidationFailed
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-LAYOUTS_DIR = ROOT / "certificates"
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one INFO line per document step
+LAYOUTS_DIR = pdf.ROOT / "certificates"
 
 STRING_KEYS = ("heading", "participation", "participation_after", "completion", "completion_after",
                "kind_participation", "kind_completion", "programme", "hours", "hours_unit", "dates", "serial",
@@ -118,18 +115,12 @@ def _jinja() -> Environment:
     return Environment(loader=FileSystemLoader(str(LAYOUTS_DIR)), autoescape=select_autoescape(["html"]))
 
 
-@lru_cache(maxsize=1)
-def font_config() -> FontConfiguration:
-    """One font set-up per process, shared by certificates and the registration printables."""
-    return FontConfiguration()
-
-
 @lru_cache(maxsize=8)
 def _stylesheet(name: str) -> CSS:
     layout = get_layout(name)
     page = f"@page {{ size: {layout.page_size}; margin: 0 }}\n"
     css = page + (layout.directory / "style.css").read_text(encoding="utf-8")
-    return CSS(string=css, base_url=str(layout.directory) + "/", font_config=font_config())
+    return CSS(string=css, base_url=str(layout.directory) + "/", font_config=pdf.font_config())
 
 
 @lru_cache(maxsize=4)
@@ -150,8 +141,7 @@ def render_html(layout: Layout, views: list[CertificateView], logo: str) -> str:
 
 def render_document(layout: Layout, views: list[CertificateView], logo: str) -> bytes:
     """One PDF with one page per view."""
-    html = HTML(string=render_html(layout, views, logo), base_url=str(layout.directory) + "/")
-    return html.write_pdf(stylesheets=[_stylesheet(layout.name)], font_config=font_config())
+    return pdf.html_to_pdf(render_html(layout, views, logo), str(layout.directory) + "/", [_stylesheet(layout.name)])
 
 
 def split_pages(pdf: bytes) -> list[bytes]:

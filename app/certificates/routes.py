@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.accounts.signals import me_page_wanted
 from app.certificates import credentials, eligibility, issuance, jobs, rendering, status_list, verification
 from app.certificates.forms import (
     ActionForm,
@@ -23,6 +24,7 @@ from app.certificates.forms import (
     UploadForm,
 )
 from app.certificates.models import Certificate, CertificateKind
+from app.core.sections import Section
 from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
 from app.events.models import Event
 from app.extensions import db, limiter
@@ -75,16 +77,11 @@ def manage(event_id: int):
     event = _event(event_id)
     kind = _kind(request.args.get("kind"))
     form = _issue_form(event, kind)
-    error = None
-    try:
-        people = eligibility.candidates(event, kind)
-    except ValidationFailed as failure:
-        people, error = [], failure.message
+    people = eligibility.candidates(event, kind)
     return render_template("certificates/manage.html", event=event, kind=kind, form=form, people=people,
-                           error=error, issued=_issued(event), jobs=jobs.jobs_of_event(event),
+                           issued=_issued(event), jobs=jobs.jobs_of_event(event),
                            kinds=list(CertificateKind), layouts=rendering.layouts(),
-                           override_form=OverrideForm(), revoke_form=RevokeForm(), reissue_form=ReissueForm(),
-                           completion_available=eligibility.completion_available())
+                           override_form=OverrideForm(), revoke_form=RevokeForm(), reissue_form=ReissueForm())
 
 
 @bp.post("/manage/events/<int:event_id>/certificates/jobs")
@@ -106,10 +103,9 @@ def create_job(event_id: int):
             return redirect(url_for("certificates.job_page", event_id=event.id, job_id=job.id))
     people = eligibility.candidates(event, kind)
     return render_template("certificates/manage.html", event=event, kind=kind, form=form, people=people,
-                           error=None, issued=_issued(event), jobs=jobs.jobs_of_event(event),
+                           issued=_issued(event), jobs=jobs.jobs_of_event(event),
                            kinds=list(CertificateKind), layouts=rendering.layouts(),
-                           override_form=OverrideForm(), revoke_form=RevokeForm(), reissue_form=ReissueForm(),
-                           completion_available=eligibility.completion_available()), 422
+                           override_form=OverrideForm(), revoke_form=RevokeForm(), reissue_form=ReissueForm()), 422
 
 
 def _job(event: Event, job_id: int):
@@ -216,12 +212,12 @@ def pdf(serial: str):
                              "Cache-Control": "private, no-store"})
 
 
-@bp.app_template_global()
-def my_certificates() -> list[Certificate]:
-    if not current_user.is_authenticated:
-        return []
-    return list(db.session.execute(select(Certificate).where(Certificate.user_id == current_user.id)
+@me_page_wanted.connect
+def _my_certificates(user) -> Section | None:
+    """The person's certificates on /me, newest first (nothing for someone without one)."""
+    mine = list(db.session.execute(select(Certificate).where(Certificate.user_id == user.id)
                                    .order_by(Certificate.issued_at.desc())).scalars())
+    return Section("certificates/_me.html", {"certificates": mine}, order=30) if mine else None
 
 
 @bp.app_template_global()

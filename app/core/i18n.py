@@ -13,8 +13,6 @@ from flask_babel import (
 )
 from flask_login import current_user
 
-from app.accounts.regions import region_name
-
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 
 # English patterns that no reader can misread: day before month, the month as a word, a 24-hour clock
@@ -106,5 +104,4 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         current_locale=lambda: str(get_locale()),
         language_names=LANGUAGE_NAMES,
-        region_name=region_name,
     )

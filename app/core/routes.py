@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, jsonify, redirect, request, session
 from flask_login import current_user
 from sqlalchemy import text
 
-from app.accounts import services as accounts
+from app.core.signals import locale_chosen
 from app.extensions import db
 from app.security import safe_next
 
@@ -27,5 +27,5 @@ def switch_language():
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
         if current_user.is_authenticated:
-            accounts.set_locale(current_user, locale)
+            locale_chosen.send(current_user._get_current_object(), locale=locale)
     return redirect(safe_next(request.form.get("next") or request.referrer, "/"))

@@ -16,12 +16,15 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     event,
+    or_,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
 from app.database import UTCDateTime, enum_column, utcnow
 from app.extensions import db
+from app.programmes.models import programme_organisers
 
 
 class EventKind(enum.StrEnum):
@@ -219,6 +222,24 @@ class Event(db.Model):
     @property
     def is_published(self) -> bool:
         return self.status == EventStatus.PUBLISHED
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == EventStatus.DRAFT
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    @property
+    def is_trip(self) -> bool:
+        return self.kind == EventKind.OUTREACH_TRIP
+
+    @classmethod
+    def organised_by(cls, user_id: int):
+        """SQL: the events `user_id` created or whose programme names them among its organisers."""
+        managed = select(programme_organisers.c.programme_id).where(programme_organisers.c.user_id == user_id)
+        return or_(cls.created_by_id == user_id, cls.programme_id.in_(managed))
 
     @property
     def can_be_published(self) -> bool:

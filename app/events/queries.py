@@ -256,7 +256,7 @@ def pending_approvals(actor) -> int:
     not ended: the badge on the organiser's list and in the header."""
     if not permissions.can("manage.area", user=actor):
         return 0
-    open_events = select(Event.id).where(permissions.editable_events_clause(actor),
+    open_events = select(Event.id).where(permissions.editable_events_clause(actor, Event),
                                          Event.status == EventStatus.PUBLISHED,
                                          or_(Event.ends_at.is_(None), Event.ends_at >= clock.now()))
     return sum(c.get("pending", 0) for c in registration_counts(open_events).values())
@@ -265,7 +265,7 @@ def pending_approvals(actor) -> int:
 def list_manageable_events(actor, page: int = 1, per_page: int = 50, status: EventStatus | None = None) -> Page:
     """Events the actor may edit (permissions.editable_events_clause), soonest first, with each one's
     registrations by status and free seats: a fixed number of queries whatever the page size."""
-    where = [permissions.editable_events_clause(actor)]
+    where = [permissions.editable_events_clause(actor, Event)]
     if status is not None:
         where.append(Event.status == status)
     total = db.session.execute(select(func.count(Event.id)).where(*where)).scalar_one()

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app import cache, clock, permissions
+from app.core import sections
 from app.core.navigation import register_badge
 from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.events import services
@@ -27,6 +28,7 @@ from app.events.forms import (
     results_form_for,
 )
 from app.events.models import EventKind, TripService
+from app.events.signals import event_page_wanted
 from app.extensions import db
 from app.programmes import services as programmes
 from app.programmes.models import Programme
@@ -116,6 +118,7 @@ def detail(event_id: int):
     if event.kind == EventKind.SELF_HELP_GROUP:
         group_meetings = _group_meetings(event, now)
     return render_template("events/detail.html", event=event, group_meetings=group_meetings,
+                           sections=sections.collect(event_page_wanted, event),
                            seats_left=services.seats_left([event])[event.id],
                            team=services.team_places(event),
                            is_over=event.ends_at is not None and event.ends_at < now,

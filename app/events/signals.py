@@ -26,6 +26,10 @@ registration_counts_wanted = _signals.signal("registration-counts-wanted")
 counted in one query: the organiser's list, the capacity check and "how many will be mailed" read it."""
 
 listing_version_wanted = _signals.signal("listing-version-wanted")
+
+event_page_wanted = _signals.signal("event-page-wanted")
+"""Sent with the event by its page; a receiver returns its area's part of the page, an
+app.core.sections.Section (or None)."""
 """Sent with no sender; a receiver returns a value that changes whenever what it adds to the listing changes."""
 
 

@@ -74,6 +74,10 @@ class Material(db.Model):
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
 
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
+
     def released(self, now: datetime) -> bool:
         """Held-back links appear once the event's last session has ended."""
         if not self.available_after_event:

@@ -1,13 +1,16 @@
-"""What the materials part of the event page shows, decided here so templates hold no rules.
+"""What the materials part of the event page shows, decided and loaded here so templates hold no rules.
 
-`event_materials(event)` feeds templates/materials/_event_materials.html (included by the event
-page): the materials the viewer may see, the event's own first, then each session's.
+The event page (events area, below this one) asks through `event_page_wanted`; the answer is
+templates/materials/_event_materials.html with `shown` (event_materials): the materials the viewer
+may see, the event's own first, then each session's.
 """
 from dataclasses import dataclass, field
 
 from flask import url_for
 
 from app import clock, permissions
+from app.core.sections import Section
+from app.events.signals import event_page_wanted
 from app.materials import services
 from app.materials.models import Material
 
@@ -42,6 +45,13 @@ def event_materials(event) -> EventMaterials:
     return EventMaterials(grouped(visible, event), manage_url)
 
 
+@event_page_wanted.connect
+def _event_page_materials(event) -> Section | None:
+    shown = event_materials(event)
+    return Section("materials/_event_materials.html", {"event": event, "shown": shown}, slot="materials") \
+        if shown else None
+
+
 def material_href(material: Material) -> str:
     if material.is_file:
         return url_for("materials.download", event_id=material.event_id, material_id=material.id)
@@ -54,6 +64,6 @@ def held_back(material: Material) -> bool:
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals.update(event_materials=event_materials, material_href=material_href,
+    app.jinja_env.globals.update(material_href=material_href,
                                  material_held_back=held_back, material_size=services.size_text,
                                  material_type=services.type_label)

@@ -1,7 +1,7 @@
 """Grant programmes, their stages and calendar plan (seed 001's «Календарный план»)."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
@@ -44,6 +44,14 @@ class Programme(db.Model):
     plan_items: Mapped[list["PlanItem"]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="PlanItem.position"
     )
+    # The programme's own events, read-only from this side (events.models owns Event.programme): named, not
+    # imported, since the programmes area sits below events.
+    events = relationship("Event", viewonly=True, order_by="[Event.starts_at, Event.id]")
+
+    @classmethod
+    def organised_by(cls, user_id: int):
+        """SQL: the programmes that name `user_id` among their organisers."""
+        return cls.id.in_(select(programme_organisers.c.programme_id).where(programme_organisers.c.user_id == user_id))
 
     def __repr__(self) -> str:
         return f"<Programme {self.id} {self.title!r}>"

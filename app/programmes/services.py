@@ -1,5 +1,8 @@
 """Programme rules: programmes, stages and the calendar plan, each change one transaction.
 
+The programmes area sits below events (DEVELOPERS.md, "Layers"): it reaches a programme's events through
+the ORM relationships `Programme.events` and `PlanItem.events` and reads them by their attributes.
+
 `data` dicts carry form/JSON values already parsed to Python types (dates as `date`);
 every rule that can fail raises ValidationFailed with the field it belongs to.
 """
@@ -17,7 +20,6 @@ from app.accounts.models import Role, User, UserRole
 from app.accounts.regions import is_region
 from app.database import unit_of_work
 from app.errors import FieldErrors, ValidationFailed
-from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
 from app.programmes.models import PlanItem, Programme, Stage
 
@@ -199,11 +201,9 @@ def delete_stage(stage: Stage, actor: User) -> None:
 
 # --- calendar plan --------------------------------------------------------------------
 
-def linkable_events(programme: Programme) -> list[Event]:
+def linkable_events(programme: Programme) -> list:
     """Events a plan item may link to: the programme's own events."""
-    return list(db.session.execute(
-        select(Event).where(Event.programme_id == programme.id).order_by(Event.starts_at, Event.id)
-    ).scalars())
+    return list(programme.events)
 
 
 def _plan_item_fields(programme: Programme, data: dict, errors: FieldErrors, item: PlanItem | None) -> dict:
@@ -224,9 +224,7 @@ def _plan_item_fields(programme: Programme, data: dict, errors: FieldErrors, ite
     event_ids = {int(i) for i in data.get("event_ids") or ()}
     events = []
     if event_ids:
-        events = list(db.session.execute(
-            select(Event).where(Event.id.in_(event_ids), Event.programme_id == programme.id)
-        ).scalars())
+        events = [event for event in programme.events if event.id in event_ids]
         if len(events) != len(event_ids):
             errors.add("event_ids", _l("Only events of this programme can be linked."))
     return {
@@ -263,7 +261,7 @@ def delete_plan_item(item: PlanItem, actor: User) -> None:
 def programmes_for(user: User) -> list[Programme]:
     """Admins see every programme, organisers the ones assigned to them."""
     return list(db.session.execute(
-        select(Programme).where(permissions.managed_programmes_clause(user))
+        select(Programme).where(permissions.managed_programmes_clause(user, Programme))
         .options(selectinload(Programme.plan_items))
         .order_by(Programme.starts_on.desc(), Programme.id.desc())
     ).scalars())
@@ -271,12 +269,13 @@ def programmes_for(user: User) -> list[Programme]:
 
 def load_programme(programme_id: int) -> Programme | None:
     """A programme with stages, plan items, linked events and their trip results in a few queries."""
+    linked_event = PlanItem.events.property.mapper.class_  # the Event model, found through the relationship
     return db.session.execute(
         select(Programme)
         .where(Programme.id == programme_id)
         .options(
             selectinload(Programme.stages),
-            selectinload(Programme.plan_items).selectinload(PlanItem.events).selectinload(Event.results),
+            selectinload(Programme.plan_items).selectinload(PlanItem.events).selectinload(linked_event.results),
             selectinload(Programme.plan_items).selectinload(PlanItem.stage),
         )
     ).scalar_one_or_none()
@@ -300,15 +299,15 @@ class Outcome:
     }
 
 
-def event_outcome(event: Event, now=None) -> str:
+def event_outcome(event, now=None) -> str:
     """Held = ended and not cancelled; a trip whose results are recorded shows 'results'."""
     now = now or clock.now()
-    if event.status == EventStatus.CANCELLED:
+    if event.is_cancelled:
         return Outcome.CANCELLED
-    if event.status == EventStatus.DRAFT:
+    if event.is_draft:
         return Outcome.DRAFT
     if event.ends_at is not None and event.ends_at <= now:
-        if event.kind == EventKind.OUTREACH_TRIP and event.results:
+        if event.is_trip and event.results:
             return Outcome.RESULTS
         return Outcome.HELD
     return Outcome.PLANNED

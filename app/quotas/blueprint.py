@@ -2,19 +2,22 @@
 from flask import Blueprint, flash
 from flask_login import current_user
 
+from app.calendar.personal import register_personal_source
 from app.errors import NotFound
 from app.events.models import Event
 from app.extensions import db
 from app.permissions import require
-from app.quotas import services, ui
+from app.quotas import feed, services, ui
 from app.quotas.base import today
 
 bp = Blueprint("quotas", __name__)
 
 
 @bp.record_once
-def _register_template_helpers(state) -> None:
+def _join_the_app(state) -> None:
+    """Once per app: the template helpers, and the quota items of everyone's personal calendar feed."""
     ui.init_app(state.app)
+    register_personal_source("quotas", items=feed.quota_items, version=feed.quota_version)
 
 
 def user():

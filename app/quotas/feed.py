@@ -1,6 +1,7 @@
 """The quota part of the personal calendar feed: each quota's deadline and the mentoring sessions.
 
 Both are whole-day entries (a deadline is a day; a mentoring session is recorded with its date).
+The quotas blueprint registers them with the calendar's personal sources when it joins the app.
 """
 from collections.abc import Iterable
 from datetime import timedelta
@@ -10,7 +11,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, literal, select, type_coerce
 
 from app.calendar.items import CalendarItem
-from app.calendar.personal import register_personal_source
 from app.extensions import db
 from app.quotas.models import ConsultationQuota, MentoringSession, QuotaPlan, mentoring_participants
 
@@ -73,6 +73,3 @@ def quota_version(user):
     ).select_from(quotas).join(sessions, literal(True))).one()
     moments = [m for m in (row[2], row[3], row[6]) if m is not None]
     return tuple(row), max(moments) if moments else None
-
-
-register_personal_source("quotas", items=quota_items, version=quota_version)

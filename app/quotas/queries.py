@@ -4,6 +4,7 @@ Every list is built with a constant number of queries whatever its length: one f
 (with trainee, organisation, curator and plan joined), one grouped count of consultations per
 quota and review state, one grouped count of open tasks, one for catch-up plans.
 """
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -252,6 +253,14 @@ def progress_for_event(event_id: int) -> dict[int, QuotaProgress]:
     return {row.quota.user_id: QuotaProgress(accepted=row.accepted, target=row.quota.target,
                                              met=row.accepted >= row.quota.target, status=row.status.value)
             for row in quota_rows(QuotaPlan.event_id == event_id)}
+
+
+def behind_per_event(events, live_from: date) -> list[tuple[Event, int]]:
+    """For the events in `events` (a SELECT of event ids): how many quotas with a deadline on or after
+    `live_from` are below the "behind" line, by the cohort page's own rows and pace; events with none are left out."""
+    rows = quota_rows(QuotaPlan.event_id.in_(events), ConsultationQuota.deadline >= live_from)
+    counts = Counter(row.quota.plan.event for row in rows if row.pace.is_behind)
+    return sorted(counts.items(), key=lambda item: item[0].id)
 
 
 def accepted_consultations_count(programme_id: int | None = None, *, event_id: int | None = None,

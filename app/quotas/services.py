@@ -30,6 +30,7 @@ from app.quotas.queries import (
     QuotaRow,
     accepted_consultations_count,
     accepted_dates,
+    behind_per_event,
     cohort,
     cohort_regions,
     consultations_of,
@@ -53,7 +54,7 @@ from app.quotas.review import (
 )
 
 __all__ = [
-    "Pace", "QuotaProgress", "QuotaRow", "accepted_consultations_count", "accepted_dates", "add_trainee",
+    "Pace", "QuotaProgress", "QuotaRow", "accepted_consultations_count", "accepted_dates", "add_trainee", "behind_per_event",
     "change_quota", "check_pace", "cohort", "cohort_regions", "consultation_in_quota", "consultations_of", "curator_rows",
     "decide_catch_up", "edit_consultation", "find_quota", "get_quota", "MESSAGES", "history_of", "log_consultation", "my_rows",
     "next_for_review", "open_tasks_of_curator", "pace", "plan_for_event", "plans_of_curator", "quota_user_ids",

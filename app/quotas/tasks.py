@@ -3,11 +3,7 @@ from huey import crontab
 
 from app.extensions import app_periodic_task
 from app.notifications.services import Mail, mail_handler
-from app.quotas import (
-    feed,  # noqa: F401 — registers the quota items of the personal calendar feed
-    followup,
-    mail,
-)
+from app.quotas import followup, mail
 from app.quotas.base import MAIL_TOPIC
 
 

@@ -1,5 +1,5 @@
 """What the quota parts of pages show, computed here so templates hold no rules: the pace chart's
-geometry, the /me section, the organiser's link on the event page."""
+geometry, the /me section (answered through accounts' `me_page_wanted`), the organiser's link on the event page."""
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import permissions
+from app.accounts.signals import me_page_wanted
+from app.core.sections import Section
 from app.quotas import services
 from app.quotas.models import CatchUpState, PaceStatus
 
@@ -125,12 +127,6 @@ def list_texts() -> dict[str, str]:
             "of": _("%(accepted)d of %(target)d"), "inactive": _("inactive")}
 
 
-def my_quota_rows() -> list[services.QuotaRow]:
-    if not current_user.is_authenticated:
-        return []
-    return services.my_rows(current_user)
-
-
 def event_quota_link(event) -> str | None:
     """The organiser's way from the event page to its quota plan (or to create one)."""
     if not current_user.is_authenticated or not permissions.can("quota_plan.manage", event):
@@ -182,6 +178,15 @@ def history_label(entry) -> str:
     return f"{label}: {', '.join(parts)}" if parts else label
 
 
+@me_page_wanted.connect
+def _my_quotas(user) -> Section | None:
+    """The person's quotas with pace on /me (nothing for someone without a quota)."""
+    rows = services.my_rows(user)
+    return Section("quotas/_me.html", {"quota_rows": rows}, order=20) if rows else None
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals.update(my_quota_rows=my_quota_rows, quota_status_class=status_class, quota_status_labels=status_labels, quota_list_texts=list_texts,
-                                 event_quota_link=event_quota_link, quota_history_label=history_label)
+    """Helpers that format or ask permissions; they load no data (the routes pass what pages show)."""
+    app.jinja_env.globals.update(quota_status_class=status_class, quota_status_labels=status_labels,
+                                 quota_list_texts=list_texts, event_quota_link=event_quota_link,
+                                 quota_history_label=history_label)

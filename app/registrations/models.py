@@ -98,6 +98,10 @@ class Registration(db.Model):
     def _is_live_expression(cls):
         return cls.status.in_(LIVE)
 
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == RegistrationStatus.CONFIRMED
+
 
 class RegistrationHistory(db.Model):
     """Audit trail: who moved a registration from which state to which, and why."""

@@ -1,6 +1,6 @@
 """Printables: the per-session sign-in sheet for the funder, the ticket as a PDF, name badges.
 
-Rendered with WeasyPrint through the certificates' font set-up (`rendering.font_config`), from Jinja
+Rendered with WeasyPrint through the shared PDF set-up (app/core/pdf.py), from Jinja
 templates in templates/registrations/print/ in the reader's language; times in the event's timezone.
 Rendering reads the registrations it is given and writes nothing.
 """
@@ -8,9 +8,8 @@ import segno
 from flask import render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
-from weasyprint import HTML
 
-from app.certificates.rendering import ROOT, font_config
+from app.core import pdf
 from app.events.models import Event, Session
 from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.queries import participants, ticket_token
@@ -19,8 +18,7 @@ BADGES_PER_PAGE = 8  # A4 portrait, two columns of four badges (90 × 65 mm)
 
 
 def _pdf(template: str, **context) -> bytes:
-    html = render_template(template, page_counter=page_counter(), **context)
-    return HTML(string=html, base_url=str(ROOT)).write_pdf(font_config=font_config())
+    return pdf.html_to_pdf(render_template(template, page_counter=page_counter(), **context))
 
 
 def page_counter() -> Markup:

@@ -19,6 +19,7 @@ from app.events.models import (
 )
 from app.events.signals import listing_version_wanted
 from app.extensions import db
+from app.permissions import registration_wanted
 from app.registrations.attendance import Attendance, attendance_for
 from app.registrations.models import (
     Registration,
@@ -129,6 +130,12 @@ def registration_of(event: Event, user) -> Registration | None:
     return db.session.execute(
         select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
     ).scalar_one_or_none()
+
+
+@registration_wanted.connect
+def _registration_for_permissions(event: Event, user) -> Registration | None:
+    """The fact app/permissions asks for ("is a confirmed participant"), answered here: the policy sits below."""
+    return registration_of(event, user)
 
 
 def registration_in_event(event: Event, registration_id: int) -> Registration:

@@ -51,11 +51,6 @@ bp = Blueprint("registrations", __name__)
 S = RegistrationStatus
 
 
-@bp.record_once
-def _register_template_helpers(state) -> None:
-    ui.init_app(state.app)
-
-
 def _user():
     return current_user._get_current_object()
 

@@ -1,7 +1,8 @@
-"""What the registration parts of other pages show, decided here so templates hold no rules.
+"""What the registration parts of other pages show, decided and loaded here so templates hold no rules.
 
-`registration_box(event)` feeds templates/registrations/_event_box.html (included by the event
-page); `my_registrations()` feeds templates/registrations/_me.html (included by /me).
+The event page and /me belong to areas below this one; they ask through `event_page_wanted` and
+`me_page_wanted`, and the receivers here answer with templates/registrations/_event_box.html and its
+`box` (registration_box), and templates/registrations/_me.html with the person's registrations.
 """
 from dataclasses import dataclass, field
 
@@ -13,7 +14,10 @@ from markupsafe import Markup
 
 from app import permissions
 from app.accounts import verification
+from app.accounts.signals import me_page_wanted
+from app.core.sections import Section
 from app.events.models import EventKind, EventStatus
+from app.events.signals import event_page_wanted
 from app.registrations import questions, services
 from app.registrations.forms import ActionForm, RegisterForm, with_questions
 from app.registrations.models import Registration, RegistrationStatus
@@ -103,12 +107,6 @@ def role_choices(event) -> list[tuple[str, str]]:
     return [(role.value, f"{role.label} ({left})") for role, left in places.items() if left > 0]
 
 
-def my_registrations() -> list[services.MyRegistration]:
-    if not current_user.is_authenticated:
-        return []
-    return services.my_registrations(current_user)
-
-
 def answers_urls(mine: list[services.MyRegistration]) -> dict[int, str]:
     """Registration id → its "My answers" page, for live registrations of events that ask questions."""
     asking = questions.events_with_questions({item.registration.event_id for item in mine})
@@ -140,6 +138,16 @@ def registration_ticket(registration: Registration) -> TicketLinks | None:
                                        registration_id=registration.id))
 
 
-def init_app(app) -> None:
-    app.jinja_env.globals.update(registration_box=registration_box, my_registrations=my_registrations,
-                                 registration_ticket=registration_ticket, registration_answers_urls=answers_urls)
+@event_page_wanted.connect
+def _event_page_box(event) -> Section:
+    return Section("registrations/_event_box.html", {"event": event, "box": registration_box(event)},
+                   slot="registration")
+
+
+@me_page_wanted.connect
+def _my_registrations(user) -> Section:
+    mine = services.my_registrations(user)
+    return Section("registrations/_me.html", {
+        "mine": mine, "answers_urls": answers_urls(mine),
+        "tickets": {item.registration.id: registration_ticket(item.registration) for item in mine},
+    }, order=10)

@@ -5,7 +5,6 @@ SQL twin of "event.edit"), grouped by event, whatever the number of events or re
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import selectinload
@@ -54,7 +53,7 @@ def _per_event(user: User, counted, *where) -> list[Entry]:
     rows = db.session.execute(
         select(Event.id, Event.title, func.count(counted)).select_from(Registration)
         .join(Event, Event.id == Registration.event_id)
-        .where(permissions.editable_events_clause(user), *where)
+        .where(permissions.editable_events_clause(user, Event), *where)
         .group_by(Event.id, Event.title).order_by(func.min(Event.starts_at), Event.id)
     ).all()
     return [Entry(event_id, title, count) for event_id, title, count in rows]
@@ -72,7 +71,7 @@ def expiring_offers(user: User, now: datetime) -> Attention:
 
 
 def _ended(user: User, now: datetime):
-    return (permissions.editable_events_clause(user), Event.status == EventStatus.PUBLISHED, Event.ends_at <= now)
+    return (permissions.editable_events_clause(user, Event), Event.status == EventStatus.PUBLISHED, Event.ends_at <= now)
 
 
 def events_without_check_ins(user: User, now: datetime) -> Attention:
@@ -102,33 +101,17 @@ def consultations_to_review(user: User) -> Attention:
         select(Event.id, Event.title, func.count(Consultation.id)).select_from(Consultation)
         .join(ConsultationQuota, ConsultationQuota.id == Consultation.quota_id)
         .join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).join(Event, Event.id == QuotaPlan.event_id)
-        .where(permissions.editable_events_clause(user), Consultation.review_state == ReviewState.SUBMITTED)
+        .where(permissions.editable_events_clause(user, Event), Consultation.review_state == ReviewState.SUBMITTED)
         .group_by(Event.id, Event.title).order_by(Event.id)
     ).all()
     return Attention("consultations_to_review", [Entry(event_id, title, n) for event_id, title, n in rows])
 
 
 def behind_pace(user: User, now: datetime) -> Attention:
-    """Quotas behind pace, per event: one query for every quota with its accepted count, pace in Python."""
-    accepted = (select(Consultation.quota_id.label("quota_id"), func.count(Consultation.id).label("n"))
-                .where(Consultation.review_state == ReviewState.ACCEPTED).group_by(Consultation.quota_id).subquery())
-    rows = db.session.execute(
-        select(Event.id, Event.title, Event.timezone, QuotaPlan.starts_on, QuotaPlan.behind_percent,
-               ConsultationQuota.deadline, ConsultationQuota.target, func.coalesce(accepted.c.n, 0))
-        .select_from(ConsultationQuota).join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id)
-        .join(Event, Event.id == QuotaPlan.event_id).outerjoin(accepted, accepted.c.quota_id == ConsultationQuota.id)
-        .where(permissions.editable_events_clause(user), ConsultationQuota.deadline >= (now - timedelta(days=1)).date())
-        .order_by(Event.id)
-    ).all()
-    counts: dict[int, Entry] = {}
-    for event_id, title, timezone, starts_on, behind_percent, deadline, target, done in rows:
-        today = now.astimezone(ZoneInfo(timezone)).date()
-        if deadline < starts_on:
-            continue
-        # below the "behind" line, whether the status says behind or not started (the quotas' own rule)
-        if quotas.pace((starts_on, deadline), target, done, today, behind_percent=behind_percent).is_behind:
-            counts.setdefault(event_id, Entry(event_id, title, 0)).count += 1
-    return Attention("behind_pace", list(counts.values()))
+    """Quotas behind pace, per event the user may edit, as the quotas area counts them (its cohort's own rule)."""
+    editable = select(Event.id).where(permissions.editable_events_clause(user, Event))
+    behind = quotas.behind_per_event(editable, (now - timedelta(days=1)).date())
+    return Attention("behind_pace", [Entry(event.id, event.title, count) for event, count in behind])
 
 
 def certificates_due(user: User, now: datetime) -> Attention:
@@ -154,7 +137,7 @@ class ProgrammeProgress:
 def programme_progress(user: User, now: datetime) -> list[ProgrammeProgress]:
     today = now.date()
     managed = list(db.session.execute(
-        select(Programme).where(permissions.managed_programmes_clause(user)).options(selectinload(Programme.stages))
+        select(Programme).where(permissions.managed_programmes_clause(user, Programme)).options(selectinload(Programme.stages))
         .order_by(Programme.starts_on.desc(), Programme.id.desc())
     ).scalars())
     figures = report.progress(managed, now)

@@ -121,3 +121,81 @@ def test_every_module_imports_on_its_own_in_a_fresh_interpreter():
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == ""
+
+
+# --- the layer order of areas (DEVELOPERS.md, "Layers") --------------------------------------
+#
+# An area is a folder of app/ (app/registrations/…) or a top-level module (app/clock.py, app/cli.py).
+# Each may import only areas of its own layer or below; a lower area that must cause something above
+# it announces a blinker signal (or an outbox topic) and the area above subscribes. Within a layer,
+# areas may import each other as long as no loop forms.
+
+LAYERS: list[set[str]] = [
+    # foundations: no domain knowledge
+    {"clock", "config", "extensions", "database", "errors", "pagination", "cache", "security"},
+    # the policy: who may do what; knows users and objects by their attributes only
+    {"permissions"},
+    # cross-cutting services every area uses: locale and pages, PDFs, the outbox, mail
+    {"core", "outbox", "notifications"},
+    {"accounts"},
+    {"programmes"},
+    {"events"},
+    {"registrations"},
+    {"calendar", "materials", "messaging"},
+    {"quotas"},
+    {"certificates"},
+    {"reports"},
+    # the edges: whole-person and whole-programme views, the API, commands, demo data
+    {"privacy", "api", "backup", "cli", "demo"},
+    # the app factory (app/__init__.py) wires everything together
+    {"app"},
+]
+LAYER_OF = {area: rank for rank, layer in enumerate(LAYERS) for area in layer}
+
+# file → the higher areas it may still import, and why. Empty since issue 21 landed: a new entry needs a
+# reason written here, and there may never be more than six.
+UPWARD_ALLOWED: dict[str, tuple[set[str], str]] = {}
+
+
+def area_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "app"
+
+
+def area_imports() -> list[tuple[str, int, str, str]]:
+    """(file, line, importing area, imported area) for every import of another area, at any depth."""
+    modules = _modules()
+    found = []
+    for name, path in modules.items():
+        source = area_of(name)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            for target in sorted({area_of(imported) for imported in _imported(node, modules)} - {source}):
+                found.append((str(path.relative_to(APP.parent)), node.lineno, source, target))
+    return found
+
+
+def test_every_area_has_a_layer():
+    areas = {area_of(name) for name in _modules()}
+    assert sorted(areas - set(LAYER_OF)) == []
+
+
+def test_no_area_imports_a_higher_one():
+    offenders = [f"{file}:{line}: {source} → {target}" for file, line, source, target in area_imports()
+                 if LAYER_OF[target] > LAYER_OF[source] and target not in UPWARD_ALLOWED.get(file, (set(),))[0]]
+    assert offenders == []
+
+
+def test_upward_exceptions_are_few_and_still_needed():
+    assert len(UPWARD_ALLOWED) <= 6
+    used = {(file, target) for file, _line, source, target in area_imports() if LAYER_OF[target] > LAYER_OF[source]}
+    stale = [f"{file} → {target}" for file, (targets, _why) in UPWARD_ALLOWED.items() for target in targets
+             if (file, target) not in used]
+    assert stale == []
+
+
+def test_areas_import_each_other_without_a_loop():
+    graph: dict[str, set[str]] = {}
+    for file, _line, source, target in area_imports():
+        if target not in UPWARD_ALLOWED.get(file, (set(),))[0]:
+            graph.setdefault(source, set()).add(target)
+    assert _cycle(graph) is None

@@ -43,7 +43,18 @@ def test_flash_messages_are_announced(client, login):
     assert 'role="status"' in html and f"Добро пожаловать, {user.full_name}!" in html
 
 
-def test_me_page_has_room_for_other_areas(app):
-    source = app.jinja_env.loader.get_source(app.jinja_env, "accounts/me.html")[0]
-    assert '{% include "registrations/_me.html" ignore missing %}' in source
-    assert '{% include "calendar/_me.html" ignore missing %}' in source
+def test_me_page_shows_the_parts_the_areas_above_answer_with(client, login):
+    """/me (accounts) imports no area above it: registrations and the calendar answer `me_page_wanted`
+    with their part, loaded in the request, in a fixed order; quotas and certificates only when there are some."""
+    user = make_user()
+    login(user)
+    html = client.get("/me").get_data(as_text=True)
+    assert html.index('id="my-registrations-heading"') < html.index('id="calendar-heading"')
+    assert 'id="my-quotas-heading"' not in html and 'id="my-certificates-heading"' not in html
+
+
+def test_templates_pull_no_data_through_globals(app):
+    """Pages get what they show from their route; the globals that queried the database are gone."""
+    loaders = {"my_registrations", "registration_box", "registration_answers_urls", "my_quota_rows",
+               "my_certificates", "calendar_subscription", "event_materials"}
+    assert sorted(loaders & set(app.jinja_env.globals)) == []

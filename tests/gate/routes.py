@@ -1,7 +1,7 @@
 """The inventory: every (URL rule, method) of the app with its row of the route table.
 
 Shared by the gate's tests: the matrix, CSRF, the fuzzers and the query counts all start here,
-so a route added to the app is checked by all of them once it has its row in app/permissions.py.
+so a route added to the app is checked by all of them once it has its row in tests/gate/access.py.
 """
 import inspect
 import re
@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 from wtforms import Form
 
-from app import permissions
 from app.accounts.models import Role
 from app.extensions import db
+from tests.gate import access as route_table
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -29,7 +29,7 @@ FIGURES: dict[str, object] = {}  # printed in the terminal summary (tests/gate/c
 class Route:
     rule: Rule
     method: str
-    access: permissions.Access | None
+    access: route_table.Access | None
 
     @property
     def endpoint(self) -> str:
@@ -42,7 +42,7 @@ class Route:
     @property
     def url_token(self) -> bool:
         """A token carried in the URL itself (the personal calendar feed), not a bearer header."""
-        return self.access is not None and self.access.kind == permissions.TOKEN and not self.is_api
+        return self.access is not None and self.access.kind == route_table.TOKEN and not self.is_api
 
     @property
     def id(self) -> str:
@@ -58,13 +58,13 @@ def inventory(app) -> list[Route]:
     routes = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
         for method in sorted(rule.methods - IGNORED_METHODS):
-            routes.append(Route(rule, method, permissions.route_access(rule.endpoint, method)))
+            routes.append(Route(rule, method, route_table.route_access(rule.endpoint, method)))
     return routes
 
 
 def personas_for(route: Route) -> tuple[str, ...]:
     """Who the matrix tries: everyone, and the owner only where the URL names an owned object."""
-    has_owner = route.access is not None and route.access.kind in (permissions.OBJECT_OWNER, permissions.TOKEN) \
+    has_owner = route.access is not None and route.access.kind in (route_table.OBJECT_OWNER, route_table.TOKEN) \
         and route.access.fixture is not None
     return PERSONAS if has_owner else PERSONAS[:-1]
 
@@ -79,12 +79,12 @@ def expected(route: Route, persona: str, user, target_owner) -> object:
     if route.url_token:  # a dead or foreign token: 404, or a redirect with a message (refuse=302)
         return OK if persona == "owner" else access.refuse
     if persona == "anonymous":
-        if access.kind == permissions.PUBLIC:
+        if access.kind == route_table.PUBLIC:
             return OK
         return 401 if route.is_api else LOGIN
-    if access.kind in (permissions.PUBLIC, permissions.SIGNED_IN):
+    if access.kind in (route_table.PUBLIC, route_table.SIGNED_IN):
         return OK
-    if access.kind == permissions.ROLE:
+    if access.kind == route_table.ROLE:
         return OK if _has_role(user, access.roles) else 403
     if access.roles and not _has_role(user, access.roles):
         return 403

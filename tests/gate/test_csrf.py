@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from app import permissions
+from tests.gate import access as route_table
 from tests.gate import builders
 from tests.gate.routes import STATE_CHANGING, inventory, row_counts, sign_in
 from tests.gate.test_matrix import ROUTES
@@ -25,9 +25,9 @@ def _allowed_user(route, target, world):
     access = route.access
     if target.owner is not None:
         return target.owner
-    if access.kind == permissions.PUBLIC:
+    if access.kind == route_table.PUBLIC:
         return None
-    if access.kind == permissions.SIGNED_IN:
+    if access.kind == route_table.SIGNED_IN:
         return world.trainee
     return world.admin
 
