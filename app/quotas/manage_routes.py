@@ -1,15 +1,12 @@
 """The organiser's quota pages under /manage: the plan, the cohort (+ CSV/XLSX), one trainee's quota."""
-import csv
-import io
-
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from openpyxl import Workbook
 
 from app import permissions
 from app.accounts import services as accounts
 from app.accounts.regions import region_name
+from app.core import exports
 from app.errors import DomainError, NotFound, apply_to_form
 from app.permissions import require
 from app.quotas import services
@@ -91,14 +88,7 @@ def cohort(event_id: int):
                            page=page, pages=pages, action_form=ActionForm(), export_args=args)
 
 
-def _cell(value):
-    """Text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _export(event_id: int):
+def _export(event_id: int, fmt: str):
     event, plan = load_event_plan(event_id)
     if plan is None:
         raise NotFound()
@@ -112,37 +102,19 @@ def _export(event_id: int):
         r.quota.target, r.quota.deadline.isoformat(), r.accepted, r.submitted, r.returned, r.pace.expected_count,
         str(r.status.label), r.last_logged_at.date().isoformat() if r.last_logged_at else "",
     ] for r in data.rows]
-    return event, header, [[_cell(v) for v in row] for row in rows]
+    return exports.table_response(fmt, _("Quotas"), header, rows, f"event-{event.id}-quotas")
 
 
 @bp.get("/manage/events/<int:event_id>/quotas.csv")
 @login_required
 def cohort_csv(event_id: int):
-    event, header, rows = _export(event_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=event-{event.id}-quotas.csv"})
+    return _export(event_id, "csv")
 
 
 @bp.get("/manage/events/<int:event_id>/quotas.xlsx")
 @login_required
 def cohort_xlsx(event_id: int):
-    event, header, rows = _export(event_id)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Quotas")[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(buffer.getvalue(),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=event-{event.id}-quotas.xlsx"})
+    return _export(event_id, "xlsx")
 
 
 def _plan_action(event_id: int, action, done):

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased, selectinload
 
 from app import clock
-from app.accounts.models import User
+from app.accounts.models import Organisation, User
 from app.database import INTEGER_MAX
 from app.errors import NotFound, ValidationFailed
 from app.events.models import (
@@ -275,3 +275,16 @@ def last_change(_sender=None) -> int | None:
     Every transition writes a history row, so its id moves even when two happen in the same instant.
     """
     return db.session.execute(select(func.max(RegistrationHistory.id))).scalar()
+
+
+def filter_options(event: Event) -> tuple[list[str], list[Organisation]]:
+    """The regions and organisations the event's registrations come from: the participant filter's choices."""
+    rows = db.session.execute(
+        select(Registration.region_code, Registration.organisation_id).where(Registration.event_id == event.id)
+        .distinct()
+    ).all()
+    organisation_ids = {org for _code, org in rows if org}
+    organisations = db.session.execute(
+        select(Organisation).where(Organisation.id.in_(organisation_ids)).order_by(Organisation.name)
+    ).scalars().all() if organisation_ids else []
+    return sorted({code for code, _org in rows if code}), list(organisations)

@@ -1,0 +1,62 @@
+"""What every manage route shares, after Indico's request lifecycle (STYLE rule 1): load the object named in
+the URL and `require` it, run the form's one service call, and turn a `DomainError` into a message, either
+beside the form's fields (the caller shows the form again, 422) or as a flash before a redirect.
+
+`done` and `to` are either ready values or functions of what the service call returned, so a message can
+name the state after the change and a redirect can point at a new object.
+"""
+from collections.abc import Callable
+
+from flask import flash, redirect
+from werkzeug.wrappers import Response
+
+from app.errors import DomainError, NotFound, apply_to_form
+from app.extensions import db
+from app.permissions import require
+
+
+def load(model, object_id: int, action: str):
+    """The row, or 404 when it is missing or `action` is not allowed on it (ids never leak)."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        raise NotFound()
+    return require(action, obj)
+
+
+def flash_invalid(form) -> None:
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "danger")
+
+
+def _given(value, result):
+    return value(result) if isinstance(value, Callable) else value
+
+
+def submit(form, action: Callable, *, done, to) -> Response | None:
+    """A form's post: when the form validates, `action()` runs; on success `done` is flashed and the redirect
+    to `to` returned. A refusal goes beside the fields and None is returned: the caller renders the form."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+    except DomainError as error:
+        apply_to_form(form, error)
+        return None
+    flash(_given(done, result), "success")
+    return redirect(_given(to, result))
+
+
+def act(form, action: Callable, *, done, to: str, category: str = "success") -> Response:
+    """An action button's post: `action()` runs when the form (its CSRF token) validates; its result, its
+    refusal or the form's own errors are flashed, and the answer is always the redirect to `to`."""
+    if not form.validate_on_submit():
+        flash_invalid(form)
+        return redirect(to)
+    try:
+        result = action()
+    except DomainError as error:
+        flash(str(error.message), "danger")
+    else:
+        flash(_given(done, result), category)
+    return redirect(to)
