@@ -1,18 +1,22 @@
-"""Registration pages: parse → load scoped to the event → permissions.require → one service call."""
+"""Registration pages: parse → load scoped to the event → permissions.require → one service call.
+
+The questions' pages are in question_routes.py.
+"""
 import segno
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import clock
 from app.accounts.regions import region_name
-from app.core.exports import CSV_DELIMITERS, csv_response, table_response
-from app.core.exports import csv_text as table_csv
+from app.core.exports import CSV_DELIMITERS, table_response
 from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
 from app.events.models import Event
 from app.permissions import require
 from app.registrations import exports, printables, queries, questions, services, ui
+from app.registrations import question_routes as _question_routes  # noqa: F401 — its routes join the blueprint
+from app.registrations.blueprint import bp, load_event, user
 from app.registrations.forms import (
     ActionForm,
     AddParticipantForm,
@@ -22,32 +26,16 @@ from app.registrations.forms import (
     ChangeStatusForm,
     CheckInForm,
     CheckInSearchForm,
-    MoveForm,
     ParticipantFilterForm,
-    QuestionForm,
     RegisterForm,
     RejectForm,
     UndoCheckInForm,
     with_questions,
 )
 from app.registrations.models import Registration, RegistrationStatus
-from app.routing import act, flash_invalid, load, submit
+from app.routing import act, flash_invalid, submit
 
-bp = Blueprint("registrations", __name__)
 S = RegistrationStatus
-
-
-@bp.record_once
-def _register_template_helpers(state) -> None:
-    ui.init_app(state.app)
-
-
-def _user():
-    return current_user._get_current_object()
-
-
-def _event(event_id: int, action: str) -> Event:
-    return load(Event, event_id, action)
 
 
 def _event_page(event_id: int) -> str:
@@ -79,7 +67,7 @@ def register(event_id: int):
     """The event page's form. When answers are missing or wrong (also a direct POST without them to
     an event with required questions), nothing is saved and the questions come back on their own
     page with a message beside each field (422)."""
-    event = _event(event_id, "event.register")
+    event = load_event(event_id, "event.register")
     event_questions = questions.event_questions(event.id)
     form = with_questions(RegisterForm, event_questions)()
     if not form.validate_on_submit():
@@ -87,7 +75,7 @@ def register(event_id: int):
         return redirect(_event_page(event.id))
     get_locale()  # resolved now: the flash after the commit then needs no reload of the user
     try:
-        registration = services.register(event_id, _user(), team_role=form.role.data or None,
+        registration = services.register(event_id, user(), team_role=form.role.data or None,
                                          answers=form.answers())
     except ValidationFailed as error:
         if not any(name.startswith("q") for name in error.fields):
@@ -107,7 +95,7 @@ def register(event_id: int):
 @login_required
 def my_answers(event_id: int):
     """The registrant sees their answers and corrects them until registration closes."""
-    event = _event(event_id, "event.view")
+    event = load_event(event_id, "event.view")
     registration = _own_registration(event)
     event_questions = questions.event_questions(event.id)
     form_class = with_questions(AnswersForm, event_questions)
@@ -115,21 +103,23 @@ def my_answers(event_id: int):
     editable = questions.can_change_answers(registration)
     saved = submit(form, lambda: questions.update_answers(registration, form.answers()),
                    done=_("Your answers are saved."), to=url_for(".my_answers", event_id=event.id))
-    return saved or render_template("registrations/my_answers.html", event=event, form=form, editable=editable,
+    if saved:
+        return saved
+    return render_template("registrations/my_answers.html", event=event, form=form, editable=editable,
                            questions=event_questions), 422 if form.errors else 200
 
 
 def _own_action(event_id: int, action, done_message: str):
-    event = _event(event_id, "event.view")
+    event = load_event(event_id, "event.view")
     registration = _own_registration(event)
-    return act(ActionForm(), lambda: action(registration, _user()), done=done_message, to=_event_page(event.id))
+    return act(ActionForm(), lambda: action(registration, user()), done=done_message, to=_event_page(event.id))
 
 
 @bp.get("/events/<int:event_id>/cancel")
 @login_required
 def confirm_cancel(event_id: int):
     """The confirmation step before cancelling one's own registration (a page: it works without JavaScript)."""
-    event = _event(event_id, "event.view")
+    event = load_event(event_id, "event.view")
     registration = _own_registration(event)
     return render_template("registrations/cancel_confirm.html", event=event, registration=registration,
                            form=ActionForm())
@@ -157,7 +147,7 @@ def decline_offer(event_id: int):
 @bp.get("/events/<int:event_id>/registrations/<int:registration_id>/ticket")
 @login_required
 def ticket(event_id: int, registration_id: int):
-    event = _event(event_id, "event.view")
+    event = load_event(event_id, "event.view")
     registration = require("registration.ticket", services.registration_in_event(event, registration_id))
     token = services.ticket_token(registration)
     qr_svg = segno.make(token, error="m").svg_inline(scale=6, title=_("Ticket QR code"))
@@ -172,7 +162,7 @@ def _pdf(data: bytes, filename: str) -> Response:
 @bp.get("/events/<int:event_id>/registrations/<int:registration_id>/ticket.pdf")
 @login_required
 def ticket_pdf(event_id: int, registration_id: int):
-    event = _event(event_id, "event.view")
+    event = load_event(event_id, "event.view")
     registration = require("registration.ticket", services.registration_in_event(event, registration_id))
     return _pdf(printables.ticket(registration), f"ticket-{event.id}-{registration.id}.pdf")
 
@@ -182,7 +172,7 @@ def ticket_pdf(event_id: int, registration_id: int):
 @bp.get("/manage/events/<int:event_id>/sessions/<int:session_id>/sign-in-sheet.pdf")
 @login_required
 def sign_in_sheet(event_id: int, session_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     session = services.session_in_event(event, session_id)
     return _pdf(printables.sign_in_sheet(event, session), f"event-{event.id}-session-{session.id}-sign-in.pdf")
 
@@ -190,7 +180,7 @@ def sign_in_sheet(event_id: int, session_id: int):
 @bp.get("/manage/events/<int:event_id>/badges.pdf")
 @login_required
 def badges(event_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     return _pdf(printables.badges(event), f"event-{event.id}-badges.pdf")
 
 
@@ -237,16 +227,16 @@ def _render_participants(event: Event, add_form: AddParticipantForm | None = Non
 @bp.get("/manage/events/<int:event_id>/registrations")
 @login_required
 def participants(event_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     return _render_participants(event)
 
 
 @bp.post("/manage/events/<int:event_id>/registrations/add")
 @login_required
 def add_participant(event_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     form = AddParticipantForm(prefix="add")
-    added = submit(form, lambda: services.add_participant(event, _user(), email=form.email.data,
+    added = submit(form, lambda: services.add_participant(event, user(), email=form.email.data,
                                                           full_name=form.full_name.data or "",
                                                           team_role=form.role.data or None,
                                                           override=form.override.data),
@@ -259,10 +249,10 @@ def add_participant(event_id: int):
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/status")
 @login_required
 def change_status(event_id: int, registration_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     registration = services.registration_in_event(event, registration_id)
     form = ChangeStatusForm(prefix=f"s{registration.id}").fill_choices(services.SETTABLE)
-    changed = submit(form, lambda: services.set_status(registration, _user(), form.status.data,
+    changed = submit(form, lambda: services.set_status(registration, user(), form.status.data,
                                                        reason=form.reason.data or "", override=form.override.data),
                      done=lambda _result: _("%(name)s: %(status)s.", name=registration.user.full_name,
                                             status=registration.status.label),
@@ -273,10 +263,10 @@ def change_status(event_id: int, registration_id: int):
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/role")
 @login_required
 def change_role(event_id: int, registration_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     registration = services.registration_in_event(event, registration_id)
     form = ChangeRoleForm(prefix=f"role{registration.id}")
-    changed = submit(form, lambda: services.set_role(registration, _user(), form.role.data),
+    changed = submit(form, lambda: services.set_role(registration, user(), form.role.data),
                      done=_("%(name)s: the role is changed.", name=registration.user.full_name),
                      to=url_for(".participants", event_id=event.id))
     return changed or _render_participants(event, failed=(registration.id, form), status=422)
@@ -284,7 +274,7 @@ def change_role(event_id: int, registration_id: int):
 
 def _export(event_id: int, fmt: str):
     """UTF-8 CSV with a BOM (`?delimiter=semicolon` for Russian Excel) or XLSX with real dates."""
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     header, rows = exports.participant_table(event, _filter_form(event).filters())
     return table_response(fmt, _("Participants"), header, rows, f"event-{event.id}-participants",
                           delimiter=CSV_DELIMITERS.get(request.args.get("delimiter", ""), ","))
@@ -315,9 +305,9 @@ def _render_queue(event: Event, failed: tuple[int, RejectForm] | None = None, st
 @bp.post("/manage/events/<int:event_id>/approvals/bulk")
 @login_required
 def bulk_decide(event_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     form = BulkDecisionForm()
-    decided = submit(form, lambda: services.bulk_decide(event, _user(), form.registration_ids.data or [],
+    decided = submit(form, lambda: services.bulk_decide(event, user(), form.registration_ids.data or [],
                                                         form.action.data or "", form.reason.data or ""),
                      done=lambda count: ngettext("%(num)d application is approved.",
                                                  "%(num)d applications are approved.", count)
@@ -331,16 +321,16 @@ def bulk_decide(event_id: int):
 @bp.get("/manage/events/<int:event_id>/approvals")
 @login_required
 def approvals(event_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     return _render_queue(event)
 
 
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/approve")
 @login_required
 def approve(event_id: int, registration_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     registration = services.registration_in_event(event, registration_id)
-    return act(ActionForm(), lambda: services.approve(registration, _user()),
+    return act(ActionForm(), lambda: services.approve(registration, user()),
                done=lambda _result: _("%(name)s is approved: %(status)s.", name=registration.user.full_name,
                                       status=registration.status.label),
                to=url_for(".approvals", event_id=event.id))
@@ -349,10 +339,10 @@ def approve(event_id: int, registration_id: int):
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/reject")
 @login_required
 def reject(event_id: int, registration_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     registration = services.registration_in_event(event, registration_id)
     form = RejectForm(prefix=f"r{registration.id}")
-    rejected = submit(form, lambda: services.reject(registration, _user(), form.reason.data),
+    rejected = submit(form, lambda: services.reject(registration, user(), form.reason.data),
                       done=_("%(name)s is rejected; the reason was mailed.", name=registration.user.full_name),
                       to=url_for(".approvals", event_id=event.id))
     return rejected or _render_queue(event, (registration.id, form), 422)
@@ -361,9 +351,9 @@ def reject(event_id: int, registration_id: int):
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/cancel")
 @login_required
 def cancel_participant(event_id: int, registration_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     registration = services.registration_in_event(event, registration_id)
-    return act(ActionForm(), lambda: services.cancel(registration, _user()),
+    return act(ActionForm(), lambda: services.cancel(registration, user()),
                done=_("The registration of %(name)s is cancelled.", name=registration.user.full_name),
                to=url_for(".participants", event_id=event.id))
 
@@ -389,7 +379,7 @@ def _check_in_list(event, session, registration: Registration | None) -> str:
 @bp.get("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in")
 @login_required
 def check_in_page(event_id: int, session_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     session = services.session_in_event(event, session_id)
     return _render_check_in(event, session, CheckInForm(formdata=None))
 
@@ -397,7 +387,7 @@ def check_in_page(event_id: int, session_id: int):
 @bp.post("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in")
 @login_required
 def check_in(event_id: int, session_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     session = services.session_in_event(event, session_id)
     form = CheckInForm()
 
@@ -408,7 +398,7 @@ def check_in(event_id: int, session_id: int):
             registration = services.registration_in_event(event, form.registration_id.data)
         else:
             raise ValidationFailed(services.MESSAGES["bad_ticket"], field="token")
-        services.check_in(registration, session, _user())
+        services.check_in(registration, session, user())
         return registration
 
     checked = submit(form, check_in_chosen,
@@ -421,88 +411,13 @@ def check_in(event_id: int, session_id: int):
 @bp.post("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in/undo")
 @login_required
 def undo_check_in(event_id: int, session_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     session = services.session_in_event(event, session_id)
     form = UndoCheckInForm()
     if form.validate_on_submit() and (form.registration_id.data or "").isdigit():
         registration = services.registration_in_event(event, int(form.registration_id.data))
-        services.undo_check_in(registration, session, _user())
+        services.undo_check_in(registration, session, user())
         flash(_("The check-in of %(name)s is undone.", name=registration.user.full_name), "success")
         return redirect(_check_in_list(event, session, registration))
     flash(_("Choose a participant."), "danger")
     return redirect(_check_in_list(event, session, None))
-
-
-# --- registration questions ------------------------------------------------------------------
-
-def _question_data(form: QuestionForm) -> dict:
-    return {name: form[name].data for name in ("kind", "label", "help_text", "required", "options",
-                                                "min_value", "max_value")}
-
-
-def _render_questions(event: Event, form: QuestionForm, status: int = 200):
-    return render_template("registrations/manage_questions.html", event=event, form=form,
-                           questions=questions.event_questions(event.id), counts=questions.answer_counts(event.id),
-                           action_form=ActionForm(), move_form=MoveForm(formdata=None)), status
-
-
-@bp.route("/manage/events/<int:event_id>/questions", methods=["GET", "POST"])
-@login_required
-def manage_questions(event_id: int):
-    event = _event(event_id, "event.edit")
-    form = QuestionForm() if request.method == "POST" else QuestionForm(formdata=None)
-    added = submit(form, lambda: questions.add_question(event, _question_data(form)),
-                   done=lambda question: _("The question “%(label)s” is added.", label=question.label),
-                   to=url_for(".manage_questions", event_id=event.id))
-    return added or _render_questions(event, form, 422 if form.errors else 200)
-
-
-@bp.route("/manage/events/<int:event_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_question(event_id: int, question_id: int):
-    event = _event(event_id, "event.edit")
-    question = questions.question_in_event(event, question_id)
-    if request.method == "GET":
-        form = QuestionForm(obj=question)
-        form.kind.data = question.kind.value
-        form.options.data = "\n".join(question.options or [])
-        form.min_value.data = questions.number_text(question.min_value)
-        form.max_value.data = questions.number_text(question.max_value)
-    else:
-        form = QuestionForm()
-    saved = submit(form, lambda: questions.update_question(question, _question_data(form)),
-                   done=lambda _result: _("The question “%(label)s” is saved.", label=question.label),
-                   to=url_for(".manage_questions", event_id=event.id))
-    return saved or render_template("registrations/edit_question.html", event=event, question=question, form=form,
-                           answered=questions.answer_counts(event.id).get(question.id, 0)), 422 if form.errors else 200
-
-
-@bp.post("/manage/events/<int:event_id>/questions/<int:question_id>/delete")
-@login_required
-def delete_question(event_id: int, question_id: int):
-    event = _event(event_id, "event.edit")
-    question = questions.question_in_event(event, question_id)
-    return act(ActionForm(), lambda: questions.delete_question(question),
-               done=lambda label: _("The question “%(label)s” is deleted.", label=label), category="info",
-               to=url_for(".manage_questions", event_id=event.id))
-
-
-@bp.post("/manage/events/<int:event_id>/questions/<int:question_id>/move")
-@login_required
-def move_question(event_id: int, question_id: int):
-    event = _event(event_id, "event.edit")
-    question = questions.question_in_event(event, question_id)
-    form = MoveForm()
-    if form.validate_on_submit():
-        questions.move_question(question, form.direction.data)
-    else:
-        flash_invalid(form)
-    return redirect(url_for(".manage_questions", event_id=event.id))
-
-
-@bp.get("/manage/events/<int:event_id>/consents.csv")
-@login_required
-def consents_csv(event_id: int):
-    """Each registrant's consent to the platform's text and their answers to the event's consent questions."""
-    event = _event(event_id, "event.manage_registrations")
-    return csv_response(table_csv(*exports.consent_table(event)), f"event-{event.id}-consents.csv")
