@@ -29,6 +29,11 @@ def flash_invalid(form) -> None:
             flash(message, "danger")
 
 
+def form_status(form) -> int:
+    """422 for a form shown again with messages, 200 for a fresh one."""
+    return 422 if form.errors or form.form_errors else 200
+
+
 def _given(value, result):
     return value(result) if isinstance(value, Callable) else value
 

@@ -30,6 +30,7 @@ from app.events.models import EventKind, TripService
 from app.extensions import db
 from app.programmes import services as programmes
 from app.programmes.models import Programme
+from app.routing import form_status, submit
 
 bp = Blueprint("events", __name__)
 
@@ -161,7 +162,7 @@ def manage_create(kind: str):
         else:
             flash(_("The event is saved as a draft. Publish it when it is ready."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/form.html", form=form, kind=event_kind, event=None), status
 
 
@@ -184,7 +185,7 @@ def manage_edit(event_id: int):
         else:
             flash(_("The event is saved."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/form.html", form=form, kind=event.kind, event=event, to_mail=to_mail), status
 
 
@@ -209,15 +210,12 @@ def manage_cancel(event_id: int):
     """A confirmation page: how many people will be mailed, and the reason they will read."""
     event = _editable(event_id)
     form = CancelEventForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel_event(event, current_user, form.reason.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The event is cancelled. Registrants will be told."), "success")
-            return redirect(url_for("events.detail", event_id=event.id))
-    status = 422 if form.errors or form.form_errors else 200
+    saved = submit(form, lambda: services.cancel_event(event, current_user, form.reason.data),
+                   done=_("The event is cancelled. Registrants will be told."),
+                   to=url_for("events.detail", event_id=event.id))
+    if saved:
+        return saved
+    status = form_status(form)
     return render_template("events/cancel.html", event=event, form=form,
                            to_mail=services.people_to_mail(event)), status
 
@@ -269,7 +267,7 @@ def manage_results(event_id: int):
         else:
             flash(_("The trip results are saved."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/results.html", form=form, event=event), status
 
 
@@ -302,7 +300,7 @@ def manage_series(event_id: int):
             preview = services.preview(event, form.to_data())
         except ValidationFailed as error:
             apply_to_form(form, error)
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/series.html", event=event, form=form, preview=preview,
                            now=clock.now()), status
 

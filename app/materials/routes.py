@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import permissions
-from app.errors import DomainError, apply_to_form
 from app.events import services as events
 from app.materials import services, ui
 from app.materials.forms import FileMaterialForm, LinkMaterialForm, MaterialForm
 from app.materials.models import Visibility
+from app.routing import form_status, submit
 
 bp = Blueprint("materials", __name__)
 
@@ -36,10 +36,6 @@ def _managed(event_id: int):
     return permissions.require("event.materials", _event(event_id))
 
 
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
-
-
 def _to_list(event):
     return redirect(url_for(".manage", event_id=event.id))
 
@@ -53,7 +49,7 @@ def manage(event_id: int):
 
 def _form_page(event, form, heading, material=None):
     return render_template("materials/form.html", event=event, form=form, heading=heading, material=material,
-                           limit=services.size_text(services.max_bytes())), _status(form)
+                           limit=services.size_text(services.max_bytes())), form_status(form)
 
 
 @bp.route("/manage/events/<int:event_id>/materials/upload", methods=["GET", "POST"])
@@ -62,15 +58,8 @@ def upload(event_id: int):
     form = FileMaterialForm().setup(event)
     if not form.is_submitted():
         form.visibility.data = Visibility.PUBLIC.value
-    if form.validate_on_submit():
-        try:
-            services.add_file(event, current_user, form.data_for_service(), form.file.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The file is added."), "success")
-            return _to_list(event)
-    return _form_page(event, form, _("Upload a file"))
+    return submit(form, lambda: services.add_file(event, current_user, form.data_for_service(), form.file.data), done=_("The file is added."),
+                  to=url_for(".manage", event_id=event.id)) or _form_page(event, form, _("Upload a file"))
 
 
 @bp.route("/manage/events/<int:event_id>/materials/link", methods=["GET", "POST"])
@@ -79,15 +68,8 @@ def add_link(event_id: int):
     form = LinkMaterialForm().setup(event)
     if not form.is_submitted():
         form.visibility.data = Visibility.PUBLIC.value
-    if form.validate_on_submit():
-        try:
-            services.add_link(event, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The link is added."), "success")
-            return _to_list(event)
-    return _form_page(event, form, _("Add a link"))
+    return submit(form, lambda: services.add_link(event, current_user, form.data_for_service()), done=_("The link is added."),
+                  to=url_for(".manage", event_id=event.id)) or _form_page(event, form, _("Add a link"))
 
 
 @bp.route("/manage/events/<int:event_id>/materials/<int:material_id>/edit", methods=["GET", "POST"])
@@ -99,15 +81,8 @@ def edit(event_id: int, material_id: int):
     if not form.is_submitted():
         form.session_id.data = str(material.session_id or "")
         form.visibility.data = material.visibility.value
-    if form.validate_on_submit():
-        try:
-            services.update_material(material, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The material is saved."), "success")
-            return _to_list(event)
-    return _form_page(event, form, _("Edit the material"), material)
+    return submit(form, lambda: services.update_material(material, current_user, form.data_for_service()), done=_("The material is saved."),
+                  to=url_for(".manage", event_id=event.id)) or _form_page(event, form, _("Edit the material"), material)
 
 
 @bp.post("/manage/events/<int:event_id>/materials/<int:material_id>/delete")

@@ -1,5 +1,5 @@
 """Messaging pages: parse → load scoped to the event → permissions.require → one service call."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from app.messaging import services
 from app.messaging.forms import MessageForm, PreferencesForm
 from app.permissions import require
 from app.registrations.models import Registration
+from app.routing import submit
 
 bp = Blueprint("messaging", __name__)
 
@@ -93,16 +94,12 @@ def preview(event_id: int):
 def send(event_id: int):
     event = _event(event_id)
     form = _message_form(event)
-    if form.validate_on_submit():
-        try:
-            message = services.send(event, current_user._get_current_object(), _audience(form),
-                                    form.subject.data, form.body.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The message is being sent to %(count)d people.", count=message.recipient_count), "success")
-            return redirect(url_for(".message_detail", event_id=event.id, message_id=message.id))
-    return _render(event, form, status=422)
+    return submit(form, lambda: services.send(event, current_user._get_current_object(), _audience(form),
+                                              form.subject.data, form.body.data),
+                  done=lambda message: _("The message is being sent to %(count)d people.",
+                                         count=message.recipient_count),
+                  to=lambda message: url_for(".message_detail", event_id=event.id, message_id=message.id)) \
+        or _render(event, form, status=422)
 
 
 @bp.get("/manage/events/<int:event_id>/messages/<int:message_id>")
@@ -121,19 +118,13 @@ def preferences():
     require("manage.area")
     user = current_user._get_current_object()
     form = PreferencesForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.save_preferences(user, {topic.value: field.data for topic, field in form.topic_fields()})
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("Your notification settings are saved."), "success")
-            return redirect(url_for(".preferences"))
-        status = 422
-    elif form.is_submitted():
-        status = 422
-    else:
+    saved = submit(form, lambda: services.save_preferences(user, {topic.value: field.data
+                                                                  for topic, field in form.topic_fields()}),
+                   done=_("Your notification settings are saved."), to=url_for(".preferences"))
+    if saved:
+        return saved
+    status = 422 if form.is_submitted() else 200
+    if not form.is_submitted():
         for topic, delivery in services.preferences_of(user).items():
             getattr(form, topic.value).data = delivery.value
     return render_template("messaging/preferences.html", form=form), status

@@ -5,11 +5,11 @@ from flask_login import current_user, login_required
 
 from app import clock, permissions
 from app.accounts.regions import region_choices, region_name
-from app.errors import DomainError, apply_to_form
 from app.extensions import db
 from app.programmes import services
 from app.programmes.forms import PlanItemForm, ProgrammeForm, StageForm
 from app.programmes.models import PlanItem, Programme, Stage
+from app.routing import form_status, submit
 
 bp = Blueprint("programmes", __name__)
 
@@ -63,8 +63,12 @@ def _editable(programme_id: int) -> Programme:
     return permissions.require("programme.edit", _programme_or_404(programme_id))
 
 
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
+def _form_page(form, action, done: str, template: str, programme: Programme | None, **context):
+    """A programme form's page: a valid post runs `action` and goes back to the programme (the new one after
+    creating); otherwise the form is shown again, with its messages (422)."""
+    saved = submit(form, action, done=done,
+                   to=lambda result: url_for("programmes.manage", programme_id=(programme or result).id))
+    return saved or (render_template(template, form=form, programme=programme, **context), form_status(form))
 
 
 # --- management -----------------------------------------------------------------------
@@ -81,15 +85,9 @@ def manage_list():
 def create():
     permissions.require("programme.create")
     form = _programme_form()
-    if form.validate_on_submit():
-        try:
-            programme = services.create_programme(current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The programme is created. Add its stages and calendar plan."), "success")
-            return redirect(url_for("programmes.manage", programme_id=programme.id))
-    return render_template("programmes/programme_form.html", form=form, programme=None), _status(form)
+    return _form_page(form, lambda: services.create_programme(current_user, form.data_for_service()),
+                      _("The programme is created. Add its stages and calendar plan."),
+                      "programmes/programme_form.html", None)
 
 
 @bp.get("/manage/programmes/<int:programme_id>")
@@ -106,15 +104,8 @@ def manage(programme_id: int):
 def edit(programme_id: int):
     programme = _editable(programme_id)
     form = _programme_form(programme)
-    if form.validate_on_submit():
-        try:
-            services.update_programme(programme, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The programme is saved."), "success")
-            return redirect(url_for("programmes.manage", programme_id=programme.id))
-    return render_template("programmes/programme_form.html", form=form, programme=programme), _status(form)
+    return _form_page(form, lambda: services.update_programme(programme, current_user, form.data_for_service()),
+                      _("The programme is saved."), "programmes/programme_form.html", programme)
 
 
 @bp.route("/manage/programmes/<int:programme_id>/stages/new", methods=["GET", "POST"])
@@ -124,15 +115,8 @@ def stage_create(programme_id: int):
     form = StageForm()
     if not form.is_submitted():
         form.number.data = max((s.number for s in programme.stages), default=0) + 1
-    if form.validate_on_submit():
-        try:
-            services.add_stage(programme, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The stage is added."), "success")
-            return redirect(url_for("programmes.manage", programme_id=programme.id))
-    return render_template("programmes/stage_form.html", form=form, programme=programme, stage=None), _status(form)
+    return _form_page(form, lambda: services.add_stage(programme, current_user, form.data_for_service()),
+                      _("The stage is added."), "programmes/stage_form.html", programme, stage=None)
 
 
 @bp.route("/manage/programmes/<int:programme_id>/stages/<int:stage_id>/edit", methods=["GET", "POST"])
@@ -141,15 +125,8 @@ def stage_edit(programme_id: int, stage_id: int):
     programme = _editable(programme_id)
     stage = _stage_or_404(programme, stage_id)
     form = StageForm(obj=stage)
-    if form.validate_on_submit():
-        try:
-            services.update_stage(stage, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The stage is saved."), "success")
-            return redirect(url_for("programmes.manage", programme_id=programme.id))
-    return render_template("programmes/stage_form.html", form=form, programme=programme, stage=stage), _status(form)
+    return _form_page(form, lambda: services.update_stage(stage, current_user, form.data_for_service()),
+                      _("The stage is saved."), "programmes/stage_form.html", programme, stage=stage)
 
 
 @bp.post("/manage/programmes/<int:programme_id>/stages/<int:stage_id>/delete")
@@ -168,16 +145,9 @@ def plan_item_create(programme_id: int):
     form = _plan_item_form(programme)
     if not form.is_submitted():
         form.number.data = str(len(programme.plan_items) + 1)
-    if form.validate_on_submit():
-        try:
-            services.add_plan_item(programme, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The activity is added to the calendar plan."), "success")
-            return redirect(url_for("programmes.manage", programme_id=programme.id))
-    return render_template("programmes/plan_item_form.html", form=form, programme=programme, item=None), \
-        _status(form)
+    return _form_page(form, lambda: services.add_plan_item(programme, current_user, form.data_for_service()),
+                      _("The activity is added to the calendar plan."),
+                      "programmes/plan_item_form.html", programme, item=None)
 
 
 @bp.route("/manage/programmes/<int:programme_id>/plan/<int:item_id>/edit", methods=["GET", "POST"])
@@ -186,16 +156,8 @@ def plan_item_edit(programme_id: int, item_id: int):
     programme = _editable(programme_id)
     item = _item_or_404(programme, item_id)
     form = _plan_item_form(programme, item)
-    if form.validate_on_submit():
-        try:
-            services.update_plan_item(item, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The activity is saved."), "success")
-            return redirect(url_for("programmes.manage", programme_id=programme.id))
-    return render_template("programmes/plan_item_form.html", form=form, programme=programme, item=item), \
-        _status(form)
+    return _form_page(form, lambda: services.update_plan_item(item, current_user, form.data_for_service()),
+                      _("The activity is saved."), "programmes/plan_item_form.html", programme, item=item)
 
 
 @bp.post("/manage/programmes/<int:programme_id>/plan/<int:item_id>/delete")

@@ -10,7 +10,7 @@ from app.core import exports
 from app.errors import DomainError, NotFound, apply_to_form
 from app.permissions import require
 from app.quotas import services
-from app.quotas.blueprint import bp, detail_context, flash_invalid, load_event_plan, load_quota, user
+from app.quotas.blueprint import bp, detail_context, load_event_plan, load_quota, user
 from app.quotas.forms import (
     ActionForm,
     AddTraineeForm,
@@ -23,6 +23,7 @@ from app.quotas.forms import (
 )
 from app.registrations import services as registrations
 from app.registrations.models import RegistrationStatus
+from app.routing import act, submit
 
 PAGE_SIZE = 100
 
@@ -45,21 +46,14 @@ def _plan_form(plan, formdata=...):
 def plan_form(event_id: int):
     event, plan = load_event_plan(event_id)
     form = _plan_form(plan)
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            try:
-                services.save_plan(event, {
-                    "target": form.target.data, "starts_on": form.starts_on.data, "deadline": form.deadline.data,
-                    "formats": form.formats.data, "topics": form.topics.data,
-                    "behind_percent": form.behind_percent.data, "curators": form.curators.data,
-                }, user())
-            except DomainError as error:
-                apply_to_form(form, error)
-            else:
-                flash(_("The quota plan is saved."), "success")
-                return redirect(url_for(".cohort", event_id=event.id))
-        status = 422
+    saved = submit(form, lambda: services.save_plan(event, {
+        "target": form.target.data, "starts_on": form.starts_on.data, "deadline": form.deadline.data,
+        "formats": form.formats.data, "topics": form.topics.data,
+        "behind_percent": form.behind_percent.data, "curators": form.curators.data,
+    }, user()), done=_("The quota plan is saved."), to=url_for(".cohort", event_id=event.id))
+    if saved:
+        return saved
+    status = 422 if request.method == "POST" else 200
     return render_template("quotas/plan_form.html", event=event, plan=plan, form=form), status
 
 
@@ -121,17 +115,7 @@ def _plan_action(event_id: int, action, done):
     event, plan = load_event_plan(event_id)
     if plan is None:
         raise NotFound()
-    form = ActionForm()
-    if not form.validate():
-        flash_invalid(form)
-    else:
-        try:
-            result = action(plan)
-        except DomainError as error:
-            flash(str(error.message), "danger")
-        else:
-            flash(done(result), "success")
-    return redirect(url_for(".cohort", event_id=event.id))
+    return act(ActionForm(), lambda: action(plan), done=done, to=url_for(".cohort", event_id=event.id))
 
 
 @bp.post("/manage/events/<int:event_id>/quotas/sync")
@@ -164,19 +148,18 @@ def add_trainee(event_id: int):
     if plan is None:
         raise NotFound()
     form = _add_form(plan)
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            try:
-                trainee = accounts.get_user(int(form.user_id.data))
-                services.add_trainee(plan, trainee, user())
-            except DomainError as error:
-                apply_to_form(form, error)
-            else:
-                flash(_("%(name)s now has a quota.", name=trainee.full_name), "success")
-                return redirect(url_for(".cohort", event_id=event.id))
-        status = 422
-    return render_template("quotas/add_trainee.html", event=event, plan=plan, form=form), status
+
+    def add_chosen():
+        trainee = accounts.get_user(int(form.user_id.data))
+        services.add_trainee(plan, trainee, user())
+        return trainee
+
+    added = submit(form, add_chosen, done=lambda trainee: _("%(name)s now has a quota.", name=trainee.full_name),
+                   to=url_for(".cohort", event_id=event.id))
+    if added:
+        return added
+    return render_template("quotas/add_trainee.html", event=event, plan=plan, form=form), \
+        422 if request.method == "POST" else 200
 
 
 # --- one trainee's quota (organisers and the curator) ---------------------------------------------
@@ -206,15 +189,12 @@ def manage_quota(quota_id: int):
 def change_quota(quota_id: int):
     quota = require("quota.manage", load_quota(quota_id, "quota.supervise"))
     form = QuotaChangeForm()
-    if form.validate():
-        try:
-            services.change_quota(quota, user(), target=form.target.data, deadline=form.deadline.data,
-                                  reason=form.reason.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The quota of %(name)s is changed.", name=quota.user.full_name), "success")
-            return redirect(url_for(".manage_quota", quota_id=quota.id))
+    saved = submit(form, lambda: services.change_quota(quota, user(), target=form.target.data,
+                                                       deadline=form.deadline.data, reason=form.reason.data),
+                   done=_("The quota of %(name)s is changed.", name=quota.user.full_name),
+                   to=url_for(".manage_quota", quota_id=quota.id))
+    if saved:
+        return saved
     return _manage_page(quota, 422, change_form=form)
 
 
@@ -224,16 +204,10 @@ def set_curator(quota_id: int):
     quota = require("quota.manage", load_quota(quota_id, "quota.supervise"))
     form = CuratorForm()
     form.curator.choices = [("", "")] + [(str(c.id), c.full_name) for c in quota.plan.curators]
-    if form.validate():
-        try:
-            chosen = (form.curator.data or "").strip()  # blank (whitespace included) means "no curator"
-            services.set_curator(quota, int(chosen) if chosen.isdigit() else None, user())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The curator is saved."), "success")
-            return redirect(url_for(".manage_quota", quota_id=quota.id))
-    return _manage_page(quota, 422, curator_form=form)
+    chosen = (form.curator.data or "").strip()  # blank (whitespace included) means "no curator"
+    saved = submit(form, lambda: services.set_curator(quota, int(chosen) if chosen.isdigit() else None, user()),
+                   done=_("The curator is saved."), to=url_for(".manage_quota", quota_id=quota.id))
+    return saved or _manage_page(quota, 422, curator_form=form)
 
 
 @bp.post("/manage/quotas/<int:quota_id>/consultations/<int:consultation_id>/reopen")
@@ -242,14 +216,11 @@ def reopen(quota_id: int, consultation_id: int):
     quota = require("quota.review", load_quota(quota_id, "quota.supervise"))
     consultation = services.consultation_in_quota(quota, consultation_id)
     form = ReasonForm()
-    if form.validate():
-        try:
-            services.reopen(consultation, user(), form.reason.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The consultation is reopened and sent back to the trainee."), "success")
-            return redirect(url_for(".manage_quota", quota_id=quota.id))
+    saved = submit(form, lambda: services.reopen(consultation, user(), form.reason.data),
+                   done=_("The consultation is reopened and sent back to the trainee."),
+                   to=url_for(".manage_quota", quota_id=quota.id))
+    if saved:
+        return saved
     return _manage_page(quota, 422, reopen_form=form)
 
 
