@@ -9,12 +9,13 @@ from sqlalchemy import select
 from app import clock
 from app.accounts import credentials
 from app.accounts.models import Role, User
-from app.demo import SELECTION_SCHOOL, seed_demo
+from app.demo import seed_demo
 from app.errors import ValidationFailed
 from app.events import services as events
 from app.events.models import Event, TeamRole
 from app.extensions import db
 from app.registrations import services
+from app.registrations.demo import SELECTION_SCHOOL
 from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.states import RegistrationConflict
 from tests.factories import make_event, make_organisation, make_trainees, make_user
