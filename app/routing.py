@@ -8,6 +8,7 @@ name the state after the change and a redirect can point at a new object.
 from collections.abc import Callable
 
 from flask import flash, redirect
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.errors import DomainError, NotFound, apply_to_form
@@ -38,14 +39,20 @@ def _given(value, result):
     return value(result) if isinstance(value, Callable) else value
 
 
-def submit(form, action: Callable, *, done, to) -> Response | None:
+def signed_in_user():
+    """The user object itself, not the request-bound proxy: services keep it in rows and history."""
+    return current_user._get_current_object()
+
+
+def submit(form, action: Callable, *, done, to, catching: type[DomainError] = DomainError) -> Response | None:
     """A form's post: when the form validates, `action()` runs; on success `done` is flashed and the redirect
-    to `to` returned. A refusal goes beside the fields and None is returned: the caller renders the form."""
+    to `to` returned. A refusal (`catching`; other errors reach the app's handler) goes beside the fields and
+    None is returned: the caller renders the form again."""
     if not form.validate_on_submit():
         return None
     try:
         result = action()
-    except DomainError as error:
+    except catching as error:
         apply_to_form(form, error)
         return None
     flash(_given(done, result), "success")

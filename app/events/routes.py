@@ -331,20 +331,22 @@ def manage_meeting(event_id: int, session_id: int):
     return _render_meeting(event, _meeting_of(event, session_id))
 
 
+def _meeting_form(event, session, action, done: str, **failed_form):
+    """A form of the meeting page posted: back to the meeting with `done`, or the page again with the form's
+    messages (422); only a validation refusal is shown beside the fields."""
+    return submit(next(iter(failed_form.values())), action, done=done, catching=ValidationFailed,
+                  to=url_for("events.manage_meeting", event_id=event.id, session_id=session.id)) \
+        or _render_meeting(event, session, status=422, **failed_form)
+
+
 @bp.post("/manage/events/<int:event_id>/meetings/<int:session_id>/change")
 def manage_meeting_change(event_id: int, session_id: int):
     event = _editable(event_id)
     session = _meeting_of(event, session_id)
     form = MeetingForm()
-    if form.validate_on_submit():
-        try:
-            services.change_meeting(event, session.id, current_user, form.to_data())
-        except ValidationFailed as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The meeting is changed. Registrants are told."), "success")
-            return redirect(url_for("events.manage_meeting", event_id=event.id, session_id=session.id))
-    return _render_meeting(event, session, meeting_form=form, status=422)
+    return _meeting_form(event, session, lambda: services.change_meeting(event, session.id, current_user,
+                                                                         form.to_data()),
+                         _("The meeting is changed. Registrants are told."), meeting_form=form)
 
 
 @bp.post("/manage/events/<int:event_id>/meetings/<int:session_id>/cancel")
@@ -361,15 +363,9 @@ def manage_meeting_outcome(event_id: int, session_id: int):
     event = permissions.require("event.record_meeting", _load(event_id))
     session = _meeting_of(event, session_id)
     form = OutcomeForm()
-    if form.validate_on_submit():
-        try:
-            services.record_outcome(event, session.id, current_user, form.to_data())
-        except ValidationFailed as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The meeting's outcome is saved."), "success")
-            return redirect(url_for("events.manage_meeting", event_id=event.id, session_id=session.id))
-    return _render_meeting(event, session, outcome_form=form, status=422)
+    return _meeting_form(event, session, lambda: services.record_outcome(event, session.id, current_user,
+                                                                         form.to_data()),
+                         _("The meeting's outcome is saved."), outcome_form=form)
 
 
 @bp.get("/manage/events/<int:event_id>/changes")

@@ -47,9 +47,11 @@ def manage(event_id: int):
                                                                                     event))
 
 
-def _form_page(event, form, heading, material=None):
-    return render_template("materials/form.html", event=event, form=form, heading=heading, material=material,
-                           limit=services.size_text(services.max_bytes())), form_status(form)
+def _form_page(event, form, heading, action, done: str, material=None):
+    """A material's form: a valid post runs `action` and goes back to the list; otherwise the form again."""
+    return submit(form, action, done=done, to=url_for(".manage", event_id=event.id)) or (
+        render_template("materials/form.html", event=event, form=form, heading=heading, material=material,
+                        limit=services.size_text(services.max_bytes())), form_status(form))
 
 
 @bp.route("/manage/events/<int:event_id>/materials/upload", methods=["GET", "POST"])
@@ -58,8 +60,9 @@ def upload(event_id: int):
     form = FileMaterialForm().setup(event)
     if not form.is_submitted():
         form.visibility.data = Visibility.PUBLIC.value
-    return submit(form, lambda: services.add_file(event, current_user, form.data_for_service(), form.file.data), done=_("The file is added."),
-                  to=url_for(".manage", event_id=event.id)) or _form_page(event, form, _("Upload a file"))
+    return _form_page(event, form, _("Upload a file"),
+                      lambda: services.add_file(event, current_user, form.data_for_service(), form.file.data),
+                      _("The file is added."))
 
 
 @bp.route("/manage/events/<int:event_id>/materials/link", methods=["GET", "POST"])
@@ -68,8 +71,8 @@ def add_link(event_id: int):
     form = LinkMaterialForm().setup(event)
     if not form.is_submitted():
         form.visibility.data = Visibility.PUBLIC.value
-    return submit(form, lambda: services.add_link(event, current_user, form.data_for_service()), done=_("The link is added."),
-                  to=url_for(".manage", event_id=event.id)) or _form_page(event, form, _("Add a link"))
+    return _form_page(event, form, _("Add a link"),
+                      lambda: services.add_link(event, current_user, form.data_for_service()), _("The link is added."))
 
 
 @bp.route("/manage/events/<int:event_id>/materials/<int:material_id>/edit", methods=["GET", "POST"])
@@ -81,8 +84,9 @@ def edit(event_id: int, material_id: int):
     if not form.is_submitted():
         form.session_id.data = str(material.session_id or "")
         form.visibility.data = material.visibility.value
-    return submit(form, lambda: services.update_material(material, current_user, form.data_for_service()), done=_("The material is saved."),
-                  to=url_for(".manage", event_id=event.id)) or _form_page(event, form, _("Edit the material"), material)
+    return _form_page(event, form, _("Edit the material"),
+                      lambda: services.update_material(material, current_user, form.data_for_service()),
+                      _("The material is saved."), material)
 
 
 @bp.post("/manage/events/<int:event_id>/materials/<int:material_id>/delete")

@@ -2,9 +2,7 @@
 from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from app.accounts.models import Organisation
 from app.accounts.regions import region_name
 from app.core.i18n import local_datetime
 from app.errors import DomainError, NotFound, apply_to_form
@@ -13,7 +11,7 @@ from app.extensions import db
 from app.messaging import services
 from app.messaging.forms import MessageForm, PreferencesForm
 from app.permissions import require
-from app.registrations.models import Registration
+from app.registrations.queries import filter_options
 from app.routing import submit
 
 bp = Blueprint("messaging", __name__)
@@ -30,18 +28,11 @@ def _event(event_id: int) -> Event:
 def _message_form(event: Event, formdata=None) -> MessageForm:
     """The form with the choices this event offers: regions and organisations of its registrations,
     its team roles (trips) and sessions."""
-    rows = db.session.execute(
-        select(Registration.region_code, Registration.organisation_id).where(Registration.event_id == event.id)
-        .distinct()
-    ).all()
-    organisation_ids = {org for _code, org in rows if org}
-    organisations = db.session.execute(
-        select(Organisation).where(Organisation.id.in_(organisation_ids)).order_by(Organisation.name)
-    ).scalars().all() if organisation_ids else []
+    region_codes, organisations = filter_options(event)
     form = MessageForm(formdata=formdata) if formdata is not None else MessageForm()
     form.fill_choices(
         [(s.value, s.label) for s in services.STATUSES],
-        [(code, region_name(code)) for code in sorted({code for code, _org in rows if code})],
+        [(code, region_name(code)) for code in region_codes],
         [(str(o.id), o.name) for o in organisations],
         [(r.role.value, r.role.label) for r in event.team_roles],
         [(str(s.id), s.title or local_datetime(s.starts_at, event.timezone, "short")) for s in event.sessions],

@@ -7,7 +7,7 @@ from app import permissions
 from app.accounts import services as accounts
 from app.accounts.regions import region_name
 from app.core import exports
-from app.errors import DomainError, NotFound, apply_to_form
+from app.errors import NotFound
 from app.permissions import require
 from app.quotas import services
 from app.quotas.blueprint import bp, detail_context, load_event_plan, load_quota, user
@@ -82,7 +82,10 @@ def cohort(event_id: int):
                            page=page, pages=pages, action_form=ActionForm(), export_args=args)
 
 
-def _export(event_id: int, fmt: str):
+@bp.get("/manage/events/<int:event_id>/quotas.csv", endpoint="cohort_csv", defaults={"fmt": "csv"})
+@bp.get("/manage/events/<int:event_id>/quotas.xlsx", endpoint="cohort_xlsx", defaults={"fmt": "xlsx"})
+@login_required
+def cohort_export(event_id: int, fmt: str):
     event, plan = load_event_plan(event_id)
     if plan is None:
         raise NotFound()
@@ -97,18 +100,6 @@ def _export(event_id: int, fmt: str):
         str(r.status.label), r.last_logged_at.date().isoformat() if r.last_logged_at else "",
     ] for r in data.rows]
     return exports.table_response(fmt, _("Quotas"), header, rows, f"event-{event.id}-quotas")
-
-
-@bp.get("/manage/events/<int:event_id>/quotas.csv")
-@login_required
-def cohort_csv(event_id: int):
-    return _export(event_id, "csv")
-
-
-@bp.get("/manage/events/<int:event_id>/quotas.xlsx")
-@login_required
-def cohort_xlsx(event_id: int):
-    return _export(event_id, "xlsx")
 
 
 def _plan_action(event_id: int, action, done):
@@ -178,6 +169,13 @@ def _manage_page(quota, status: int = 200, **forms):
         action_form=ActionForm(), **detail_context(quota)), status
 
 
+def _quota_form(quota, *, action, done, **failed_form):
+    """One of the quota page's forms posted: back to the page with `done`, or the page again with the form's
+    messages (422)."""
+    return submit(next(iter(failed_form.values())), action, done=done,
+                  to=url_for(".manage_quota", quota_id=quota.id)) or _manage_page(quota, 422, **failed_form)
+
+
 @bp.get("/manage/quotas/<int:quota_id>")
 @login_required
 def manage_quota(quota_id: int):
@@ -189,13 +187,9 @@ def manage_quota(quota_id: int):
 def change_quota(quota_id: int):
     quota = require("quota.manage", load_quota(quota_id, "quota.supervise"))
     form = QuotaChangeForm()
-    saved = submit(form, lambda: services.change_quota(quota, user(), target=form.target.data,
-                                                       deadline=form.deadline.data, reason=form.reason.data),
-                   done=_("The quota of %(name)s is changed.", name=quota.user.full_name),
-                   to=url_for(".manage_quota", quota_id=quota.id))
-    if saved:
-        return saved
-    return _manage_page(quota, 422, change_form=form)
+    return _quota_form(quota, change_form=form, done=_("The quota of %(name)s is changed.", name=quota.user.full_name),
+                       action=lambda: services.change_quota(quota, user(), target=form.target.data,
+                                                            deadline=form.deadline.data, reason=form.reason.data))
 
 
 @bp.post("/manage/quotas/<int:quota_id>/curator")
@@ -205,9 +199,8 @@ def set_curator(quota_id: int):
     form = CuratorForm()
     form.curator.choices = [("", "")] + [(str(c.id), c.full_name) for c in quota.plan.curators]
     chosen = (form.curator.data or "").strip()  # blank (whitespace included) means "no curator"
-    saved = submit(form, lambda: services.set_curator(quota, int(chosen) if chosen.isdigit() else None, user()),
-                   done=_("The curator is saved."), to=url_for(".manage_quota", quota_id=quota.id))
-    return saved or _manage_page(quota, 422, curator_form=form)
+    return _quota_form(quota, curator_form=form, done=_("The curator is saved."),
+                       action=lambda: services.set_curator(quota, int(chosen) if chosen.isdigit() else None, user()))
 
 
 @bp.post("/manage/quotas/<int:quota_id>/consultations/<int:consultation_id>/reopen")
@@ -216,12 +209,8 @@ def reopen(quota_id: int, consultation_id: int):
     quota = require("quota.review", load_quota(quota_id, "quota.supervise"))
     consultation = services.consultation_in_quota(quota, consultation_id)
     form = ReasonForm()
-    saved = submit(form, lambda: services.reopen(consultation, user(), form.reason.data),
-                   done=_("The consultation is reopened and sent back to the trainee."),
-                   to=url_for(".manage_quota", quota_id=quota.id))
-    if saved:
-        return saved
-    return _manage_page(quota, 422, reopen_form=form)
+    return _quota_form(quota, reopen_form=form, done=_("The consultation is reopened and sent back to the trainee."),
+                       action=lambda: services.reopen(consultation, user(), form.reason.data))
 
 
 @bp.post("/manage/quotas/<int:quota_id>/catch-up/request")
@@ -240,13 +229,10 @@ def decide_catch_up(quota_id: int):
     quota = require("quota.review", load_quota(quota_id, "quota.supervise"))
     form = CatchUpDecisionForm()
     decision = request.form.get("decision")
-    if form.validate() and decision in ("accept", "return"):
-        try:
-            services.decide_catch_up(quota, user(), decision == "accept", form.comment.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The catch-up plan is accepted.") if decision == "accept"
-                  else _("The catch-up plan is returned to the trainee."), "success")
-            return redirect(url_for(".manage_quota", quota_id=quota.id))
-    return _manage_page(quota, 422, decision_form=form)
+    if decision not in ("accept", "return"):
+        form.validate()
+        return _manage_page(quota, 422, decision_form=form)
+    return _quota_form(quota, decision_form=form, action=lambda: services.decide_catch_up(
+        quota, user(), decision == "accept", form.comment.data),
+        done=_("The catch-up plan is accepted.") if decision == "accept"
+        else _("The catch-up plan is returned to the trainee."))

@@ -45,18 +45,21 @@ def _consultation_form(quota, consultation=None, formdata=...):
     return form
 
 
+def _consultation_page(quota, consultation, form, action, done: str):
+    """The consultation form: a valid post goes back to the quota with `done`; otherwise the form again."""
+    saved = submit(form, action, done=done, to=url_for(".detail", quota_id=quota.id))
+    return saved or (render_template("quotas/consultation_form.html", form=form, quota=quota,
+                                     consultation=consultation), 422 if request.method == "POST" else 200)
+
+
 @bp.route("/quotas/<int:quota_id>/consultations/new", methods=["GET", "POST"])
 @login_required
 def log_consultation(quota_id: int):
     quota = load_quota(quota_id, "quota.own")
     form = _consultation_form(quota)
-    saved = submit(form, lambda: services.log_consultation(quota, form.data_for_service(), user()),
-                   done=_("The consultation is logged and waits for your curator’s review."),
-                   to=url_for(".detail", quota_id=quota.id))
-    if saved:
-        return saved
-    status = 422 if request.method == "POST" else 200
-    return render_template("quotas/consultation_form.html", form=form, quota=quota, consultation=None), status
+    return _consultation_page(quota, None, form, lambda: services.log_consultation(quota, form.data_for_service(),
+                                                                                   user()),
+                              _("The consultation is logged and waits for your curator’s review."))
 
 
 @bp.route("/quotas/<int:quota_id>/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
@@ -69,14 +72,9 @@ def edit_consultation(quota_id: int, consultation_id: int):
         return redirect(url_for(".detail", quota_id=quota.id))
     posted = request.method == "POST"
     form = _consultation_form(quota, consultation) if posted else _consultation_form(quota, consultation, None)
-    saved = submit(form, lambda: services.edit_consultation(consultation, form.data_for_service(), user()),
-                   done=_("The consultation is saved and sent to your curator again."),
-                   to=url_for(".detail", quota_id=quota.id))
-    if saved:
-        return saved
-    status = 422 if request.method == "POST" else 200
-    return render_template("quotas/consultation_form.html", form=form, quota=quota,
-                           consultation=consultation), status
+    return _consultation_page(quota, consultation, form,
+                              lambda: services.edit_consultation(consultation, form.data_for_service(), user()),
+                              _("The consultation is saved and sent to your curator again."))
 
 
 @bp.post("/quotas/<int:quota_id>/catch-up")

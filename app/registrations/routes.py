@@ -272,24 +272,15 @@ def change_role(event_id: int, registration_id: int):
     return changed or _render_participants(event, failed=(registration.id, form), status=422)
 
 
-def _export(event_id: int, fmt: str):
+@bp.get("/manage/events/<int:event_id>/registrations.csv", endpoint="export_csv", defaults={"fmt": "csv"})
+@bp.get("/manage/events/<int:event_id>/registrations.xlsx", endpoint="export_xlsx", defaults={"fmt": "xlsx"})
+@login_required
+def export(event_id: int, fmt: str):
     """UTF-8 CSV with a BOM (`?delimiter=semicolon` for Russian Excel) or XLSX with real dates."""
     event = load_event(event_id, "event.manage_registrations")
     header, rows = exports.participant_table(event, _filter_form(event).filters())
     return table_response(fmt, _("Participants"), header, rows, f"event-{event.id}-participants",
                           delimiter=CSV_DELIMITERS.get(request.args.get("delimiter", ""), ","))
-
-
-@bp.get("/manage/events/<int:event_id>/registrations.csv")
-@login_required
-def export_csv(event_id: int):
-    return _export(event_id, "csv")
-
-
-@bp.get("/manage/events/<int:event_id>/registrations.xlsx")
-@login_required
-def export_xlsx(event_id: int):
-    return _export(event_id, "xlsx")
 
 
 def _render_queue(event: Event, failed: tuple[int, RejectForm] | None = None, status: int = 200,
