@@ -7,7 +7,7 @@ name the state after the change and a redirect can point at a new object.
 """
 from collections.abc import Callable
 
-from flask import flash, redirect
+from flask import abort, flash, redirect
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -22,6 +22,21 @@ def load(model, object_id: int, action: str):
     if obj is None:
         raise NotFound()
     return require(action, obj)
+
+
+def found(obj):
+    """What a lookup returned, or 404 when it found nothing."""
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def load_child(model, object_id: int, **parent):
+    """A row loaded through its parent (`programme_id=programme.id`): 404 when it is missing or belongs to
+    another parent, so an id from elsewhere never leaks (Indico loads children the same way)."""
+    obj = db.session.get(model, object_id)
+    return found(obj if obj is not None and all(getattr(obj, name) == value for name, value in parent.items())
+                 else None)
 
 
 def flash_invalid(form) -> None:

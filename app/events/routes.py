@@ -30,7 +30,7 @@ from app.events.models import EventKind, TripService
 from app.extensions import db
 from app.programmes import services as programmes
 from app.programmes.models import Programme
-from app.routing import form_status, submit
+from app.routing import form_status, found, submit
 
 bp = Blueprint("events", __name__)
 
@@ -50,10 +50,7 @@ def _page_number() -> int:
 
 
 def _load(event_id: int):
-    event = services.get_event(event_id)
-    if event is None:
-        abort(404)
-    return event
+    return found(services.get_event(event_id))
 
 
 def _editable(event_id: int):

@@ -13,7 +13,7 @@ from app.events import services as events
 from app.materials import services, ui
 from app.materials.forms import FileMaterialForm, LinkMaterialForm, MaterialForm
 from app.materials.models import Visibility
-from app.routing import form_status, submit
+from app.routing import form_status, found, submit
 
 bp = Blueprint("materials", __name__)
 
@@ -24,10 +24,7 @@ def _template_helpers(state) -> None:
 
 
 def _event(event_id: int):
-    event = events.get_event(event_id)
-    if event is None:
-        abort(404)
-    return event
+    return found(events.get_event(event_id))
 
 
 def _managed(event_id: int):

@@ -1,38 +1,28 @@
 """Programme pages: organisers manage under /manage/programmes; anyone reads /programmes/<id>."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import clock, permissions
 from app.accounts.regions import region_choices, region_name
-from app.extensions import db
 from app.programmes import services
 from app.programmes.forms import PlanItemForm, ProgrammeForm, StageForm
 from app.programmes.models import PlanItem, Programme, Stage
-from app.routing import form_status, submit
+from app.routing import form_status, found, load_child, submit
 
 bp = Blueprint("programmes", __name__)
 
 
 def _programme_or_404(programme_id: int) -> Programme:
-    programme = services.load_programme(programme_id)
-    if programme is None:
-        abort(404)
-    return programme
+    return found(services.load_programme(programme_id))
 
 
 def _stage_or_404(programme: Programme, stage_id: int) -> Stage:
-    stage = db.session.get(Stage, stage_id)
-    if stage is None or stage.programme_id != programme.id:
-        abort(404)
-    return stage
+    return load_child(Stage, stage_id, programme_id=programme.id)
 
 
 def _item_or_404(programme: Programme, item_id: int) -> PlanItem:
-    item = db.session.get(PlanItem, item_id)
-    if item is None or item.programme_id != programme.id:
-        abort(404)
-    return item
+    return load_child(PlanItem, item_id, programme_id=programme.id)
 
 
 def _programme_form(programme: Programme | None = None) -> ProgrammeForm:
@@ -61,6 +51,11 @@ def _plan_item_form(programme: Programme, item: PlanItem | None = None) -> PlanI
 
 def _editable(programme_id: int) -> Programme:
     return permissions.require("programme.edit", _programme_or_404(programme_id))
+
+
+def _back(programme: Programme, done: str):
+    flash(done, "success")
+    return redirect(url_for("programmes.manage", programme_id=programme.id))
 
 
 def _form_page(form, action, done: str, template: str, programme: Programme | None, **context):
@@ -134,8 +129,7 @@ def stage_edit(programme_id: int, stage_id: int):
 def stage_delete(programme_id: int, stage_id: int):
     programme = _editable(programme_id)
     services.delete_stage(_stage_or_404(programme, stage_id), current_user)
-    flash(_("The stage is deleted."), "success")
-    return redirect(url_for("programmes.manage", programme_id=programme.id))
+    return _back(programme, _("The stage is deleted."))
 
 
 @bp.route("/manage/programmes/<int:programme_id>/plan/new", methods=["GET", "POST"])
@@ -165,8 +159,7 @@ def plan_item_edit(programme_id: int, item_id: int):
 def plan_item_delete(programme_id: int, item_id: int):
     programme = _editable(programme_id)
     services.delete_plan_item(_item_or_404(programme, item_id), current_user)
-    flash(_("The activity is removed from the calendar plan."), "success")
-    return redirect(url_for("programmes.manage", programme_id=programme.id))
+    return _back(programme, _("The activity is removed from the calendar plan."))
 
 
 # --- public ---------------------------------------------------------------------------

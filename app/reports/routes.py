@@ -12,7 +12,7 @@ from app.programmes.models import Programme
 from app.reports import breakdowns, charts, dashboard, exports, indicators, report, snapshots
 from app.reports.forms import DeviationsForm, FreezeForm, ManualFactForm, indicator_form
 from app.reports.models import ReportSnapshot
-from app.routing import form_status, submit
+from app.routing import form_status, found, submit
 
 bp = Blueprint("reports", __name__)
 
@@ -23,17 +23,11 @@ def _isodate(value):
 
 
 def _programme(programme_id: int) -> Programme:
-    programme = programmes.load_programme(programme_id)
-    if programme is None:
-        abort(404)
-    return permissions.require("programme.report", programme)
+    return permissions.require("programme.report", found(programmes.load_programme(programme_id)))
 
 
 def _stage_or_404(programme: Programme, stage_id: int):
-    stage = next((s for s in programme.stages if s.id == stage_id), None)
-    if stage is None:
-        abort(404)
-    return stage
+    return found(next((s for s in programme.stages if s.id == stage_id), None))
 
 
 def _chart_set(data: dict) -> dict:
