@@ -1,4 +1,4 @@
-"""The registrations blueprint and what its route modules share: the acting user and the event named in the URL."""
+"""The registrations blueprint and what its route modules share: the event named in the URL, loaded and allowed."""
 from flask import Blueprint
 
 from app.events.models import Event

@@ -16,7 +16,7 @@ from app.events.models import Event
 from app.permissions import require
 from app.registrations import exports, printables, queries, questions, services, ui
 from app.registrations import question_routes as _question_routes  # noqa: F401 — its routes join the blueprint
-from app.registrations.blueprint import bp, load_event, user
+from app.registrations.blueprint import bp, load_event
 from app.registrations.forms import (
     ActionForm,
     AddParticipantForm,
@@ -34,6 +34,7 @@ from app.registrations.forms import (
 )
 from app.registrations.models import Registration, RegistrationStatus
 from app.routing import act, flash_invalid, submit
+from app.routing import signed_in_user as user
 
 S = RegistrationStatus
 
