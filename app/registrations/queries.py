@@ -131,27 +131,24 @@ def registration_of(event: Event, user) -> Registration | None:
     ).scalar_one_or_none()
 
 
-def registration_in_event(event: Event, registration_id: int) -> Registration:
-    """Load a registration through its event: an id from another event (or one no row can have) is a 404."""
-    if not isinstance(registration_id, int) or not 1 <= registration_id <= INTEGER_MAX:
+def in_event(model, event: Event, object_id: int):
+    """Load a row of `model` through its event: an id from another event (or one no row can have) is a 404."""
+    if not isinstance(object_id, int) or not 1 <= object_id <= INTEGER_MAX:
         raise NotFound()
-    registration = db.session.execute(
-        select(Registration).where(Registration.id == registration_id, Registration.event_id == event.id)
+    row = db.session.execute(
+        select(model).where(model.id == object_id, model.event_id == event.id)
     ).scalar_one_or_none()
-    if registration is None:
+    if row is None:
         raise NotFound()
-    return registration
+    return row
+
+
+def registration_in_event(event: Event, registration_id: int) -> Registration:
+    return in_event(Registration, event, registration_id)
 
 
 def session_in_event(event: Event, session_id: int) -> Session:
-    if not isinstance(session_id, int) or not 1 <= session_id <= INTEGER_MAX:
-        raise NotFound()
-    session = db.session.execute(
-        select(Session).where(Session.id == session_id, Session.event_id == event.id)
-    ).scalar_one_or_none()
-    if session is None:
-        raise NotFound()
-    return session
+    return in_event(Session, event, session_id)
 
 
 @dataclass

@@ -13,11 +13,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import clock
-from app.database import INTEGER_MAX, unit_of_work
-from app.errors import Conflict, FieldErrors, NotFound
+from app.database import unit_of_work
+from app.errors import Conflict, FieldErrors
 from app.events.models import Event
 from app.extensions import db
 from app.registrations.models import Answer, Question, QuestionKind, Registration
+from app.registrations.queries import in_event
 from app.registrations.seats import check_open, lock_registration
 
 K = QuestionKind
@@ -62,14 +63,7 @@ def events_with_questions(event_ids) -> set[int]:
 
 def question_in_event(event: Event, question_id: int) -> Question:
     """A question loaded through its event: an id of another event's question is a 404."""
-    if not isinstance(question_id, int) or not 1 <= question_id <= INTEGER_MAX:
-        raise NotFound()
-    question = db.session.execute(
-        select(Question).where(Question.id == question_id, Question.event_id == event.id)
-    ).scalar_one_or_none()
-    if question is None:
-        raise NotFound()
-    return question
+    return in_event(Question, event, question_id)
 
 
 def answer_counts(event_id: int) -> dict[int, int]:
