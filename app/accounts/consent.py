@@ -4,15 +4,13 @@ texts and the records of who agreed to which version, when and how.
 A text version is never edited once people have agreed to it: a change is a new version (add it to
 CONSENT_TEXTS and point CURRENT_CONSENT_VERSION at it); people are then asked again on /me.
 """
-import csv
-import io
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.accounts.models import ConsentRecord, ConsentSource, User
+from app.core.exports import csv_text
 from app.database import unit_of_work
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -122,16 +120,7 @@ def all_consent_records_csv() -> str:
         select(ConsentRecord).options(selectinload(ConsentRecord.user), selectinload(ConsentRecord.recorded_by))
         .order_by(ConsentRecord.given_at, ConsentRecord.id)
     ).scalars()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for record in rows:
-        writer.writerow([record.user_id, _safe(record.user.full_name), record.user.email, record.version,
-                         record.source.value, _when(record.given_at),
-                         record.recorded_by.email if record.recorded_by else "", _when(record.withdrawn_at)])
-    return "\ufeff" + buffer.getvalue()
-
-
-def _safe(value: str) -> str:
-    """Text a spreadsheet would run as a formula is kept as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return csv_text(CSV_HEADER, ([record.user_id, record.user.full_name, record.user.email, record.version,
+                                  record.source.value, _when(record.given_at),
+                                  record.recorded_by.email if record.recorded_by else "", _when(record.withdrawn_at)]
+                                 for record in rows))

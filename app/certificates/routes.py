@@ -25,10 +25,11 @@ from app.certificates.forms import (
 )
 from app.certificates.models import Certificate, CertificateKind
 from app.core.sections import Section
-from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
+from app.errors import NotFound, ValidationFailed
 from app.events.models import Event
 from app.extensions import db, limiter
 from app.permissions import can, require
+from app.routing import submit
 
 bp = Blueprint("certificates", __name__)
 
@@ -90,17 +91,14 @@ def create_job(event_id: int):
     event = _event(event_id)
     kind = _kind(request.form.get("kind"))
     form = _issue_form(event, kind)
-    if form.validate_on_submit():
-        signatories = [{"name": form.signatory_name.data.strip(), "role": (form.signatory_role.data or "").strip()}] \
-            if (form.signatory_name.data or "").strip() else []
-        try:
-            job = jobs.create_job(event, kind, form.user_ids.data or [], _user(), layout_name=form.layout.data,
-                                  signatories=signatories)
-        except DomainError as failure:
-            apply_to_form(form, failure)
-        else:
-            flash(_("Issuing has started."), "success")
-            return redirect(url_for("certificates.job_page", event_id=event.id, job_id=job.id))
+    signatories = [{"name": form.signatory_name.data.strip(), "role": (form.signatory_role.data or "").strip()}] \
+        if (form.signatory_name.data or "").strip() else []
+    started = submit(form, lambda: jobs.create_job(event, kind, form.user_ids.data or [], _user(),
+                                                   layout_name=form.layout.data, signatories=signatories),
+                     done=_("Issuing has started."),
+                     to=lambda job: url_for("certificates.job_page", event_id=event.id, job_id=job.id))
+    if started:
+        return started
     people = eligibility.candidates(event, kind)
     return render_template("certificates/manage.html", event=event, kind=kind, form=form, people=people,
                            issued=_issued(event), jobs=jobs.jobs_of_event(event),

@@ -32,6 +32,7 @@ from app.events.signals import event_page_wanted
 from app.extensions import db
 from app.programmes import services as programmes
 from app.programmes.models import Programme
+from app.routing import form_status, found, submit
 
 bp = Blueprint("events", __name__)
 
@@ -51,10 +52,7 @@ def _page_number() -> int:
 
 
 def _load(event_id: int):
-    event = services.get_event(event_id)
-    if event is None:
-        abort(404)
-    return event
+    return found(services.get_event(event_id))
 
 
 def _editable(event_id: int):
@@ -164,7 +162,7 @@ def manage_create(kind: str):
         else:
             flash(_("The event is saved as a draft. Publish it when it is ready."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/form.html", form=form, kind=event_kind, event=None), status
 
 
@@ -187,7 +185,7 @@ def manage_edit(event_id: int):
         else:
             flash(_("The event is saved."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/form.html", form=form, kind=event.kind, event=event, to_mail=to_mail), status
 
 
@@ -212,15 +210,12 @@ def manage_cancel(event_id: int):
     """A confirmation page: how many people will be mailed, and the reason they will read."""
     event = _editable(event_id)
     form = CancelEventForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel_event(event, current_user, form.reason.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The event is cancelled. Registrants will be told."), "success")
-            return redirect(url_for("events.detail", event_id=event.id))
-    status = 422 if form.errors or form.form_errors else 200
+    saved = submit(form, lambda: services.cancel_event(event, current_user, form.reason.data),
+                   done=_("The event is cancelled. Registrants will be told."),
+                   to=url_for("events.detail", event_id=event.id))
+    if saved:
+        return saved
+    status = form_status(form)
     return render_template("events/cancel.html", event=event, form=form,
                            to_mail=services.people_to_mail(event)), status
 
@@ -272,7 +267,7 @@ def manage_results(event_id: int):
         else:
             flash(_("The trip results are saved."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/results.html", form=form, event=event), status
 
 
@@ -305,7 +300,7 @@ def manage_series(event_id: int):
             preview = services.preview(event, form.to_data())
         except ValidationFailed as error:
             apply_to_form(form, error)
-    status = 422 if form.errors or form.form_errors else 200
+    status = form_status(form)
     return render_template("events/series.html", event=event, form=form, preview=preview,
                            now=clock.now()), status
 
@@ -336,20 +331,22 @@ def manage_meeting(event_id: int, session_id: int):
     return _render_meeting(event, _meeting_of(event, session_id))
 
 
+def _meeting_form(event, session, action, done: str, **failed_form):
+    """A form of the meeting page posted: back to the meeting with `done`, or the page again with the form's
+    messages (422); only a validation refusal is shown beside the fields."""
+    return submit(next(iter(failed_form.values())), action, done=done, catching=ValidationFailed,
+                  to=url_for("events.manage_meeting", event_id=event.id, session_id=session.id)) \
+        or _render_meeting(event, session, status=422, **failed_form)
+
+
 @bp.post("/manage/events/<int:event_id>/meetings/<int:session_id>/change")
 def manage_meeting_change(event_id: int, session_id: int):
     event = _editable(event_id)
     session = _meeting_of(event, session_id)
     form = MeetingForm()
-    if form.validate_on_submit():
-        try:
-            services.change_meeting(event, session.id, current_user, form.to_data())
-        except ValidationFailed as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The meeting is changed. Registrants are told."), "success")
-            return redirect(url_for("events.manage_meeting", event_id=event.id, session_id=session.id))
-    return _render_meeting(event, session, meeting_form=form, status=422)
+    return _meeting_form(event, session, lambda: services.change_meeting(event, session.id, current_user,
+                                                                         form.to_data()),
+                         _("The meeting is changed. Registrants are told."), meeting_form=form)
 
 
 @bp.post("/manage/events/<int:event_id>/meetings/<int:session_id>/cancel")
@@ -366,15 +363,9 @@ def manage_meeting_outcome(event_id: int, session_id: int):
     event = permissions.require("event.record_meeting", _load(event_id))
     session = _meeting_of(event, session_id)
     form = OutcomeForm()
-    if form.validate_on_submit():
-        try:
-            services.record_outcome(event, session.id, current_user, form.to_data())
-        except ValidationFailed as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The meeting's outcome is saved."), "success")
-            return redirect(url_for("events.manage_meeting", event_id=event.id, session_id=session.id))
-    return _render_meeting(event, session, outcome_form=form, status=422)
+    return _meeting_form(event, session, lambda: services.record_outcome(event, session.id, current_user,
+                                                                         form.to_data()),
+                         _("The meeting's outcome is saved."), outcome_form=form)
 
 
 @bp.get("/manage/events/<int:event_id>/changes")

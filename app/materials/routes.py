@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import permissions
-from app.errors import DomainError, apply_to_form
 from app.events import services as events
 from app.materials import services, ui
 from app.materials.forms import FileMaterialForm, LinkMaterialForm, MaterialForm
 from app.materials.models import Visibility
+from app.routing import form_status, found, submit
 
 bp = Blueprint("materials", __name__)
 
@@ -24,20 +24,13 @@ def _template_helpers(state) -> None:
 
 
 def _event(event_id: int):
-    event = events.get_event(event_id)
-    if event is None:
-        abort(404)
-    return event
+    return found(events.get_event(event_id))
 
 
 def _managed(event_id: int):
     """The event, if the current user may manage its materials (403 for non-organisers, 404 for others')."""
     permissions.require("manage.area")
     return permissions.require("event.materials", _event(event_id))
-
-
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
 
 
 def _to_list(event):
@@ -51,9 +44,11 @@ def manage(event_id: int):
                                                                                     event))
 
 
-def _form_page(event, form, heading, material=None):
-    return render_template("materials/form.html", event=event, form=form, heading=heading, material=material,
-                           limit=services.size_text(services.max_bytes())), _status(form)
+def _form_page(event, form, heading, action, done: str, material=None):
+    """A material's form: a valid post runs `action` and goes back to the list; otherwise the form again."""
+    return submit(form, action, done=done, to=url_for(".manage", event_id=event.id)) or (
+        render_template("materials/form.html", event=event, form=form, heading=heading, material=material,
+                        limit=services.size_text(services.max_bytes())), form_status(form))
 
 
 @bp.route("/manage/events/<int:event_id>/materials/upload", methods=["GET", "POST"])
@@ -62,15 +57,9 @@ def upload(event_id: int):
     form = FileMaterialForm().setup(event)
     if not form.is_submitted():
         form.visibility.data = Visibility.PUBLIC.value
-    if form.validate_on_submit():
-        try:
-            services.add_file(event, current_user, form.data_for_service(), form.file.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The file is added."), "success")
-            return _to_list(event)
-    return _form_page(event, form, _("Upload a file"))
+    return _form_page(event, form, _("Upload a file"),
+                      lambda: services.add_file(event, current_user, form.data_for_service(), form.file.data),
+                      _("The file is added."))
 
 
 @bp.route("/manage/events/<int:event_id>/materials/link", methods=["GET", "POST"])
@@ -79,15 +68,8 @@ def add_link(event_id: int):
     form = LinkMaterialForm().setup(event)
     if not form.is_submitted():
         form.visibility.data = Visibility.PUBLIC.value
-    if form.validate_on_submit():
-        try:
-            services.add_link(event, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The link is added."), "success")
-            return _to_list(event)
-    return _form_page(event, form, _("Add a link"))
+    return _form_page(event, form, _("Add a link"),
+                      lambda: services.add_link(event, current_user, form.data_for_service()), _("The link is added."))
 
 
 @bp.route("/manage/events/<int:event_id>/materials/<int:material_id>/edit", methods=["GET", "POST"])
@@ -99,15 +81,9 @@ def edit(event_id: int, material_id: int):
     if not form.is_submitted():
         form.session_id.data = str(material.session_id or "")
         form.visibility.data = material.visibility.value
-    if form.validate_on_submit():
-        try:
-            services.update_material(material, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The material is saved."), "success")
-            return _to_list(event)
-    return _form_page(event, form, _("Edit the material"), material)
+    return _form_page(event, form, _("Edit the material"),
+                      lambda: services.update_material(material, current_user, form.data_for_service()),
+                      _("The material is saved."), material)
 
 
 @bp.post("/manage/events/<int:event_id>/materials/<int:material_id>/delete")

@@ -1,10 +1,8 @@
 """Messaging pages: parse → load scoped to the event → permissions.require → one service call."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from app.accounts.models import Organisation
 from app.accounts.regions import region_name
 from app.core.i18n import local_datetime
 from app.errors import DomainError, NotFound, apply_to_form
@@ -13,7 +11,8 @@ from app.extensions import db
 from app.messaging import services
 from app.messaging.forms import MessageForm, PreferencesForm
 from app.permissions import require
-from app.registrations.models import Registration
+from app.registrations.queries import filter_options
+from app.routing import submit
 
 bp = Blueprint("messaging", __name__)
 
@@ -29,18 +28,11 @@ def _event(event_id: int) -> Event:
 def _message_form(event: Event, formdata=None) -> MessageForm:
     """The form with the choices this event offers: regions and organisations of its registrations,
     its team roles (trips) and sessions."""
-    rows = db.session.execute(
-        select(Registration.region_code, Registration.organisation_id).where(Registration.event_id == event.id)
-        .distinct()
-    ).all()
-    organisation_ids = {org for _code, org in rows if org}
-    organisations = db.session.execute(
-        select(Organisation).where(Organisation.id.in_(organisation_ids)).order_by(Organisation.name)
-    ).scalars().all() if organisation_ids else []
+    region_codes, organisations = filter_options(event)
     form = MessageForm(formdata=formdata) if formdata is not None else MessageForm()
     form.fill_choices(
         [(s.value, s.label) for s in services.STATUSES],
-        [(code, region_name(code)) for code in sorted({code for code, _org in rows if code})],
+        [(code, region_name(code)) for code in region_codes],
         [(str(o.id), o.name) for o in organisations],
         [(r.role.value, r.role.label) for r in event.team_roles],
         [(str(s.id), s.title or local_datetime(s.starts_at, event.timezone, "short")) for s in event.sessions],
@@ -93,16 +85,12 @@ def preview(event_id: int):
 def send(event_id: int):
     event = _event(event_id)
     form = _message_form(event)
-    if form.validate_on_submit():
-        try:
-            message = services.send(event, current_user._get_current_object(), _audience(form),
-                                    form.subject.data, form.body.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The message is being sent to %(count)d people.", count=message.recipient_count), "success")
-            return redirect(url_for(".message_detail", event_id=event.id, message_id=message.id))
-    return _render(event, form, status=422)
+    return submit(form, lambda: services.send(event, current_user._get_current_object(), _audience(form),
+                                              form.subject.data, form.body.data),
+                  done=lambda message: _("The message is being sent to %(count)d people.",
+                                         count=message.recipient_count),
+                  to=lambda message: url_for(".message_detail", event_id=event.id, message_id=message.id)) \
+        or _render(event, form, status=422)
 
 
 @bp.get("/manage/events/<int:event_id>/messages/<int:message_id>")
@@ -121,19 +109,13 @@ def preferences():
     require("manage.area")
     user = current_user._get_current_object()
     form = PreferencesForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.save_preferences(user, {topic.value: field.data for topic, field in form.topic_fields()})
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("Your notification settings are saved."), "success")
-            return redirect(url_for(".preferences"))
-        status = 422
-    elif form.is_submitted():
-        status = 422
-    else:
+    saved = submit(form, lambda: services.save_preferences(user, {topic.value: field.data
+                                                                  for topic, field in form.topic_fields()}),
+                   done=_("Your notification settings are saved."), to=url_for(".preferences"))
+    if saved:
+        return saved
+    status = 422 if form.is_submitted() else 200
+    if not form.is_submitted():
         for topic, delivery in services.preferences_of(user).items():
             getattr(form, topic.value).data = delivery.value
     return render_template("messaging/preferences.html", form=form), status

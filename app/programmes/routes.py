@@ -1,38 +1,28 @@
 """Programme pages: organisers manage under /manage/programmes; anyone reads /programmes/<id>."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import clock, permissions
 from app.accounts.regions import region_choices, region_name
-from app.errors import DomainError, apply_to_form
-from app.extensions import db
 from app.programmes import services
 from app.programmes.forms import PlanItemForm, ProgrammeForm, StageForm
 from app.programmes.models import PlanItem, Programme, Stage
+from app.routing import form_status, found, load_child, submit
 
 bp = Blueprint("programmes", __name__)
 
 
 def _programme_or_404(programme_id: int) -> Programme:
-    programme = services.load_programme(programme_id)
-    if programme is None:
-        abort(404)
-    return programme
+    return found(services.load_programme(programme_id))
 
 
 def _stage_or_404(programme: Programme, stage_id: int) -> Stage:
-    stage = db.session.get(Stage, stage_id)
-    if stage is None or stage.programme_id != programme.id:
-        abort(404)
-    return stage
+    return load_child(Stage, stage_id, programme_id=programme.id)
 
 
 def _item_or_404(programme: Programme, item_id: int) -> PlanItem:
-    item = db.session.get(PlanItem, item_id)
-    if item is None or item.programme_id != programme.id:
-        abort(404)
-    return item
+    return load_child(PlanItem, item_id, programme_id=programme.id)
 
 
 def _programme_form(programme: Programme | None = None) -> ProgrammeForm:
@@ -63,8 +53,17 @@ def _editable(programme_id: int) -> Programme:
     return permissions.require("programme.edit", _programme_or_404(programme_id))
 
 
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
+def _back(programme: Programme, done: str):
+    flash(done, "success")
+    return redirect(url_for("programmes.manage", programme_id=programme.id))
+
+
+def _form_page(form, action, done: str, template: str, programme: Programme | None, **context):
+    """A programme form's page: a valid post runs `action` and goes back to the programme (the new one after
+    creating); otherwise the form is shown again, with its messages (422)."""
+    saved = submit(form, action, done=done,
+                   to=lambda result: url_for("programmes.manage", programme_id=(programme or result).id))
+    return saved or (render_template(template, form=form, programme=programme, **context), form_status(form))
 
 
 # --- management -----------------------------------------------------------------------
@@ -81,15 +80,9 @@ def manage_list():
 def create():
     permissions.require("programme.create")
     form = _programme_form()
-    if form.validate_on_submit():
-        try:
-            programme = services.create_programme(current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The programme is created. Add its stages and calendar plan."), "success")
-            return redirect(url_for("programmes.manage", programme_id=programme.id))
-    return render_template("programmes/programme_form.html", form=form, programme=None), _status(form)
+    return _form_page(form, lambda: services.create_programme(current_user, form.data_for_service()),
+                      _("The programme is created. Add its stages and calendar plan."),
+                      "programmes/programme_form.html", None)
 
 
 @bp.get("/manage/programmes/<int:programme_id>")
@@ -106,15 +99,8 @@ def manage(programme_id: int):
 def edit(programme_id: int):
     programme = _editable(programme_id)
     form = _programme_form(programme)
-    if form.validate_on_submit():
-        try:
-            services.update_programme(programme, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The programme is saved."), "success")
-            return redirect(url_for("programmes.manage", programme_id=programme.id))
-    return render_template("programmes/programme_form.html", form=form, programme=programme), _status(form)
+    return _form_page(form, lambda: services.update_programme(programme, current_user, form.data_for_service()),
+                      _("The programme is saved."), "programmes/programme_form.html", programme)
 
 
 @bp.route("/manage/programmes/<int:programme_id>/stages/new", methods=["GET", "POST"])
@@ -124,15 +110,8 @@ def stage_create(programme_id: int):
     form = StageForm()
     if not form.is_submitted():
         form.number.data = max((s.number for s in programme.stages), default=0) + 1
-    if form.validate_on_submit():
-        try:
-            services.add_stage(programme, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The stage is added."), "success")
-            return redirect(url_for("programmes.manage", programme_id=programme.id))
-    return render_template("programmes/stage_form.html", form=form, programme=programme, stage=None), _status(form)
+    return _form_page(form, lambda: services.add_stage(programme, current_user, form.data_for_service()),
+                      _("The stage is added."), "programmes/stage_form.html", programme, stage=None)
 
 
 @bp.route("/manage/programmes/<int:programme_id>/stages/<int:stage_id>/edit", methods=["GET", "POST"])
@@ -141,15 +120,8 @@ def stage_edit(programme_id: int, stage_id: int):
     programme = _editable(programme_id)
     stage = _stage_or_404(programme, stage_id)
     form = StageForm(obj=stage)
-    if form.validate_on_submit():
-        try:
-            services.update_stage(stage, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The stage is saved."), "success")
-            return redirect(url_for("programmes.manage", programme_id=programme.id))
-    return render_template("programmes/stage_form.html", form=form, programme=programme, stage=stage), _status(form)
+    return _form_page(form, lambda: services.update_stage(stage, current_user, form.data_for_service()),
+                      _("The stage is saved."), "programmes/stage_form.html", programme, stage=stage)
 
 
 @bp.post("/manage/programmes/<int:programme_id>/stages/<int:stage_id>/delete")
@@ -157,8 +129,7 @@ def stage_edit(programme_id: int, stage_id: int):
 def stage_delete(programme_id: int, stage_id: int):
     programme = _editable(programme_id)
     services.delete_stage(_stage_or_404(programme, stage_id), current_user)
-    flash(_("The stage is deleted."), "success")
-    return redirect(url_for("programmes.manage", programme_id=programme.id))
+    return _back(programme, _("The stage is deleted."))
 
 
 @bp.route("/manage/programmes/<int:programme_id>/plan/new", methods=["GET", "POST"])
@@ -168,16 +139,9 @@ def plan_item_create(programme_id: int):
     form = _plan_item_form(programme)
     if not form.is_submitted():
         form.number.data = str(len(programme.plan_items) + 1)
-    if form.validate_on_submit():
-        try:
-            services.add_plan_item(programme, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The activity is added to the calendar plan."), "success")
-            return redirect(url_for("programmes.manage", programme_id=programme.id))
-    return render_template("programmes/plan_item_form.html", form=form, programme=programme, item=None), \
-        _status(form)
+    return _form_page(form, lambda: services.add_plan_item(programme, current_user, form.data_for_service()),
+                      _("The activity is added to the calendar plan."),
+                      "programmes/plan_item_form.html", programme, item=None)
 
 
 @bp.route("/manage/programmes/<int:programme_id>/plan/<int:item_id>/edit", methods=["GET", "POST"])
@@ -186,16 +150,8 @@ def plan_item_edit(programme_id: int, item_id: int):
     programme = _editable(programme_id)
     item = _item_or_404(programme, item_id)
     form = _plan_item_form(programme, item)
-    if form.validate_on_submit():
-        try:
-            services.update_plan_item(item, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The activity is saved."), "success")
-            return redirect(url_for("programmes.manage", programme_id=programme.id))
-    return render_template("programmes/plan_item_form.html", form=form, programme=programme, item=item), \
-        _status(form)
+    return _form_page(form, lambda: services.update_plan_item(item, current_user, form.data_for_service()),
+                      _("The activity is saved."), "programmes/plan_item_form.html", programme, item=item)
 
 
 @bp.post("/manage/programmes/<int:programme_id>/plan/<int:item_id>/delete")
@@ -203,8 +159,7 @@ def plan_item_edit(programme_id: int, item_id: int):
 def plan_item_delete(programme_id: int, item_id: int):
     programme = _editable(programme_id)
     services.delete_plan_item(_item_or_404(programme, item_id), current_user)
-    flash(_("The activity is removed from the calendar plan."), "success")
-    return redirect(url_for("programmes.manage", programme_id=programme.id))
+    return _back(programme, _("The activity is removed from the calendar plan."))
 
 
 # --- public ---------------------------------------------------------------------------

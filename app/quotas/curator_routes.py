@@ -1,9 +1,9 @@
 """The curator's pages: my trainees by urgency with tasks, the one-at-a-time review queue, mentoring."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.errors import DomainError, NotFound, apply_to_form
+from app.errors import NotFound
 from app.extensions import db
 from app.permissions import require
 from app.quotas import services
@@ -12,6 +12,7 @@ from app.quotas.blueprint import bp, user
 from app.quotas.forms import MentoringForm, ReviewForm
 from app.quotas.models import Consultation, QuotaPlan
 from app.quotas.review import ACCEPT, RETURN
+from app.routing import submit
 
 
 @bp.get("/manage/curator")
@@ -48,16 +49,11 @@ def review(consultation_id: int):
     require("quota.review", consultation.quota)
     form = ReviewForm()
     decision = request.form.get("decision")
-    if form.validate():
-        try:
-            services.review(consultation, user(), decision if decision in (ACCEPT, RETURN) else "", form.comment.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("Accepted.") if decision == ACCEPT else _("Returned to the trainee with your comment."),
-                  "success")
-            return redirect(url_for(".review_queue"))
-    return _render_review(consultation, form, 422)
+    reviewed = submit(form, lambda: services.review(consultation, user(), decision if decision in (ACCEPT, RETURN)
+                                                    else "", form.comment.data),
+                      done=_("Accepted.") if decision == ACCEPT else _("Returned to the trainee with your comment."),
+                      to=url_for(".review_queue"))
+    return reviewed or _render_review(consultation, form, 422)
 
 
 def _mentoring_form(plan, curator):
@@ -82,17 +78,11 @@ def mentoring(plan_id: int):
     require("mentoring.record", plan)
     me = user()
     form = _mentoring_form(plan, me)
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            try:
-                services.record_session(plan, me, {
-                    "kind": form.kind.data, "held_on": form.held_on.data, "topic": form.topic.data,
-                    "notes": form.notes.data, "quota_ids": form.quota_ids.data})
-            except DomainError as error:
-                apply_to_form(form, error)
-            else:
-                flash(_("The mentoring session is recorded."), "success")
-                return redirect(url_for(".curator"))
-        status = 422
+    saved = submit(form, lambda: services.record_session(plan, me, {
+        "kind": form.kind.data, "held_on": form.held_on.data, "topic": form.topic.data,
+        "notes": form.notes.data, "quota_ids": form.quota_ids.data}),
+                   done=_("The mentoring session is recorded."), to=url_for(".curator"))
+    if saved:
+        return saved
+    status = 422 if request.method == "POST" else 200
     return render_template("quotas/mentoring_form.html", plan=plan, form=form), status

@@ -1,19 +1,16 @@
 """The organiser's quota pages under /manage: the plan, the cohort (+ CSV/XLSX), one trainee's quota."""
-import csv
-import io
-
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from openpyxl import Workbook
 
 from app import permissions
 from app.accounts import services as accounts
 from app.accounts.regions import region_name
-from app.errors import DomainError, NotFound, apply_to_form
+from app.core import exports
+from app.errors import NotFound
 from app.permissions import require
 from app.quotas import services
-from app.quotas.blueprint import bp, detail_context, flash_invalid, load_event_plan, load_quota, user
+from app.quotas.blueprint import bp, detail_context, load_event_plan, load_quota, user
 from app.quotas.forms import (
     ActionForm,
     AddTraineeForm,
@@ -26,6 +23,7 @@ from app.quotas.forms import (
 )
 from app.registrations import services as registrations
 from app.registrations.models import RegistrationStatus
+from app.routing import act, submit
 
 PAGE_SIZE = 100
 
@@ -48,21 +46,14 @@ def _plan_form(plan, formdata=...):
 def plan_form(event_id: int):
     event, plan = load_event_plan(event_id)
     form = _plan_form(plan)
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            try:
-                services.save_plan(event, {
-                    "target": form.target.data, "starts_on": form.starts_on.data, "deadline": form.deadline.data,
-                    "formats": form.formats.data, "topics": form.topics.data,
-                    "behind_percent": form.behind_percent.data, "curators": form.curators.data,
-                }, user())
-            except DomainError as error:
-                apply_to_form(form, error)
-            else:
-                flash(_("The quota plan is saved."), "success")
-                return redirect(url_for(".cohort", event_id=event.id))
-        status = 422
+    saved = submit(form, lambda: services.save_plan(event, {
+        "target": form.target.data, "starts_on": form.starts_on.data, "deadline": form.deadline.data,
+        "formats": form.formats.data, "topics": form.topics.data,
+        "behind_percent": form.behind_percent.data, "curators": form.curators.data,
+    }, user()), done=_("The quota plan is saved."), to=url_for(".cohort", event_id=event.id))
+    if saved:
+        return saved
+    status = 422 if request.method == "POST" else 200
     return render_template("quotas/plan_form.html", event=event, plan=plan, form=form), status
 
 
@@ -91,14 +82,10 @@ def cohort(event_id: int):
                            page=page, pages=pages, action_form=ActionForm(), export_args=args)
 
 
-def _cell(value):
-    """Text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _export(event_id: int):
+@bp.get("/manage/events/<int:event_id>/quotas.csv", endpoint="cohort_csv", defaults={"fmt": "csv"})
+@bp.get("/manage/events/<int:event_id>/quotas.xlsx", endpoint="cohort_xlsx", defaults={"fmt": "xlsx"})
+@login_required
+def cohort_export(event_id: int, fmt: str):
     event, plan = load_event_plan(event_id)
     if plan is None:
         raise NotFound()
@@ -112,54 +99,14 @@ def _export(event_id: int):
         r.quota.target, r.quota.deadline.isoformat(), r.accepted, r.submitted, r.returned, r.pace.expected_count,
         str(r.status.label), r.last_logged_at.date().isoformat() if r.last_logged_at else "",
     ] for r in data.rows]
-    return event, header, [[_cell(v) for v in row] for row in rows]
-
-
-@bp.get("/manage/events/<int:event_id>/quotas.csv")
-@login_required
-def cohort_csv(event_id: int):
-    event, header, rows = _export(event_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=event-{event.id}-quotas.csv"})
-
-
-@bp.get("/manage/events/<int:event_id>/quotas.xlsx")
-@login_required
-def cohort_xlsx(event_id: int):
-    event, header, rows = _export(event_id)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Quotas")[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(buffer.getvalue(),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=event-{event.id}-quotas.xlsx"})
+    return exports.table_response(fmt, _("Quotas"), header, rows, f"event-{event.id}-quotas")
 
 
 def _plan_action(event_id: int, action, done):
     event, plan = load_event_plan(event_id)
     if plan is None:
         raise NotFound()
-    form = ActionForm()
-    if not form.validate():
-        flash_invalid(form)
-    else:
-        try:
-            result = action(plan)
-        except DomainError as error:
-            flash(str(error.message), "danger")
-        else:
-            flash(done(result), "success")
-    return redirect(url_for(".cohort", event_id=event.id))
+    return act(ActionForm(), lambda: action(plan), done=done, to=url_for(".cohort", event_id=event.id))
 
 
 @bp.post("/manage/events/<int:event_id>/quotas/sync")
@@ -192,19 +139,18 @@ def add_trainee(event_id: int):
     if plan is None:
         raise NotFound()
     form = _add_form(plan)
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            try:
-                trainee = accounts.get_user(int(form.user_id.data))
-                services.add_trainee(plan, trainee, user())
-            except DomainError as error:
-                apply_to_form(form, error)
-            else:
-                flash(_("%(name)s now has a quota.", name=trainee.full_name), "success")
-                return redirect(url_for(".cohort", event_id=event.id))
-        status = 422
-    return render_template("quotas/add_trainee.html", event=event, plan=plan, form=form), status
+
+    def add_chosen():
+        trainee = accounts.get_user(int(form.user_id.data))
+        services.add_trainee(plan, trainee, user())
+        return trainee
+
+    added = submit(form, add_chosen, done=lambda trainee: _("%(name)s now has a quota.", name=trainee.full_name),
+                   to=url_for(".cohort", event_id=event.id))
+    if added:
+        return added
+    return render_template("quotas/add_trainee.html", event=event, plan=plan, form=form), \
+        422 if request.method == "POST" else 200
 
 
 # --- one trainee's quota (organisers and the curator) ---------------------------------------------
@@ -223,6 +169,13 @@ def _manage_page(quota, status: int = 200, **forms):
         action_form=ActionForm(), **detail_context(quota)), status
 
 
+def _quota_form(quota, *, action, done, **failed_form):
+    """One of the quota page's forms posted: back to the page with `done`, or the page again with the form's
+    messages (422)."""
+    return submit(next(iter(failed_form.values())), action, done=done,
+                  to=url_for(".manage_quota", quota_id=quota.id)) or _manage_page(quota, 422, **failed_form)
+
+
 @bp.get("/manage/quotas/<int:quota_id>")
 @login_required
 def manage_quota(quota_id: int):
@@ -234,16 +187,9 @@ def manage_quota(quota_id: int):
 def change_quota(quota_id: int):
     quota = require("quota.manage", load_quota(quota_id, "quota.supervise"))
     form = QuotaChangeForm()
-    if form.validate():
-        try:
-            services.change_quota(quota, user(), target=form.target.data, deadline=form.deadline.data,
-                                  reason=form.reason.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The quota of %(name)s is changed.", name=quota.user.full_name), "success")
-            return redirect(url_for(".manage_quota", quota_id=quota.id))
-    return _manage_page(quota, 422, change_form=form)
+    return _quota_form(quota, change_form=form, done=_("The quota of %(name)s is changed.", name=quota.user.full_name),
+                       action=lambda: services.change_quota(quota, user(), target=form.target.data,
+                                                            deadline=form.deadline.data, reason=form.reason.data))
 
 
 @bp.post("/manage/quotas/<int:quota_id>/curator")
@@ -252,16 +198,9 @@ def set_curator(quota_id: int):
     quota = require("quota.manage", load_quota(quota_id, "quota.supervise"))
     form = CuratorForm()
     form.curator.choices = [("", "")] + [(str(c.id), c.full_name) for c in quota.plan.curators]
-    if form.validate():
-        try:
-            chosen = (form.curator.data or "").strip()  # blank (whitespace included) means "no curator"
-            services.set_curator(quota, int(chosen) if chosen.isdigit() else None, user())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The curator is saved."), "success")
-            return redirect(url_for(".manage_quota", quota_id=quota.id))
-    return _manage_page(quota, 422, curator_form=form)
+    chosen = (form.curator.data or "").strip()  # blank (whitespace included) means "no curator"
+    return _quota_form(quota, curator_form=form, done=_("The curator is saved."),
+                       action=lambda: services.set_curator(quota, int(chosen) if chosen.isdigit() else None, user()))
 
 
 @bp.post("/manage/quotas/<int:quota_id>/consultations/<int:consultation_id>/reopen")
@@ -270,15 +209,8 @@ def reopen(quota_id: int, consultation_id: int):
     quota = require("quota.review", load_quota(quota_id, "quota.supervise"))
     consultation = services.consultation_in_quota(quota, consultation_id)
     form = ReasonForm()
-    if form.validate():
-        try:
-            services.reopen(consultation, user(), form.reason.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The consultation is reopened and sent back to the trainee."), "success")
-            return redirect(url_for(".manage_quota", quota_id=quota.id))
-    return _manage_page(quota, 422, reopen_form=form)
+    return _quota_form(quota, reopen_form=form, done=_("The consultation is reopened and sent back to the trainee."),
+                       action=lambda: services.reopen(consultation, user(), form.reason.data))
 
 
 @bp.post("/manage/quotas/<int:quota_id>/catch-up/request")
@@ -297,13 +229,10 @@ def decide_catch_up(quota_id: int):
     quota = require("quota.review", load_quota(quota_id, "quota.supervise"))
     form = CatchUpDecisionForm()
     decision = request.form.get("decision")
-    if form.validate() and decision in ("accept", "return"):
-        try:
-            services.decide_catch_up(quota, user(), decision == "accept", form.comment.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The catch-up plan is accepted.") if decision == "accept"
-                  else _("The catch-up plan is returned to the trainee."), "success")
-            return redirect(url_for(".manage_quota", quota_id=quota.id))
-    return _manage_page(quota, 422, decision_form=form)
+    if decision not in ("accept", "return"):
+        form.validate()
+        return _manage_page(quota, 422, decision_form=form)
+    return _quota_form(quota, decision_form=form, action=lambda: services.decide_catch_up(
+        quota, user(), decision == "accept", form.comment.data),
+        done=_("The catch-up plan is accepted.") if decision == "accept"
+        else _("The catch-up plan is returned to the trainee."))

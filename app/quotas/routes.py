@@ -7,12 +7,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.errors import DomainError, apply_to_form
 from app.quotas import curator_routes, manage_routes, services  # noqa: F401 — their routes join the blueprint
 from app.quotas.base import today
 from app.quotas.blueprint import bp, detail_context, load_quota, user
 from app.quotas.forms import CatchUpForm, ConsultationForm
 from app.quotas.models import ReviewState
+from app.routing import submit
 
 __all__ = ["bp"]
 
@@ -45,23 +45,21 @@ def _consultation_form(quota, consultation=None, formdata=...):
     return form
 
 
+def _consultation_page(quota, consultation, form, action, done: str):
+    """The consultation form: a valid post goes back to the quota with `done`; otherwise the form again."""
+    saved = submit(form, action, done=done, to=url_for(".detail", quota_id=quota.id))
+    return saved or (render_template("quotas/consultation_form.html", form=form, quota=quota,
+                                     consultation=consultation), 422 if request.method == "POST" else 200)
+
+
 @bp.route("/quotas/<int:quota_id>/consultations/new", methods=["GET", "POST"])
 @login_required
 def log_consultation(quota_id: int):
     quota = load_quota(quota_id, "quota.own")
     form = _consultation_form(quota)
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            try:
-                services.log_consultation(quota, form.data_for_service(), user())
-            except DomainError as error:
-                apply_to_form(form, error)
-            else:
-                flash(_("The consultation is logged and waits for your curator’s review."), "success")
-                return redirect(url_for(".detail", quota_id=quota.id))
-        status = 422
-    return render_template("quotas/consultation_form.html", form=form, quota=quota, consultation=None), status
+    return _consultation_page(quota, None, form, lambda: services.log_consultation(quota, form.data_for_service(),
+                                                                                   user()),
+                              _("The consultation is logged and waits for your curator’s review."))
 
 
 @bp.route("/quotas/<int:quota_id>/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
@@ -74,19 +72,9 @@ def edit_consultation(quota_id: int, consultation_id: int):
         return redirect(url_for(".detail", quota_id=quota.id))
     posted = request.method == "POST"
     form = _consultation_form(quota, consultation) if posted else _consultation_form(quota, consultation, None)
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            try:
-                services.edit_consultation(consultation, form.data_for_service(), user())
-            except DomainError as error:
-                apply_to_form(form, error)
-            else:
-                flash(_("The consultation is saved and sent to your curator again."), "success")
-                return redirect(url_for(".detail", quota_id=quota.id))
-        status = 422
-    return render_template("quotas/consultation_form.html", form=form, quota=quota,
-                           consultation=consultation), status
+    return _consultation_page(quota, consultation, form,
+                              lambda: services.edit_consultation(consultation, form.data_for_service(), user()),
+                              _("The consultation is saved and sent to your curator again."))
 
 
 @bp.post("/quotas/<int:quota_id>/catch-up")
@@ -94,12 +82,8 @@ def edit_consultation(quota_id: int, consultation_id: int):
 def submit_catch_up(quota_id: int):
     quota = load_quota(quota_id, "quota.own")
     form = CatchUpForm()
-    if form.validate():
-        try:
-            services.submit_catch_up(quota, user(), form.per_week.data, form.note.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("Your catch-up plan is sent to your curator."), "success")
-            return redirect(url_for(".detail", quota_id=quota.id))
+    saved = submit(form, lambda: services.submit_catch_up(quota, user(), form.per_week.data, form.note.data),
+                   done=_("Your catch-up plan is sent to your curator."), to=url_for(".detail", quota_id=quota.id))
+    if saved:
+        return saved
     return render_template("quotas/detail.html", catch_up_form=form, **detail_context(quota)), 422

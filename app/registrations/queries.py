@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased, selectinload
 
 from app import clock
-from app.accounts.models import User
+from app.accounts.models import Organisation, User
 from app.database import INTEGER_MAX
 from app.errors import NotFound, ValidationFailed
 from app.events.models import (
@@ -138,27 +138,24 @@ def _registration_for_permissions(event: Event, user) -> Registration | None:
     return registration_of(event, user)
 
 
-def registration_in_event(event: Event, registration_id: int) -> Registration:
-    """Load a registration through its event: an id from another event (or one no row can have) is a 404."""
-    if not isinstance(registration_id, int) or not 1 <= registration_id <= INTEGER_MAX:
+def in_event(model, event: Event, object_id: int):
+    """Load a row of `model` through its event: an id from another event (or one no row can have) is a 404."""
+    if not isinstance(object_id, int) or not 1 <= object_id <= INTEGER_MAX:
         raise NotFound()
-    registration = db.session.execute(
-        select(Registration).where(Registration.id == registration_id, Registration.event_id == event.id)
+    row = db.session.execute(
+        select(model).where(model.id == object_id, model.event_id == event.id)
     ).scalar_one_or_none()
-    if registration is None:
+    if row is None:
         raise NotFound()
-    return registration
+    return row
+
+
+def registration_in_event(event: Event, registration_id: int) -> Registration:
+    return in_event(Registration, event, registration_id)
 
 
 def session_in_event(event: Event, session_id: int) -> Session:
-    if not isinstance(session_id, int) or not 1 <= session_id <= INTEGER_MAX:
-        raise NotFound()
-    session = db.session.execute(
-        select(Session).where(Session.id == session_id, Session.event_id == event.id)
-    ).scalar_one_or_none()
-    if session is None:
-        raise NotFound()
-    return session
+    return in_event(Session, event, session_id)
 
 
 @dataclass
@@ -282,3 +279,16 @@ def last_change(_sender=None) -> int | None:
     Every transition writes a history row, so its id moves even when two happen in the same instant.
     """
     return db.session.execute(select(func.max(RegistrationHistory.id))).scalar()
+
+
+def filter_options(event: Event) -> tuple[list[str], list[Organisation]]:
+    """The regions and organisations the event's registrations come from: the participant filter's choices."""
+    rows = db.session.execute(
+        select(Registration.region_code, Registration.organisation_id).where(Registration.event_id == event.id)
+        .distinct()
+    ).all()
+    organisation_ids = {org for _code, org in rows if org}
+    organisations = db.session.execute(
+        select(Organisation).where(Organisation.id.in_(organisation_ids)).order_by(Organisation.name)
+    ).scalars().all() if organisation_ids else []
+    return sorted({code for code, _org in rows if code}), list(organisations)

@@ -7,21 +7,18 @@ forms: required, number bounds, a choice must be one of the options. A question 
 keeps its kind (the stored answers would no longer fit); a consent question that has answers cannot
 be deleted (they are the consent records).
 """
-import csv
-import io
 import math
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.accounts.models import ConsentRecord
-from app.database import INTEGER_MAX, unit_of_work
-from app.errors import Conflict, FieldErrors, NotFound
+from app.database import unit_of_work
+from app.errors import Conflict, FieldErrors
 from app.events.models import Event
 from app.extensions import db
 from app.registrations.models import Answer, Question, QuestionKind, Registration
+from app.registrations.queries import in_event
 from app.registrations.seats import check_open, lock_registration
 
 K = QuestionKind
@@ -66,14 +63,7 @@ def events_with_questions(event_ids) -> set[int]:
 
 def question_in_event(event: Event, question_id: int) -> Question:
     """A question loaded through its event: an id of another event's question is a 404."""
-    if not isinstance(question_id, int) or not 1 <= question_id <= INTEGER_MAX:
-        raise NotFound()
-    question = db.session.execute(
-        select(Question).where(Question.id == question_id, Question.event_id == event.id)
-    ).scalar_one_or_none()
-    if question is None:
-        raise NotFound()
-    return question
+    return in_event(Question, event, question_id)
 
 
 def answer_counts(event_id: int) -> dict[int, int]:
@@ -332,46 +322,3 @@ def raw_answers(registration: Registration | None) -> dict[str, object]:
             value = number_text(value)
         result[f"q{answer.question_id}"] = value
     return result
-
-
-
-def event_consents_csv(event: Event) -> str:
-    """One row per registrant (any status): their consent to the platform's text (newest record: version,
-    how, when, who recorded it, withdrawn) and the time they agreed to each of the event's consent questions."""
-    consent_questions = [q for q in event_questions(event.id) if q.kind == K.CONSENT]
-    registrations = db.session.execute(
-        select(Registration).where(Registration.event_id == event.id)
-        .options(selectinload(Registration.user), selectinload(Registration.answers))
-        .order_by(Registration.id)
-    ).scalars().all()
-    records = {}
-    for record in db.session.execute(
-        select(ConsentRecord).where(ConsentRecord.user_id.in_([r.user_id for r in registrations]))
-        .options(selectinload(ConsentRecord.recorded_by)).order_by(ConsentRecord.given_at, ConsentRecord.id)
-    ).scalars():
-        records[record.user_id] = record
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["registration_id", "full_name", "email", "status", "consent_version", "consent_source",
-                     "consent_given_at", "consent_recorded_by", "consent_withdrawn_at"]
-                    + [f"{q.label} ({q.id})" for q in consent_questions])
-    for registration in registrations:
-        record = records.get(registration.user_id)
-        agreed = {a.question_id: a.answered_at for a in registration.answers}
-        writer.writerow([
-            registration.id, _cell(registration.user.full_name), registration.user.email, registration.status.value,
-            record.version if record else "", record.source.value if record else "",
-            _when(record.given_at) if record else "",
-            record.recorded_by.email if record and record.recorded_by else "",
-            _when(record.withdrawn_at) if record else "",
-        ] + [_when(agreed.get(q.id)) for q in consent_questions])
-    return "\ufeff" + buffer.getvalue()
-
-
-def _when(value) -> str:
-    return value.isoformat(timespec="seconds") if value else ""
-
-
-def _cell(value: str) -> str:
-    """Text a spreadsheet would run as a formula is kept as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

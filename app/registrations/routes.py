@@ -1,33 +1,22 @@
-"""Registration pages: parse → load scoped to the event → permissions.require → one service call."""
-import csv
-import io
-from datetime import datetime
+"""Registration pages: parse → load scoped to the event → permissions.require → one service call.
 
+The questions' pages are in question_routes.py.
+"""
 import segno
-from flask import (
-    Blueprint,
-    Response,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from sqlalchemy import select
 
 from app import clock
-from app.accounts.models import Organisation
 from app.accounts.regions import region_name
+from app.core.exports import CSV_DELIMITERS, table_response
 from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
-from app.events.models import Event, EventKind
-from app.extensions import db
+from app.events.models import Event
 from app.permissions import require
-from app.registrations import printables, questions, services, ui
+from app.registrations import exports, printables, queries, questions, services, ui
+from app.registrations import question_routes as _question_routes  # noqa: F401 — its routes join the blueprint
+from app.registrations.blueprint import bp, load_event
 from app.registrations.forms import (
     ActionForm,
     AddParticipantForm,
@@ -37,29 +26,17 @@ from app.registrations.forms import (
     ChangeStatusForm,
     CheckInForm,
     CheckInSearchForm,
-    MoveForm,
     ParticipantFilterForm,
-    QuestionForm,
     RegisterForm,
     RejectForm,
     UndoCheckInForm,
     with_questions,
 )
 from app.registrations.models import Registration, RegistrationStatus
+from app.routing import act, flash_invalid, submit
+from app.routing import signed_in_user as user
 
-bp = Blueprint("registrations", __name__)
 S = RegistrationStatus
-
-
-def _user():
-    return current_user._get_current_object()
-
-
-def _event(event_id: int, action: str) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        raise NotFound()
-    return require(action, event)
 
 
 def _event_page(event_id: int) -> str:
@@ -71,12 +48,6 @@ def _own_registration(event: Event) -> Registration:
     if registration is None:
         raise NotFound()
     return require("registration.own", registration)
-
-
-def _flash_invalid(form) -> None:
-    for messages in form.errors.values():
-        for message in messages:
-            flash(message, "danger")
 
 
 def _flash_result(registration: Registration) -> None:
@@ -97,15 +68,15 @@ def register(event_id: int):
     """The event page's form. When answers are missing or wrong (also a direct POST without them to
     an event with required questions), nothing is saved and the questions come back on their own
     page with a message beside each field (422)."""
-    event = _event(event_id, "event.register")
+    event = load_event(event_id, "event.register")
     event_questions = questions.event_questions(event.id)
     form = with_questions(RegisterForm, event_questions)()
     if not form.validate_on_submit():
-        _flash_invalid(form)
+        flash_invalid(form)
         return redirect(_event_page(event.id))
     get_locale()  # resolved now: the flash after the commit then needs no reload of the user
     try:
-        registration = services.register(event_id, _user(), team_role=form.role.data or None,
+        registration = services.register(event_id, user(), team_role=form.role.data or None,
                                          answers=form.answers())
     except ValidationFailed as error:
         if not any(name.startswith("q") for name in error.fields):
@@ -125,45 +96,31 @@ def register(event_id: int):
 @login_required
 def my_answers(event_id: int):
     """The registrant sees their answers and corrects them until registration closes."""
-    event = _event(event_id, "event.view")
+    event = load_event(event_id, "event.view")
     registration = _own_registration(event)
     event_questions = questions.event_questions(event.id)
     form_class = with_questions(AnswersForm, event_questions)
     form = form_class(data=questions.raw_answers(registration)) if request.method == "GET" else form_class()
     editable = questions.can_change_answers(registration)
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            questions.update_answers(registration, form.answers())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("Your answers are saved."), "success")
-            return redirect(url_for(".my_answers", event_id=event.id))
+    saved = submit(form, lambda: questions.update_answers(registration, form.answers()),
+                   done=_("Your answers are saved."), to=url_for(".my_answers", event_id=event.id))
+    if saved:
+        return saved
     return render_template("registrations/my_answers.html", event=event, form=form, editable=editable,
                            questions=event_questions), 422 if form.errors else 200
 
 
 def _own_action(event_id: int, action, done_message: str):
-    event = _event(event_id, "event.view")
+    event = load_event(event_id, "event.view")
     registration = _own_registration(event)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        _flash_invalid(form)
-        return redirect(_event_page(event.id))
-    try:
-        action(registration, _user())
-    except DomainError as error:
-        flash(str(error.message), "danger")
-    else:
-        flash(done_message, "success")
-    return redirect(_event_page(event_id))
+    return act(ActionForm(), lambda: action(registration, user()), done=done_message, to=_event_page(event.id))
 
 
 @bp.get("/events/<int:event_id>/cancel")
 @login_required
 def confirm_cancel(event_id: int):
     """The confirmation step before cancelling one's own registration (a page: it works without JavaScript)."""
-    event = _event(event_id, "event.view")
+    event = load_event(event_id, "event.view")
     registration = _own_registration(event)
     return render_template("registrations/cancel_confirm.html", event=event, registration=registration,
                            form=ActionForm())
@@ -191,7 +148,7 @@ def decline_offer(event_id: int):
 @bp.get("/events/<int:event_id>/registrations/<int:registration_id>/ticket")
 @login_required
 def ticket(event_id: int, registration_id: int):
-    event = _event(event_id, "event.view")
+    event = load_event(event_id, "event.view")
     registration = require("registration.ticket", services.registration_in_event(event, registration_id))
     token = services.ticket_token(registration)
     qr_svg = segno.make(token, error="m").svg_inline(scale=6, title=_("Ticket QR code"))
@@ -206,7 +163,7 @@ def _pdf(data: bytes, filename: str) -> Response:
 @bp.get("/events/<int:event_id>/registrations/<int:registration_id>/ticket.pdf")
 @login_required
 def ticket_pdf(event_id: int, registration_id: int):
-    event = _event(event_id, "event.view")
+    event = load_event(event_id, "event.view")
     registration = require("registration.ticket", services.registration_in_event(event, registration_id))
     return _pdf(printables.ticket(registration), f"ticket-{event.id}-{registration.id}.pdf")
 
@@ -216,7 +173,7 @@ def ticket_pdf(event_id: int, registration_id: int):
 @bp.get("/manage/events/<int:event_id>/sessions/<int:session_id>/sign-in-sheet.pdf")
 @login_required
 def sign_in_sheet(event_id: int, session_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     session = services.session_in_event(event, session_id)
     return _pdf(printables.sign_in_sheet(event, session), f"event-{event.id}-session-{session.id}-sign-in.pdf")
 
@@ -224,30 +181,16 @@ def sign_in_sheet(event_id: int, session_id: int):
 @bp.get("/manage/events/<int:event_id>/badges.pdf")
 @login_required
 def badges(event_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     return _pdf(printables.badges(event), f"event-{event.id}-badges.pdf")
 
 
 def _filter_form(event: Event) -> ParticipantFilterForm:
-    rows = db.session.execute(
-        select(Registration.region_code, Registration.organisation_id).where(Registration.event_id == event.id)
-        .distinct()
-    ).all()
-    region_codes = sorted({code for code, _org in rows if code})
-    organisation_ids = {org for _code, org in rows if org}
-    organisations = db.session.execute(
-        select(Organisation).where(Organisation.id.in_(organisation_ids)).order_by(Organisation.name)
-    ).scalars().all() if organisation_ids else []
+    region_codes, organisations = queries.filter_options(event)
     form = ParticipantFilterForm(request.args)
     form.fill_choices([(code, region_name(code)) for code in region_codes],
                       [(str(o.id), o.name) for o in organisations])
     return form
-
-
-def _role_choices(event: Event) -> list[tuple[str, str]]:
-    if event.kind != EventKind.OUTREACH_TRIP:
-        return []
-    return [(role.value, f"{role.label} ({left})") for role, left in services.role_places(event).items()]
 
 
 def _render_participants(event: Event, add_form: AddParticipantForm | None = None,
@@ -255,7 +198,7 @@ def _render_participants(event: Event, add_form: AddParticipantForm | None = Non
     """The participant list with its forms; a form that failed comes back with its messages."""
     form = _filter_form(event)
     listing = services.participants(event, form.filters())
-    roles = _role_choices(event)
+    roles = ui.role_choices(event, full_too=True)
     if add_form is None:
         add_form = AddParticipantForm(formdata=None, prefix="add")
     add_form.role.choices = [("", _("No role"))] + roles
@@ -285,147 +228,60 @@ def _render_participants(event: Event, add_form: AddParticipantForm | None = Non
 @bp.get("/manage/events/<int:event_id>/registrations")
 @login_required
 def participants(event_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     return _render_participants(event)
 
 
 @bp.post("/manage/events/<int:event_id>/registrations/add")
 @login_required
 def add_participant(event_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     form = AddParticipantForm(prefix="add")
-    if form.validate_on_submit():
-        try:
-            registration = services.add_participant(event, _user(), email=form.email.data,
-                                                    full_name=form.full_name.data or "",
-                                                    team_role=form.role.data or None, override=form.override.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("%(name)s is added: %(status)s.", name=registration.user.full_name,
-                    status=registration.status.label), "success")
-            return redirect(url_for(".participants", event_id=event.id))
-    return _render_participants(event, add_form=form, status=422)
+    added = submit(form, lambda: services.add_participant(event, user(), email=form.email.data,
+                                                          full_name=form.full_name.data or "",
+                                                          team_role=form.role.data or None,
+                                                          override=form.override.data),
+                   done=lambda registration: _("%(name)s is added: %(status)s.", name=registration.user.full_name,
+                                               status=registration.status.label),
+                   to=url_for(".participants", event_id=event.id))
+    return added or _render_participants(event, add_form=form, status=422)
 
 
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/status")
 @login_required
 def change_status(event_id: int, registration_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     registration = services.registration_in_event(event, registration_id)
     form = ChangeStatusForm(prefix=f"s{registration.id}").fill_choices(services.SETTABLE)
-    if form.validate_on_submit():
-        try:
-            services.set_status(registration, _user(), form.status.data, reason=form.reason.data or "",
-                                override=form.override.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("%(name)s: %(status)s.", name=registration.user.full_name, status=registration.status.label),
-                  "success")
-            return redirect(url_for(".participants", event_id=event.id))
-    return _render_participants(event, failed=(registration.id, form), status=422)
+    changed = submit(form, lambda: services.set_status(registration, user(), form.status.data,
+                                                       reason=form.reason.data or "", override=form.override.data),
+                     done=lambda _result: _("%(name)s: %(status)s.", name=registration.user.full_name,
+                                            status=registration.status.label),
+                     to=url_for(".participants", event_id=event.id))
+    return changed or _render_participants(event, failed=(registration.id, form), status=422)
 
 
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/role")
 @login_required
 def change_role(event_id: int, registration_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     registration = services.registration_in_event(event, registration_id)
     form = ChangeRoleForm(prefix=f"role{registration.id}")
-    if form.validate_on_submit():
-        try:
-            services.set_role(registration, _user(), form.role.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("%(name)s: the role is changed.", name=registration.user.full_name), "success")
-            return redirect(url_for(".participants", event_id=event.id))
-    return _render_participants(event, failed=(registration.id, form), status=422)
+    changed = submit(form, lambda: services.set_role(registration, user(), form.role.data),
+                     done=_("%(name)s: the role is changed.", name=registration.user.full_name),
+                     to=url_for(".participants", event_id=event.id))
+    return changed or _render_participants(event, failed=(registration.id, form), status=422)
 
 
-def _cell(value):
-    """Text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _export_rows(event: Event, filters: dict) -> tuple[list[str], list[list]]:
-    listing = services.participants(event, filters)
-    event_questions = questions.event_questions(event.id)
-    header = [_("Full name"), _("Email"), _("Status"), _("Waitlist position"), _("Region"), _("Organisation"),
-              _("Team role"), _("Registered at"), _("Sessions attended"), _("Sessions held"), _("Attendance, %")]
-    header += [q.label for q in event_questions]
-    rows = []
-    for r in listing.rows:
-        att = listing.attendance[r.id]
-        given = {answer.question_id: answer.value for answer in r.answers}
-        rows.append([
-            r.user.full_name, r.user.email, str(r.status.label), listing.positions.get(r.id),
-            region_name(r.region_code) if r.region_code else "", r.organisation.name if r.organisation else "",
-            str(r.team_role.label) if r.team_role else "", r.created_at.astimezone(event.tz).replace(tzinfo=None),
-            att.attended, att.held, att.percent,
-        ] + [questions.answer_text(q, given.get(q.id)) for q in event_questions])
-    return header, [[_cell(value) for value in row] for row in rows]
-
-
-CSV_DELIMITERS = {"comma": ",", "semicolon": ";"}  # ";" is what Excel expects where the decimal mark is ","
-
-
-@bp.get("/manage/events/<int:event_id>/registrations.csv")
+@bp.get("/manage/events/<int:event_id>/registrations.csv", endpoint="export_csv", defaults={"fmt": "csv"})
+@bp.get("/manage/events/<int:event_id>/registrations.xlsx", endpoint="export_xlsx", defaults={"fmt": "xlsx"})
 @login_required
-def export_csv(event_id: int):
-    """UTF-8 with a BOM (Excel then reads Cyrillic right); `?delimiter=semicolon` for Russian Excel."""
-    event = _event(event_id, "event.manage_registrations")
-    header, rows = _export_rows(event, _filter_form(event).filters())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITERS.get(request.args.get("delimiter", ""), ","))
-    writer.writerow(header)
-    writer.writerows([[_csv_value(value) for value in row] for row in rows])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=event-{event.id}-participants.csv"})
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return value
-
-
-XLSX_DATETIME = "yyyy-mm-dd hh:mm"
-
-
-@bp.get("/manage/events/<int:event_id>/registrations.xlsx")
-@login_required
-def export_xlsx(event_id: int):
-    """Dates as real spreadsheet dates (sortable, filterable) and columns as wide as their content."""
-    event = _event(event_id, "event.manage_registrations")
-    header, rows = _export_rows(event, _filter_form(event).filters())
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Participants")[:31]
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    widths = [len(str(title)) for title in header]
-    for row in sheet.iter_rows(min_row=2):
-        for index, cell in enumerate(row):
-            if isinstance(cell.value, datetime):
-                cell.number_format = XLSX_DATETIME
-                widths[index] = max(widths[index], len(XLSX_DATETIME))
-            elif cell.value is not None:
-                widths[index] = max(widths[index], len(str(cell.value)))
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(buffer.getvalue(),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=event-{event.id}-participants.xlsx"})
+def export(event_id: int, fmt: str):
+    """UTF-8 CSV with a BOM (`?delimiter=semicolon` for Russian Excel) or XLSX with real dates."""
+    event = load_event(event_id, "event.manage_registrations")
+    header, rows = exports.participant_table(event, _filter_form(event).filters())
+    return table_response(fmt, _("Participants"), header, rows, f"event-{event.id}-participants",
+                          delimiter=CSV_DELIMITERS.get(request.args.get("delimiter", ""), ","))
 
 
 def _render_queue(event: Event, failed: tuple[int, RejectForm] | None = None, status: int = 200,
@@ -441,82 +297,57 @@ def _render_queue(event: Event, failed: tuple[int, RejectForm] | None = None, st
 @bp.post("/manage/events/<int:event_id>/approvals/bulk")
 @login_required
 def bulk_decide(event_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     form = BulkDecisionForm()
-    if form.validate_on_submit():
-        try:
-            count = services.bulk_decide(event, _user(), form.registration_ids.data or [], form.action.data or "",
-                                         form.reason.data or "")
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(ngettext("%(num)d application is approved.", "%(num)d applications are approved.", count)
-                  if form.action.data == "approve" else
-                  ngettext("%(num)d application is rejected; the reason was mailed.",
-                           "%(num)d applications are rejected; the reason was mailed.", count), "success")
-            return redirect(url_for(".approvals", event_id=event.id))
-    return _render_queue(event, status=422, bulk_form=form)
+    decided = submit(form, lambda: services.bulk_decide(event, user(), form.registration_ids.data or [],
+                                                        form.action.data or "", form.reason.data or ""),
+                     done=lambda count: ngettext("%(num)d application is approved.",
+                                                 "%(num)d applications are approved.", count)
+                     if form.action.data == "approve" else
+                     ngettext("%(num)d application is rejected; the reason was mailed.",
+                              "%(num)d applications are rejected; the reason was mailed.", count),
+                     to=url_for(".approvals", event_id=event.id))
+    return decided or _render_queue(event, status=422, bulk_form=form)
 
 
 @bp.get("/manage/events/<int:event_id>/approvals")
 @login_required
 def approvals(event_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     return _render_queue(event)
 
 
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/approve")
 @login_required
 def approve(event_id: int, registration_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     registration = services.registration_in_event(event, registration_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        _flash_invalid(form)
-        return redirect(url_for(".approvals", event_id=event.id))
-    try:
-        services.approve(registration, _user())
-    except DomainError as error:
-        flash(str(error.message), "danger")
-    else:
-        flash(_("%(name)s is approved: %(status)s.", name=registration.user.full_name,
-                status=registration.status.label), "success")
-    return redirect(url_for(".approvals", event_id=event.id))
+    return act(ActionForm(), lambda: services.approve(registration, user()),
+               done=lambda _result: _("%(name)s is approved: %(status)s.", name=registration.user.full_name,
+                                      status=registration.status.label),
+               to=url_for(".approvals", event_id=event.id))
 
 
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/reject")
 @login_required
 def reject(event_id: int, registration_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     registration = services.registration_in_event(event, registration_id)
     form = RejectForm(prefix=f"r{registration.id}")
-    if form.validate_on_submit():
-        try:
-            services.reject(registration, _user(), form.reason.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("%(name)s is rejected; the reason was mailed.", name=registration.user.full_name), "success")
-            return redirect(url_for(".approvals", event_id=event.id))
-    return _render_queue(event, (registration.id, form), 422)
+    rejected = submit(form, lambda: services.reject(registration, user(), form.reason.data),
+                      done=_("%(name)s is rejected; the reason was mailed.", name=registration.user.full_name),
+                      to=url_for(".approvals", event_id=event.id))
+    return rejected or _render_queue(event, (registration.id, form), 422)
 
 
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/cancel")
 @login_required
 def cancel_participant(event_id: int, registration_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     registration = services.registration_in_event(event, registration_id)
-    form = ActionForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel(registration, _user())
-        except DomainError as error:
-            flash(str(error.message), "danger")
-        else:
-            flash(_("The registration of %(name)s is cancelled.", name=registration.user.full_name), "success")
-    else:
-        _flash_invalid(form)
-    return redirect(url_for(".participants", event_id=event.id))
+    return act(ActionForm(), lambda: services.cancel(registration, user()),
+               done=_("The registration of %(name)s is cancelled.", name=registration.user.full_name),
+               to=url_for(".participants", event_id=event.id))
 
 
 # --- check-in ----------------------------------------------------------------------------
@@ -540,7 +371,7 @@ def _check_in_list(event, session, registration: Registration | None) -> str:
 @bp.get("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in")
 @login_required
 def check_in_page(event_id: int, session_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     session = services.session_in_event(event, session_id)
     return _render_check_in(event, session, CheckInForm(formdata=None))
 
@@ -548,130 +379,37 @@ def check_in_page(event_id: int, session_id: int):
 @bp.post("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in")
 @login_required
 def check_in(event_id: int, session_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     session = services.session_in_event(event, session_id)
     form = CheckInForm()
-    if form.validate_on_submit():
-        try:
-            if form.token.data:
-                registration = services.registration_for_ticket(event, form.token.data)
-            elif form.registration_id.data:
-                registration = services.registration_in_event(event, form.registration_id.data)
-            else:
-                raise ValidationFailed(services.MESSAGES["bad_ticket"], field="token")
-            services.check_in(registration, session, _user())
-        except DomainError as error:
-            apply_to_form(form, error)
+
+    def check_in_chosen() -> Registration:
+        if form.token.data:
+            registration = services.registration_for_ticket(event, form.token.data)
+        elif form.registration_id.data:
+            registration = services.registration_in_event(event, form.registration_id.data)
         else:
-            flash(_("%(name)s is checked in.", name=registration.user.full_name), "success")
-            return redirect(_check_in_list(event, session, registration if form.registration_id.data else None))
-    return _render_check_in(event, session, form, 422)
+            raise ValidationFailed(services.MESSAGES["bad_ticket"], field="token")
+        services.check_in(registration, session, user())
+        return registration
+
+    checked = submit(form, check_in_chosen,
+                     done=lambda registration: _("%(name)s is checked in.", name=registration.user.full_name),
+                     to=lambda registration: _check_in_list(event, session, registration
+                                                            if form.registration_id.data else None))
+    return checked or _render_check_in(event, session, form, 422)
 
 
 @bp.post("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in/undo")
 @login_required
 def undo_check_in(event_id: int, session_id: int):
-    event = _event(event_id, "event.manage_registrations")
+    event = load_event(event_id, "event.manage_registrations")
     session = services.session_in_event(event, session_id)
     form = UndoCheckInForm()
     if form.validate_on_submit() and (form.registration_id.data or "").isdigit():
         registration = services.registration_in_event(event, int(form.registration_id.data))
-        services.undo_check_in(registration, session, _user())
+        services.undo_check_in(registration, session, user())
         flash(_("The check-in of %(name)s is undone.", name=registration.user.full_name), "success")
         return redirect(_check_in_list(event, session, registration))
     flash(_("Choose a participant."), "danger")
     return redirect(_check_in_list(event, session, None))
-
-
-# --- registration questions ------------------------------------------------------------------
-
-def _question_data(form: QuestionForm) -> dict:
-    return {name: form[name].data for name in ("kind", "label", "help_text", "required", "options",
-                                                "min_value", "max_value")}
-
-
-def _render_questions(event: Event, form: QuestionForm, status: int = 200):
-    return render_template("registrations/manage_questions.html", event=event, form=form,
-                           questions=questions.event_questions(event.id), counts=questions.answer_counts(event.id),
-                           action_form=ActionForm(), move_form=MoveForm(formdata=None)), status
-
-
-@bp.route("/manage/events/<int:event_id>/questions", methods=["GET", "POST"])
-@login_required
-def manage_questions(event_id: int):
-    event = _event(event_id, "event.edit")
-    form = QuestionForm() if request.method == "POST" else QuestionForm(formdata=None)
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            question = questions.add_question(event, _question_data(form))
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The question “%(label)s” is added.", label=question.label), "success")
-            return redirect(url_for(".manage_questions", event_id=event.id))
-    return _render_questions(event, form, 422 if form.errors else 200)
-
-
-@bp.route("/manage/events/<int:event_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_question(event_id: int, question_id: int):
-    event = _event(event_id, "event.edit")
-    question = questions.question_in_event(event, question_id)
-    if request.method == "GET":
-        form = QuestionForm(obj=question)
-        form.kind.data = question.kind.value
-        form.options.data = "\n".join(question.options or [])
-        form.min_value.data = questions.number_text(question.min_value)
-        form.max_value.data = questions.number_text(question.max_value)
-    else:
-        form = QuestionForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            questions.update_question(question, _question_data(form))
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The question “%(label)s” is saved.", label=question.label), "success")
-            return redirect(url_for(".manage_questions", event_id=event.id))
-    return render_template("registrations/edit_question.html", event=event, question=question, form=form,
-                           answered=questions.answer_counts(event.id).get(question.id, 0)), 422 if form.errors else 200
-
-
-@bp.post("/manage/events/<int:event_id>/questions/<int:question_id>/delete")
-@login_required
-def delete_question(event_id: int, question_id: int):
-    event = _event(event_id, "event.edit")
-    question = questions.question_in_event(event, question_id)
-    form = ActionForm()
-    if form.validate_on_submit():
-        try:
-            label = questions.delete_question(question)
-        except DomainError as error:
-            flash(str(error.message), "danger")
-        else:
-            flash(_("The question “%(label)s” is deleted.", label=label), "info")
-    else:
-        _flash_invalid(form)
-    return redirect(url_for(".manage_questions", event_id=event.id))
-
-
-@bp.post("/manage/events/<int:event_id>/questions/<int:question_id>/move")
-@login_required
-def move_question(event_id: int, question_id: int):
-    event = _event(event_id, "event.edit")
-    question = questions.question_in_event(event, question_id)
-    form = MoveForm()
-    if form.validate_on_submit():
-        questions.move_question(question, form.direction.data)
-    else:
-        _flash_invalid(form)
-    return redirect(url_for(".manage_questions", event_id=event.id))
-
-
-@bp.get("/manage/events/<int:event_id>/consents.csv")
-@login_required
-def consents_csv(event_id: int):
-    """Each registrant's consent to the platform's text and their answers to the event's consent questions."""
-    event = _event(event_id, "event.manage_registrations")
-    return Response(questions.event_consents_csv(event), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=event-{event.id}-consents.csv"})

@@ -99,12 +99,13 @@ def registration_box(event) -> RegistrationBox:
     return box
 
 
-def role_choices(event) -> list[tuple[str, str]]:
-    """A trip's team roles that still have places, with the places left."""
+def role_choices(event, *, full_too: bool = False) -> list[tuple[str, str]]:
+    """A trip's team roles with the places left: those with places for a registrant; all of them, full ones
+    too, for the organiser (a participant may hold a full role, and an organiser may override)."""
     if event.kind != EventKind.OUTREACH_TRIP:
         return []
     places = services.role_places(event)
-    return [(role.value, f"{role.label} ({left})") for role, left in places.items() if left > 0]
+    return [(role.value, f"{role.label} ({left})") for role, left in places.items() if full_too or left > 0]
 
 
 def answers_urls(mine: list[services.MyRegistration]) -> dict[int, str]:

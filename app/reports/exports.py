@@ -1,9 +1,8 @@
 """Funder-ready exports of a report dict (live or frozen): XLSX with a native chart, CSV, PDF.
 
-Numbers stay numbers (cells hold ints and fractions with a number format, never text).
+Numbers stay numbers (cells hold ints and fractions with a number format, never text); every text cell
+goes through the one export helper, so a name that starts with "=" stays text.
 """
-import csv
-import io
 from datetime import date
 
 from flask import render_template
@@ -11,17 +10,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
 
+from app.core.exports import csv_text as table_csv
+from app.core.exports import sheet_title, workbook_bytes, write_sheet
 from app.reports import charts
 from app.reports.report import status_label
 
-SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
-
-
-def _sheet_title(text: str) -> str:
-    return text.translate(SHEET_FORBIDDEN)[:31]
+PERCENT = {5: "0%"}
 
 
 def _indicator_header() -> list[str]:
@@ -31,21 +27,6 @@ def _indicator_header() -> list[str]:
 def _indicator_cells(row: dict) -> list:
     share = row["percent"] / 100 if row["percent"] is not None else None
     return [row["name"], row["unit"], row["plan"], row["fact"], share, row["source_label"], status_label(row["status"])]
-
-
-def _write_table(sheet, header: list[str], rows: list[list], percent_column: int | None = None) -> None:
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in rows:
-        sheet.append(values)
-    if percent_column:
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=percent_column, max_col=percent_column):
-            cell.number_format = "0%"
-    for index, _title in enumerate(header, start=1):
-        longest = max((len(str(c.value)) for c in sheet[get_column_letter(index)] if c.value is not None), default=8)
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, 8), 60)
-    sheet.freeze_panes = "A2"
 
 
 def _plan_vs_fact_chart(sheet, rows: int, anchor: str) -> None:
@@ -63,47 +44,38 @@ def _plan_vs_fact_chart(sheet, rows: int, anchor: str) -> None:
 def xlsx(data: dict) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _sheet_title(_("Indicators"))
-    _write_table(sheet, _indicator_header(), [_indicator_cells(r) for r in data["indicators"]], percent_column=5)
+    sheet.title = sheet_title(_("Indicators"))
+    write_sheet(sheet, _indicator_header(), [_indicator_cells(r) for r in data["indicators"]], formats=PERCENT)
     if data["indicators"]:
         _plan_vs_fact_chart(sheet, len(data["indicators"]), "I2")
     for stage in data["stages"]:
-        stage_sheet = workbook.create_sheet(_sheet_title(_("Stage %(number)d", number=stage["number"])))
-        _write_table(stage_sheet, _indicator_header(), [_indicator_cells(r) for r in stage["indicators"]],
-                     percent_column=5)
-    plan = workbook.create_sheet(_sheet_title(_("Calendar plan")))
-    _write_table(plan, [_("No."), _("Activity, its content and place"), _("Planned start"), _("Planned end"),
-                        _("Linked events"), _("State"), _("Deviation, days")],
-                 [[row["number"], row["activity"], date.fromisoformat(row["planned_start"]),
-                   date.fromisoformat(row["planned_end"]), "; ".join(e["title"] for e in row["events"]),
-                   plan_state_label(row["state"]), row["deviation_days"]] for row in data["plan"]])
+        stage_sheet = workbook.create_sheet(sheet_title(_("Stage %(number)d", number=stage["number"])))
+        write_sheet(stage_sheet, _indicator_header(), [_indicator_cells(r) for r in stage["indicators"]],
+                    formats=PERCENT)
+    plan = workbook.create_sheet(sheet_title(_("Calendar plan")))
+    write_sheet(plan, [_("No."), _("Activity, its content and place"), _("Planned start"), _("Planned end"),
+                       _("Linked events"), _("State"), _("Deviation, days")],
+                [[row["number"], row["activity"], date.fromisoformat(row["planned_start"]),
+                  date.fromisoformat(row["planned_end"]), "; ".join(e["title"] for e in row["events"]),
+                  plan_state_label(row["state"]), row["deviation_days"]] for row in data["plan"]])
     for (cell,) in plan.iter_rows(min_row=2, min_col=2, max_col=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for column in (3, 4):
-        for (cell,) in plan.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell.number_format = "DD.MM.YYYY"
-    regions = workbook.create_sheet(_sheet_title(_("Regions")))
-    _write_table(regions, [_("Region"), _("Code"), _("Participants")],
-                 [[r["name"], r["code"], r["value"]] for r in data["charts"]["regions"]])
-    trips = workbook.create_sheet(_sheet_title(_("Trips")))
-    _write_table(trips, [_("Trip"), _("People served")], [[t["title"], t["value"]] for t in data["charts"]["trips"]])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    regions = workbook.create_sheet(sheet_title(_("Regions")))
+    write_sheet(regions, [_("Region"), _("Code"), _("Participants")],
+                [[r["name"], r["code"], r["value"]] for r in data["charts"]["regions"]])
+    trips = workbook.create_sheet(sheet_title(_("Trips")))
+    write_sheet(trips, [_("Trip"), _("People served")], [[t["title"], t["value"]] for t in data["charts"]["trips"]])
+    return workbook_bytes(workbook)
 
 
 def csv_text(data: dict) -> str:
     """One table: the programme's rows (stage empty), then each stage's rows."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Stage"), *_indicator_header()[:5], _("Source"), _("Status")])
-    for stage_number, rows in [(None, data["indicators"])] + [(s["number"], s["indicators"]) for s in data["stages"]]:
-        for row in rows:
-            writer.writerow([stage_number if stage_number is not None else "", row["name"], row["unit"],
-                             "" if row["plan"] is None else row["plan"], "" if row["fact"] is None else row["fact"],
-                             "" if row["percent"] is None else row["percent"], row["source_label"],
-                             status_label(row["status"])])
-    return "\ufeff" + out.getvalue()
+    rows = []
+    for stage_number, indicators in [(None, data["indicators"])] + [(s["number"], s["indicators"])
+                                                                   for s in data["stages"]]:
+        rows += [[stage_number, row["name"], row["unit"], row["plan"], row["fact"], row["percent"],
+                  row["source_label"], status_label(row["status"])] for row in indicators]
+    return table_csv([_("Stage"), *_indicator_header()[:5], _("Source"), _("Status")], rows)
 
 
 def plan_state_label(state: str) -> str:

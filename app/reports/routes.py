@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import clock, permissions
-from app.errors import DomainError, apply_to_form
 from app.programmes import services as programmes
 from app.programmes.models import Programme
 from app.reports import breakdowns, charts, dashboard, exports, indicators, report, snapshots
 from app.reports.forms import DeviationsForm, FreezeForm, ManualFactForm, indicator_form
 from app.reports.models import ReportSnapshot
+from app.routing import form_status, found, submit
 
 bp = Blueprint("reports", __name__)
 
@@ -23,21 +23,11 @@ def _isodate(value):
 
 
 def _programme(programme_id: int) -> Programme:
-    programme = programmes.load_programme(programme_id)
-    if programme is None:
-        abort(404)
-    return permissions.require("programme.report", programme)
-
-
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
+    return permissions.require("programme.report", found(programmes.load_programme(programme_id)))
 
 
 def _stage_or_404(programme: Programme, stage_id: int):
-    stage = next((s for s in programme.stages if s.id == stage_id), None)
-    if stage is None:
-        abort(404)
-    return stage
+    return found(next((s for s in programme.stages if s.id == stage_id), None))
 
 
 def _chart_set(data: dict) -> dict:
@@ -186,7 +176,7 @@ def indicator_list(programme_id: int):
 
 def _indicator_page(programme, form, indicator=None):
     return render_template("reports/indicator_form.html", programme=programme, form=form, indicator=indicator), \
-        _status(form)
+        form_status(form)
 
 
 @bp.route("/manage/programmes/<int:programme_id>/indicators/new", methods=["GET", "POST"])
@@ -194,14 +184,10 @@ def _indicator_page(programme, form, indicator=None):
 def indicator_create(programme_id: int):
     programme = _programme(programme_id)
     form = indicator_form(programme, programmes.linkable_events(programme))
-    if form.validate_on_submit():
-        try:
-            indicators.create_indicator(programme, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The indicator is added."), "success")
-            return redirect(url_for(".indicator_list", programme_id=programme.id))
+    saved = submit(form, lambda: indicators.create_indicator(programme, current_user, form.data_for_service()),
+                   done=_("The indicator is added."), to=url_for(".indicator_list", programme_id=programme.id))
+    if saved:
+        return saved
     return _indicator_page(programme, form)
 
 
@@ -211,14 +197,10 @@ def indicator_edit(programme_id: int, indicator_id: int):
     programme = _programme(programme_id)
     indicator = indicators.indicator_in(programme, indicator_id)
     form = indicator_form(programme, programmes.linkable_events(programme), obj=indicator)
-    if form.validate_on_submit():
-        try:
-            indicators.update_indicator(indicator, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The indicator is saved."), "success")
-            return redirect(url_for(".indicator_list", programme_id=programme.id))
+    saved = submit(form, lambda: indicators.update_indicator(indicator, current_user, form.data_for_service()),
+                   done=_("The indicator is saved."), to=url_for(".indicator_list", programme_id=programme.id))
+    if saved:
+        return saved
     return _indicator_page(programme, form, indicator)
 
 
@@ -256,16 +238,12 @@ def manual_fact(programme_id: int, indicator_id: int):
         typed = indicator.manual_fact(chosen)
         if typed is not None:
             form.value.data, form.note.data, form.evidence_url.data = typed.value, typed.note, typed.evidence_url
-    if form.validate_on_submit():
-        try:
-            indicators.record_manual_fact(indicator, current_user, form.data_for_service())
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("The fact is saved."), "success")
-            return redirect(url_for(".show", programme_id=programme.id))
+    saved = submit(form, lambda: indicators.record_manual_fact(indicator, current_user, form.data_for_service()),
+                   done=_("The fact is saved."), to=url_for(".show", programme_id=programme.id))
+    if saved:
+        return saved
     return render_template("reports/fact_form.html", programme=programme, indicator=indicator, form=form), \
-        _status(form)
+        form_status(form)
 
 
 @bp.get("/manage/programmes/<int:programme_id>/indicators/<int:indicator_id>/breakdown")

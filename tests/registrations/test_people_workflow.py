@@ -9,12 +9,13 @@ from sqlalchemy import select
 from app import clock
 from app.accounts import credentials
 from app.accounts.models import Role, User
-from app.demo import SELECTION_SCHOOL, seed_demo
+from app.demo import seed_demo
 from app.errors import ValidationFailed
 from app.events import services as events
 from app.events.models import Event, TeamRole
 from app.extensions import db
-from app.registrations import services
+from app.registrations import services, ui
+from app.registrations.demo import SELECTION_SCHOOL
 from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.states import RegistrationConflict
 from tests.factories import make_event, make_organisation, make_trainees, make_user
@@ -253,6 +254,22 @@ def test_changing_a_trip_role_needs_a_free_place(client, login, organiser):
     response = client.post(f"/manage/events/{trip.id}/registrations/{second.id}/role",
                            data={f"role{second.id}-role": "nurse"})
     assert response.status_code == 422 and "This trip does not need that role." in _text(response)
+
+
+def test_one_role_list_hides_full_roles_from_registrants_and_shows_them_to_the_organiser(app, client, login,
+                                                                                        organiser):
+    """The event page and the organiser's participant list build their role choices with the same function;
+    a full role is offered to nobody registering, while the organiser still sees it (a participant holds it)."""
+    trip = _trip(organiser)
+    for doctor in make_trainees(2):
+        services.register(trip.id, doctor, team_role="doctor")
+    with app.test_request_context():
+        assert [value for value, _label in ui.role_choices(trip)] == ["driver"]
+        everything = dict(ui.role_choices(trip, full_too=True))
+        assert set(everything) == {"doctor", "driver"} and everything["doctor"].endswith("(0)")
+    login(organiser)
+    page = _text(client.get(f"/manage/events/{trip.id}/registrations"))
+    assert "Doctor (0)" in page and "Driver (1)" in page  # the organiser reads English
 
 
 # --- bulk decisions and the approval queue ------------------------------------------------------------
