@@ -135,8 +135,8 @@ LAYERS: list[set[str]] = [
     {"clock", "config", "extensions", "database", "errors", "pagination", "cache", "security"},
     # the policy: who may do what; knows users and objects by their attributes only
     {"permissions"},
-    # cross-cutting services every area uses: locale and pages, PDFs, the outbox, mail
-    {"core", "outbox", "notifications"},
+    # cross-cutting services every area uses: locale and pages, PDFs, exports, manage-route helpers, the outbox, mail
+    {"core", "routing", "outbox", "notifications"},
     {"accounts"},
     {"programmes"},
     {"events"},
