@@ -11,6 +11,7 @@ from flask_babel import (
     format_time,
     get_locale,
 )
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
@@ -93,7 +94,17 @@ def local_time(value: datetime | None, timezone: str | None = None, fmt: str = "
     return f"{text} ({zone_label(value, timezone)})" if zone and timezone else text
 
 
+def lazy_strings_as_text(value):
+    """Jinja's finalize: a lazy string is plain text, so autoescape escapes what was interpolated into it.
+
+    Flask-Babel's LazyString has `__html__`, so without this `lazy_gettext("… %(title)s", title=title)`
+    would reach a page or a mail as markup, with whatever the title holds.
+    """
+    return str(value) if isinstance(value, LazyString) else value
+
+
 def init_app(app) -> None:
+    app.jinja_env.finalize = lazy_strings_as_text
     app.jinja_env.filters.update(
         local_datetime=local_datetime,
         local_date=local_date,

@@ -17,7 +17,7 @@ instance/outbox/*.eml for development.
   types into their name can add a recipient.
 - Anonymised and disabled accounts are never mailed (`is_mailable`), whatever the kind of mail.
 - Every value put into the HTML part is escaped, translated strings made in Python (lazy strings with
-  interpolated titles and names) included: mail templates render with `_plain_text` as Jinja's finalize.
+  interpolated titles and names) included: Jinja's finalize makes them plain text (app/core/i18n.py).
 """
 import logging
 import smtplib
@@ -33,8 +33,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel.speaklater import LazyString
-from jinja2 import Environment
 
 from app import clock
 from app.extensions import db
@@ -111,26 +109,10 @@ def is_mailable(user) -> bool:
             and not email.lower().endswith(UNDELIVERABLE_SUFFIX))
 
 
-def _plain_text(value):
-    """Jinja finalize of mail templates: a lazy string is plain text, so autoescape escapes it.
-
-    Flask-Babel's LazyString has `__html__`, so without this a `lazy_gettext(..., title=title)` put into
-    the context would reach the HTML part as markup, with whatever the title holds.
-    """
-    return str(value) if isinstance(value, LazyString) else value
-
-
-def _environment() -> Environment:
-    env = current_app.extensions.get("praktika.mail_jinja")
-    if env is None:
-        env = current_app.extensions["praktika.mail_jinja"] = current_app.jinja_env.overlay(finalize=_plain_text)
-    return env
-
-
 def _render(template: str, context: dict) -> str:
     context = dict(context)
     current_app.update_template_context(context)
-    return _environment().get_template(template).render(context)
+    return current_app.jinja_env.get_template(template).render(context)
 
 
 def _recipient(user) -> Address:

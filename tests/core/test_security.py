@@ -3,6 +3,8 @@ import re
 from urllib.parse import unquote
 
 import pytest
+from flask import render_template_string
+from flask_babel import lazy_gettext
 
 from app.accounts.models import Role
 from app.extensions import db
@@ -187,3 +189,12 @@ def test_every_door_that_takes_next_keeps_a_local_path(app):
         if door == "register":  # on to the login page, which then goes there
             wanted = "/auth/login?next=" + wanted
         assert (response.status_code, unquote(response.headers["Location"])) == (302, wanted), door
+
+
+def test_a_lazy_string_with_a_value_in_it_is_escaped_on_a_page(app):
+    """Flask-Babel's lazy strings claim to be markup; what was interpolated into one must still be escaped."""
+    with app.test_request_context("/"):
+        page = render_template_string("<p>{{ message }}</p>", message=lazy_gettext(
+            "Your place is confirmed: %(title)s", title="<script>alert(1)</script>"))
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
