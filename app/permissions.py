@@ -62,7 +62,7 @@ def require(action: str, obj=None, user=None):
     user = user if user is not None else acting_user()
     if can(action, obj, user):
         return obj
-    if not _signed_in(user):
+    if not _signed_in(user) and not _hidden_from_visitors(action, obj):
         if request.path.startswith("/api/"):
             abort(401)
         abort(login_manager.unauthorized())
@@ -70,6 +70,13 @@ def require(action: str, obj=None, user=None):
 
 
 _PUBLIC_ACTIONS = {"event.view", "material.view"}
+
+
+def _hidden_from_visitors(action: str, obj) -> bool:
+    """A public action on something of a draft event: the visitor gets the 404 of a missing id,
+    not the login page, so draft ids cannot be told from ids that do not exist."""
+    event = obj if isinstance(obj, Event) else getattr(obj, "event", None)
+    return action in _PUBLIC_ACTIONS and isinstance(event, Event) and not _event_view(None, event)
 
 
 # --- accounts -------------------------------------------------------------------------
