@@ -292,7 +292,9 @@ def _check_whole(errors: FieldErrors, event: Event | None, clean: dict) -> None:
         group = clean.get("group") or {}
         community = group["community"] if "community" in group else (
             current_group.community if current_group else "")
-        if not community:
+        if not community and venue:  # DESIGN §5: without `group.community` the venue names the community
+            clean["group"] = {**group, "community": venue[:COMMUNITY_MAX]}
+        elif not community:
             errors.add("group.community", error_message("community_required"))
         membership = group.get("membership", current_group.membership if current_group else None)
         if membership == GroupMembership.CLOSED:
