@@ -14,6 +14,7 @@ from app.database import unit_of_work
 from app.errors import FieldErrors, NotFound
 from app.extensions import db
 from app.quotas.base import MESSAGES, NOTE_MAX, QuotaConflict, close_tasks, lock_quota, record, today
+from app.quotas.identity import identity_in
 from app.quotas.models import (
     ClientType,
     Consultation,
@@ -60,6 +61,9 @@ def validate(quota: ConsultationQuota, data: dict) -> dict:
     note = (data.get("note") or "").strip()
     if len(note) > NOTE_MAX:
         errors.add("note", MESSAGES["note_long"])
+    identity = identity_in(note)
+    if identity is not None:
+        errors.add("note", MESSAGES[f"note_{identity}"])
     errors.raise_if_any()
     return {"held_on": held_on, "format": fmt, "topic": topic, "duration_minutes": duration,
             "client_type": client_type, "is_repeat": bool(data.get("is_repeat")), "note": note}
