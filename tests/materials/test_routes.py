@@ -11,7 +11,7 @@ from app.materials import services
 from app.materials.models import Material
 from tests.factories import make_event
 from tests.materials.conftest import LIMIT, stored_files
-from tests.materials.files import HTML_AS_PDF, minimal_pdf, minimal_png, pdf_upload, upload
+from tests.materials.files import HTML_AS_PDF, minimal_pdf, minimal_png, pdf_upload, upload, zip_bomb
 
 VIEWERS = ("anonymous", "other_trainee", "waitlisted", "confirmed", "other_organiser", "organiser", "admin")
 
@@ -220,3 +220,11 @@ def test_a_draft_event_is_a_404_for_visitors_on_every_public_url_like_a_missing_
                 assert response.status_code == 404, (viewer, url, response.status_code)
                 assert "Location" not in response.headers
     assert _download(client_as(people.organiser), material).status_code == 200
+
+
+def test_a_zip_bomb_named_docx_gets_a_message_beside_the_field_and_nothing_is_stored(app, event, people,
+                                                                                       client_as):
+    response = _post_file(client_as(people.organiser), event, zip_bomb("docx", 2 * 1024 * 1024), "памятка.docx")
+    assert response.status_code == 422
+    assert "zip bomb" in _field_error(response.get_data(as_text=True), "file")
+    assert db.session.query(Material).count() == 0 and stored_files(app) == []
