@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core import bounds
 from app.programmes import services
 
 
@@ -37,7 +38,8 @@ class ProgrammeForm(FlaskForm):
 
 
 class StageForm(FlaskForm):
-    number = IntegerField(_l("Number"), validators=[InputRequired(), NumberRange(min=1, max=99)])
+    number = IntegerField(_l("Number"), validators=[InputRequired(), NumberRange(
+        min=bounds.of("programme_stages.number").low, max=bounds.of("programme_stages.number").high)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=services.TITLE_MAX)])
     starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
     ends_on = DateField(_l("Ends on"), validators=[DataRequired()])

@@ -10,6 +10,7 @@ from flask_babel import format_date
 from sqlalchemy import select
 
 from app import clock
+from app.core import bounds
 from app.database import unit_of_work
 from app.errors import FieldErrors, NotFound
 from app.extensions import db
@@ -55,7 +56,7 @@ def validate(quota: ConsultationQuota, data: dict) -> dict:
     if topic is not None and topic not in {t["code"] for t in plan.topics or []}:
         errors.add("topic", MESSAGES["topic_unknown"])
     duration = data.get("duration_minutes")
-    if isinstance(duration, bool) or not isinstance(duration, int) or not 1 <= duration <= 600:
+    if duration not in bounds.of("consultations.duration_minutes"):
         errors.add("duration_minutes", MESSAGES["duration"])
     client_type = _enum(errors, "client_type", ClientType, data.get("client_type"), "required")
     note = (data.get("note") or "").strip()
