@@ -55,9 +55,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from app import errors, security  # the same: handlers and headers bind to this app
+    from app.core import request_guard
 
     errors.register_error_handlers(app)
     security.init_app(app)
+    request_guard.init_app(app)
 
     from app import cli  # the commands import every area's services
 

@@ -74,6 +74,24 @@ def of(column: str) -> Bound:
     return COLUMNS[column]
 
 
+def id_from(value) -> int:
+    """An id from a query string or a form, for werkzeug's `type=` and WTForms' `coerce=`: a
+    ValueError (their default or "invalid choice") for anything no row can have as its id, so a
+    number past the database's INTEGER never reaches a query."""
+    number = int(str(value).strip()) if str(value).strip().lstrip("+-").isdigit() else None
+    if not is_id(number):
+        raise ValueError(value)
+    return number
+
+
+def id_or_none(value) -> int | None:
+    """An id from a form or query string, or None for an empty or impossible one."""
+    try:
+        return id_from(value)
+    except ValueError:
+        return None
+
+
 def is_id(value) -> bool:
     """A whole number some row could have as its id."""
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= ID_MAX

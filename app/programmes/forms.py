@@ -27,7 +27,7 @@ class ProgrammeForm(FlaskForm):
                                   description=_l("Hold Ctrl (⌘ on a Mac) to choose several regions."))
     target_groups = TextAreaField(_l("Target groups"), validators=[Optional(), Length(max=services.TEXT_MAX)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=services.TEXT_MAX)])
-    organisers = SelectMultipleField(_l("Organisers"), coerce=int, validate_choice=False,
+    organisers = SelectMultipleField(_l("Organisers"), coerce=bounds.id_from, validate_choice=False,
                                      description=_l("They can edit the programme and its events."))
     submit = SubmitField(_l("Save"))
 
@@ -58,12 +58,12 @@ class PlanItemForm(FlaskForm):
     planned_start = DateField(_l("Planned start"), validators=[DataRequired()])
     planned_end = DateField(_l("Planned end"), validators=[DataRequired()])
     stage_id = SelectField(_l("Stage"), validate_choice=False)
-    event_ids = SelectMultipleField(_l("Linked events"), coerce=int, validate_choice=False,
+    event_ids = SelectMultipleField(_l("Linked events"), coerce=bounds.id_from, validate_choice=False,
                                     description=_l("Events of this programme that carry out the activity."))
     submit = SubmitField(_l("Save"))
 
     def data_for_service(self) -> dict:
         data = {name: getattr(self, name).data for name in (
             "number", "activity", "planned_start", "planned_end", "event_ids")}
-        data["stage_id"] = int(self.stage_id.data) if (self.stage_id.data or "").isdigit() else None
+        data["stage_id"] = bounds.id_or_none(self.stage_id.data or "")
         return data

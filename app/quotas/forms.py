@@ -47,7 +47,7 @@ class PlanForm(FlaskForm):
     behind_percent = IntegerField(_l("“Behind” below this share of the expected count, %"),
                                   validators=[InputRequired(), bounds.form_max("quota_plans.behind_percent")],
                                   default=70)
-    curators = MultiCheckboxField(_l("Curators"), coerce=int, choices=[])
+    curators = MultiCheckboxField(_l("Curators"), coerce=bounds.id_from, choices=[])
 
 
 class ConsultationForm(FlaskForm):
@@ -107,7 +107,7 @@ class MentoringForm(FlaskForm):
     topic = StringField(_l("Topic of the session"), validators=[InputRequired(), Length(max=300)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)],
                           description=_l("No client’s personal data here either."))
-    quota_ids = MultiCheckboxField(_l("Trainees"), coerce=int, choices=[])
+    quota_ids = MultiCheckboxField(_l("Trainees"), coerce=bounds.id_from, choices=[])
 
 
 class CohortFilterForm(FlaskForm):
@@ -132,5 +132,5 @@ class CohortFilterForm(FlaskForm):
             return {}
         curator = self.curator.data
         return {"show": self.show.data or None, "region": self.region.data or None,
-                "curator_id": int(curator) if curator and curator.isdigit() else None,
+                "curator_id": bounds.id_or_none(curator) if curator else None,
                 "sort": self.sort.data or "status", "descending": self.order.data == "desc"}

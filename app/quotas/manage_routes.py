@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from app import permissions
 from app.accounts import services as accounts
 from app.accounts.regions import region_name
+from app.core import bounds
 from app.errors import DomainError, NotFound, apply_to_form
 from app.permissions import require
 from app.quotas import services
@@ -255,7 +256,7 @@ def set_curator(quota_id: int):
     if form.validate():
         try:
             chosen = (form.curator.data or "").strip()  # blank (whitespace included) means "no curator"
-            services.set_curator(quota, int(chosen) if chosen.isdigit() else None, user())
+            services.set_curator(quota, bounds.id_or_none(chosen), user())
         except DomainError as error:
             apply_to_form(form, error)
         else:

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.core import bounds
 from app.events.models import EventKind
 from app.reports import indicators, sources
 from app.reports.models import MANUAL
@@ -14,7 +15,7 @@ WHOLE = NumberRange(min=0, max=indicators.PLAN_MAX)
 
 
 def _int_or_none(value):
-    return int(value) if str(value or "").isdigit() else None
+    return bounds.id_or_none(value or "")
 
 
 class IndicatorFormBase(FlaskForm):
