@@ -55,7 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from app import errors, security  # the same: handlers and headers bind to this app
-    from app.core import request_guard
+    from app.core import request_guard  # the same: its hook renders the error page of this app
 
     errors.register_error_handlers(app)
     security.init_app(app)
