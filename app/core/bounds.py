@@ -74,11 +74,19 @@ def of(column: str) -> Bound:
     return COLUMNS[column]
 
 
+def whole(value):
+    """`value` as it came (JSON) or typed (a form's text) → an int, or `value` unchanged for the bound
+    to refuse: bools and fractions are not whole numbers here, and "1.5" is not one either."""
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 20:
+        return int(value)
+    return value
+
+
 def id_from(value) -> int:
     """An id from a query string or a form, for werkzeug's `type=` and WTForms' `coerce=`: a
     ValueError (their default or "invalid choice") for anything no row can have as its id, so a
     number past the database's INTEGER never reaches a query."""
-    number = int(str(value).strip()) if str(value).strip().lstrip("+-").isdigit() else None
+    number = int(str(value).strip()) if str(value).strip().lstrip("+-").isdecimal() else None
     if not is_id(number):
         raise ValueError(value)
     return number

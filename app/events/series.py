@@ -197,8 +197,6 @@ def parse_rule(data: dict) -> Rule:
     count = None
     if data.get("count") not in (None, ""):
         count = _bounded_int(errors, "count", data["count"], "event_series.count", "count")
-        if count is None and "count" not in errors.fields:
-            errors.add("count", MESSAGES["count"] % {"n": MAX_MEETINGS})
     elif until is None and "until" not in errors.fields:
         errors.add("until", MESSAGES["end_missing"])
     if until is not None and data.get("count") not in (None, ""):

@@ -54,8 +54,7 @@ def parse_topics(text: str | list | None, errors: FieldErrors) -> list[dict]:
 
 def _int_in(errors: FieldErrors, name: str, value, column: str, message_key: str) -> int | None:
     """A whole number (not a bool, not a fraction) within the column's bound (app.core.bounds)."""
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 20:
-        value = int(value)
+    value = bounds.whole(value)
     if value not in bounds.of(column):
         errors.add(name, MESSAGES[message_key])
         return None

@@ -129,8 +129,7 @@ def request_catch_up(quota: ConsultationQuota, actor, *, automatic: bool = False
 def submit_catch_up(quota: ConsultationQuota, actor, per_week, note: str = "") -> CatchUpPlan:
     """The trainee answers: this many consultations a week until the deadline."""
     errors = FieldErrors()
-    if isinstance(per_week, str) and per_week.strip().isdigit() and len(per_week.strip()) < 20:
-        per_week = int(per_week)
+    per_week = bounds.whole(per_week)
     if per_week not in bounds.of("catch_up_plans.per_week"):
         errors.add("per_week", MESSAGES["per_week"])
     note = (note or "").strip()
