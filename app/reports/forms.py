@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.core import bounds
 from app.events.models import EventKind
 from app.reports import indicators, sources
 from app.reports.models import MANUAL
@@ -15,7 +14,7 @@ WHOLE = NumberRange(min=0, max=indicators.PLAN_MAX)
 
 
 def _int_or_none(value):
-    return bounds.id_or_none(value or "")
+    return int(value) if str(value or "").isdigit() else None
 
 
 class IndicatorFormBase(FlaskForm):
