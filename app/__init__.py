@@ -59,9 +59,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     privacy.init_app(app)
 
     from app import errors, security  # the same: handlers and headers bind to this app
+    from app.core import request_guard  # the same: its hook renders the error page of this app
 
     errors.register_error_handlers(app)
     security.init_app(app)
+    request_guard.init_app(app)
 
     from app import cli  # the commands import every area's services
 

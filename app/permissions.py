@@ -70,7 +70,7 @@ def require(action: str, obj=None, user=None):
     user = user if user is not None else acting_user()
     if can(action, obj, user):
         return obj
-    if not _signed_in(user):
+    if not _signed_in(user) and not _hidden_from_visitors(action, obj):
         if request.path.startswith("/api/"):
             abort(401)
         abort(login_manager.unauthorized())
@@ -78,6 +78,15 @@ def require(action: str, obj=None, user=None):
 
 
 _PUBLIC_ACTIONS = {"event.view", "material.view"}
+
+
+def _hidden_from_visitors(action: str, obj) -> bool:
+    """A public action on something of a draft event: the visitor gets the 404 of a missing id,
+    not the login page, so draft ids cannot be told from ids that do not exist."""
+    if action not in _PUBLIC_ACTIONS or obj is None:
+        return False
+    event = obj if action == "event.view" else getattr(obj, "event", None)
+    return event is not None and event.is_draft
 
 
 # --- accounts -------------------------------------------------------------------------

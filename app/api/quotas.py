@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.api import common
-from app.api.schemas import ID, MAX_INT, Text, _Strict
+from app.api.schemas import MAX_INT, Text, _Strict, whole
 from app.errors import DomainError
 from app.events import services as events
 from app.quotas import services as quotas
@@ -59,12 +59,12 @@ class QuotaListSchema(Schema):
 class ConsultationInSchema(_Strict):
     """Exactly these fields; any other field is refused with 422. Never send who the client is."""
 
-    quota_id = fields.Integer(required=True, validate=ID)
+    quota_id = whole(required=True)
     date = fields.Date(required=True, metadata={"description": "The day it was held (ISO 8601 date)."})
     format = Text(required=True, validate=validate.OneOf(FORMATS))
     topic = Text(allow_none=True, load_default=None, validate=validate.Length(max=32),
                  metadata={"description": "A topic category code of the plan (optional)."})
-    duration_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=600))
+    duration_minutes = whole("consultations.duration_minutes", required=True)
     client_type = Text(required=True, validate=validate.OneOf(CLIENT_TYPES))
     is_repeat = fields.Boolean(load_default=False)
     note = Text(allow_none=True, load_default="", validate=validate.Length(max=500),

@@ -7,13 +7,19 @@ app/events/services.py, which answers with messages keyed by the same field name
 from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from app.core import bounds
 from app.database import INTEGER_MAX
 from app.events.models import EventKind, EventStatus, GroupMembership, TeamRole, TripService
 
 # Integers beyond PostgreSQL's INTEGER are refused here too (the services own the bound).
 MAX_INT = INTEGER_MAX
-BOUNDED = validate.Range(max=MAX_INT)
 ID = validate.Range(min=1, max=MAX_INT)
+
+
+def whole(column: str | None = None, **kwargs) -> fields.Integer:
+    """A JSON integer: 1.5, 2.0 and true are refused (strict), and so is anything outside the
+    column's bound (app.core.bounds, which gives OpenAPI its minimum and maximum) or, for an id, ID."""
+    return fields.Integer(strict=True, validate=bounds.api_range(column) if column else ID, **kwargs)
 
 KINDS = [k.value for k in EventKind]
 STATUSES = [s.value for s in EventStatus]
@@ -55,7 +61,7 @@ class _Strict(Schema):
 # --- input ----------------------------------------------------------------------------
 
 class SessionInSchema(_Strict):
-    id = fields.Integer(allow_none=True, validate=ID,
+    id = whole(allow_none=True,
                         metadata={"description": "Keep this existing session (PATCH)."})
     start = Moment(required=True, metadata={
         "description": "ISO 8601; without an offset it is read in the event's timezone."})
@@ -68,14 +74,14 @@ class TripInSchema(_Strict):
     district = Text(allow_none=True)
     departure_point = Text(allow_none=True)
     departure_at = Moment(allow_none=True)
-    seats = fields.Integer(validate=BOUNDED, allow_none=True, metadata={"description": "Seats in the transport."})
+    seats = whole("trip_details.seats", allow_none=True, metadata={"description": "Seats in the transport."})
     services = fields.List(Text(validate=validate.OneOf(SERVICES)), allow_none=True)
     media_invited = fields.Boolean(allow_none=True)
 
 
 class GroupInSchema(_Strict):
     community = _text("Community or municipality the self-help group serves.")
-    facilitator_id = fields.Integer(validate=ID, allow_none=True, metadata={
+    facilitator_id = whole(allow_none=True, metadata={
         "description": "The facilitator (health mediator): a user id."})
     facilitator_email = Text(allow_none=True, metadata={
         "description": "Or the facilitator's e-mail instead of the id."})
@@ -85,7 +91,7 @@ class GroupInSchema(_Strict):
 
 class TeamRoleSchema(_Strict):
     role = Text(required=True, validate=validate.OneOf(ROLES))
-    needed = fields.Integer(validate=BOUNDED, required=True,
+    needed = whole("trip_team_roles.needed", required=True,
                             metadata={"description": "How many people of this role (> 0)."})
 
 
@@ -97,9 +103,9 @@ class EventInSchema(_Strict):
     description = Text(allow_none=True)
     language = Text(metadata={"description": "ru, en, bg, pl…"})
     timezone = Text(metadata={"description": "IANA name, e.g. Europe/Samara."})
-    capacity = fields.Integer(validate=BOUNDED, allow_none=True)
+    capacity = whole("events.capacity", allow_none=True)
     status = Text(validate=validate.OneOf(STATUSES))
-    programme_id = fields.Integer(validate=ID, allow_none=True)
+    programme_id = whole(allow_none=True)
     venue = Text(allow_none=True)
     address = Text(allow_none=True)
     region_code = Text(allow_none=True, metadata={"description": "ISO 3166-2, e.g. RU-SMO."})
@@ -110,11 +116,11 @@ class EventInSchema(_Strict):
     speakers = Text(allow_none=True)
     outcome_summary = Text(allow_none=True)
     requires_approval = fields.Boolean(allow_none=True)
-    max_per_region = fields.Integer(validate=BOUNDED, allow_none=True)
-    max_per_organisation = fields.Integer(validate=BOUNDED, allow_none=True)
-    offer_hours = fields.Integer(validate=BOUNDED)
-    attendance_threshold = fields.Integer(validate=BOUNDED,
-                                          metadata={"description": "Percent of sessions for a certificate."})
+    max_per_region = whole("events.max_per_region", allow_none=True)
+    max_per_organisation = whole("events.max_per_organisation", allow_none=True)
+    offer_hours = whole("events.offer_hours", metadata={"description": "Hours an offered seat is held."})
+    attendance_threshold = whole("events.attendance_threshold",
+                                 metadata={"description": "Percent of sessions for a certificate."})
     registration_opens_at = Moment(allow_none=True)
     registration_closes_at = Moment(allow_none=True)
     latitude = fields.Float(allow_none=True)

@@ -3,9 +3,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.certificates.models import CERTIFICATE_KIND_LABELS
+from app.core import bounds
 
 
 def kind_choices():
@@ -17,7 +18,7 @@ class IssueForm(FlaskForm):
 
     kind = SelectField(_l("Certificate"), choices=kind_choices)
     layout = SelectField(_l("Layout"), choices=[], validate_choice=False)
-    user_ids = SelectMultipleField(_l("People"), coerce=int, choices=[], validate_choice=False)
+    user_ids = SelectMultipleField(_l("People"), coerce=bounds.id_from, choices=[], validate_choice=False)
     signatory_name = StringField(_l("Signed by"), validators=[Optional(), Length(max=200)])
     signatory_role = StringField(_l("Signatory's role"), validators=[Optional(), Length(max=200)])
 
@@ -27,7 +28,7 @@ class OverrideForm(FlaskForm):
 
     kind = HiddenField()
     layout = HiddenField()
-    user_id = IntegerField(validators=[DataRequired()])
+    user_id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=bounds.ID_MAX)])
     reason = StringField(_l("Reason for issuing despite the rules"), validators=[Optional(), Length(max=1000)])
 
 

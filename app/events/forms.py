@@ -32,6 +32,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import clock
 from app.accounts.regions import region_choices
+from app.core import bounds
 from app.events.models import EventKind, GroupMembership, SeriesFrequency, TeamRole, TripService
 
 LANGUAGES = (("ru", "Русский"), ("en", "English"), ("bg", "Български"), ("pl", "Polski"), ("lt", "Lietuvių"))
@@ -95,7 +96,7 @@ class EventForm(FlaskForm):
                            description=_l("Session times below are in this timezone."))
     programme_id = SelectField(_l("Programme"), validate_choice=False)
     region_code = SelectField(_l("Region"), validate_choice=False)
-    capacity = IntegerField(_l("Capacity"), validators=[Optional()],
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(), bounds.form_max("events.capacity")],
                             description=_l("Leave empty for no limit."))
     registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=DATETIME_FORMAT,
                                                validators=[Optional()])
@@ -103,11 +104,14 @@ class EventForm(FlaskForm):
                                                 validators=[Optional()],
                                                 description=_l("No later than the start of the first session."))
     requires_approval = BooleanField(_l("Registrations need the organiser's approval"))
-    max_per_region = IntegerField(_l("At most this many people per region"), validators=[Optional()])
-    max_per_organisation = IntegerField(_l("At most this many people per organisation"), validators=[Optional()])
+    max_per_region = IntegerField(_l("At most this many people per region"),
+                                  validators=[Optional(), bounds.form_max("events.max_per_region")])
+    max_per_organisation = IntegerField(_l("At most this many people per organisation"),
+                                        validators=[Optional(), bounds.form_max("events.max_per_organisation")])
     offer_hours = IntegerField(_l("Hours to accept a freed seat"), default=48,
                                validators=[InputRequired(_l("Give the hours: at least 1.")),
-                                           NumberRange(min=1, message=_l("At least 1 hour."))],
+                                           NumberRange(min=1, message=_l("At least 1 hour.")),
+                                           bounds.form_max("events.offer_hours")],
                                description=_l("How long a person from the waitlist has to take a seat that frees up."))
     sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=60, label=_l("Sessions"))
     # False for an event whose meetings come from a series rule: they are changed on the series pages.
@@ -210,7 +214,7 @@ class SeminarForm(EventForm):
     online_url = URLField(_l("Join link"), validators=[Optional(), Length(max=500)],
                           description=_l("Only confirmed participants see it."))
     attendance_threshold = IntegerField(_l("Attendance needed for a certificate, %"), default=75,
-                                        validators=[Optional()])
+                                        validators=[Optional(), bounds.form_max("events.attendance_threshold")])
     EXTRA = ("venue", "address", "is_online", "online_url", "attendance_threshold")
 
 
@@ -221,7 +225,7 @@ class WebinarForm(EventForm):
     recording_url = URLField(_l("Recording link"), validators=[Optional(), Length(max=500)],
                              description=_l("Add it after the webinar."))
     attendance_threshold = IntegerField(_l("Attendance needed for a certificate, %"), default=75,
-                                        validators=[Optional()])
+                                        validators=[Optional(), bounds.form_max("events.attendance_threshold")])
     EXTRA = ("online_url", "recording_url", "attendance_threshold")
 
 
@@ -247,7 +251,7 @@ class TripForm(EventForm):
     district = StringField(_l("District"), validators=[Optional(), Length(max=200)])
     departure_point = StringField(_l("Departure point"), validators=[Optional(), Length(max=300)])
     departure_at = DateTimeLocalField(_l("Departure time"), format=DATETIME_FORMAT, validators=[Optional()])
-    seats = IntegerField(_l("Seats in transport"), validators=[Optional()])
+    seats = IntegerField(_l("Seats in transport"), validators=[Optional(), bounds.form_max("trip_details.seats")])
     services = MultiCheckboxField(_l("Services offered"),
                                   choices=[(s.value, s.label) for s in TripService])
     media_invited = BooleanField(_l("Media invited"))
@@ -293,7 +297,7 @@ class TripForm(EventForm):
 
 
 for _role in TeamRole:
-    setattr(TripForm, f"role_{_role.value}", IntegerField(_role.label, validators=[Optional()]))
+    setattr(TripForm, f"role_{_role.value}", IntegerField(_role.label, validators=[Optional(), bounds.form_max("trip_team_roles.needed")]))
 
 
 class GroupForm(EventForm):
@@ -353,17 +357,19 @@ class SeriesForm(FlaskForm):
 
     frequency = SelectField(_l("Repeats"), choices=[(f.value, f.label) for f in SeriesFrequency],
                             default=SeriesFrequency.WEEKLY.value)
-    every = IntegerField(_l("Every how many weeks (or months)"), default=1, validators=[Optional()],
+    every = IntegerField(_l("Every how many weeks (or months)"), default=1,
+                         validators=[Optional(), bounds.form_max("event_series.every")],
                          description=_l("1 = every week; 2 = fortnightly."))
     weekdays = MultiCheckboxField(_l("On"), choices=[(str(n), label) for n, label in WEEKDAYS])
     month_position = SelectField(_l("Which weekday of the month"), choices=MONTH_POSITIONS, default="1",
                                  description=_l("Monthly rules only: e.g. the last Thursday."))
     starts_on = DateField(_l("First date"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()], description=_l("Or give a number of meetings."))
-    count = IntegerField(_l("Number of meetings"), validators=[Optional()])
+    count = IntegerField(_l("Number of meetings"), validators=[Optional(), bounds.form_max("event_series.count")])
     start_time = TimeField(_l("Starts at"), validators=[Optional()],
                            description=_l("In the event's timezone, the same local time all year."))
-    duration_minutes = IntegerField(_l("Length, minutes"), default=90, validators=[Optional()])
+    duration_minutes = IntegerField(_l("Length, minutes"), default=90,
+                                    validators=[Optional(), bounds.form_max("event_series.duration_minutes")])
     excluded_dates = TextAreaField(_l("Skip these dates"), validators=[Optional(), Length(max=5000)],
                                    render_kw={"rows": 2}, description=_l("YYYY-MM-DD, separated by commas."))
 
@@ -408,7 +414,8 @@ class MeetingForm(FlaskForm):
 class OutcomeForm(FlaskForm):
     """After a meeting: guests (a count) and a short outcome; members are checked in by name."""
 
-    guests = IntegerField(_l("Guests (not members)"), default=0, validators=[Optional()])
+    guests = IntegerField(_l("Guests (not members)"), default=0,
+                          validators=[Optional(), bounds.form_max("event_sessions.guests")])
     outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=20000)], render_kw={"rows": 4},
                             description=_l("What was discussed and agreed. No health data of named people."))
 
@@ -449,7 +456,8 @@ def results_form_for(event, formdata=None) -> ResultsForm:
     recorded = {r.service.value: r.people_served for r in event.results}
     for service in (event.trip.services if event.trip else []):
         setattr(TripResultsForm, service,
-                IntegerField(TripService(service).label, validators=[Optional()], default=recorded.get(service)))
+                IntegerField(TripService(service).label, validators=[Optional(), bounds.form_max("trip_results.people_served")],
+                             default=recorded.get(service)))
     form = TripResultsForm(formdata=formdata)
     if formdata is None and event.trip is not None:
         form.notes.data = event.trip.results_notes

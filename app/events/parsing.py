@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.core import bounds
 from app.database import INTEGER_MAX
 from app.errors import FieldErrors
 from app.events.models import (
@@ -23,7 +24,7 @@ STRING_FIELDS = {
     "outcome_summary": TEXT_MAX,
 }
 OPTIONAL_URL_FIELDS = ("online_url", "recording_url")
-OPTIONAL_POSITIVE_INT_FIELDS = ("capacity", "max_per_region", "max_per_organisation")
+OPTIONAL_INT_FIELDS = ("capacity", "max_per_region", "max_per_organisation")
 BOOL_FIELDS = ("requires_approval", "is_online")
 TRIP_STRING_FIELDS = {"settlement": 200, "district": 200, "departure_point": 300}
 COMMUNITY_MAX = 200
@@ -35,6 +36,7 @@ MESSAGES = {
     "not_int": _l("Enter a whole number."),
     "positive": _l("Enter a number greater than zero, or leave it empty."),
     "too_big": _l("Enter a number no greater than %(n)d."),
+    "range": _l("Enter a whole number from %(low)d to %(high)d."),
     "not_bool": _l("Enter true or false."),
     "url": _l("Enter a full web address starting with http:// or https://."),
     "kind": _l("Choose one of: seminar, webinar, round table, outreach trip, self-help group."),
@@ -91,14 +93,12 @@ def error_message(key: str, **params):
 # --- parsing and validation ----------------------------------------------------------------
 
 def to_int(value, bounded: bool = True):
-    """An int from JSON or a form; bools and fractions are refused, and (when `bounded`) anything
-    an INTEGER column cannot hold."""
+    """An int from JSON or a form; bools and floats (1.5, and 2.0 too) are refused, and (when
+    `bounded`) anything an INTEGER column cannot hold."""
     if isinstance(value, bool):
         raise ValueError
     if isinstance(value, int):
         number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
     elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,30}\s*", value):
         number = int(value)
     else:
@@ -186,19 +186,27 @@ def check_text(errors: FieldErrors, name: str, value, limit: int, required: bool
     return value
 
 
-def check_optional_positive(errors: FieldErrors, name: str, value):
+def check_bounded(errors: FieldErrors, name: str, value, column: str, *, optional: bool = True):
+    """A whole number within the column's bound (app.core.bounds); None when empty and `optional`."""
     if value is None or value == "":
+        if not optional:
+            errors.add(name, error_message("required"))
         return None
     try:
         number = to_int(value, bounded=False)
     except ValueError:
         errors.add(name, error_message("not_int"))
         return None
-    if number <= 0:
+    bound = bounds.of(column)
+    if number in bound:
+        return number
+    if number > bound.high:
+        errors.add(name, error_message("too_big", n=bound.high))
+    elif optional and bound.low == 1:
         errors.add(name, error_message("positive"))
-    elif number > INTEGER_MAX:
-        errors.add(name, error_message("too_big", n=INTEGER_MAX))
-    return number
+    else:
+        errors.add(name, error_message("range", low=bound.low, high=bound.high))
+    return None
 
 
 @dataclass
@@ -268,7 +276,7 @@ def parse_team_roles(errors: FieldErrors, raw) -> dict[TeamRole, int] | None:
         except (KeyError, TypeError, ValueError):
             errors.add("team_roles", error_message("team_roles"))
             return None
-        if needed <= 0:
+        if needed not in bounds.of("trip_team_roles.needed"):
             errors.add("team_roles", error_message("team_roles"))
             return None
         if role in roles:

@@ -15,15 +15,14 @@ from dateutil.rrule import MONTHLY, WEEKLY, rrule, rruleset, weekday
 from flask_babel import lazy_gettext as _l
 
 from app import clock
+from app.core import bounds
 from app.database import lock_row, unit_of_work
 from app.errors import Conflict, FieldErrors, NotFound
 from app.events.changes import denormalise_dates, record_change
 from app.events.models import Event, EventStatus, SeriesFrequency, SeriesRule, Session
 from app.events.parsing import TEXT_MAX, TITLE_MAX, check_text, localize, to_int
 
-MAX_MEETINGS = 200
-MAX_EVERY = 52
-MAX_DURATION_MINUTES = 24 * 60
+MAX_MEETINGS = bounds.of("event_series.count").high
 POSITIONS = (1, 2, 3, 4, -1)
 YEAR_MIN, YEAR_MAX = 1970, 2100
 
@@ -132,14 +131,15 @@ def _time(errors: FieldErrors, name: str, value) -> time | None:
         return None
 
 
-def _bounded_int(errors: FieldErrors, name: str, value, low: int, high: int, message):
+def _bounded_int(errors: FieldErrors, name: str, value, column: str, message_key: str):
+    """A whole number within the column's bound (app.core.bounds), or the field's message naming the bound."""
+    bound = bounds.of(column)
     try:
         number = to_int(value)
     except (TypeError, ValueError):
-        errors.add(name, message)
-        return None
-    if not low <= number <= high:
-        errors.add(name, message)
+        number = None
+    if number not in bound:
+        errors.add(name, MESSAGES[message_key] % {"n": bound.high})
         return None
     return number
 
@@ -168,8 +168,7 @@ def parse_rule(data: dict) -> Rule:
     except ValueError:
         errors.add("frequency", MESSAGES["frequency"])
         frequency = None
-    every = _bounded_int(errors, "every", data.get("every", 1), 1, MAX_EVERY,
-                         MESSAGES["every"] % {"n": MAX_EVERY})
+    every = _bounded_int(errors, "every", data.get("every", 1), "event_series.every", "every")
     weekdays: set[int] = set()
     raw_weekdays = data.get("weekdays") or []
     if not isinstance(raw_weekdays, list | tuple | set):
@@ -197,10 +196,7 @@ def parse_rule(data: dict) -> Rule:
     until = _date(errors, "until", data.get("until"), required=False)
     count = None
     if data.get("count") not in (None, ""):
-        count = _bounded_int(errors, "count", data["count"], 1, MAX_MEETINGS,
-                             MESSAGES["count"] % {"n": MAX_MEETINGS})
-        if count is None and "count" not in errors.fields:
-            errors.add("count", MESSAGES["count"] % {"n": MAX_MEETINGS})
+        count = _bounded_int(errors, "count", data["count"], "event_series.count", "count")
     elif until is None and "until" not in errors.fields:
         errors.add("until", MESSAGES["end_missing"])
     if until is not None and data.get("count") not in (None, ""):
@@ -208,8 +204,8 @@ def parse_rule(data: dict) -> Rule:
     if until is not None and starts_on is not None and until < starts_on:
         errors.add("until", MESSAGES["until_before_start"])
     start_time = _time(errors, "start_time", data.get("start_time"))
-    duration = _bounded_int(errors, "duration_minutes", data.get("duration_minutes"), 1, MAX_DURATION_MINUTES,
-                            MESSAGES["duration"] % {"n": MAX_DURATION_MINUTES})
+    duration = _bounded_int(errors, "duration_minutes", data.get("duration_minutes"), "event_series.duration_minutes",
+                            "duration")
     excluded = _excluded(errors, data.get("excluded_dates"))
     errors.raise_if_any()
     return Rule(frequency, every, tuple(sorted(weekdays)), month_position, starts_on, until, count, start_time,
@@ -454,7 +450,7 @@ def record_outcome(event: Event, session_id: int, actor, data: dict) -> Session:
         guests = 0
     try:
         guests = to_int(guests)
-        if guests < 0:
+        if guests not in bounds.of("event_sessions.guests"):
             raise ValueError
     except (TypeError, ValueError):
         errors.add("guests", MESSAGES["guests"])

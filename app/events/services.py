@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import clock
+from app.core import bounds
 from app.database import lock_row, unit_of_work
 from app.errors import Conflict, FieldErrors, ValidationFailed
 from app.events.changes import (
@@ -240,7 +241,7 @@ def record_trip_results(event: Event, actor, counts: dict, notes: str = "") -> E
                 continue
             try:
                 number = to_int(value)
-                if number < 0:
+                if number not in bounds.of("trip_results.people_served"):
                     raise ValueError
             except (TypeError, ValueError):
                 errors.add(key, _l("Enter a count of zero or more."))

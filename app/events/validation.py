@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from app import permissions
 from app.accounts import services as accounts
 from app.accounts.regions import is_region
+from app.core import bounds
 from app.errors import FieldErrors, NotFound
 from app.events.models import (
     Event,
@@ -17,12 +18,12 @@ from app.events.parsing import (
     BOOL_FIELDS,
     COMMUNITY_MAX,
     LANGUAGE_RE,
-    OPTIONAL_POSITIVE_INT_FIELDS,
+    OPTIONAL_INT_FIELDS,
     OPTIONAL_URL_FIELDS,
     STRING_FIELDS,
     TRIP_STRING_FIELDS,
     URL_RE,
-    check_optional_positive,
+    check_bounded,
     check_text,
     error_message,
     parse_moment,
@@ -69,14 +70,12 @@ def validate(event: Event | None, data: dict, actor) -> tuple[dict, FieldErrors]
             errors.add("timezone", error_message("timezone"))
         else:
             clean["timezone"] = data["timezone"]
-    for name in OPTIONAL_POSITIVE_INT_FIELDS:
+    for name in OPTIONAL_INT_FIELDS:
         if name in data:
-            clean[name] = check_optional_positive(errors, name, data[name])
+            clean[name] = check_bounded(errors, name, data[name], f"events.{name}")
     if "offer_hours" in data:
-        hours = check_optional_positive(errors, "offer_hours", data["offer_hours"])
-        if hours is None and "offer_hours" not in errors.fields:
-            errors.add("offer_hours", error_message("required"))
-        clean["offer_hours"] = hours
+        clean["offer_hours"] = check_bounded(errors, "offer_hours", data["offer_hours"], "events.offer_hours",
+                                             optional=False)
     for name in BOOL_FIELDS:
         if name in data:
             try:
@@ -103,7 +102,7 @@ def validate(event: Event | None, data: dict, actor) -> tuple[dict, FieldErrors]
     if "attendance_threshold" in data:
         try:
             threshold = to_int(data["attendance_threshold"])
-            if not 0 <= threshold <= 100:
+            if threshold not in bounds.of("events.attendance_threshold"):
                 raise ValueError
             clean["attendance_threshold"] = threshold
         except (TypeError, ValueError):
@@ -192,7 +191,7 @@ def _parse_trip(errors: FieldErrors, raw, kind, tz: ZoneInfo) -> dict | None:
             except ValueError as error:
                 errors.add("trip.departure_at", str(error))
     if "seats" in raw:
-        trip["seats"] = check_optional_positive(errors, "trip.seats", raw["seats"])
+        trip["seats"] = check_bounded(errors, "trip.seats", raw["seats"], "trip_details.seats")
     if "services" in raw:
         services = raw["services"] or []
         try:
@@ -292,7 +291,9 @@ def _check_whole(errors: FieldErrors, event: Event | None, clean: dict) -> None:
         group = clean.get("group") or {}
         community = group["community"] if "community" in group else (
             current_group.community if current_group else "")
-        if not community:
+        if not community and venue:  # DESIGN §5: without `group.community` the venue names the community
+            clean["group"] = {**group, "community": venue[:COMMUNITY_MAX]}
+        elif not community:
             errors.add("group.community", error_message("community_required"))
         membership = group.get("membership", current_group.membership if current_group else None)
         if membership == GroupMembership.CLOSED:

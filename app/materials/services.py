@@ -5,7 +5,10 @@ bytes must be one of the accepted types (filetype reads the magic numbers) and t
 fit MATERIALS_MAX_BYTES. A refused upload stores nothing: the file is written only after every
 check has passed, and removed again if the row cannot be committed.
 """
+import io
 import string
+import zipfile
+import zlib
 from dataclasses import dataclass
 from functools import partial
 from pathlib import PurePosixPath
@@ -51,6 +54,13 @@ ACCEPTED_TYPES = {
     "image/jpeg": FileType("jpg", "JPEG", ("jpeg", "jpe")),
     "image/webp": FileType("webp", "WebP"),
 }
+
+# Office documents and e-books are zip archives: they are opened (central directory, CRC of every part)
+# before being stored, so a zip bomb or a broken archive under a .docx name is refused.
+ZIPPED_TYPES = {"pptx", "odp", "docx", "odt", "epub"}
+UNZIPPED_FACTOR = 10  # the parts together may unpack to at most 10 × MATERIALS_MAX_BYTES
+MAX_PART_RATIO = 100  # no part may be compressed more than 100:1 …
+RATIO_FLOOR = MEGABYTE  # … once it unpacks to more than a megabyte (small XML parts compress well)
 
 NOT_ACCEPTED = _l("This file is not a PDF, slides (PPTX, ODP), an image (PNG, JPEG, WebP), a document "
                   "(DOCX, ODT) or an e-book (EPUB), whatever its name says. Nothing was saved.")
@@ -120,7 +130,33 @@ def _read_upload(upload, errors: FieldErrors) -> Upload | None:
     if accepted is None:
         errors.add("file", NOT_ACCEPTED)
         return None
+    if accepted.extension in ZIPPED_TYPES and not _safe_archive(data, accepted, limit, errors):
+        return None
     return Upload(data, found.mime, _clean_filename(upload.filename, accepted))
+
+
+def _safe_archive(data: bytes, accepted: FileType, limit: int, errors: FieldErrors) -> bool:
+    """A readable zip whose parts unpack to a sensible size: the sizes its directory declares are
+    bounded first, then every part is read (zipfile stops at the declared size and checks the CRC)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            unpacked = sum(part.file_size for part in parts)
+            if unpacked > UNZIPPED_FACTOR * limit or any(
+                    part.file_size > RATIO_FLOOR and part.file_size > MAX_PART_RATIO * max(part.compress_size, 1)
+                    for part in parts):
+                errors.add("file", _l("This %(type)s unpacks to %(size)s, far more than such a file holds: it "
+                                      "looks like a zip bomb. Nothing was saved.",
+                                      type=accepted.label, size=size_text(unpacked)))
+                return False
+            if archive.testzip() is not None:
+                raise zipfile.BadZipFile
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, ValueError,
+            OSError, zlib.error):
+        errors.add("file", _l("This %(type)s is damaged: it is a zip archive that cannot be read. Nothing "
+                              "was saved.", type=accepted.label))
+        return False
+    return True
 
 
 _PRINTABLE = set(string.printable) - set("\t\n\r\x0b\x0c/\\\"")

@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core import bounds
 from app.programmes import services
 
 
@@ -26,7 +27,7 @@ class ProgrammeForm(FlaskForm):
                                   description=_l("Hold Ctrl (⌘ on a Mac) to choose several regions."))
     target_groups = TextAreaField(_l("Target groups"), validators=[Optional(), Length(max=services.TEXT_MAX)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=services.TEXT_MAX)])
-    organisers = SelectMultipleField(_l("Organisers"), coerce=int, validate_choice=False,
+    organisers = SelectMultipleField(_l("Organisers"), coerce=bounds.id_from, validate_choice=False,
                                      description=_l("They can edit the programme and its events."))
     submit = SubmitField(_l("Save"))
 
@@ -37,7 +38,8 @@ class ProgrammeForm(FlaskForm):
 
 
 class StageForm(FlaskForm):
-    number = IntegerField(_l("Number"), validators=[InputRequired(), NumberRange(min=1, max=99)])
+    number = IntegerField(_l("Number"), validators=[InputRequired(), NumberRange(
+        min=bounds.of("programme_stages.number").low, max=bounds.of("programme_stages.number").high)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=services.TITLE_MAX)])
     starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
     ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
@@ -56,12 +58,12 @@ class PlanItemForm(FlaskForm):
     planned_start = DateField(_l("Planned start"), validators=[DataRequired()])
     planned_end = DateField(_l("Planned end"), validators=[DataRequired()])
     stage_id = SelectField(_l("Stage"), validate_choice=False)
-    event_ids = SelectMultipleField(_l("Linked events"), coerce=int, validate_choice=False,
+    event_ids = SelectMultipleField(_l("Linked events"), coerce=bounds.id_from, validate_choice=False,
                                     description=_l("Events of this programme that carry out the activity."))
     submit = SubmitField(_l("Save"))
 
     def data_for_service(self) -> dict:
         data = {name: getattr(self, name).data for name in (
             "number", "activity", "planned_start", "planned_end", "event_ids")}
-        data["stage_id"] = int(self.stage_id.data) if (self.stage_id.data or "").isdigit() else None
+        data["stage_id"] = bounds.id_or_none(self.stage_id.data or "")
         return data

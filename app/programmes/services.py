@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from app import clock, permissions
 from app.accounts.models import Role, User, UserRole
 from app.accounts.regions import is_region
+from app.core import bounds
 from app.database import unit_of_work
 from app.errors import FieldErrors, ValidationFailed
 from app.extensions import db
@@ -161,7 +162,7 @@ def update_programme(programme: Programme, actor: User, data: dict) -> Programme
 
 def _stage_fields(programme: Programme, data: dict, errors: FieldErrors, stage: Stage | None) -> dict:
     number = data.get("number")
-    if not isinstance(number, int) or number < 1 or number > 99:
+    if number not in bounds.of("programme_stages.number"):
         errors.add("number", _l("Enter a number from 1 to 99."))
     elif any(s.number == number and s is not stage for s in programme.stages):
         errors.add("number", NUMBER_TAKEN["Stage"])

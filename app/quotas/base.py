@@ -33,6 +33,12 @@ MESSAGES = {
     "date_after_deadline": _l("This date is after the deadline (%(deadline)s)."),
     "duration": _l("Enter the duration in minutes, from 1 to 600."),
     "note_long": _l("Keep the note under 500 characters."),
+    "note_email": _l("Remove the e-mail address: a note must not identify the client (no name, contacts or "
+                     "date of birth), only what the consultation was about."),
+    "note_phone": _l("Remove the phone number: a note must not identify the client (no name, contacts or "
+                     "date of birth), only what the consultation was about."),
+    "note_birth_date": _l("Remove the date of birth: a note must not identify the client (no name, contacts or "
+                          "date of birth). The consultation’s own date has its field above."),
     "not_editable": _l("An accepted consultation can only be changed after the curator reopens it."),
     "not_submitted": _l("Only submitted consultations can be reviewed; this one was already decided."),
     "not_accepted": _l("Only accepted consultations can be reopened."),

@@ -3,6 +3,7 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from app.core import bounds
 from app.errors import NotFound
 from app.extensions import db
 from app.permissions import require
@@ -63,7 +64,7 @@ def _mentoring_form(plan, curator):
                               sorted(rows, key=lambda r: r.user.full_name.casefold())]
     if request.method != "POST":
         form.held_on.data = today(plan.event.timezone)
-        wanted = request.args.get("quota", type=int)
+        wanted = request.args.get("quota", type=bounds.id_from)
         if wanted:
             form.quota_ids.data = [wanted]
     return form

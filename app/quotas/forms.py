@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core import bounds
 from app.quotas.models import LABELS, ClientType, ConsultationFormat, MentoringKind
 
 
@@ -35,7 +36,8 @@ class ActionForm(FlaskForm):
 
 
 class PlanForm(FlaskForm):
-    target = IntegerField(_l("Target: consultations per trainee"), validators=[InputRequired()],
+    target = IntegerField(_l("Target: consultations per trainee"),
+                          validators=[InputRequired(), bounds.form_max("quota_plans.target")],
                           description=_l("For example 20, as in the KPD NKO programme."))
     starts_on = DateField(_l("Window opens"), validators=[InputRequired()])
     deadline = DateField(_l("Deadline"), validators=[InputRequired()])
@@ -43,15 +45,17 @@ class PlanForm(FlaskForm):
     topics = TextAreaField(_l("Topic categories"), validators=[Optional(), Length(max=5000)],
                            description=_l("One per line as “code: name”, e.g. “rights: Patients’ rights”."))
     behind_percent = IntegerField(_l("“Behind” below this share of the expected count, %"),
-                                  validators=[InputRequired()], default=70)
-    curators = MultiCheckboxField(_l("Curators"), coerce=int, choices=[])
+                                  validators=[InputRequired(), bounds.form_max("quota_plans.behind_percent")],
+                                  default=70)
+    curators = MultiCheckboxField(_l("Curators"), coerce=bounds.id_from, choices=[])
 
 
 class ConsultationForm(FlaskForm):
     held_on = DateField(_l("Date"), validators=[InputRequired()])
     format = RadioField(_l("Format"), choices=FORMAT_CHOICES, validators=[InputRequired()])
     topic = SelectField(_l("Topic category"), choices=[], validators=[Optional()], validate_choice=False)
-    duration_minutes = IntegerField(_l("Duration, minutes"), validators=[InputRequired()])
+    duration_minutes = IntegerField(_l("Duration, minutes"),
+                                    validators=[InputRequired(), bounds.form_max("consultations.duration_minutes")])
     client_type = RadioField(_l("Client"), choices=CLIENT_CHOICES, validators=[InputRequired()])
     is_repeat = BooleanField(_l("Repeat consultation (the same client as before)"))
     note = TextAreaField(_l("Short note"), validators=[Optional(), Length(max=500)],
@@ -73,7 +77,7 @@ class ReasonForm(FlaskForm):
 
 
 class QuotaChangeForm(FlaskForm):
-    target = IntegerField(_l("New target"), validators=[Optional(), NumberRange(min=1, max=1000)])
+    target = IntegerField(_l("New target"), validators=[Optional(), NumberRange(min=1), bounds.form_max("consultation_quotas.target")])
     deadline = DateField(_l("New deadline"), validators=[Optional()])
     reason = TextAreaField(_l("Reason (kept in the history)"), validators=[Length(max=2000)])
 
@@ -87,7 +91,8 @@ class AddTraineeForm(FlaskForm):
 
 
 class CatchUpForm(FlaskForm):
-    per_week = IntegerField(_l("Consultations a week until the deadline"), validators=[InputRequired()])
+    per_week = IntegerField(_l("Consultations a week until the deadline"),
+                            validators=[InputRequired(), bounds.form_max("catch_up_plans.per_week")])
     note = TextAreaField(_l("How you will catch up"), validators=[Optional(), Length(max=2000)])
 
 
@@ -102,7 +107,7 @@ class MentoringForm(FlaskForm):
     topic = StringField(_l("Topic of the session"), validators=[InputRequired(), Length(max=300)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)],
                           description=_l("No client’s personal data here either."))
-    quota_ids = MultiCheckboxField(_l("Trainees"), coerce=int, choices=[])
+    quota_ids = MultiCheckboxField(_l("Trainees"), coerce=bounds.id_from, choices=[])
 
 
 class CohortFilterForm(FlaskForm):
@@ -127,5 +132,5 @@ class CohortFilterForm(FlaskForm):
             return {}
         curator = self.curator.data
         return {"show": self.show.data or None, "region": self.region.data or None,
-                "curator_id": int(curator) if curator and curator.isdigit() else None,
+                "curator_id": bounds.id_or_none(curator) if curator else None,
                 "sort": self.sort.data or "status", "descending": self.order.data == "desc"}

@@ -10,10 +10,12 @@ from flask_babel import format_date
 from sqlalchemy import select
 
 from app import clock
+from app.core import bounds
 from app.database import unit_of_work
 from app.errors import FieldErrors, NotFound
 from app.extensions import db
 from app.quotas.base import MESSAGES, NOTE_MAX, QuotaConflict, close_tasks, lock_quota, record, today
+from app.quotas.identity import identity_in
 from app.quotas.models import (
     ClientType,
     Consultation,
@@ -54,12 +56,15 @@ def validate(quota: ConsultationQuota, data: dict) -> dict:
     if topic is not None and topic not in {t["code"] for t in plan.topics or []}:
         errors.add("topic", MESSAGES["topic_unknown"])
     duration = data.get("duration_minutes")
-    if isinstance(duration, bool) or not isinstance(duration, int) or not 1 <= duration <= 600:
+    if duration not in bounds.of("consultations.duration_minutes"):
         errors.add("duration_minutes", MESSAGES["duration"])
     client_type = _enum(errors, "client_type", ClientType, data.get("client_type"), "required")
     note = (data.get("note") or "").strip()
     if len(note) > NOTE_MAX:
         errors.add("note", MESSAGES["note_long"])
+    identity = identity_in(note)
+    if identity is not None:
+        errors.add("note", MESSAGES[f"note_{identity}"])
     errors.raise_if_any()
     return {"held_on": held_on, "format": fmt, "topic": topic, "duration_minutes": duration,
             "client_type": client_type, "is_repeat": bool(data.get("is_repeat")), "note": note}

@@ -6,7 +6,7 @@ from flask_login import login_required
 from app import permissions
 from app.accounts import services as accounts
 from app.accounts.regions import region_name
-from app.core import exports
+from app.core import bounds, exports
 from app.errors import NotFound
 from app.permissions import require
 from app.quotas import services
@@ -200,7 +200,7 @@ def set_curator(quota_id: int):
     form.curator.choices = [("", "")] + [(str(c.id), c.full_name) for c in quota.plan.curators]
     chosen = (form.curator.data or "").strip()  # blank (whitespace included) means "no curator"
     return _quota_form(quota, curator_form=form, done=_("The curator is saved."),
-                       action=lambda: services.set_curator(quota, int(chosen) if chosen.isdigit() else None, user()))
+                       action=lambda: services.set_curator(quota, bounds.id_or_none(chosen), user()))
 
 
 @bp.post("/manage/quotas/<int:quota_id>/consultations/<int:consultation_id>/reopen")

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app.accounts.models import Role, User
+from app.core import bounds
 from app.database import lock_row, unit_of_work
 from app.errors import FieldErrors, NotFound, ValidationFailed
 from app.events.models import Event
@@ -51,16 +52,13 @@ def parse_topics(text: str | list | None, errors: FieldErrors) -> list[dict]:
     return topics
 
 
-def _int_in(errors: FieldErrors, name: str, value, low: int, high: int, message_key: str) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
+def _int_in(errors: FieldErrors, name: str, value, column: str, message_key: str) -> int | None:
+    """A whole number (not a bool, not a fraction) within the column's bound (app.core.bounds)."""
+    value = bounds.whole(value)
+    if value not in bounds.of(column):
         errors.add(name, MESSAGES[message_key])
         return None
-    if not low <= number <= high:
-        errors.add(name, MESSAGES[message_key])
-        return None
-    return number
+    return value
 
 
 def _curators(ids, errors: FieldErrors) -> list[User]:
@@ -76,8 +74,9 @@ def _curators(ids, errors: FieldErrors) -> list[User]:
 def _validate(data: dict) -> dict:
     errors = FieldErrors()
     clean = {
-        "target": _int_in(errors, "target", data.get("target"), 1, 1000, "target"),
-        "behind_percent": _int_in(errors, "behind_percent", data.get("behind_percent", 70), 1, 100, "percent"),
+        "target": _int_in(errors, "target", data.get("target"), "quota_plans.target", "target"),
+        "behind_percent": _int_in(errors, "behind_percent", data.get("behind_percent", 70), "quota_plans.behind_percent",
+                                  "percent"),
     }
     starts_on, deadline = data.get("starts_on"), data.get("deadline")
     if not isinstance(starts_on, date):
@@ -202,7 +201,7 @@ def change_quota(quota: ConsultationQuota, actor: User, *, target=None, deadline
         errors.add("reason", MESSAGES["reason_required"])
     new_target = None
     if target not in (None, ""):
-        new_target = _int_in(errors, "target", target, 1, 1000, "target")
+        new_target = _int_in(errors, "target", target, "consultation_quotas.target", "target")
     if deadline is not None and deadline < quota.plan.starts_on:
         errors.add("deadline", MESSAGES["deadline_before_start"])
     errors.raise_if_any()

@@ -7,6 +7,7 @@ quota's row lock, so the accepted count and `met_at` never race.
 from sqlalchemy import select
 
 from app import clock
+from app.core import bounds
 from app.database import unit_of_work
 from app.errors import FieldErrors, ValidationFailed
 from app.extensions import db
@@ -128,11 +129,8 @@ def request_catch_up(quota: ConsultationQuota, actor, *, automatic: bool = False
 def submit_catch_up(quota: ConsultationQuota, actor, per_week, note: str = "") -> CatchUpPlan:
     """The trainee answers: this many consultations a week until the deadline."""
     errors = FieldErrors()
-    try:
-        per_week = int(per_week)
-    except (TypeError, ValueError):
-        per_week = None
-    if per_week is None or not 1 <= per_week <= 100:
+    per_week = bounds.whole(per_week)
+    if per_week not in bounds.of("catch_up_plans.per_week"):
         errors.add("per_week", MESSAGES["per_week"])
     note = (note or "").strip()
     if len(note) > COMMENT_MAX:

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core import bounds
 from app.registrations.models import QUESTION_KIND_LABELS, REGISTRATION_STATUS_LABELS, Question, QuestionKind
 
 
@@ -103,7 +104,7 @@ class ChangeRoleForm(FlaskForm):
 class BulkDecisionForm(FlaskForm):
     """Approve or reject the ticked applications with one reason (the buttons carry `action`)."""
 
-    registration_ids = SelectMultipleField(_l("Applications"), coerce=int, validate_choice=False)
+    registration_ids = SelectMultipleField(_l("Applications"), coerce=bounds.id_from, validate_choice=False)
     action = HiddenField()
     reason = TextAreaField(_l("Reason for the rejected (mailed to each of them)"),
                            validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})

@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select
 
 from app import clock
 from app.accounts.regions import region_name
+from app.core import bounds
 from app.database import lock_row
 from app.errors import NotFound, ValidationFailed
 from app.events.models import (
@@ -155,7 +156,8 @@ def lock_registration(registration: Registration) -> tuple[Event, Registration]:
 
 
 def offer_deadline(event: Event, now: datetime) -> datetime:
-    deadline = now + timedelta(hours=event.offer_hours)
+    # An event saved before offer_hours had its bound (a billion hours overflowed the date) is read at the bound.
+    deadline = now + timedelta(hours=min(event.offer_hours, bounds.of("events.offer_hours").high))
     if event.starts_at is not None and now < event.starts_at < deadline:
         return event.starts_at
     return deadline

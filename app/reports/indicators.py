@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.accounts.models import User
+from app.core import bounds
 from app.database import unit_of_work
 from app.errors import FieldErrors, NotFound
 from app.events.models import Event, EventKind
@@ -25,7 +26,7 @@ NAME_MAX = 300
 UNIT_MAX = 50
 TEXT_MAX = 20000
 URL_MAX = 500
-PLAN_MAX = 10**9
+PLAN_MAX = bounds.of("indicators.plan").high
 MAX_ID = 2**31 - 1  # beyond PostgreSQL's INTEGER no row can exist: refuse it before asking the database
 
 FILTER_KEYS = ("stage_id", "event_kind", "date_from", "date_to", "event_id", "option")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import clock, permissions
+from app.core import bounds
 from app.programmes import services as programmes
 from app.programmes.models import Programme
 from app.reports import breakdowns, charts, dashboard, exports, indicators, report, snapshots
@@ -106,7 +107,7 @@ def export(programme_id: int, fmt: str):
 def save_deviations(programme_id: int):
     programme = _programme(programme_id)
     form = DeviationsForm()
-    stage_id = request.form.get("stage_id", type=int)
+    stage_id = request.form.get("stage_id", type=bounds.id_from)
     target = url_for(".stage", programme_id=programme.id, stage_id=stage_id) if stage_id else \
         url_for(".show", programme_id=programme.id)
     if not form.validate_on_submit():
@@ -150,7 +151,7 @@ def snapshot_export(programme_id: int, snapshot_id: int, fmt: str):
 @login_required
 def compare(programme_id: int):
     programme = _programme(programme_id)
-    before_id = request.args.get("before", type=int)
+    before_id = request.args.get("before", type=bounds.id_from)
     if before_id is None:  # nothing chosen yet: the newest snapshot against the live report
         frozen = snapshots.snapshots_of(programme)
         if not frozen:
@@ -158,7 +159,7 @@ def compare(programme_id: int):
         before_id = frozen[0].id
     before = snapshots.snapshot_in(programme, before_id)
     after_id = request.args.get("after", "live")
-    after = None if after_id == "live" else snapshots.snapshot_in(programme, int(after_id) if after_id.isdigit() else 0)
+    after = None if after_id == "live" else snapshots.snapshot_in(programme, bounds.id_or_none(after_id) or 0)
     after_data = report.build(programme.id) if after is None else after.data
     return render_template("reports/compare.html", programme=programme, before=before, after=after,
                            rows=snapshots.compare(before.data, after_data), snapshots=snapshots.snapshots_of(programme))
@@ -233,7 +234,7 @@ def manual_fact(programme_id: int, indicator_id: int):
     form.stage_id.choices = [("", _("The whole programme"))] + [
         (str(s.id), _("Stage %(number)d: %(title)s", number=s.number, title=s.title)) for s in programme.stages]
     if not form.is_submitted():
-        chosen = request.args.get("stage_id", type=int)
+        chosen = request.args.get("stage_id", type=bounds.id_from)
         form.stage_id.data = chosen
         typed = indicator.manual_fact(chosen)
         if typed is not None:

@@ -65,3 +65,29 @@ def test_the_trip_object_of_the_contract_is_accepted_on_a_trip(client, token):
     response = client.post("/api/v1/events", json=trip, headers=bearer(token))
     assert response.status_code == 201, response.get_data(as_text=True)
     _assert_echoed(trip, response.get_json())
+
+
+@pytest.mark.parametrize("group", [None, {}, {"membership": "open"}, {"community": ""}],
+                         ids=["no group", "empty group", "group without community", "blank community"])
+def test_a_self_help_group_of_the_contract_without_a_community_is_created_with_the_venue_as_community(
+        client, token, group):
+    """Issue 20.18: DESIGN §5's JSON with kind self_help_group was a 422 asking for `group.community`."""
+    body = {k: v for k, v in copy.deepcopy(CONTRACT_EVENT).items() if k != "trip"}
+    body.update(kind="self_help_group", venue="Читалище „Христо Ботев“, Бургас")
+    if group is not None:
+        body["group"] = group
+    response = client.post("/api/v1/events", json=body, headers=bearer(token))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    created = response.get_json()
+    assert created["group"]["community"] == "Читалище „Христо Ботев“, Бургас"
+    _assert_echoed({k: v for k, v in body.items() if k != "group"}, created)
+    changed = client.patch(f"/api/v1/events/{created['id']}", json={"title": "Група за самопомощ"},
+                           headers=bearer(token))
+    assert changed.status_code == 200 and changed.get_json()["group"]["community"] == created["group"]["community"]
+
+
+def test_a_self_help_group_without_a_community_or_a_venue_is_refused_beside_the_community(client, token):
+    body = {k: v for k, v in copy.deepcopy(CONTRACT_EVENT).items() if k != "trip"}
+    body.update(kind="self_help_group", venue=None)
+    response = client.post("/api/v1/events", json=body, headers=bearer(token))
+    assert response.status_code == 422 and "group.community" in response.get_json()["fields"]

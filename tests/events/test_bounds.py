@@ -88,3 +88,61 @@ def test_check_in_and_undo_with_an_id_no_row_can_have(client, login, organiser):
     assert response.status_code in (302, 404)
     with pytest.raises(NotFound):
         registrations.registration_in_event(event, 10**20)
+
+
+# --- one table of bounds per column, whatever the door (issue 20.5) -------------------------------------
+
+WEBINAR = {"kind": "webinar", "title": "Вебинар о льготах", "timezone": "Europe/Samara", "status": "published",
+           "online_url": "https://meet.example.org/x", "capacity": 1,
+           "sessions": [{"start": "2027-01-01T09:00:00+04:00", "end": "2027-01-01T10:00:00+04:00"}]}
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("offer_hours", 1_000_000_000), ("offer_hours", 721), ("offer_hours", 0), ("capacity", 100_001),
+    ("capacity", 1.5), ("capacity", 2.0), ("capacity", True), ("max_per_region", 10**6), ("attendance_threshold", 101),
+    ("offer_hours", "48"),
+])
+def test_the_api_refuses_a_value_outside_the_column_bound_or_not_an_integer(client, organiser, field, value):
+    token = accounts.create_api_token(organiser, "bounds")
+    response = client.post("/api/v1/events", headers={"Authorization": f"Bearer {token}"},
+                           json={**WEBINAR, field: value})
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["fields"]
+    assert db.session.scalar(select(func.count(Event.id))) == 0
+
+
+def test_the_service_and_the_form_refuse_a_billion_offer_hours(client, login, organiser):
+    from app.errors import ValidationFailed
+    from app.events import services as events
+
+    with pytest.raises(ValidationFailed) as caught:
+        events.create_event(organiser, {**WEBINAR, "offer_hours": 1_000_000_000})
+    assert "offer_hours" in caught.value.fields
+    login(organiser)
+    response = client.post("/manage/events/new/seminar", data={**GOOD["seminar"], "offer_hours": "1000000000"})
+    assert response.status_code == 422
+    assert "720" in field_error(response.get_data(as_text=True), "offer_hours")
+    assert db.session.scalar(select(func.count(Event.id))) == 0
+
+
+def test_an_event_at_the_bound_keeps_working_and_an_old_billion_is_read_at_the_bound(client, organiser):
+    """Before the bound, 1e9 hours were saved and every cancel, organiser cancel and capacity change
+    of the event was a 500 (OverflowError computing the offer deadline)."""
+    token = accounts.create_api_token(organiser, "bounds")
+    headers = {"Authorization": f"Bearer {token}"}
+    created = client.post("/api/v1/events", headers=headers, json={**WEBINAR, "offer_hours": 720})
+    assert created.status_code == 201, created.get_json()
+    event = db.session.get(Event, created.get_json()["id"])
+    event.offer_hours = 1_000_000_000  # a row saved before the bound existed
+    db.session.commit()
+    first, second, third = make_user("first@example.org"), make_user("second@example.org"), \
+        make_user("third@example.org")
+    held = registrations.register(event.id, first)
+    waiting = registrations.register(event.id, second)
+    registrations.register(event.id, third)
+    registrations.cancel(held, first)  # the seat is offered to `second`: the deadline is computed
+    db.session.refresh(waiting)
+    assert waiting.status.value == "offered" and waiting.offer_expires_at is not None
+    registrations.set_status(waiting, organiser, "cancelled")  # the organiser cancels: offered on again
+    response = client.patch(f"/api/v1/events/{event.id}", headers=headers, json={"capacity": 3})
+    assert response.status_code == 200, response.get_json()

@@ -72,7 +72,6 @@ def test_group_details_are_saved_and_a_closed_group_approves_new_members(app, or
 
 
 @pytest.mark.parametrize(("group", "field"), [
-    ({"community": ""}, "group.community"),
     ({"community": "Бургас", "facilitator_email": "nobody@example.org"}, "group.facilitator_email"),
     ({"community": "Бургас", "facilitator_id": 999999}, "group.facilitator_id"),
     ({"community": "Бургас", "membership": "secret"}, "group.membership"),

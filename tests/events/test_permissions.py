@@ -12,7 +12,7 @@ MATRIX = [
     ("GET", "/", "anonymous", 200),
     ("GET", "/events", "anonymous", 200),
     ("GET", "/events/{others}", "anonymous", 200),
-    ("GET", "/events/{draft}", "anonymous", 302),
+    ("GET", "/events/{draft}", "anonymous", 404),
     ("GET", "/events/{draft}", "trainee", 404),
     ("GET", "/events/{draft}", "organiser", 404),
     ("GET", "/events/{draft}", "admin", 200),

@@ -31,3 +31,16 @@ def fields_dict(names: list[str]):
         return st.dictionaries(st.sampled_from(["x", "page"]), value, max_size=2)
     keys = st.sampled_from(sorted(names) + ["unexpected_field"])
     return st.dictionaries(keys, value, min_size=1, max_size=len(names) + 1)
+
+
+# Issue 20.8's classes, sent to EVERY route and API body as explicit examples (whatever the budget):
+# a NUL byte, integers past INTEGER (2**31) and past BIGINT (10**20), and JSON nested 100,000 deep.
+NUL_TEXT = "Самара\x00"
+OVERSIZED_INTS = (2**31, 10**20)
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+
+
+def hostile_examples(names: list[str]) -> list[dict]:
+    """Every named field (or `q` and `page` when none is known) set at once to each hostile value."""
+    keys = sorted(names) or ["q", "page"]
+    return [{key: NUL_TEXT for key in keys}] + [{key: str(number) for key in keys} for number in OVERSIZED_INTS]

@@ -1,7 +1,8 @@
 """Hypothesis over every HTML route of the inventory: forms (fields from the route's WTForms
 classes) and GET query parameters (named in the route's code and filter forms, plus the listing's).
 
-The rule: no 5xx, and a rejected request (4xx) writes no row. The budget per route is FUZZ_EXAMPLES
+The rule: no 5xx, and a rejected request (4xx) writes no row. Every route also gets, whatever the
+budget, a NUL in every field and integers past INTEGER and BIGINT in every field (issue 20.8). The budget per route is FUZZ_EXAMPLES
 (small in `make test`, large in `make fuzz`). A request is made as someone allowed to act, so the
 input reaches the services instead of stopping at the permission check.
 """
@@ -10,7 +11,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 
 from tests.gate import builders
 from tests.gate.routes import FIGURES, form_field_names, forms_of, inventory, query_params_of, row_counts, sign_in
-from tests.gate.strategies import BUDGET, fields_dict
+from tests.gate.strategies import BUDGET, fields_dict, hostile_examples
 from tests.gate.test_csrf import _allowed_user
 from tests.gate.test_matrix import ROUTES
 
@@ -40,8 +41,11 @@ def _settings():
                     phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
 
 
-def _known(test, rule, method, argument):
-    """Add issue 10's input for this route as an explicit example."""
+def _known(test, rule, method, argument, names):
+    """Add issue 10's input for this route, and issue 20's NUL and oversized integers in every field,
+    as explicit examples."""
+    for hostile in hostile_examples(names):
+        test = example(**{argument: hostile})(test)
     known = KNOWN_DEFECTS.get((rule, method))
     return example(**{argument: known[1]})(test) if known else test
 
@@ -76,7 +80,7 @@ def test_forms_take_hostile_input(app, world, rule, method):
         before = row_counts()
         _check(client.post(url, data=data), before, data)
 
-    _settings()(_known(post, rule, method, "data"))()
+    _settings()(_known(post, rule, method, "data", names))()
 
 
 @pytest.mark.parametrize(("rule", "method"), [_case(r, m) for r, m in QUERIES])
@@ -91,4 +95,4 @@ def test_query_parameters_take_hostile_input(app, world, rule, method):
         _check(response, before, args)
         assert row_counts() == before, f"a GET wrote rows: {args!r}"
 
-    _settings()(_known(get, rule, method, "args"))()
+    _settings()(_known(get, rule, method, "args", names))()

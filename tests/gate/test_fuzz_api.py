@@ -1,5 +1,7 @@
 """schemathesis over every operation of /api/v1/openapi.json, as an organiser and as a trainee:
-no 5xx, responses as documented, and a refused request (4xx) writes no row. FUZZ_EXAMPLES budget."""
+no 5xx, responses as documented, and a refused request (4xx) writes no row. FUZZ_EXAMPLES budget.
+Every operation also gets, whatever the budget, NUL in every string, integers past INTEGER and BIGINT
+in every integer (body, query and path) and a body nested 100,000 deep (issue 20.8)."""
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
@@ -13,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
 from app.accounts import services as accounts
 from tests.gate import builders
 from tests.gate.routes import row_counts
-from tests.gate.strategies import BUDGET
+from tests.gate.strategies import BUDGET, DEEP_JSON, NUL_TEXT, OVERSIZED_INTS
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -53,3 +55,65 @@ def test_api_operations_take_hostile_input(case, tokens):
         case.validate_response(response, checks=CHECKS)
         if 400 <= response.status_code < 500:
             assert row_counts() == before, f"a refused API request ({response.status_code}) wrote rows"
+
+
+# --- issue 20.8's classes in every API operation, whatever the budget -----------------------------------
+
+def _resolve(document: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _hostile_body(document: dict, schema: dict, number: int, depth: int = 0):
+    """A body of the operation's shape with NUL in every string and `number` in every integer."""
+    schema = _resolve(document, schema)
+    kind = schema.get("type")
+    kind = next((k for k in kind if k != "null"), None) if isinstance(kind, list) else kind
+    if kind == "object" or "properties" in schema:
+        return {name: _hostile_body(document, sub, number, depth + 1)
+                for name, sub in schema.get("properties", {}).items() if depth < 3}
+    if kind == "array":
+        return [_hostile_body(document, schema.get("items", {}), number, depth + 1)]
+    if kind == "integer":
+        return number
+    if kind == "boolean":
+        return True
+    return NUL_TEXT
+
+
+def _operations(document: dict):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "patch", "put", "delete"):
+                yield path, method, operation
+
+
+def test_every_api_operation_refuses_nul_oversized_integers_and_deep_json(app, client, tokens):
+    document = client.get("/api/v1/openapi.json").get_json()
+    headers = {"Authorization": f"Bearer {tokens['organiser']}"}
+    sent = 0
+    for path, method, operation in _operations(document):
+        url = path.replace("{event_id}", str(tokens["event_id"])).replace("{programme_id}", "1")
+        bodies = []
+        content = (operation.get("requestBody") or {}).get("content", {}).get("application/json")
+        if content:
+            bodies = [_hostile_body(document, content["schema"], number) for number in OVERSIZED_INTS]
+        queries = [{p["name"]: value for p in operation.get("parameters", []) if p.get("in") == "query"}
+                   for value in (NUL_TEXT, *map(str, OVERSIZED_INTS))]
+        attempts = [{"json": body} for body in bodies] + [{"query_string": q} for q in queries if q]
+        if content:
+            attempts.append({"data": DEEP_JSON, "content_type": "application/json"})
+        attempts += [{"base_url": None, "url": path.replace("{event_id}", str(n)).replace("{programme_id}", str(n))}
+                     for n in OVERSIZED_INTS if "{" in path]
+        for attempt in attempts:
+            target = attempt.pop("url", url)
+            attempt.pop("base_url", None)
+            before = row_counts()
+            response = client.open(target, method=method.upper(), headers=headers, **attempt)
+            sent += 1
+            assert response.status_code < 500, (method, target, attempt, response.get_data(as_text=True)[:300])
+            if 400 <= response.status_code < 500:
+                assert row_counts() == before, (method, target, attempt)
+                assert set(response.get_json()) == {"error", "fields"}, (method, target)
+    assert sent > 10

@@ -1,6 +1,7 @@
 """Real small files for upload tests: a one-page PDF, a 1×1 PNG, and hostile look-alikes."""
 import io
 import struct
+import zipfile
 import zlib
 
 from werkzeug.datastructures import FileStorage
@@ -52,3 +53,27 @@ def upload(data: bytes, filename: str, content_type: str = "application/pdf") ->
 
 def pdf_upload(filename: str = "slides.pdf") -> FileStorage:
     return upload(minimal_pdf(), filename)
+
+
+# --- zip-based documents (DOCX, PPTX, ODT, ODP, EPUB are zip archives) -----------------------
+
+FIRST_PART = {"docx": ("word/document.xml", b"<w:document/>"), "pptx": ("ppt/presentation.xml", b"<p:presentation/>"),
+              "epub": ("mimetype", b"application/epub+zip"),
+              "odt": ("mimetype", b"application/vnd.oasis.opendocument.text"),
+              "odp": ("mimetype", b"application/vnd.oasis.opendocument.presentation")}
+
+
+def zipped_document(kind: str, payload: bytes = "<p>Памятка пациента</p>".encode()) -> bytes:
+    """A `kind` document as filetype recognises it (its identifying part first, stored), then `payload`
+    deflated as the content part."""
+    out = io.BytesIO()
+    name, first = FIRST_PART[kind]
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(zipfile.ZipInfo(name), first, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", payload, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return out.getvalue()
+
+
+def zip_bomb(kind: str, unpacked: int) -> bytes:
+    """A few kilobytes that unpack to `unpacked` bytes of zeros, under the name of a `kind` document."""
+    return zipped_document(kind, b"\x00" * unpacked)

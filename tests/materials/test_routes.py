@@ -11,7 +11,7 @@ from app.materials import services
 from app.materials.models import Material
 from tests.factories import make_event
 from tests.materials.conftest import LIMIT, stored_files
-from tests.materials.files import HTML_AS_PDF, minimal_pdf, minimal_png, pdf_upload, upload
+from tests.materials.files import HTML_AS_PDF, minimal_pdf, minimal_png, pdf_upload, upload, zip_bomb
 
 VIEWERS = ("anonymous", "other_trainee", "waitlisted", "confirmed", "other_organiser", "organiser", "admin")
 
@@ -203,3 +203,28 @@ def test_the_organiser_adds_edits_moves_and_deletes(app, event, people, client_a
     db.session.expire_all()
     assert [m.title for m in services.materials_of(event)] == ["Запись"]
     assert stored_files(app) == [] and key
+
+
+def test_a_draft_event_is_a_404_for_visitors_on_every_public_url_like_a_missing_id(app, people, client_as):
+    """Issue 20.15: the login page for a draft and a 404 for a missing id told draft ids apart."""
+    draft = make_event(actor=people.organiser, status="draft")
+    material = services.add_file(draft, people.organiser, {"title": "Программа", "visibility": "public"},
+                                 pdf_upload("Программа.pdf"))
+    missing = draft.id + 1000
+    for viewer in (None, people.other_trainee):
+        client = client_as(viewer)
+        for event_id in (draft.id, missing):
+            for url in (f"/events/{event_id}", f"/events/{event_id}/event.ics",
+                        f"/events/{event_id}/materials/{material.id}", f"/api/v1/events/{event_id}"):
+                response = client.get(url)
+                assert response.status_code == 404, (viewer, url, response.status_code)
+                assert "Location" not in response.headers
+    assert _download(client_as(people.organiser), material).status_code == 200
+
+
+def test_a_zip_bomb_named_docx_gets_a_message_beside_the_field_and_nothing_is_stored(app, event, people,
+                                                                                       client_as):
+    response = _post_file(client_as(people.organiser), event, zip_bomb("docx", 2 * 1024 * 1024), "памятка.docx")
+    assert response.status_code == 422
+    assert "zip bomb" in _field_error(response.get_data(as_text=True), "file")
+    assert db.session.query(Material).count() == 0 and stored_files(app) == []

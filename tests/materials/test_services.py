@@ -3,6 +3,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 
 from app import clock, permissions
 from app.errors import ValidationFailed
@@ -13,7 +14,17 @@ from app.materials import services
 from app.materials.models import Material, Visibility
 from app.materials.storage import storage
 from tests.materials.conftest import LIMIT, stored_files
-from tests.materials.files import EXECUTABLE, HTML_AS_PDF, SVG, minimal_pdf, minimal_png, pdf_upload, upload
+from tests.materials.files import (
+    EXECUTABLE,
+    HTML_AS_PDF,
+    SVG,
+    minimal_pdf,
+    minimal_png,
+    pdf_upload,
+    upload,
+    zip_bomb,
+    zipped_document,
+)
 
 
 def _rows() -> int:
@@ -166,3 +177,53 @@ def test_a_held_back_recording_is_public_only_once_the_last_session_has_ended(ap
         assert permissions.can("material.view", recording, user=people.organiser)
     with clock.frozen_at(last_end):
         assert permissions.can("material.view", recording, user=people.other_trainee)
+
+
+# --- zip bombs and broken archives under office and e-book names (issue 20.13) -----------------------
+
+ZIPPED = ("docx", "pptx", "odt", "odp", "epub")
+
+
+@pytest.mark.parametrize("kind", ZIPPED)
+def test_a_real_zipped_document_is_stored(app, event, people, kind):
+    material = services.add_file(event, people.organiser, {"title": "Памятка", "visibility": "public"},
+                                 upload(zipped_document(kind), f"памятка.{kind}"))
+    assert material.filename == f"памятка.{kind}" and stored_files(app) != []
+
+
+@pytest.mark.parametrize("kind", ZIPPED)
+def test_a_zip_bomb_under_a_document_name_is_refused_and_nothing_is_stored(app, event, people, kind):
+    bomb = zip_bomb(kind, 2 * 1024 * 1024)
+    assert len(bomb) < LIMIT  # it passes the upload limit: only its unpacked size gives it away
+    with pytest.raises(ValidationFailed) as refused:
+        services.add_file(event, people.organiser, {"title": "Памятка", "visibility": "public"},
+                          upload(bomb, f"памятка.{kind}"))
+    with force_locale("en"):
+        assert list(refused.value.fields) == ["file"] and "zip bomb" in str(refused.value.fields["file"][0])
+    assert _rows() == 0 and stored_files(app) == []
+
+
+def test_one_part_compressed_beyond_100_to_1_is_refused_within_the_total(app, event, people):
+    app.config["MATERIALS_MAX_BYTES"] = 25 * 1024 * 1024  # 250 MB unpacked would be allowed in total
+    bomb = zip_bomb("docx", 2 * 1024 * 1024)
+    with pytest.raises(ValidationFailed) as refused:
+        services.add_file(event, people.organiser, {"title": "Памятка", "visibility": "public"},
+                          upload(bomb, "памятка.docx"))
+    with force_locale("en"):
+        assert "zip bomb" in str(refused.value.fields["file"][0])
+    assert _rows() == 0 and stored_files(app) == []
+
+
+def test_a_broken_or_lying_archive_is_refused_as_damaged(app, event, people):
+    good = zipped_document("docx", "Памятка пациента. ".encode() * 50)
+    truncated = good[: len(good) // 2]
+    lying = bytearray(good)  # the content part's CRC no longer matches what it unpacks to
+    lying[good.index(b"content.xml") - 16] ^= 0xFF
+    lying[good.rindex(b"content.xml") - 30] ^= 0xFF
+    for data in (truncated, bytes(lying)):
+        with pytest.raises(ValidationFailed) as refused:
+            services.add_file(event, people.organiser, {"title": "Памятка", "visibility": "public"},
+                              upload(data, "памятка.docx"))
+        with force_locale("en"):
+            assert "damaged" in str(refused.value.fields["file"][0])
+    assert _rows() == 0 and stored_files(app) == []
