@@ -65,7 +65,8 @@ INTERNAL = frozenset({
     "certificate_issuance_jobs.failed", "event_changes.sequence", "event_messages.recipient_count",
     "event_sessions.sequence", "plan_items.position", "registration_questions.position",
     "certificates.verification_count", "materials.position", "materials.size_bytes",
-    "catch_up_plans.from_count", "message_recipients.outbox_message_id",
+    "catch_up_plans.from_count", "message_recipients.outbox_message_id", "certificates.status_list_index",
+    "certificate_status_index_counter.last",
 })
 
 

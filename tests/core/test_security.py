@@ -177,6 +177,8 @@ def test_every_door_that_takes_next_refuses_every_hostile_value(app):
     for door, knock, fallback in _doors(app):
         for target in HOSTILE_NEXT:
             response = knock(target)
+            if "\x00" in target and response.status_code == 400:
+                continue  # a NUL is refused at the request boundary before any door reads `next`
             if response.status_code != 302 or response.headers["Location"] != fallback:
                 wrong.append(f"{door} {target!r}: {response.status_code} {response.headers.get('Location')}")
     assert wrong == []
