@@ -7,6 +7,7 @@ commits together. Consequences that leave the process (mail, jobs) are written a
 inside the same transaction (app/outbox); callbacks registered with `after_commit` run only
 once the commit has succeeded, to nudge the worker.
 """
+import enum
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -59,6 +60,17 @@ class UTCDateTime(TypeDecorator):
 def utcnow() -> datetime:
     """Column default: the (possibly frozen) clock's now."""
     return clock.now()
+
+
+class LabelledEnum(enum.StrEnum):
+    """A stored choice declared with its translated label, `SEMINAR = "seminar", _l("Seminar")`, so the
+    label cannot be forgotten and is read as `member.label`."""
+
+    def __new__(cls, value: str, label):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
 
 
 def enum_column(enum_cls, length: int = 32):

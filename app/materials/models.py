@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from app.events.models import Event, Session
 from app.extensions import db
 
@@ -21,19 +21,9 @@ class MaterialKind(enum.StrEnum):
     LINK = "link"
 
 
-class Visibility(enum.StrEnum):
-    PUBLIC = "public"
-    PARTICIPANTS = "participants"
-
-    @property
-    def label(self):
-        return VISIBILITY_LABELS[self]
-
-
-VISIBILITY_LABELS = {
-    Visibility.PUBLIC: _l("Everyone"),
-    Visibility.PARTICIPANTS: _l("Confirmed participants only"),
-}
+class Visibility(LabelledEnum):
+    PUBLIC = "public", _l("Everyone")
+    PARTICIPANTS = "participants", _l("Confirmed participants only")
 
 
 class Material(db.Model):

@@ -4,7 +4,6 @@ There is deliberately no column for anything that identifies a client (name, con
 birth date, diagnosis): a consultation is counted, never traced back to a person
 (tests/quotas/test_no_client_identity.py keeps it so).
 """
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -22,91 +21,56 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from app.extensions import db
 
 
-class Labelled(enum.StrEnum):
-    @property
-    def label(self):
-        return LABELS[self]
+class ConsultationFormat(LabelledEnum):
+    IN_PERSON = "in_person", _l("In person")
+    PHONE = "phone", _l("Phone")
+    ONLINE = "online", _l("Online")
+    GROUP = "group", _l("Group")
+    HOME_VISIT = "home_visit", _l("Home visit")
 
 
-class ConsultationFormat(Labelled):
-    IN_PERSON = "in_person"
-    PHONE = "phone"
-    ONLINE = "online"
-    GROUP = "group"
-    HOME_VISIT = "home_visit"
+class ClientType(LabelledEnum):
+    PATIENT = "patient", _l("Patient")
+    RELATIVE = "relative", _l("Relative")
+    OTHER = "other", _l("Other")
 
 
-class ClientType(Labelled):
-    PATIENT = "patient"
-    RELATIVE = "relative"
-    OTHER = "other"
+class ReviewState(LabelledEnum):
+    SUBMITTED = "submitted", _l("Submitted")
+    ACCEPTED = "accepted", _l("Accepted")
+    RETURNED = "returned", _l("Returned")
 
 
-class ReviewState(Labelled):
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
+class PaceStatus(LabelledEnum):
+    NOT_STARTED = "not_started", _l("Not started")
+    AHEAD = "ahead", _l("Ahead")
+    ON_TRACK = "on_track", _l("On track")
+    BEHIND = "behind", _l("Behind")
+    MISSED = "missed", _l("Missed")
+    MET = "met", _l("Met")
 
 
-class PaceStatus(Labelled):
-    NOT_STARTED = "not_started"
-    AHEAD = "ahead"
-    ON_TRACK = "on_track"
-    BEHIND = "behind"
-    MISSED = "missed"
-    MET = "met"
+class MentoringKind(LabelledEnum):
+    INDIVIDUAL = "individual", _l("Individual")
+    GROUP = "group", _l("Group")
 
 
-class MentoringKind(Labelled):
-    INDIVIDUAL = "individual"
-    GROUP = "group"
+class CatchUpState(LabelledEnum):
+    REQUESTED = "requested", _l("Requested")
+    SUBMITTED = "submitted", _l("Awaiting the curator")
+    ACCEPTED = "accepted", _l("Accepted")
+    RETURNED = "returned", _l("Returned")
 
 
-class CatchUpState(Labelled):
-    REQUESTED = "requested"
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
+class TaskKind(LabelledEnum):
+    BEHIND = "behind", _l("Behind pace")
+    INACTIVE = "inactive", _l("Nothing logged for 14 days")
+    RETURNED_UNFIXED = "returned_unfixed", _l("Returned consultation not fixed for a week")
 
-
-class TaskKind(Labelled):
-    BEHIND = "behind"
-    INACTIVE = "inactive"
-    RETURNED_UNFIXED = "returned_unfixed"
-
-
-LABELS = {
-    ConsultationFormat.IN_PERSON: _l("In person"),
-    ConsultationFormat.PHONE: _l("Phone"),
-    ConsultationFormat.ONLINE: _l("Online"),
-    ConsultationFormat.GROUP: _l("Group"),
-    ConsultationFormat.HOME_VISIT: _l("Home visit"),
-    ClientType.PATIENT: _l("Patient"),
-    ClientType.RELATIVE: _l("Relative"),
-    ClientType.OTHER: _l("Other"),
-    ReviewState.SUBMITTED: _l("Submitted"),
-    ReviewState.ACCEPTED: _l("Accepted"),
-    ReviewState.RETURNED: _l("Returned"),
-    PaceStatus.NOT_STARTED: _l("Not started"),
-    PaceStatus.AHEAD: _l("Ahead"),
-    PaceStatus.ON_TRACK: _l("On track"),
-    PaceStatus.BEHIND: _l("Behind"),
-    PaceStatus.MISSED: _l("Missed"),
-    PaceStatus.MET: _l("Met"),
-    MentoringKind.INDIVIDUAL: _l("Individual"),
-    MentoringKind.GROUP: _l("Group"),
-    CatchUpState.REQUESTED: _l("Requested"),
-    CatchUpState.SUBMITTED: _l("Awaiting the curator"),
-    CatchUpState.ACCEPTED: _l("Accepted"),
-    CatchUpState.RETURNED: _l("Returned"),
-    TaskKind.BEHIND: _l("Behind pace"),
-    TaskKind.INACTIVE: _l("Nothing logged for 14 days"),
-    TaskKind.RETURNED_UNFIXED: _l("Returned consultation not fixed for a week"),
-}
 
 quota_plan_curators = Table(
     "quota_plan_curators",

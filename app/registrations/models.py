@@ -1,5 +1,4 @@
 """Registrations, their history, and per-session check-ins."""
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -7,34 +6,19 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConst
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from app.events.models import TeamRole
 from app.extensions import db
 
 
-class RegistrationStatus(enum.StrEnum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    REJECTED = "rejected"
-    WAITLISTED = "waitlisted"
-    OFFERED = "offered"
-    EXPIRED = "expired"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self):
-        return REGISTRATION_STATUS_LABELS[self]
-
-
-REGISTRATION_STATUS_LABELS = {
-    RegistrationStatus.PENDING: _l("Awaiting approval"),
-    RegistrationStatus.CONFIRMED: _l("Confirmed"),
-    RegistrationStatus.REJECTED: _l("Rejected"),
-    RegistrationStatus.WAITLISTED: _l("On the waitlist"),
-    RegistrationStatus.OFFERED: _l("Seat offered"),
-    RegistrationStatus.EXPIRED: _l("Offer expired"),
-    RegistrationStatus.CANCELLED: _l("Registration cancelled"),
-}
+class RegistrationStatus(LabelledEnum):
+    PENDING = "pending", _l("Awaiting approval")
+    CONFIRMED = "confirmed", _l("Confirmed")
+    REJECTED = "rejected", _l("Rejected")
+    WAITLISTED = "waitlisted", _l("On the waitlist")
+    OFFERED = "offered", _l("Seat offered")
+    EXPIRED = "expired", _l("Offer expired")
+    CANCELLED = "cancelled", _l("Registration cancelled")
 
 SEAT_TAKING = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
 LIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.OFFERED)
@@ -133,27 +117,13 @@ class CheckIn(db.Model):
     session = relationship("Session")
 
 
-class QuestionKind(enum.StrEnum):
-    TEXT = "text"
-    CHOICE = "choice"
-    MULTIPLE = "multiple"
-    YES_NO = "yes_no"
-    NUMBER = "number"
-    CONSENT = "consent"
-
-    @property
-    def label(self):
-        return QUESTION_KIND_LABELS[self]
-
-
-QUESTION_KIND_LABELS = {
-    QuestionKind.TEXT: _l("Text"),
-    QuestionKind.CHOICE: _l("One choice"),
-    QuestionKind.MULTIPLE: _l("Multiple choice"),
-    QuestionKind.YES_NO: _l("Yes or no"),
-    QuestionKind.NUMBER: _l("A number"),
-    QuestionKind.CONSENT: _l("Consent (own text, always required)"),
-}
+class QuestionKind(LabelledEnum):
+    TEXT = "text", _l("Text")
+    CHOICE = "choice", _l("One choice")
+    MULTIPLE = "multiple", _l("Multiple choice")
+    YES_NO = "yes_no", _l("Yes or no")
+    NUMBER = "number", _l("A number")
+    CONSENT = "consent", _l("Consent (own text, always required)")
 
 
 class Question(db.Model):
