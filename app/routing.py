@@ -59,7 +59,8 @@ def signed_in_user():
     return current_user._get_current_object()
 
 
-def submit(form, action: Callable, *, done, to, catching: type[DomainError] = DomainError) -> Response | None:
+def submit(form, action: Callable, *, done, to, catching: type[DomainError] = DomainError,
+           category: str = "success") -> Response | None:
     """A form's post: when the form validates, `action()` runs; on success `done` is flashed and the redirect
     to `to` returned. A refusal (`catching`; other errors reach the app's handler) goes beside the fields and
     None is returned: the caller renders the form again."""
@@ -70,7 +71,7 @@ def submit(form, action: Callable, *, done, to, catching: type[DomainError] = Do
     except catching as error:
         apply_to_form(form, error)
         return None
-    flash(_given(done, result), "success")
+    flash(_given(done, result), category)
     return redirect(_given(to, result))
 
 
