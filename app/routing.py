@@ -75,16 +75,20 @@ def submit(form, action: Callable, *, done, to, catching: type[DomainError] = Do
     return redirect(_given(to, result))
 
 
-def act(form, action: Callable, *, done, to: str, category: str = "success") -> Response:
+def act(form, action: Callable, *, done, to: str, category="success", invalid: str | None = None) -> Response:
     """An action button's post: `action()` runs when the form (its CSRF token) validates; its result, its
-    refusal or the form's own errors are flashed, and the answer is always the redirect to `to`."""
+    refusal or the form's own errors (or the one message `invalid`) are flashed, and the answer is always the
+    redirect to `to`. `category`, like `done`, may depend on the result."""
     if not form.validate_on_submit():
-        flash_invalid(form)
+        if invalid is None:
+            flash_invalid(form)
+        else:
+            flash(invalid, "danger")
         return redirect(to)
     try:
         result = action()
     except DomainError as error:
         flash(str(error.message), "danger")
     else:
-        flash(_given(done, result), category)
+        flash(_given(done, result), _given(category, result))
     return redirect(to)
