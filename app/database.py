@@ -18,6 +18,7 @@ from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
 
 from app import clock
+from app.errors import NotFound
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,15 @@ class LabelledEnum(enum.StrEnum):
 def enum_column(enum_cls, length: int = 32):
     """A portable enum column storing the members' values as short strings."""
     return db.Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+def row_or_not_found(model, row_id: int, **parent):
+    """The row with this id, or NotFound; with `parent` (`event_id=event.id`) also when it belongs to another
+    parent, so an id from elsewhere is a 404 like a missing one and never leaks."""
+    row = db.session.get(model, row_id)
+    if row is None or any(getattr(row, column) != value for column, value in parent.items()):
+        raise NotFound()
+    return row
 
 
 def lock_row(model, pk):

@@ -21,8 +21,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
-from app.database import unit_of_work
-from app.errors import FieldErrors, NotFound
+from app.database import row_or_not_found, unit_of_work
+from app.errors import FieldErrors
 from app.events.models import Event
 from app.extensions import db
 from app.materials.models import Material, MaterialKind, Visibility
@@ -92,11 +92,7 @@ def materials_of(event: Event) -> list[Material]:
 
 def material_in(event: Event, material_id: int) -> Material:
     """Load a material through its event: an id of another event's material is a 404."""
-    material = db.session.execute(select(Material).where(
-        Material.id == material_id, Material.event_id == event.id)).scalar_one_or_none()
-    if material is None:
-        raise NotFound()
-    return material
+    return row_or_not_found(Material, material_id, event_id=event.id)
 
 
 def open_file(material: Material):

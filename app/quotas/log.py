@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.core import bounds
-from app.database import unit_of_work
-from app.errors import FieldErrors, NotFound
+from app.database import row_or_not_found, unit_of_work
+from app.errors import FieldErrors
 from app.extensions import db
 from app.quotas.base import MESSAGES, NOTE_MAX, QuotaConflict, close_tasks, lock_quota, record, today
 from app.quotas.identity import identity_in
@@ -111,7 +111,4 @@ def edit_consultation(consultation: Consultation, data: dict, actor) -> Consulta
 
 
 def consultation_in_quota(quota: ConsultationQuota, consultation_id: int) -> Consultation:
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or consultation.quota_id != quota.id:
-        raise NotFound()
-    return consultation
+    return row_or_not_found(Consultation, consultation_id, quota_id=quota.id)

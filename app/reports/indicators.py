@@ -12,7 +12,7 @@ from app import clock
 from app.accounts.models import User
 from app.core import bounds
 from app.core.text_fields import text_field
-from app.database import unit_of_work
+from app.database import row_or_not_found, unit_of_work
 from app.errors import FieldErrors, NotFound
 from app.events.models import Event, EventKind
 from app.extensions import db
@@ -239,11 +239,7 @@ def indicators_of_programmes(programme_ids: list[int]) -> list[Indicator]:
 
 def indicator_in(programme: Programme, indicator_id: int) -> Indicator:
     """Load an indicator through its programme: an id of another programme is a 404."""
-    indicator = db.session.execute(select(Indicator).where(
-        Indicator.id == indicator_id, Indicator.programme_id == programme.id)).scalar_one_or_none()
-    if indicator is None:
-        raise NotFound()
-    return indicator
+    return row_or_not_found(Indicator, indicator_id, programme_id=programme.id)
 
 
 def deviations_of(programme: Programme) -> dict[int | None, str]:
