@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
 
@@ -61,6 +62,13 @@ class UTCDateTime(TypeDecorator):
 def utcnow() -> datetime:
     """Column default: the (possibly frozen) clock's now."""
     return clock.now()
+
+
+class Timestamps:
+    """When the row was made, and when it last changed (onupdate: the cache key of listings and feeds)."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class LabelledEnum(enum.StrEnum):

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, Timestamps, UTCDateTime, enum_column, utcnow
 from app.extensions import db
 
 
@@ -87,7 +87,7 @@ mentoring_participants = Table(
 )
 
 
-class QuotaPlan(db.Model):
+class QuotaPlan(Timestamps, db.Model):
     """What a seminar asks of its trainees afterwards: target, window, formats, topics, pace threshold."""
 
     __tablename__ = "quota_plans"
@@ -107,8 +107,6 @@ class QuotaPlan(db.Model):
     topics: Mapped[list[dict]] = mapped_column(JSON, default=list)
     behind_percent: Mapped[int] = mapped_column(default=70)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event = relationship("Event", lazy="joined")
     curators = relationship("User", secondary=quota_plan_curators, lazy="selectin", order_by="User.full_name")
@@ -120,7 +118,7 @@ class QuotaPlan(db.Model):
         return code or ""
 
 
-class ConsultationQuota(db.Model):
+class ConsultationQuota(Timestamps, db.Model):
     """Trainee × plan: the personal target and deadline (changed one by one, with a reason), the curator."""
 
     __tablename__ = "consultation_quotas"
@@ -138,8 +136,6 @@ class ConsultationQuota(db.Model):
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     behind_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_weeks_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     plan: Mapped[QuotaPlan] = relationship(lazy="joined")
     user = relationship("User", foreign_keys=[user_id])
@@ -148,7 +144,7 @@ class ConsultationQuota(db.Model):
                                                          cascade="all, delete-orphan")
 
 
-class Consultation(db.Model):
+class Consultation(Timestamps, db.Model):
     """One consultation as the trainee logged it: counts and categories, never who the client was."""
 
     __tablename__ = "consultations"
@@ -173,8 +169,6 @@ class Consultation(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     quota: Mapped[ConsultationQuota] = relationship()
     reviewed_by = relationship("User")
@@ -197,7 +191,7 @@ class QuotaEvent(db.Model):
     actor = relationship("User")
 
 
-class MentoringSession(db.Model):
+class MentoringSession(Timestamps, db.Model):
     """A curator's individual or group session with trainees of one plan; the trainees see it."""
 
     __tablename__ = "mentoring_sessions"
@@ -209,8 +203,6 @@ class MentoringSession(db.Model):
     held_on: Mapped[date] = mapped_column(Date)
     topic: Mapped[str] = mapped_column(String(300))
     notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     plan: Mapped[QuotaPlan] = relationship()
     curator = relationship("User")

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConst
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import LabelledEnum, UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, Timestamps, UTCDateTime, enum_column, utcnow
 from app.events.models import TeamRole
 from app.extensions import db
 
@@ -27,7 +27,7 @@ LIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationSt
 RULE_COUNTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED, RegistrationStatus.WAITLISTED)
 
 
-class Registration(db.Model):
+class Registration(Timestamps, db.Model):
     """User × event, unique. Re-registering after cancellation reuses the row with a new queue time."""
 
     __tablename__ = "registrations"
@@ -44,8 +44,6 @@ class Registration(db.Model):
     region_code: Mapped[str | None] = mapped_column(String(10))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
