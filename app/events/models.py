@@ -51,6 +51,7 @@ class EventStatus(LabelledEnum):
     PUBLISHED = "published", _l("Published")
     CANCELLED = "cancelled", _l("Cancelled")
 
+
 # What the organiser's list shows: the stored status, except that a published event that has ended is "past".
 PAST = "past"
 PHASE_LABELS = {**{status.value: status.label for status in EventStatus}, PAST: _l("Past")}

@@ -64,6 +64,7 @@ class Delivery(LabelledEnum):
     DIGEST = "digest", _l("Daily digest")
     OFF = "off", _l("Off")
 
+
 DEFAULT_DELIVERY = Delivery.AT_ONCE
 
 
