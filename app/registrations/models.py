@@ -20,11 +20,17 @@ class RegistrationStatus(LabelledEnum):
     EXPIRED = "expired", _l("Offer expired")
     CANCELLED = "cancelled", _l("Registration cancelled")
 
+
 SEAT_TAKING = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
 LIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.OFFERED)
 # Counted by the approval rules ("at most N per region / organisation"): everyone the organiser
 # has let in or queued for a seat. Pending applications are not counted; approval re-checks.
 RULE_COUNTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED, RegistrationStatus.WAITLISTED)
+
+
+def _status_among(statuses) -> hybrid_property:
+    """A flag that the status is one of `statuses`, on a loaded row and in a query alike."""
+    return hybrid_property(lambda row: row.status in statuses, expr=lambda cls: cls.status.in_(statuses))
 
 
 class Registration(Timestamps, db.Model):
@@ -61,24 +67,8 @@ class Registration(Timestamps, db.Model):
     )
     answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan", order_by="Answer.question_id")
 
-    @hybrid_property
-    def takes_seat(self) -> bool:
-        """Confirmed or offered: the one definition of a taken seat."""
-        return self.status in SEAT_TAKING
-
-    @takes_seat.inplace.expression
-    @classmethod
-    def _takes_seat_expression(cls):
-        return cls.status.in_(SEAT_TAKING)
-
-    @hybrid_property
-    def is_live(self) -> bool:
-        return self.status in LIVE
-
-    @is_live.inplace.expression
-    @classmethod
-    def _is_live_expression(cls):
-        return cls.status.in_(LIVE)
+    takes_seat = _status_among(SEAT_TAKING)  # confirmed or offered: the one definition of a taken seat
+    is_live = _status_among(LIVE)
 
     @property
     def is_confirmed(self) -> bool:
