@@ -194,12 +194,7 @@ def _placement(event: Event, data: dict, errors: FieldErrors) -> tuple[int | Non
         session_id = None
     else:
         session_id = int(session_id)
-    try:
-        visibility = Visibility(data.get("visibility"))
-    except ValueError:
-        errors.add("visibility", _l("Choose who may see it."))
-        visibility = None
-    return session_id, visibility
+    return session_id, errors.choice("visibility", Visibility, data.get("visibility"), _l("Choose who may see it."))
 
 
 def _link(data: dict, errors: FieldErrors) -> str:
