@@ -7,16 +7,19 @@ commits together. Consequences that leave the process (mail, jobs) are written a
 inside the same transaction (app/outbox); callbacks registered with `after_commit` run only
 once the commit has succeeded, to nudge the worker.
 """
+import enum
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
 
 from app import clock
+from app.errors import NotFound
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -61,9 +64,36 @@ def utcnow() -> datetime:
     return clock.now()
 
 
+class Timestamps:
+    """When the row was made, and when it last changed (onupdate: the cache key of listings and feeds)."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class LabelledEnum(enum.StrEnum):
+    """A stored choice declared with its translated label, `SEMINAR = "seminar", _l("Seminar")`, so the
+    label cannot be forgotten and is read as `member.label`."""
+
+    def __new__(cls, value: str, label):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
 def enum_column(enum_cls, length: int = 32):
     """A portable enum column storing the members' values as short strings."""
     return db.Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+def row_or_not_found(model, row_id: int, **parent):
+    """The row with this id, or NotFound; with `parent` (`event_id=event.id`) also when it belongs to another
+    parent, so an id from elsewhere is a 404 like a missing one and never leaks."""
+    row = db.session.get(model, row_id)
+    if row is None or any(getattr(row, column) != value for column, value in parent.items()):
+        raise NotFound()
+    return row
 
 
 def lock_row(model, pk):

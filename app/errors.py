@@ -56,6 +56,14 @@ class FieldErrors:
     def __bool__(self) -> bool:
         return bool(self.fields)
 
+    def choice(self, name: str, enum_cls, value, message):
+        """`value` as a member of `enum_cls`, or None with `message` beside the field `name`."""
+        try:
+            return enum_cls(value)
+        except ValueError:
+            self.add(name, message)
+            return None
+
     def raise_if_any(self) -> None:
         if self.fields:
             raise ValidationFailed(fields=self.fields)

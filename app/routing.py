@@ -59,7 +59,8 @@ def signed_in_user():
     return current_user._get_current_object()
 
 
-def submit(form, action: Callable, *, done, to, catching: type[DomainError] = DomainError) -> Response | None:
+def submit(form, action: Callable, *, done, to, catching: type[DomainError] = DomainError,
+           category: str = "success") -> Response | None:
     """A form's post: when the form validates, `action()` runs; on success `done` is flashed and the redirect
     to `to` returned. A refusal (`catching`; other errors reach the app's handler) goes beside the fields and
     None is returned: the caller renders the form again."""
@@ -70,20 +71,24 @@ def submit(form, action: Callable, *, done, to, catching: type[DomainError] = Do
     except catching as error:
         apply_to_form(form, error)
         return None
-    flash(_given(done, result), "success")
+    flash(_given(done, result), category)
     return redirect(_given(to, result))
 
 
-def act(form, action: Callable, *, done, to: str, category: str = "success") -> Response:
+def act(form, action: Callable, *, done, to: str, category="success", invalid: str | None = None) -> Response:
     """An action button's post: `action()` runs when the form (its CSRF token) validates; its result, its
-    refusal or the form's own errors are flashed, and the answer is always the redirect to `to`."""
+    refusal or the form's own errors (or the one message `invalid`) are flashed, and the answer is always the
+    redirect to `to`. `category`, like `done`, may depend on the result."""
     if not form.validate_on_submit():
-        flash_invalid(form)
+        if invalid is None:
+            flash_invalid(form)
+        else:
+            flash(invalid, "danger")
         return redirect(to)
     try:
         result = action()
     except DomainError as error:
         flash(str(error.message), "danger")
     else:
-        flash(_given(done, result), category)
+        flash(_given(done, result), _given(category, result))
     return redirect(to)

@@ -15,15 +15,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.accounts.models import ORGANISATION_KIND_LABELS, ROLE_LABELS
+from app.accounts.models import OrganisationKind, Role
 
 
 def organisation_kind_choices():
-    return [SelectChoice(kind.value, label) for kind, label in ORGANISATION_KIND_LABELS.items()]
+    return [SelectChoice(kind.value, kind.label) for kind in OrganisationKind]
 
 
 def role_choices():
-    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+    return [SelectChoice(role.value, role.label) for role in Role]
 
 
 class LoginForm(FlaskForm):

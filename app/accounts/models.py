@@ -1,5 +1,4 @@
 """Users, roles, organisations, API and calendar tokens."""
-import enum
 import secrets
 from datetime import datetime
 
@@ -8,48 +7,23 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, func, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from app.database import UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from app.extensions import db
 
 
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    ORGANISER = "organiser"
-    CURATOR = "curator"
-    TRAINEE = "trainee"
-
-    @property
-    def label(self):
-        return ROLE_LABELS[self]
+class Role(LabelledEnum):
+    ADMIN = "admin", _l("Administrator")
+    ORGANISER = "organiser", _l("Organiser")
+    CURATOR = "curator", _l("Curator")
+    TRAINEE = "trainee", _l("Trainee")
 
 
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.ORGANISER: _l("Organiser"),
-    Role.CURATOR: _l("Curator"),
-    Role.TRAINEE: _l("Trainee"),
-}
-
-
-class OrganisationKind(enum.StrEnum):
-    PATIENT_NGO = "patient_ngo"
-    VOLUNTEER_BRANCH = "volunteer_branch"
-    MINISTRY = "ministry"
-    UNIVERSITY = "university"
-    HOSPITAL = "hospital"
-
-    @property
-    def label(self):
-        return ORGANISATION_KIND_LABELS[self]
-
-
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.PATIENT_NGO: _l("Patient NGO"),
-    OrganisationKind.VOLUNTEER_BRANCH: _l("Volunteer branch"),
-    OrganisationKind.MINISTRY: _l("Ministry"),
-    OrganisationKind.UNIVERSITY: _l("University"),
-    OrganisationKind.HOSPITAL: _l("Hospital"),
-}
+class OrganisationKind(LabelledEnum):
+    PATIENT_NGO = "patient_ngo", _l("Patient NGO")
+    VOLUNTEER_BRANCH = "volunteer_branch", _l("Volunteer branch")
+    MINISTRY = "ministry", _l("Ministry")
+    UNIVERSITY = "university", _l("University")
+    HOSPITAL = "hospital", _l("Hospital")
 
 
 def new_calendar_token() -> str:
@@ -193,21 +167,13 @@ class PasswordResetToken(db.Model):
 
 
 
-class ConsentSource(enum.StrEnum):
-    SIGN_UP = "sign_up"        # ticked on the sign-up form
-    CONFIRMED = "confirmed"    # confirmed by the person on /me after someone else collected it
-    ORGANISER = "organiser"    # collected on paper or by mail by an organiser (import, account made for them)
-
-    @property
-    def label(self):
-        return CONSENT_SOURCE_LABELS[self]
-
-
-CONSENT_SOURCE_LABELS = {
-    ConsentSource.SIGN_UP: _l("Given at sign-up"),
-    ConsentSource.CONFIRMED: _l("Confirmed by the person"),
-    ConsentSource.ORGANISER: _l("Collected by the organiser"),
-}
+class ConsentSource(LabelledEnum):
+    # ticked on the sign-up form
+    SIGN_UP = "sign_up", _l("Given at sign-up")
+    # confirmed by the person on /me after someone else collected it
+    CONFIRMED = "confirmed", _l("Confirmed by the person")
+    # collected on paper or by mail by an organiser (import, account made for them)
+    ORGANISER = "organiser", _l("Collected by the organiser")
 
 
 class ConsentRecord(db.Model):

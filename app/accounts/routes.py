@@ -39,6 +39,7 @@ from app.accounts.signals import me_page_wanted
 from app.core import sections
 from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.extensions import limiter, login_manager
+from app.routing import act, form_status, signed_in_user, submit
 from app.security import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -107,29 +108,24 @@ def register():
         return redirect(url_for("accounts.me"))
     form = RegisterForm()
     _organisation_form(form)
-    if form.validate_on_submit():
-        try:
-            services.sign_up(
-                email=form.email.data,
-                password=form.password.data,
-                full_name=form.full_name.data,
-                organisation_name=form.organisation.data,
-                organisation_kind=form.organisation_kind.data,
-                region_code=form.region.data,
-                locale=str(get_locale()),
-                consent_given=bool(form.consent.data),
-            )
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            # One answer whether the address was new (a welcome mail with the confirmation link) or
-            # had an account (its owner was mailed): nobody is signed in, the same page follows.
-            flash(_("Check your mail: we have sent a message to %(email)s. Follow the link in it to confirm "
-                    "your address, then log in.", email=form.email.data), "info")
-            return redirect(url_for("accounts.login", next=safe_next(request.args.get("next"), None)))
-    return render_template("accounts/register.html", form=form, consent_text=consent.consent_text(get_locale()),
-                           consent_version=consent.CURRENT_CONSENT_VERSION,
-                           organisations=services.approved_organisations()), 422 if form.errors else 200
+    # One answer whether the address was new (a welcome mail with the confirmation link) or
+    # had an account (its owner was mailed): nobody is signed in, the same page follows.
+    signed_up = submit(form, lambda: services.sign_up(
+        email=form.email.data,
+        password=form.password.data,
+        full_name=form.full_name.data,
+        organisation_name=form.organisation.data,
+        organisation_kind=form.organisation_kind.data,
+        region_code=form.region.data,
+        locale=str(get_locale()),
+        consent_given=bool(form.consent.data),
+    ), done=_("Check your mail: we have sent a message to %(email)s. Follow the link in it to confirm "
+              "your address, then log in.", email=form.email.data), category="info",
+        to=url_for("accounts.login", next=safe_next(request.args.get("next"), None)))
+    return signed_up or (render_template("accounts/register.html", form=form,
+                                         consent_text=consent.consent_text(get_locale()),
+                                         consent_version=consent.CURRENT_CONSENT_VERSION,
+                                         organisations=services.approved_organisations()), form_status(form))
 
 
 @bp.post("/auth/logout")
@@ -234,17 +230,13 @@ def _me_page(user, **context) -> str:
 def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            credentials.change_password(user, current_password=form.current_password.data,
-                                        password=form.password.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            login_user(user)  # this session goes on with the new session version
-            flash(_("Your password has been changed. Other sessions of your account have ended."), "success")
-            return redirect(url_for("accounts.me"))
-    return render_template("accounts/change_password.html", form=form), 422 if form.errors else 200
+
+    def change_and_stay_signed_in():
+        credentials.change_password(user, current_password=form.current_password.data, password=form.password.data)
+        login_user(user)  # this session goes on with the new session version
+    changed = submit(form, change_and_stay_signed_in, to=url_for("accounts.me"),
+                     done=_("Your password has been changed. Other sessions of your account have ended."))
+    return changed or (render_template("accounts/change_password.html", form=form), form_status(form))
 
 
 @bp.post("/account/api-tokens")
@@ -282,24 +274,18 @@ def profile():
         form.organisation.data = user.organisation.name if user.organisation else ""
         form.region.data = user.region_code or ""
         form.locale.data = user.locale
-    if form.validate_on_submit():
-        try:
-            services.update_profile(
-                user,
-                full_name=form.full_name.data,
-                print_name=form.print_name.data,
-                organisation_name=form.organisation.data,
-                organisation_kind=form.organisation_kind.data,
-                region_code=form.region.data,
-                locale=form.locale.data,
-            )
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            flash(_("Your profile has been saved."), "success")
-            return redirect(url_for("accounts.me"))
-    return render_template("accounts/profile.html", form=form, organisations=services.approved_organisations(),
-                           **_consent_prompt(user)), 422 if form.errors else 200
+    saved = submit(form, lambda: services.update_profile(
+        user,
+        full_name=form.full_name.data,
+        print_name=form.print_name.data,
+        organisation_name=form.organisation.data,
+        organisation_kind=form.organisation_kind.data,
+        region_code=form.region.data,
+        locale=form.locale.data,
+    ), done=_("Your profile has been saved."), to=url_for("accounts.me"))
+    return saved or (render_template("accounts/profile.html", form=form,
+                                     organisations=services.approved_organisations(), **_consent_prompt(user)),
+                     form_status(form))
 
 
 def _consent_prompt(user) -> dict:
@@ -357,16 +343,9 @@ def manage_user_roles(user_id: int):
     permissions.require("users.manage")
     user = services.get_user(user_id)
     form = RolesForm()
-    if not form.validate_on_submit():
-        flash(_("Choose roles from the list."), "danger")
-        return redirect(_safe_back())
-    try:
-        services.set_roles(user, form.roles.data, actor=current_user._get_current_object())
-    except DomainError as error:
-        flash(str(error.message), "danger")
-    else:
-        flash(_("Roles of %(name)s saved.", name=user.full_name), "success")
-    return redirect(_safe_back())
+    return act(form, lambda: services.set_roles(user, form.roles.data, actor=signed_in_user()),
+               done=lambda _result: _("Roles of %(name)s saved.", name=user.full_name),
+               invalid=_("Choose roles from the list."), to=_safe_back())
 
 
 @bp.post("/manage/users/<int:user_id>/active")
@@ -375,20 +354,12 @@ def manage_user_active(user_id: int):
     permissions.require("users.manage")
     user = services.get_user(user_id)
     form = AccountActiveForm()
-    if not form.validate_on_submit():
-        flash(_("Choose active or disabled."), "danger")
-        return redirect(_safe_back())
-    try:
-        credentials.set_active(user, form.active.data == "1", actor=current_user._get_current_object())
-    except DomainError as error:
-        flash(str(error.message), "danger")
-    else:
-        if user.active:
-            flash(_("The account of %(name)s is active.", name=user.full_name), "success")
-        else:
-            flash(_("The account of %(name)s is disabled: it cannot sign in or use its tokens; its data stays.",
-                    name=user.full_name), "info")
-    return redirect(_safe_back())
+    return act(form, lambda: credentials.set_active(user, form.active.data == "1", actor=signed_in_user()),
+               done=lambda _result: _("The account of %(name)s is active.", name=user.full_name) if user.active
+               else _("The account of %(name)s is disabled: it cannot sign in or use its tokens; its data stays.",
+                      name=user.full_name),
+               category=lambda _result: "success" if user.active else "info",
+               invalid=_("Choose active or disabled."), to=_safe_back())
 
 
 @bp.get("/manage/organisations")

@@ -32,7 +32,7 @@ from app.accounts.models import (
 )
 from app.accounts.regions import is_region
 from app.core.signals import locale_chosen
-from app.database import unit_of_work
+from app.database import row_or_not_found, unit_of_work
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.pagination import checked_page
@@ -66,10 +66,7 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    return user
+    return row_or_not_found(User, user_id)
 
 
 def _hash_password(password: str) -> str:
@@ -455,10 +452,7 @@ def create_named_api_token(user: User, name: str) -> str:
 
 
 def get_api_token(token_id: int) -> ApiToken:
-    row = db.session.get(ApiToken, token_id)
-    if row is None:
-        raise NotFound()
-    return row
+    return row_or_not_found(ApiToken, token_id)
 
 
 def revoke_api_token(token: ApiToken) -> str:

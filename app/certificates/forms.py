@@ -5,12 +5,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.certificates.models import CERTIFICATE_KIND_LABELS
+from app.certificates.models import CertificateKind
 from app.core import bounds
 
 
 def kind_choices():
-    return [(kind.value, label) for kind, label in CERTIFICATE_KIND_LABELS.items()]
+    return [(kind.value, kind.label) for kind in CertificateKind]
 
 
 class IssueForm(FlaskForm):

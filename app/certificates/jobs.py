@@ -24,8 +24,8 @@ from app import clock
 from app.accounts.models import User
 from app.certificates import eligibility, issuance, rendering
 from app.certificates.models import Certificate, CertificateKind, IssuanceJob, JobState
-from app.database import lock_row, unit_of_work
-from app.errors import NotFound, ValidationFailed
+from app.database import lock_row, row_or_not_found, unit_of_work
+from app.errors import ValidationFailed
 from app.events.models import Event
 from app.extensions import db
 from app.outbox import services as outbox
@@ -199,10 +199,7 @@ def run_job(job_id: int, progress: Callable[[IssuanceJob], None] | None = None) 
 
 
 def job_in_scope(job_id: int) -> IssuanceJob:
-    job = db.session.get(IssuanceJob, job_id)
-    if job is None:
-        raise NotFound()
-    return job
+    return row_or_not_found(IssuanceJob, job_id)
 
 
 def progress_of(job: IssuanceJob) -> Progress:

@@ -1,5 +1,4 @@
 """Certificates, the bulk issuance jobs that make them, and the serial counter."""
-import enum
 import secrets
 from datetime import datetime
 
@@ -7,44 +6,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from app.extensions import db
 
 
-class CertificateKind(enum.StrEnum):
-    PARTICIPATION = "participation"
-    COMPLETION = "completion"
-
-    @property
-    def label(self):
-        return CERTIFICATE_KIND_LABELS[self]
+class CertificateKind(LabelledEnum):
+    PARTICIPATION = "participation", _l("Participation")
+    COMPLETION = "completion", _l("Completion")
 
 
-CERTIFICATE_KIND_LABELS = {
-    CertificateKind.PARTICIPATION: _l("Participation"),
-    CertificateKind.COMPLETION: _l("Completion"),
-}
-
-
-class CertificateStatus(enum.StrEnum):
+class CertificateStatus(LabelledEnum):
     """What a verifier is told; never stored (it follows from revoked_at and superseded_by_id)."""
 
-    VALID = "valid"
-    REVOKED = "revoked"
-    SUPERSEDED = "superseded"
-    UNKNOWN = "unknown"
-
-    @property
-    def label(self):
-        return CERTIFICATE_STATUS_LABELS[self]
-
-
-CERTIFICATE_STATUS_LABELS = {
-    CertificateStatus.VALID: _l("Valid"),
-    CertificateStatus.REVOKED: _l("Revoked"),
-    CertificateStatus.SUPERSEDED: _l("Superseded by a corrected certificate"),
-    CertificateStatus.UNKNOWN: _l("Unknown"),
-}
+    VALID = "valid", _l("Valid")
+    REVOKED = "revoked", _l("Revoked")
+    SUPERSEDED = "superseded", _l("Superseded by a corrected certificate")
+    UNKNOWN = "unknown", _l("Unknown")
 
 
 class SerialCounter(db.Model):
@@ -131,21 +108,10 @@ class Certificate(db.Model):
         return f"<Certificate {self.serial} {self.kind} user={self.user_id} event={self.event_id}>"
 
 
-class JobState(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-
-    @property
-    def label(self):
-        return JOB_STATE_LABELS[self]
-
-
-JOB_STATE_LABELS = {
-    JobState.QUEUED: _l("Waiting for the worker"),
-    JobState.RUNNING: _l("Running"),
-    JobState.DONE: _l("Finished"),
-}
+class JobState(LabelledEnum):
+    QUEUED = "queued", _l("Waiting for the worker")
+    RUNNING = "running", _l("Running")
+    DONE = "done", _l("Finished")
 
 
 class IssuanceJob(db.Model):

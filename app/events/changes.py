@@ -196,9 +196,11 @@ def apply_change(event: Event, clean: dict) -> dict[str, list]:
         denormalise_dates(event)
 
     if "trip" in clean:
-        changes.update(_apply_trip(event, clean["trip"]))
+        changes.update(_apply_details(event, "trip", clean["trip"]))
+        if event.trip is not None and event.trip.services is None:
+            event.trip.services = []
     if "group" in clean:
-        changes.update(_apply_group(event, clean["group"]))
+        changes.update(_apply_details(event, "group", clean["group"]))
     if "team_roles" in clean and clean["team_roles"] is not None:
         old_roles = {r.role.value: r.needed for r in event.team_roles}
         new_roles = {role.value: needed for role, needed in clean["team_roles"].items()}
@@ -256,47 +258,36 @@ def denormalise_dates(event: Event) -> None:
     event.ends_on = event.ends_at.astimezone(tz).date()
 
 
-def _apply_trip(event: Event, trip: dict | None) -> dict[str, list]:
-    changes: dict[str, list] = {}
-    if trip is None:
-        if event.trip is not None:
-            changes["trip.settlement"] = [event.trip.settlement, None]
-            event.trip = None
-        return changes
-    details = event.trip
-    if details is None:
-        details = TripDetails(settlement="", services=[])
-        event.trip = details
-    for name in ("settlement", "district", "departure_point", "departure_at", "seats", "services", "media_invited"):
-        if name not in trip:
-            continue
-        old, new = getattr(details, name), trip[name]
-        if old != new:
-            changes[f"trip.{name}"] = [shown(old), shown(new)]
-            setattr(details, name, list(new) if name == "services" else new)
-    if details.services is None:
-        details.services = []
-    return changes
+# The kind-specific row an event may have, by relation: a new empty row, the fields a change may set, and
+# the field whose old value the log keeps when the row goes.
+DETAIL_ROWS = {
+    "trip": (lambda: TripDetails(settlement="", services=[]),
+             ("settlement", "district", "departure_point", "departure_at", "seats", "services", "media_invited"),
+             "settlement"),
+    "group": (lambda: GroupDetails(community=""), ("community", "facilitator_id", "membership"), "community"),
+}
 
 
-def _apply_group(event: Event, group: dict | None) -> dict[str, list]:
+def _apply_details(event: Event, relation: str, given: dict | None) -> dict[str, list]:
+    """Set, change or drop the event's trip or group row from `given` (None drops it); what changed, for the log."""
+    new_row, fields, logged_on_removal = DETAIL_ROWS[relation]
     changes: dict[str, list] = {}
-    if group is None:
-        if event.group is not None:
-            changes["group.community"] = [event.group.community, None]
-            event.group = None
+    details = getattr(event, relation)
+    if given is None:
+        if details is not None:
+            changes[f"{relation}.{logged_on_removal}"] = [getattr(details, logged_on_removal), None]
+            setattr(event, relation, None)
         return changes
-    details = event.group
     if details is None:
-        details = GroupDetails(community="")
-        event.group = details
-    for name in ("community", "facilitator_id", "membership"):
-        if name not in group:
+        details = new_row()
+        setattr(event, relation, details)
+    for name in fields:
+        if name not in given:
             continue
-        old, new = getattr(details, name), group[name]
+        old, new = getattr(details, name), given[name]
         if old != new:
-            changes[f"group.{name}"] = [shown(old), shown(new)]
-            setattr(details, name, new)
+            changes[f"{relation}.{name}"] = [shown(old), shown(new)]
+            setattr(details, name, list(new) if isinstance(new, list) else new)  # a JSON list: a copy of its own
     return changes
 
 

@@ -1,5 +1,4 @@
 """Events of five kinds, their sessions, outreach-trip and self-help-group details, series rules, the change log."""
-import enum
 import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -22,123 +21,55 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
-from app.database import UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from app.extensions import db
 from app.programmes.models import programme_organisers
 
 
-class EventKind(enum.StrEnum):
-    SEMINAR = "seminar"
-    WEBINAR = "webinar"
-    ROUND_TABLE = "round_table"
-    OUTREACH_TRIP = "outreach_trip"
-    SELF_HELP_GROUP = "self_help_group"
-
-    @property
-    def label(self):
-        return EVENT_KIND_LABELS[self]
+class EventKind(LabelledEnum):
+    SEMINAR = "seminar", _l("Seminar")
+    WEBINAR = "webinar", _l("Webinar")
+    ROUND_TABLE = "round_table", _l("Round table")
+    OUTREACH_TRIP = "outreach_trip", _l("Outreach trip")
+    SELF_HELP_GROUP = "self_help_group", _l("Self-help group")
 
 
-EVENT_KIND_LABELS = {
-    EventKind.SEMINAR: _l("Seminar"),
-    EventKind.WEBINAR: _l("Webinar"),
-    EventKind.ROUND_TABLE: _l("Round table"),
-    EventKind.OUTREACH_TRIP: _l("Outreach trip"),
-    EventKind.SELF_HELP_GROUP: _l("Self-help group"),
-}
-
-
-class GroupMembership(enum.StrEnum):
+class GroupMembership(LabelledEnum):
     """Open: anyone signed in joins the series; closed: the organiser approves each new member."""
 
-    OPEN = "open"
-    CLOSED = "closed"
-
-    @property
-    def label(self):
-        return GROUP_MEMBERSHIP_LABELS[self]
+    OPEN = "open", _l("Open: anyone may join")
+    CLOSED = "closed", _l("Closed: new members are approved")
 
 
-GROUP_MEMBERSHIP_LABELS = {
-    GroupMembership.OPEN: _l("Open: anyone may join"),
-    GroupMembership.CLOSED: _l("Closed: new members are approved"),
-}
+class SeriesFrequency(LabelledEnum):
+    WEEKLY = "weekly", _l("Every week or every few weeks")
+    MONTHLY = "monthly", _l("Monthly, on the nth or last weekday")
 
 
-class SeriesFrequency(enum.StrEnum):
-    WEEKLY = "weekly"
-    MONTHLY = "monthly"
+class EventStatus(LabelledEnum):
+    DRAFT = "draft", _l("Draft")
+    PUBLISHED = "published", _l("Published")
+    CANCELLED = "cancelled", _l("Cancelled")
 
-    @property
-    def label(self):
-        return SERIES_FREQUENCY_LABELS[self]
-
-
-SERIES_FREQUENCY_LABELS = {
-    SeriesFrequency.WEEKLY: _l("Every week or every few weeks"),
-    SeriesFrequency.MONTHLY: _l("Monthly, on the nth or last weekday"),
-}
-
-
-class EventStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self):
-        return EVENT_STATUS_LABELS[self]
-
-
-EVENT_STATUS_LABELS = {
-    EventStatus.DRAFT: _l("Draft"),
-    EventStatus.PUBLISHED: _l("Published"),
-    EventStatus.CANCELLED: _l("Cancelled"),
-}
 
 # What the organiser's list shows: the stored status, except that a published event that has ended is "past".
 PAST = "past"
-PHASE_LABELS = {**{status.value: label for status, label in EVENT_STATUS_LABELS.items()}, PAST: _l("Past")}
+PHASE_LABELS = {**{status.value: status.label for status in EventStatus}, PAST: _l("Past")}
 
 
-class TeamRole(enum.StrEnum):
-    DOCTOR = "doctor"
-    NURSE = "nurse"
-    STUDENT_VOLUNTEER = "student_volunteer"
-    DRIVER = "driver"
-
-    @property
-    def label(self):
-        return TEAM_ROLE_LABELS[self]
+class TeamRole(LabelledEnum):
+    DOCTOR = "doctor", _l("Doctor")
+    NURSE = "nurse", _l("Nurse")
+    STUDENT_VOLUNTEER = "student_volunteer", _l("Student volunteer")
+    DRIVER = "driver", _l("Driver")
 
 
-TEAM_ROLE_LABELS = {
-    TeamRole.DOCTOR: _l("Doctor"),
-    TeamRole.NURSE: _l("Nurse"),
-    TeamRole.STUDENT_VOLUNTEER: _l("Student volunteer"),
-    TeamRole.DRIVER: _l("Driver"),
-}
-
-
-class TripService(enum.StrEnum):
-    CHECKUPS = "checkups"
-    BLOOD_DONATION = "blood_donation"
-    CAREER_GUIDANCE = "career_guidance"
-    LECTURES = "lectures"
-    VACCINATION = "vaccination"
-
-    @property
-    def label(self):
-        return TRIP_SERVICE_LABELS[self]
-
-
-TRIP_SERVICE_LABELS = {
-    TripService.CHECKUPS: _l("Health check-ups"),
-    TripService.BLOOD_DONATION: _l("Blood donation"),
-    TripService.CAREER_GUIDANCE: _l("Career guidance for pupils"),
-    TripService.LECTURES: _l("Health lectures"),
-    TripService.VACCINATION: _l("Vaccination"),
-}
+class TripService(LabelledEnum):
+    CHECKUPS = "checkups", _l("Health check-ups")
+    BLOOD_DONATION = "blood_donation", _l("Blood donation")
+    CAREER_GUIDANCE = "career_guidance", _l("Career guidance for pupils")
+    LECTURES = "lectures", _l("Health lectures")
+    VACCINATION = "vaccination", _l("Vaccination")
 
 
 class Event(db.Model):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app import cache, clock, permissions
 from app.core import sections
 from app.core.navigation import register_badge
-from app.errors import DomainError, ValidationFailed, apply_to_form
+from app.errors import ValidationFailed, apply_to_form
 from app.events import services
 from app.events.changes import CHANGE_LABELS, change_value_formatter
 from app.events.forms import (
@@ -225,16 +225,10 @@ def manage_delete(event_id: int):
     """Delete a draft nobody is registered for, after a confirmation page."""
     event = _editable(event_id)
     form = DeleteDraftForm()
-    if form.validate_on_submit():
-        try:
-            services.delete_draft(event, current_user)
-        except DomainError as error:
-            form.form_errors.append(str(error.message))
-        else:
-            flash(_("The draft is deleted."), "success")
-            return redirect(url_for("events.manage_list"))
-    status = 422 if form.form_errors else 200
-    return render_template("events/delete.html", event=event, form=form), status
+    deleted = submit(form, lambda: services.delete_draft(event, current_user), done=_("The draft is deleted."),
+                     to=url_for("events.manage_list"))
+    return deleted or (render_template("events/delete.html", event=event, form=form),
+                       422 if form.form_errors else 200)
 
 
 @bp.post("/manage/events/<int:event_id>/reinstate")

@@ -163,11 +163,7 @@ def _excluded(errors: FieldErrors, value) -> tuple[date, ...]:
 def parse_rule(data: dict) -> Rule:
     """A Rule from form or JSON data; raises ValidationFailed with every field's message at once."""
     errors = FieldErrors()
-    try:
-        frequency = SeriesFrequency(data.get("frequency") or "")
-    except ValueError:
-        errors.add("frequency", MESSAGES["frequency"])
-        frequency = None
+    frequency = errors.choice("frequency", SeriesFrequency, data.get("frequency") or "", MESSAGES["frequency"])
     every = _bounded_int(errors, "every", data.get("every", 1), "event_series.every", "every")
     weekdays: set[int] = set()
     raw_weekdays = data.get("weekdays") or []

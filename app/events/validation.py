@@ -168,14 +168,22 @@ def _check_programme(errors: FieldErrors, value, actor, current_id: int | None):
     return programme.id
 
 
-def _parse_trip(errors: FieldErrors, raw, kind, tz: ZoneInfo) -> dict | None:
+def _details_given(errors: FieldErrors, raw, kind, block: str, kind_with_block: EventKind) -> bool:
+    """Whether `raw` is a `block` ("trip", "group") to read: absent is not; anything but an object, or a block
+    for another kind of event, is not either and says why beside the block."""
     if raw is None:
-        return None
+        return False
     if not isinstance(raw, dict):
-        errors.add("trip", error_message("trip_shape"))
-        return None
-    if kind != EventKind.OUTREACH_TRIP:
-        errors.add("trip", error_message("trip_only"))
+        errors.add(block, error_message(f"{block}_shape"))
+        return False
+    if kind != kind_with_block:
+        errors.add(block, error_message(f"{block}_only"))
+        return False
+    return True
+
+
+def _parse_trip(errors: FieldErrors, raw, kind, tz: ZoneInfo) -> dict | None:
+    if not _details_given(errors, raw, kind, "trip", EventKind.OUTREACH_TRIP):
         return None
     trip: dict = {}
     for name, limit in TRIP_STRING_FIELDS.items():
@@ -211,13 +219,7 @@ def _parse_trip(errors: FieldErrors, raw, kind, tz: ZoneInfo) -> dict | None:
 
 def _parse_group(errors: FieldErrors, raw, kind) -> dict | None:
     """`community`, the facilitator (`facilitator_id` or `facilitator_email`), `membership`."""
-    if raw is None:
-        return None
-    if not isinstance(raw, dict):
-        errors.add("group", error_message("group_shape"))
-        return None
-    if kind != EventKind.SELF_HELP_GROUP:
-        errors.add("group", error_message("group_only"))
+    if not _details_given(errors, raw, kind, "group", EventKind.SELF_HELP_GROUP):
         return None
     group: dict = {}
     if "community" in raw:

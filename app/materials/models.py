@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, Timestamps, enum_column
 from app.events.models import Event, Session
 from app.extensions import db
 
@@ -21,22 +21,12 @@ class MaterialKind(enum.StrEnum):
     LINK = "link"
 
 
-class Visibility(enum.StrEnum):
-    PUBLIC = "public"
-    PARTICIPANTS = "participants"
-
-    @property
-    def label(self):
-        return VISIBILITY_LABELS[self]
+class Visibility(LabelledEnum):
+    PUBLIC = "public", _l("Everyone")
+    PARTICIPANTS = "participants", _l("Confirmed participants only")
 
 
-VISIBILITY_LABELS = {
-    Visibility.PUBLIC: _l("Everyone"),
-    Visibility.PARTICIPANTS: _l("Confirmed participants only"),
-}
-
-
-class Material(db.Model):
+class Material(Timestamps, db.Model):
     __tablename__ = "materials"
     __table_args__ = (
         CheckConstraint("(kind = 'file' AND storage_key IS NOT NULL) OR (kind = 'link' AND url IS NOT NULL)",
@@ -60,8 +50,6 @@ class Material(db.Model):
     content_type: Mapped[str] = mapped_column(String(120), default="")
     size_bytes: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship()
     session: Mapped[Session | None] = relationship()

@@ -21,8 +21,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
-from app.database import unit_of_work
-from app.errors import FieldErrors, NotFound
+from app.database import row_or_not_found, unit_of_work
+from app.errors import FieldErrors
 from app.events.models import Event
 from app.extensions import db
 from app.materials.models import Material, MaterialKind, Visibility
@@ -92,11 +92,7 @@ def materials_of(event: Event) -> list[Material]:
 
 def material_in(event: Event, material_id: int) -> Material:
     """Load a material through its event: an id of another event's material is a 404."""
-    material = db.session.execute(select(Material).where(
-        Material.id == material_id, Material.event_id == event.id)).scalar_one_or_none()
-    if material is None:
-        raise NotFound()
-    return material
+    return row_or_not_found(Material, material_id, event_id=event.id)
 
 
 def open_file(material: Material):
@@ -198,12 +194,7 @@ def _placement(event: Event, data: dict, errors: FieldErrors) -> tuple[int | Non
         session_id = None
     else:
         session_id = int(session_id)
-    try:
-        visibility = Visibility(data.get("visibility"))
-    except ValueError:
-        errors.add("visibility", _l("Choose who may see it."))
-        visibility = None
-    return session_id, visibility
+    return session_id, errors.choice("visibility", Visibility, data.get("visibility"), _l("Choose who may see it."))
 
 
 def _link(data: dict, errors: FieldErrors) -> str:

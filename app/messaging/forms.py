@@ -5,7 +5,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, T
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.messaging.models import DELIVERY_LABELS, OrganiserTopic
+from app.messaging.models import Delivery, OrganiserTopic
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -51,7 +51,7 @@ class PreferencesForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for topic in OrganiserTopic:
-            getattr(self, topic.value).choices = [(d.value, label) for d, label in DELIVERY_LABELS.items()]
+            getattr(self, topic.value).choices = [(d.value, d.label) for d in Delivery]
 
     def topic_fields(self):
         return [(topic, getattr(self, topic.value)) for topic in OrganiserTopic]

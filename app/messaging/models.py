@@ -1,12 +1,11 @@
 """Messages to participants (with their recipients) and the organisers' notification preferences and digests."""
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from app.extensions import db
 
 # --- messages to participants ------------------------------------------------------------
@@ -53,40 +52,18 @@ class MessageRecipient(db.Model):
 # --- what organisers are told ----------------------------------------------------------------
 
 
-class OrganiserTopic(enum.StrEnum):
-    APPLICATION = "application"
-    CANCELLATION = "cancellation"
-    EVENT_FULL = "event_full"
-    OFFER_EXPIRED = "offer_expired"
-
-    @property
-    def label(self):
-        return TOPIC_LABELS[self]
+class OrganiserTopic(LabelledEnum):
+    APPLICATION = "application", _l("A new application awaits approval")
+    CANCELLATION = "cancellation", _l("A participant cancelled their registration")
+    EVENT_FULL = "event_full", _l("The event became full")
+    OFFER_EXPIRED = "offer_expired", _l("An offered seat was not taken in time")
 
 
-TOPIC_LABELS = {
-    OrganiserTopic.APPLICATION: _l("A new application awaits approval"),
-    OrganiserTopic.CANCELLATION: _l("A participant cancelled their registration"),
-    OrganiserTopic.EVENT_FULL: _l("The event became full"),
-    OrganiserTopic.OFFER_EXPIRED: _l("An offered seat was not taken in time"),
-}
+class Delivery(LabelledEnum):
+    AT_ONCE = "at_once", _l("At once")
+    DIGEST = "digest", _l("Daily digest")
+    OFF = "off", _l("Off")
 
-
-class Delivery(enum.StrEnum):
-    AT_ONCE = "at_once"
-    DIGEST = "digest"
-    OFF = "off"
-
-    @property
-    def label(self):
-        return DELIVERY_LABELS[self]
-
-
-DELIVERY_LABELS = {
-    Delivery.AT_ONCE: _l("At once"),
-    Delivery.DIGEST: _l("Daily digest"),
-    Delivery.OFF: _l("Off"),
-}
 
 DEFAULT_DELIVERY = Delivery.AT_ONCE
 

@@ -1,32 +1,19 @@
 """OutboxMessage: a consequence of a change (a mail, a job), written in the change's own transaction."""
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.database import UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from app.extensions import db
 
 
-class OutboxState(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-
-    @property
-    def label(self):
-        return STATE_LABELS[self]
-
-
-STATE_LABELS = {
-    OutboxState.PENDING: _l("Waiting"),
-    OutboxState.SENDING: _l("Being delivered"),
-    OutboxState.SENT: _l("Delivered"),
-    OutboxState.FAILED: _l("Failed"),
-}
+class OutboxState(LabelledEnum):
+    PENDING = "pending", _l("Waiting")
+    SENDING = "sending", _l("Being delivered")
+    SENT = "sent", _l("Delivered")
+    FAILED = "failed", _l("Failed")
 
 
 class OutboxMessage(db.Model):

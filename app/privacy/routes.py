@@ -2,14 +2,14 @@
 the rules are in app/privacy/services.py)."""
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request
-from flask_babel import gettext as _
+from flask import Blueprint, Response, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
 from app.accounts.forms import ConfirmPasswordForm
-from app.errors import DomainError, apply_to_form
 from app.extensions import limiter
 from app.privacy import services
+from app.routing import signed_in_user, submit
 
 bp = Blueprint("privacy", __name__)
 
@@ -37,16 +37,9 @@ def delete_account():
     if request.method == "GET":
         return _render_delete()
     form = ConfirmPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.delete_account(current_user._get_current_object(), form.password.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            logout_user()
-            flash(_("Your account is deleted and your data are anonymised."), "info")
-            return redirect("/")
-    return _render_delete(delete_form=form, status=422)
+    return _confirmed_and_signed_out(form, services.delete_account,
+                                     _l("Your account is deleted and your data are anonymised.")) \
+        or _render_delete(delete_form=form, status=422)
 
 
 @bp.post("/account/consent/withdraw")
@@ -54,14 +47,17 @@ def delete_account():
 @limiter.limit("10/hour")
 def withdraw_consent():
     form = ConfirmPasswordForm(prefix="withdraw")
-    if form.validate_on_submit():
-        try:
-            services.withdraw_consent(current_user._get_current_object(), form.password.data)
-        except DomainError as error:
-            apply_to_form(form, error)
-        else:
-            logout_user()
-            flash(_("Your consent is withdrawn: the organisers of your events were told, and your data are "
-                    "anonymised."), "info")
-            return redirect("/")
-    return _render_delete(withdraw_form=form, status=422)
+    return _confirmed_and_signed_out(form, services.withdraw_consent,
+                                     _l("Your consent is withdrawn: the organisers of your events were told, and "
+                                        "your data are anonymised.")) \
+        or _render_delete(withdraw_form=form, status=422)
+
+
+def _confirmed_and_signed_out(form, anonymise, done):
+    """Deleting the account and withdrawing consent alike: the password confirms, `anonymise(user, password)`
+    runs, the person is signed out and sent home with `done`, translated once signed out as before; None when
+    the form is to be shown again."""
+    def anonymise_and_sign_out():
+        anonymise(signed_in_user(), form.password.data)
+        logout_user()
+    return submit(form, anonymise_and_sign_out, done=lambda _result: str(done), to="/", category="info")

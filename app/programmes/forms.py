@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.core import bounds
+from app.core.text_fields import TEXT_MAX
 from app.programmes import services
 
 
@@ -25,8 +26,8 @@ class ProgrammeForm(FlaskForm):
     ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
     regions = SelectMultipleField(_l("Regions"), validate_choice=False,
                                   description=_l("Hold Ctrl (⌘ on a Mac) to choose several regions."))
-    target_groups = TextAreaField(_l("Target groups"), validators=[Optional(), Length(max=services.TEXT_MAX)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=services.TEXT_MAX)])
+    target_groups = TextAreaField(_l("Target groups"), validators=[Optional(), Length(max=TEXT_MAX)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=TEXT_MAX)])
     organisers = SelectMultipleField(_l("Organisers"), coerce=bounds.id_from, validate_choice=False,
                                      description=_l("They can edit the programme and its events."))
     submit = SubmitField(_l("Save"))
@@ -43,7 +44,7 @@ class StageForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=services.TITLE_MAX)])
     starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
     ends_on = DateField(_l("Ends on"), validators=[DataRequired()])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=services.TEXT_MAX)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=TEXT_MAX)])
     submit = SubmitField(_l("Save"))
 
     def data_for_service(self) -> dict:

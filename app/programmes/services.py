@@ -19,6 +19,7 @@ from app import clock, permissions
 from app.accounts.models import Role, User, UserRole
 from app.accounts.regions import is_region
 from app.core import bounds
+from app.core.text_fields import text_field
 from app.database import unit_of_work
 from app.errors import FieldErrors, ValidationFailed
 from app.extensions import db
@@ -29,16 +30,6 @@ FUNDER_MAX = 300
 GRANT_MAX = 100
 NUMBER_MAX = 20
 ACTIVITY_MAX = 5000
-TEXT_MAX = 20000
-
-
-def _text(data: dict, key: str, errors: FieldErrors, *, required=False, max_length=TEXT_MAX) -> str:
-    value = (data.get(key) or "").strip()
-    if required and not value:
-        errors.add(key, _l("This field is required."))
-    elif len(value) > max_length:
-        errors.add(key, _l("At most %(max)d characters.", max=max_length))
-    return value
 
 
 def _period(data: dict, start_key: str, end_key: str, errors: FieldErrors) -> tuple[date | None, date | None]:
@@ -71,11 +62,11 @@ def _programme_fields(data: dict, errors: FieldErrors) -> dict:
     if unknown:
         errors.add("regions", _l("Unknown region: %(codes)s.", codes=", ".join(unknown)))
     return {
-        "title": _text(data, "title", errors, required=True, max_length=TITLE_MAX),
-        "funder": _text(data, "funder", errors, max_length=FUNDER_MAX),
-        "grant_number": _text(data, "grant_number", errors, max_length=GRANT_MAX),
-        "description": _text(data, "description", errors),
-        "target_groups": _text(data, "target_groups", errors),
+        "title": text_field(data, "title", errors, required=True, max_length=TITLE_MAX),
+        "funder": text_field(data, "funder", errors, max_length=FUNDER_MAX),
+        "grant_number": text_field(data, "grant_number", errors, max_length=GRANT_MAX),
+        "description": text_field(data, "description", errors),
+        "target_groups": text_field(data, "target_groups", errors),
         "starts_on": starts_on,
         "ends_on": ends_on,
         "region_codes": regions,
@@ -173,8 +164,8 @@ def _stage_fields(programme: Programme, data: dict, errors: FieldErrors, stage: 
         errors.add("ends_on", _l("The stage must end within the programme period."))
     return {
         "number": number,
-        "title": _text(data, "title", errors, required=True, max_length=TITLE_MAX),
-        "description": _text(data, "description", errors),
+        "title": text_field(data, "title", errors, required=True, max_length=TITLE_MAX),
+        "description": text_field(data, "description", errors),
         "starts_on": starts_on,
         "ends_on": ends_on,
     }
@@ -208,7 +199,7 @@ def linkable_events(programme: Programme) -> list:
 
 
 def _plan_item_fields(programme: Programme, data: dict, errors: FieldErrors, item: PlanItem | None) -> dict:
-    number = _text(data, "number", errors, required=True, max_length=NUMBER_MAX)
+    number = text_field(data, "number", errors, required=True, max_length=NUMBER_MAX)
     if number and any(other.number == number and other is not item for other in programme.plan_items):
         errors.add("number", NUMBER_TAKEN["PlanItem"])
     start, end = _period(data, "planned_start", "planned_end", errors)
@@ -230,7 +221,7 @@ def _plan_item_fields(programme: Programme, data: dict, errors: FieldErrors, ite
             errors.add("event_ids", _l("Only events of this programme can be linked."))
     return {
         "number": number,
-        "activity": _text(data, "activity", errors, required=True, max_length=ACTIVITY_MAX),
+        "activity": text_field(data, "activity", errors, required=True, max_length=ACTIVITY_MAX),
         "planned_start": start,
         "planned_end": end,
         "stage": stage,

@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core import bounds
-from app.quotas.models import LABELS, ClientType, ConsultationFormat, MentoringKind
+from app.quotas.models import ClientType, ConsultationFormat, MentoringKind
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -27,8 +27,8 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-FORMAT_CHOICES = [(f.value, LABELS[f]) for f in ConsultationFormat]
-CLIENT_CHOICES = [(c.value, LABELS[c]) for c in ClientType]
+FORMAT_CHOICES = [(f.value, f.label) for f in ConsultationFormat]
+CLIENT_CHOICES = [(c.value, c.label) for c in ClientType]
 
 
 class ActionForm(FlaskForm):
@@ -101,7 +101,7 @@ class CatchUpDecisionForm(FlaskForm):
 
 
 class MentoringForm(FlaskForm):
-    kind = RadioField(_l("Individual or group"), choices=[(k.value, LABELS[k]) for k in MentoringKind],
+    kind = RadioField(_l("Individual or group"), choices=[(k.value, k.label) for k in MentoringKind],
                       validators=[InputRequired()], default=MentoringKind.INDIVIDUAL.value)
     held_on = DateField(_l("Date"), validators=[InputRequired()])
     topic = StringField(_l("Topic of the session"), validators=[InputRequired(), Length(max=300)])

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.core import bounds
-from app.database import unit_of_work
-from app.errors import FieldErrors, NotFound
+from app.database import row_or_not_found, unit_of_work
+from app.errors import FieldErrors
 from app.extensions import db
 from app.quotas.base import MESSAGES, NOTE_MAX, QuotaConflict, close_tasks, lock_quota, record, today
 from app.quotas.identity import identity_in
@@ -28,14 +28,6 @@ from app.quotas.models import (
 FIELDS = ("held_on", "format", "topic", "duration_minutes", "client_type", "is_repeat", "note")
 
 
-def _enum(errors: FieldErrors, name: str, enum_cls, value, message_key: str):
-    try:
-        return enum_cls(value)
-    except ValueError:
-        errors.add(name, MESSAGES[message_key])
-        return None
-
-
 def validate(quota: ConsultationQuota, data: dict) -> dict:
     """Check a consultation's fields against the quota's plan; all problems at once."""
     plan = quota.plan
@@ -49,7 +41,7 @@ def validate(quota: ConsultationQuota, data: dict) -> dict:
         errors.add("held_on", str(MESSAGES["date_before_window"]) % {"start": format_date(plan.starts_on, "short")})
     elif held_on > quota.deadline:
         errors.add("held_on", str(MESSAGES["date_after_deadline"]) % {"deadline": format_date(quota.deadline, "short")})
-    fmt = _enum(errors, "format", ConsultationFormat, data.get("format"), "format_not_counted")
+    fmt = errors.choice("format", ConsultationFormat, data.get("format"), MESSAGES["format_not_counted"])
     if fmt is not None and fmt.value not in plan.formats:
         errors.add("format", MESSAGES["format_not_counted"])
     topic = (data.get("topic") or "").strip() or None
@@ -58,7 +50,7 @@ def validate(quota: ConsultationQuota, data: dict) -> dict:
     duration = data.get("duration_minutes")
     if duration not in bounds.of("consultations.duration_minutes"):
         errors.add("duration_minutes", MESSAGES["duration"])
-    client_type = _enum(errors, "client_type", ClientType, data.get("client_type"), "required")
+    client_type = errors.choice("client_type", ClientType, data.get("client_type"), MESSAGES["required"])
     note = (data.get("note") or "").strip()
     if len(note) > NOTE_MAX:
         errors.add("note", MESSAGES["note_long"])
@@ -111,7 +103,4 @@ def edit_consultation(consultation: Consultation, data: dict, actor) -> Consulta
 
 
 def consultation_in_quota(quota: ConsultationQuota, consultation_id: int) -> Consultation:
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or consultation.quota_id != quota.id:
-        raise NotFound()
-    return consultation
+    return row_or_not_found(Consultation, consultation_id, quota_id=quota.id)

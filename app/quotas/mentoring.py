@@ -24,11 +24,7 @@ from app.quotas.models import (
 def record_session(plan: QuotaPlan, curator, data: dict) -> MentoringSession:
     """`data`: kind, held_on, topic, notes, quota_ids (the curator's own trainees in this plan)."""
     errors = FieldErrors()
-    try:
-        kind = MentoringKind(data.get("kind"))
-    except ValueError:
-        kind = None
-        errors.add("kind", MESSAGES["required"])
+    kind = errors.choice("kind", MentoringKind, data.get("kind"), MESSAGES["required"])
     held_on = data.get("held_on")
     if not isinstance(held_on, date):
         errors.add("held_on", MESSAGES["date_required"])

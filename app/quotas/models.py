@@ -4,7 +4,6 @@ There is deliberately no column for anything that identifies a client (name, con
 birth date, diagnosis): a consultation is counted, never traced back to a person
 (tests/quotas/test_no_client_identity.py keeps it so).
 """
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -22,91 +21,56 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, Timestamps, UTCDateTime, enum_column, utcnow
 from app.extensions import db
 
 
-class Labelled(enum.StrEnum):
-    @property
-    def label(self):
-        return LABELS[self]
+class ConsultationFormat(LabelledEnum):
+    IN_PERSON = "in_person", _l("In person")
+    PHONE = "phone", _l("Phone")
+    ONLINE = "online", _l("Online")
+    GROUP = "group", _l("Group")
+    HOME_VISIT = "home_visit", _l("Home visit")
 
 
-class ConsultationFormat(Labelled):
-    IN_PERSON = "in_person"
-    PHONE = "phone"
-    ONLINE = "online"
-    GROUP = "group"
-    HOME_VISIT = "home_visit"
+class ClientType(LabelledEnum):
+    PATIENT = "patient", _l("Patient")
+    RELATIVE = "relative", _l("Relative")
+    OTHER = "other", _l("Other")
 
 
-class ClientType(Labelled):
-    PATIENT = "patient"
-    RELATIVE = "relative"
-    OTHER = "other"
+class ReviewState(LabelledEnum):
+    SUBMITTED = "submitted", _l("Submitted")
+    ACCEPTED = "accepted", _l("Accepted")
+    RETURNED = "returned", _l("Returned")
 
 
-class ReviewState(Labelled):
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
+class PaceStatus(LabelledEnum):
+    NOT_STARTED = "not_started", _l("Not started")
+    AHEAD = "ahead", _l("Ahead")
+    ON_TRACK = "on_track", _l("On track")
+    BEHIND = "behind", _l("Behind")
+    MISSED = "missed", _l("Missed")
+    MET = "met", _l("Met")
 
 
-class PaceStatus(Labelled):
-    NOT_STARTED = "not_started"
-    AHEAD = "ahead"
-    ON_TRACK = "on_track"
-    BEHIND = "behind"
-    MISSED = "missed"
-    MET = "met"
+class MentoringKind(LabelledEnum):
+    INDIVIDUAL = "individual", _l("Individual")
+    GROUP = "group", _l("Group")
 
 
-class MentoringKind(Labelled):
-    INDIVIDUAL = "individual"
-    GROUP = "group"
+class CatchUpState(LabelledEnum):
+    REQUESTED = "requested", _l("Requested")
+    SUBMITTED = "submitted", _l("Awaiting the curator")
+    ACCEPTED = "accepted", _l("Accepted")
+    RETURNED = "returned", _l("Returned")
 
 
-class CatchUpState(Labelled):
-    REQUESTED = "requested"
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
+class TaskKind(LabelledEnum):
+    BEHIND = "behind", _l("Behind pace")
+    INACTIVE = "inactive", _l("Nothing logged for 14 days")
+    RETURNED_UNFIXED = "returned_unfixed", _l("Returned consultation not fixed for a week")
 
-
-class TaskKind(Labelled):
-    BEHIND = "behind"
-    INACTIVE = "inactive"
-    RETURNED_UNFIXED = "returned_unfixed"
-
-
-LABELS = {
-    ConsultationFormat.IN_PERSON: _l("In person"),
-    ConsultationFormat.PHONE: _l("Phone"),
-    ConsultationFormat.ONLINE: _l("Online"),
-    ConsultationFormat.GROUP: _l("Group"),
-    ConsultationFormat.HOME_VISIT: _l("Home visit"),
-    ClientType.PATIENT: _l("Patient"),
-    ClientType.RELATIVE: _l("Relative"),
-    ClientType.OTHER: _l("Other"),
-    ReviewState.SUBMITTED: _l("Submitted"),
-    ReviewState.ACCEPTED: _l("Accepted"),
-    ReviewState.RETURNED: _l("Returned"),
-    PaceStatus.NOT_STARTED: _l("Not started"),
-    PaceStatus.AHEAD: _l("Ahead"),
-    PaceStatus.ON_TRACK: _l("On track"),
-    PaceStatus.BEHIND: _l("Behind"),
-    PaceStatus.MISSED: _l("Missed"),
-    PaceStatus.MET: _l("Met"),
-    MentoringKind.INDIVIDUAL: _l("Individual"),
-    MentoringKind.GROUP: _l("Group"),
-    CatchUpState.REQUESTED: _l("Requested"),
-    CatchUpState.SUBMITTED: _l("Awaiting the curator"),
-    CatchUpState.ACCEPTED: _l("Accepted"),
-    CatchUpState.RETURNED: _l("Returned"),
-    TaskKind.BEHIND: _l("Behind pace"),
-    TaskKind.INACTIVE: _l("Nothing logged for 14 days"),
-    TaskKind.RETURNED_UNFIXED: _l("Returned consultation not fixed for a week"),
-}
 
 quota_plan_curators = Table(
     "quota_plan_curators",
@@ -123,7 +87,7 @@ mentoring_participants = Table(
 )
 
 
-class QuotaPlan(db.Model):
+class QuotaPlan(Timestamps, db.Model):
     """What a seminar asks of its trainees afterwards: target, window, formats, topics, pace threshold."""
 
     __tablename__ = "quota_plans"
@@ -143,8 +107,6 @@ class QuotaPlan(db.Model):
     topics: Mapped[list[dict]] = mapped_column(JSON, default=list)
     behind_percent: Mapped[int] = mapped_column(default=70)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event = relationship("Event", lazy="joined")
     curators = relationship("User", secondary=quota_plan_curators, lazy="selectin", order_by="User.full_name")
@@ -156,7 +118,7 @@ class QuotaPlan(db.Model):
         return code or ""
 
 
-class ConsultationQuota(db.Model):
+class ConsultationQuota(Timestamps, db.Model):
     """Trainee × plan: the personal target and deadline (changed one by one, with a reason), the curator."""
 
     __tablename__ = "consultation_quotas"
@@ -174,8 +136,6 @@ class ConsultationQuota(db.Model):
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     behind_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_weeks_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     plan: Mapped[QuotaPlan] = relationship(lazy="joined")
     user = relationship("User", foreign_keys=[user_id])
@@ -184,7 +144,7 @@ class ConsultationQuota(db.Model):
                                                          cascade="all, delete-orphan")
 
 
-class Consultation(db.Model):
+class Consultation(Timestamps, db.Model):
     """One consultation as the trainee logged it: counts and categories, never who the client was."""
 
     __tablename__ = "consultations"
@@ -209,8 +169,6 @@ class Consultation(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     quota: Mapped[ConsultationQuota] = relationship()
     reviewed_by = relationship("User")
@@ -233,7 +191,7 @@ class QuotaEvent(db.Model):
     actor = relationship("User")
 
 
-class MentoringSession(db.Model):
+class MentoringSession(Timestamps, db.Model):
     """A curator's individual or group session with trainees of one plan; the trainees see it."""
 
     __tablename__ = "mentoring_sessions"
@@ -245,8 +203,6 @@ class MentoringSession(db.Model):
     held_on: Mapped[date] = mapped_column(Date)
     topic: Mapped[str] = mapped_column(String(300))
     notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     plan: Mapped[QuotaPlan] = relationship()
     curator = relationship("User")

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from app.accounts.models import Role, User
 from app.core import bounds
-from app.database import lock_row, unit_of_work
-from app.errors import FieldErrors, NotFound, ValidationFailed
+from app.database import lock_row, row_or_not_found, unit_of_work
+from app.errors import FieldErrors, ValidationFailed
 from app.events.models import Event
 from app.extensions import db
 from app.quotas.base import MESSAGES, QuotaConflict, lock_quota, mail, record, refresh_met
@@ -270,10 +270,7 @@ def spread_curators(plan: QuotaPlan, actor: User) -> int:
 
 
 def quota_in_plan(plan: QuotaPlan, quota_id: int) -> ConsultationQuota:
-    quota = db.session.get(ConsultationQuota, quota_id)
-    if quota is None or quota.plan_id != plan.id:
-        raise NotFound()
-    return quota
+    return row_or_not_found(ConsultationQuota, quota_id, plan_id=plan.id)
 
 
 def find_quota(quota_id: int) -> ConsultationQuota | None:
@@ -281,7 +278,4 @@ def find_quota(quota_id: int) -> ConsultationQuota | None:
 
 
 def get_quota(quota_id: int) -> ConsultationQuota:
-    quota = db.session.get(ConsultationQuota, quota_id)
-    if quota is None:
-        raise NotFound()
-    return quota
+    return row_or_not_found(ConsultationQuota, quota_id)

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core import bounds
-from app.registrations.models import QUESTION_KIND_LABELS, REGISTRATION_STATUS_LABELS, Question, QuestionKind
+from app.registrations.models import Question, QuestionKind, RegistrationStatus
 
 
 class RegisterForm(FlaskForm):
@@ -55,8 +55,7 @@ class ParticipantFilterForm(FlaskForm):
     q = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
 
     def fill_choices(self, regions: list[tuple[str, str]], organisations: list[tuple[str, str]]) -> None:
-        self.status.choices = [("", _l("All statuses"))] + [(s.value, label) for s, label in
-                                                             REGISTRATION_STATUS_LABELS.items()]
+        self.status.choices = [("", _l("All statuses"))] + [(s.value, s.label) for s in RegistrationStatus]
         self.region.choices = [("", _l("All regions"))] + regions
         self.organisation.choices = [("", _l("All organisations"))] + organisations
 
@@ -162,7 +161,7 @@ class AnswersForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Kind of question"), choices=[(kind.value, label) for kind, label in QUESTION_KIND_LABELS.items()])
+    kind = SelectField(_l("Kind of question"), choices=[(kind.value, kind.label) for kind in QuestionKind])
     label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
     help_text = TextAreaField(_l("Help text (for a consent question: the consent text)"),
                               validators=[Optional(), Length(max=10000)], render_kw={"rows": 3})

@@ -1,5 +1,4 @@
 """Registrations, their history, and per-session check-ins."""
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -7,34 +6,20 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConst
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, enum_column, utcnow
+from app.database import LabelledEnum, Timestamps, UTCDateTime, enum_column, utcnow
 from app.events.models import TeamRole
 from app.extensions import db
 
 
-class RegistrationStatus(enum.StrEnum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    REJECTED = "rejected"
-    WAITLISTED = "waitlisted"
-    OFFERED = "offered"
-    EXPIRED = "expired"
-    CANCELLED = "cancelled"
+class RegistrationStatus(LabelledEnum):
+    PENDING = "pending", _l("Awaiting approval")
+    CONFIRMED = "confirmed", _l("Confirmed")
+    REJECTED = "rejected", _l("Rejected")
+    WAITLISTED = "waitlisted", _l("On the waitlist")
+    OFFERED = "offered", _l("Seat offered")
+    EXPIRED = "expired", _l("Offer expired")
+    CANCELLED = "cancelled", _l("Registration cancelled")
 
-    @property
-    def label(self):
-        return REGISTRATION_STATUS_LABELS[self]
-
-
-REGISTRATION_STATUS_LABELS = {
-    RegistrationStatus.PENDING: _l("Awaiting approval"),
-    RegistrationStatus.CONFIRMED: _l("Confirmed"),
-    RegistrationStatus.REJECTED: _l("Rejected"),
-    RegistrationStatus.WAITLISTED: _l("On the waitlist"),
-    RegistrationStatus.OFFERED: _l("Seat offered"),
-    RegistrationStatus.EXPIRED: _l("Offer expired"),
-    RegistrationStatus.CANCELLED: _l("Registration cancelled"),
-}
 
 SEAT_TAKING = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
 LIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.OFFERED)
@@ -43,7 +28,12 @@ LIVE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationSt
 RULE_COUNTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED, RegistrationStatus.WAITLISTED)
 
 
-class Registration(db.Model):
+def _status_among(statuses) -> hybrid_property:
+    """A flag that the status is one of `statuses`, on a loaded row and in a query alike."""
+    return hybrid_property(lambda row: row.status in statuses, expr=lambda cls: cls.status.in_(statuses))
+
+
+class Registration(Timestamps, db.Model):
     """User × event, unique. Re-registering after cancellation reuses the row with a new queue time."""
 
     __tablename__ = "registrations"
@@ -60,8 +50,6 @@ class Registration(db.Model):
     region_code: Mapped[str | None] = mapped_column(String(10))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -79,24 +67,8 @@ class Registration(db.Model):
     )
     answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan", order_by="Answer.question_id")
 
-    @hybrid_property
-    def takes_seat(self) -> bool:
-        """Confirmed or offered: the one definition of a taken seat."""
-        return self.status in SEAT_TAKING
-
-    @takes_seat.inplace.expression
-    @classmethod
-    def _takes_seat_expression(cls):
-        return cls.status.in_(SEAT_TAKING)
-
-    @hybrid_property
-    def is_live(self) -> bool:
-        return self.status in LIVE
-
-    @is_live.inplace.expression
-    @classmethod
-    def _is_live_expression(cls):
-        return cls.status.in_(LIVE)
+    takes_seat = _status_among(SEAT_TAKING)  # confirmed or offered: the one definition of a taken seat
+    is_live = _status_among(LIVE)
 
     @property
     def is_confirmed(self) -> bool:
@@ -133,27 +105,13 @@ class CheckIn(db.Model):
     session = relationship("Session")
 
 
-class QuestionKind(enum.StrEnum):
-    TEXT = "text"
-    CHOICE = "choice"
-    MULTIPLE = "multiple"
-    YES_NO = "yes_no"
-    NUMBER = "number"
-    CONSENT = "consent"
-
-    @property
-    def label(self):
-        return QUESTION_KIND_LABELS[self]
-
-
-QUESTION_KIND_LABELS = {
-    QuestionKind.TEXT: _l("Text"),
-    QuestionKind.CHOICE: _l("One choice"),
-    QuestionKind.MULTIPLE: _l("Multiple choice"),
-    QuestionKind.YES_NO: _l("Yes or no"),
-    QuestionKind.NUMBER: _l("A number"),
-    QuestionKind.CONSENT: _l("Consent (own text, always required)"),
-}
+class QuestionKind(LabelledEnum):
+    TEXT = "text", _l("Text")
+    CHOICE = "choice", _l("One choice")
+    MULTIPLE = "multiple", _l("Multiple choice")
+    YES_NO = "yes_no", _l("Yes or no")
+    NUMBER = "number", _l("A number")
+    CONSENT = "consent", _l("Consent (own text, always required)")
 
 
 class Question(db.Model):

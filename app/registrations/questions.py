@@ -92,11 +92,7 @@ def _parse_bound(value, field: str, errors: FieldErrors) -> float | None:
 def _checked(data: dict) -> dict:
     """The question's fields from a form's data (kind, label, help_text, required, options text, bounds)."""
     errors = FieldErrors()
-    try:
-        kind = K(data.get("kind") or "")
-    except ValueError:
-        errors.add("kind", MESSAGES["kind_unknown"])
-        kind = None
+    kind = errors.choice("kind", K, data.get("kind") or "", MESSAGES["kind_unknown"])
     label = " ".join((data.get("label") or "").split())
     if not label:
         errors.add("label", MESSAGES["label_required"])

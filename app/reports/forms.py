@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.core.text_fields import TEXT_MAX
 from app.events.models import EventKind
 from app.reports import indicators, sources
 from app.reports.models import MANUAL
@@ -25,7 +26,7 @@ class IndicatorFormBase(FlaskForm):
     plan = IntegerField(_l("Plan for the whole programme"), validators=[Optional(), WHOLE],
         description=_l("The end-of-programme target; it is not the sum of the stage targets."))
     source = SelectField(_l("Where the fact comes from"), validate_choice=False)
-    description = TextAreaField(_l("Notes on the indicator"), validators=[Optional(), Length(max=indicators.TEXT_MAX)])
+    description = TextAreaField(_l("Notes on the indicator"), validators=[Optional(), Length(max=TEXT_MAX)])
     filter_stage_id = SelectField(_l("Only this stage"), validate_choice=False, coerce=_int_or_none)
     filter_event_kind = SelectField(_l("Only events of this kind"), validate_choice=False)
     filter_event_id = SelectField(_l("Only this event"), validate_choice=False, coerce=_int_or_none)
@@ -88,7 +89,7 @@ class ManualFactForm(FlaskForm):
     stage_id = SelectField(_l("For"), validate_choice=False, coerce=_int_or_none)
     value = IntegerField(_l("Fact"), validators=[Optional(), WHOLE],
                          description=_l("Leave empty to remove the fact."))
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=indicators.TEXT_MAX)],
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=TEXT_MAX)],
                          description=_l("How the figure was obtained, e.g. “site statistics for March–June”."))
     evidence_url = StringField(_l("Evidence link"), validators=[Optional(), Length(max=indicators.URL_MAX)],
                                description=_l("A link to the document, statistics page or photo report."))
@@ -100,7 +101,7 @@ class ManualFactForm(FlaskForm):
 
 class DeviationsForm(FlaskForm):
     deviations = TextAreaField(_l("Deviations from the plan and their reasons"),
-                               validators=[Optional(), Length(max=indicators.TEXT_MAX)])
+                               validators=[Optional(), Length(max=TEXT_MAX)])
     submit = SubmitField(_l("Save the text"))
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from app import clock
 from app.accounts.models import User
 from app.core import bounds
-from app.database import unit_of_work
+from app.core.text_fields import text_field
+from app.database import row_or_not_found, unit_of_work
 from app.errors import FieldErrors, NotFound
 from app.events.models import Event, EventKind
 from app.extensions import db
@@ -24,21 +25,11 @@ from app.reports.models import MANUAL, Indicator, IndicatorStagePlan, ManualFact
 
 NAME_MAX = 300
 UNIT_MAX = 50
-TEXT_MAX = 20000
 URL_MAX = 500
 PLAN_MAX = bounds.of("indicators.plan").high
 MAX_ID = 2**31 - 1  # beyond PostgreSQL's INTEGER no row can exist: refuse it before asking the database
 
 FILTER_KEYS = ("stage_id", "event_kind", "date_from", "date_to", "event_id", "option")
-
-
-def _text(data: dict, key: str, errors: FieldErrors, *, required=False, max_length=TEXT_MAX) -> str:
-    value = (data.get(key) or "").strip()
-    if required and not value:
-        errors.add(key, _l("This field is required."))
-    elif len(value) > max_length:
-        errors.add(key, _l("At most %(max)d characters.", max=max_length))
-    return value
 
 
 def _count(data: dict, key: str, errors: FieldErrors, *, required=True) -> int | None:
@@ -110,9 +101,9 @@ def _fields(programme: Programme, data: dict, errors: FieldErrors) -> dict:
     if source_key != MANUAL and sources.get(source_key) is None:
         errors.add("source", _l("Choose a source from the list."))
     return {
-        "name": _text(data, "name", errors, required=True, max_length=NAME_MAX),
-        "unit": _text(data, "unit", errors, max_length=UNIT_MAX),
-        "description": _text(data, "description", errors),
+        "name": text_field(data, "name", errors, required=True, max_length=NAME_MAX),
+        "unit": text_field(data, "unit", errors, max_length=UNIT_MAX),
+        "description": text_field(data, "description", errors),
         "plan": _count(data, "plan", errors),
         "source": source_key,
         "filters": _filters(programme, source_key, data, errors),
@@ -177,7 +168,7 @@ def move_indicator(indicator: Indicator, actor: User, offset: int) -> None:
 
 
 def _evidence(data: dict, errors: FieldErrors) -> str:
-    url = _text(data, "evidence_url", errors, max_length=URL_MAX)
+    url = text_field(data, "evidence_url", errors, max_length=URL_MAX)
     if url:
         parsed = urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -195,7 +186,7 @@ def record_manual_fact(indicator: Indicator, actor: User, data: dict) -> ManualF
     if stage_id is not None and not any(s.id == stage_id for s in programme.stages):
         errors.add("stage_id", _l("Choose a stage of this programme."))
     value = _count(data, "value", errors, required=False)
-    note = _text(data, "note", errors)
+    note = text_field(data, "note", errors)
     evidence_url = _evidence(data, errors)
     errors.raise_if_any()
     with unit_of_work():
@@ -214,7 +205,7 @@ def record_manual_fact(indicator: Indicator, actor: User, data: dict) -> ManualF
 
 def save_deviations(programme: Programme, actor: User, text: str, stage_id: int | None = None) -> ReportNote:
     errors = FieldErrors()
-    text = _text({"deviations": text}, "deviations", errors)
+    text = text_field({"deviations": text}, "deviations", errors)
     if stage_id is not None and not any(s.id == stage_id for s in programme.stages):
         raise NotFound()
     errors.raise_if_any()
@@ -248,11 +239,7 @@ def indicators_of_programmes(programme_ids: list[int]) -> list[Indicator]:
 
 def indicator_in(programme: Programme, indicator_id: int) -> Indicator:
     """Load an indicator through its programme: an id of another programme is a 404."""
-    indicator = db.session.execute(select(Indicator).where(
-        Indicator.id == indicator_id, Indicator.programme_id == programme.id)).scalar_one_or_none()
-    if indicator is None:
-        raise NotFound()
-    return indicator
+    return row_or_not_found(Indicator, indicator_id, programme_id=programme.id)
 
 
 def deviations_of(programme: Programme) -> dict[int | None, str]:

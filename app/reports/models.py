@@ -10,13 +10,13 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, utcnow
+from app.database import Timestamps, UTCDateTime, utcnow
 from app.extensions import db
 
 MANUAL = "manual"
 
 
-class Indicator(db.Model):
+class Indicator(Timestamps, db.Model):
     __tablename__ = "indicators"
     __table_args__ = (CheckConstraint("plan >= 0", name="plan_not_negative"),)
 
@@ -32,8 +32,6 @@ class Indicator(db.Model):
     # Source filters: stage_id, event_kind, date_from, date_to (ISO), event_id, option (service/kind).
     filters: Mapped[dict] = mapped_column(JSON, default=dict)
     description: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     stage_plans: Mapped[list["IndicatorStagePlan"]] = relationship(
         back_populates="indicator", cascade="all, delete-orphan", lazy="selectin")

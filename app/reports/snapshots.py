@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.accounts.models import User
-from app.database import unit_of_work
-from app.errors import FieldErrors, NotFound
+from app.database import row_or_not_found, unit_of_work
+from app.errors import FieldErrors
 from app.extensions import db
 from app.programmes.models import Programme
 from app.reports import report
@@ -46,11 +46,7 @@ def snapshots_of(programme: Programme) -> list[ReportSnapshot]:
 
 def snapshot_in(programme: Programme, snapshot_id: int) -> ReportSnapshot:
     """A snapshot through its programme: another programme's id is a 404."""
-    snapshot = db.session.execute(select(ReportSnapshot).where(
-        ReportSnapshot.id == snapshot_id, ReportSnapshot.programme_id == programme.id)).scalar_one_or_none()
-    if snapshot is None:
-        raise NotFound()
-    return snapshot
+    return row_or_not_found(ReportSnapshot, snapshot_id, programme_id=programme.id)
 
 
 def is_intact(snapshot: ReportSnapshot) -> bool:
