@@ -317,6 +317,12 @@ def issue_one(event: Event, user: User, kind: CertificateKind, actor: User, *, o
 
 # --- revocation and reissue -------------------------------------------------------------------------
 
+def certificates_of(user: User) -> list[Certificate]:
+    """The person's certificates, newest first (revoked and superseded ones included: /me shows their state)."""
+    return list(db.session.execute(select(Certificate).where(Certificate.user_id == user.id)
+                                   .order_by(Certificate.issued_at.desc())).scalars())
+
+
 def get_by_serial(serial: str) -> Certificate | None:
     return db.session.execute(select(Certificate).where(Certificate.serial == serial)).scalar_one_or_none()
 

@@ -213,8 +213,7 @@ def pdf(serial: str):
 @me_page_wanted.connect
 def _my_certificates(user) -> Section | None:
     """The person's certificates on /me, newest first (nothing for someone without one)."""
-    mine = list(db.session.execute(select(Certificate).where(Certificate.user_id == user.id)
-                                   .order_by(Certificate.issued_at.desc())).scalars())
+    mine = issuance.certificates_of(user)
     return Section("certificates/_me.html", {"certificates": mine}, order=30) if mine else None
 
 

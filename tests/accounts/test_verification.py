@@ -1,6 +1,5 @@
 """Sign-up tells nobody whether an address has an account, and a self-made account confirms its
 address by a mailed link before it may register for events (issue 20.9, double opt-in)."""
-import logging
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -8,13 +7,14 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import text
 
-from app import clock, create_app
+from app import clock
 from app.accounts import services, verification
 from app.accounts.models import Role, User
 from app.errors import DomainError
 from app.extensions import db
 from app.registrations import manual
 from app.registrations import services as registrations
+from tests.core.test_migrations import _app, _flask_db, keep_logging  # noqa: F401 - the fixture restores logging
 from tests.factories import make_event, make_user
 
 T0 = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
@@ -162,26 +162,16 @@ def test_accounts_made_by_organisers_and_administrators_count_as_verified(app):
 
 
 def test_migration_0011_counts_existing_accounts_as_verified(tmp_path):
-    url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    migrated = create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "instance"),
-                           "SQLALCHEMY_DATABASE_URI": url})
-    runner = migrated.test_cli_runner()
-    disabled = {n: lg.disabled for n, lg in logging.Logger.manager.loggerDict.items() if isinstance(lg, logging.Logger)}
-    try:
-        assert runner.invoke(args=["db", "upgrade", "0010_messaging"]).exit_code == 0
-        with migrated.app_context():
-            with db.engine.begin() as connection:
-                connection.execute(text(
-                    "INSERT INTO users (id, email, full_name, locale, active, session_version, created_at) VALUES "
-                    "(1, 'old@example.org', 'Старый Пользователь', 'ru', 1, 1, '2026-01-01 00:00:00')"))
-            db.engine.dispose()
-        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
-        with migrated.app_context():
-            assert db.session.get(User, 1).email_verified
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        for name, was_disabled in disabled.items():
-            logger = logging.Logger.manager.loggerDict.get(name)
-            if isinstance(logger, logging.Logger):
-                logger.disabled = was_disabled
+    migrated = _app(tmp_path, f"sqlite:///{tmp_path / 'migrated.sqlite3'}")
+    _flask_db(migrated, "upgrade", "0010_messaging")
+    with migrated.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO users (id, email, full_name, locale, active, session_version, created_at) VALUES "
+                "(1, 'old@example.org', 'Старый Пользователь', 'ru', 1, 1, '2026-01-01 00:00:00')"))
+        db.engine.dispose()
+    _flask_db(migrated, "upgrade")
+    with migrated.app_context():
+        assert db.session.get(User, 1).email_verified
+        db.session.remove()
+        db.engine.dispose()
