@@ -240,7 +240,7 @@ def test_deviation_note_is_edited_in_the_indicator_form_and_shown_on_the_report(
     assert indicator.deviation_note == "Два выезда перенесены на осень из-за распутицы."
     html = client.get(f"/manage/programmes/{grant.id}/report").get_data(as_text=True)
     assert "Два выезда перенесены на осень из-за распутицы." in html
-    assert f"/report/analytical.docx?layout=pgf" in html and f"/report/analytical.pdf?layout=neutral" in html
+    assert "/report/analytical.docx?layout=pgf" in html and "/report/analytical.pdf?layout=neutral" in html
     form = client.get(f"/manage/programmes/{grant.id}/indicators/{indicator.id}/edit").get_data(as_text=True)
     assert 'name="deviation_note"' in form
 
