@@ -51,8 +51,12 @@ def kpd_indicators(stage_ids: dict[int, int]) -> list[dict]:
         {"name": "Выдано сертификатов участникам семинаров", "unit": "сертификатов", "plan": 60,
          "source": "certificates_issued", "filter_option": "participation", "filter_event_kind": "seminar"},
         {"name": "Публикации о проекте в СМИ и социальных сетях", "unit": "публикаций", "plan": 20,
-         "source": "manual", "fact": 4, "note": "Анонсы семинара-тренинга на сайтах партнёров и в группе ВКонтакте.",
-         "evidence_url": "https://vk.com/kpd_nko"},
+         "source": "manual", "fact": 4,
+         "note": "Анонсы семинара-тренинга на сайтах партнёров и в группе ВКонтакте: https://vk.com/kpd_nko?w=wall-1_12 "
+                 "https://ok.ru/group/kpdnko/topic/1",
+         "evidence_url": "https://vk.com/kpd_nko",
+         "deviation_note": "Часть публикаций перенесена на второй этап: в октябре и ноябре команда проекта долго "
+                           "болела (коронавирусная инфекция)."},
     ]
     return rows
 

@@ -27,6 +27,10 @@ class IndicatorFormBase(FlaskForm):
         description=_l("The end-of-programme target; it is not the sum of the stage targets."))
     source = SelectField(_l("Where the fact comes from"), validate_choice=False)
     description = TextAreaField(_l("Notes on the indicator"), validators=[Optional(), Length(max=TEXT_MAX)])
+    deviation_note = TextAreaField(
+        _l("Deviation from the plan and its reason"), validators=[Optional(), Length(max=TEXT_MAX)],
+        description=_l("Shown beside the indicator in the report and the analytical report, e.g. "
+                       "“Two meetings moved to March: the team was ill in November.”"))
     filter_stage_id = SelectField(_l("Only this stage"), validate_choice=False, coerce=_int_or_none)
     filter_event_kind = SelectField(_l("Only events of this kind"), validate_choice=False)
     filter_event_id = SelectField(_l("Only this event"), validate_choice=False, coerce=_int_or_none)
@@ -40,7 +44,7 @@ class IndicatorFormBase(FlaskForm):
 
     def data_for_service(self) -> dict:
         data = {name: getattr(self, name).data for name in (
-            "name", "unit", "plan", "source", "description", "filter_stage_id", "filter_event_kind",
+            "name", "unit", "plan", "source", "description", "deviation_note", "filter_stage_id", "filter_event_kind",
             "filter_event_id", "filter_date_from", "filter_date_to", "filter_option")}
         for name in self.stage_plan_names:
             data[name] = getattr(self, name).data

@@ -100,7 +100,7 @@ def _fields(programme: Programme, data: dict, errors: FieldErrors) -> dict:
     source_key = data.get("source") or MANUAL
     if source_key != MANUAL and sources.get(source_key) is None:
         errors.add("source", _l("Choose a source from the list."))
-    return {
+    fields = {
         "name": text_field(data, "name", errors, required=True, max_length=NAME_MAX),
         "unit": text_field(data, "unit", errors, max_length=UNIT_MAX),
         "description": text_field(data, "description", errors),
@@ -108,6 +108,9 @@ def _fields(programme: Programme, data: dict, errors: FieldErrors) -> dict:
         "source": source_key,
         "filters": _filters(programme, source_key, data, errors),
     }
+    if "deviation_note" in data:  # callers that do not know the note (the API, the demo) leave it as it is
+        fields["deviation_note"] = text_field(data, "deviation_note", errors)
+    return fields
 
 
 def _apply_stage_plans(indicator: Indicator, plans: dict[int, int]) -> None:

@@ -32,6 +32,9 @@ class Indicator(Timestamps, db.Model):
     # Source filters: stage_id, event_kind, date_from, date_to (ISO), event_id, option (service/kind).
     filters: Mapped[dict] = mapped_column(JSON, default=dict)
     description: Mapped[str] = mapped_column(Text, default="")
+    # Why the fact differs from the plan (seed 000: "delays through the team's long illness"): the analytical
+    # report's deviation note beside the indicator.
+    deviation_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     stage_plans: Mapped[list["IndicatorStagePlan"]] = relationship(
         back_populates="indicator", cascade="all, delete-orphan", lazy="selectin")

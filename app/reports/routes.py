@@ -1,5 +1,6 @@
 """Report pages under /manage/programmes/<id>/…, and the organiser's dashboard at /manage."""
 from datetime import date
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -10,7 +11,17 @@ from app import clock, permissions
 from app.core import bounds
 from app.programmes import services as programmes
 from app.programmes.models import Programme
-from app.reports import breakdowns, charts, dashboard, exports, indicators, report, snapshots
+from app.reports import (
+    analytical,
+    analytical_export,
+    breakdowns,
+    charts,
+    dashboard,
+    exports,
+    indicators,
+    report,
+    snapshots,
+)
 from app.reports.forms import DeviationsForm, FreezeForm, ManualFactForm, indicator_form
 from app.reports.models import ReportSnapshot
 from app.routing import form_status, found, submit
@@ -50,7 +61,8 @@ def _render_report(programme: Programme, data: dict, *, stage=None, snapshot: Re
         "reports/report.html", programme=programme, data=data, stage=stage, stage_data=stage_data, rows=rows,
         deviations_text=deviations_text, snapshot=snapshot, deviations_form=form, freeze_form=FreezeForm(),
         snapshots=snapshots.snapshots_of(programme), status_label=report.status_label,
-        plan_state_label=exports.plan_state_label, **_chart_set({**data, "indicators": rows}))
+        plan_state_label=exports.plan_state_label, **_chart_set({**data, "indicators": rows}),
+        deviation_notes=analytical.deviation_notes(programme) if snapshot is None else {})
 
 
 # --- dashboard ----------------------------------------------------------------------------------
@@ -100,6 +112,22 @@ def _export(programme: Programme, data: dict, fmt: str, name: str) -> Response:
 def export(programme_id: int, fmt: str):
     programme = _programme(programme_id)
     return _export(programme, report.build(programme.id), fmt, clock.now().date().isoformat())
+
+
+@bp.get("/manage/programmes/<int:programme_id>/report/analytical.<any(docx, pdf):fmt>")
+@login_required
+def analytical_report(programme_id: int, fmt: str):
+    """The analytical report for the funder: ?layout=pgf (the Presidential Grants Fund's form, in Russian, the
+    default) or ?layout=neutral (in the reader's language, or ?lang=)."""
+    programme = _programme(programme_id)
+    layout = request.args.get("layout") or analytical.PGF
+    if layout not in analytical.LAYOUTS:
+        abort(404)
+    locale = analytical.locale_for(layout, request.args.get("lang"), current_app.config["LANGUAGES"],
+                                   str(get_locale() or "ru"))
+    file = analytical_export.document(programme, layout, fmt, locale)
+    disposition = f"attachment; filename=\"{file.ascii_filename}\"; filename*=UTF-8''{quote(file.filename, safe='')}"
+    return Response(file.body, mimetype=file.mimetype, headers={"Content-Disposition": disposition})
 
 
 @bp.post("/manage/programmes/<int:programme_id>/report/deviations")

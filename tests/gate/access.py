@@ -102,6 +102,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "reports.show": owner("programme.report", "programme"),
     "reports.stage": owner("programme.report", "stage"),
     "reports.export": owner("programme.report", "report_export"),
+    "reports.analytical_report": owner("programme.report", "analytical_report"),
     "reports.save_deviations": owner("programme.report", "programme"),
     "reports.freeze": owner("programme.report", "programme"),
     "reports.snapshot": owner("programme.report", "report_snapshot"),

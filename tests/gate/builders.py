@@ -576,6 +576,12 @@ def _report_export(world):
     return Target({"programme_id": new_programme(organiser).id, "fmt": "csv"}, owner=organiser)
 
 
+@builder("analytical_report")
+def _analytical_report(world):
+    organiser = new_organiser()
+    return Target({"programme_id": new_programme(organiser).id, "fmt": "docx"}, owner=organiser)
+
+
 @builder("report_compare")
 def _report_compare(world):
     organiser = new_organiser()
