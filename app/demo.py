@@ -51,11 +51,13 @@ from app.messaging import services as messaging
 from app.programmes import demo as programmes_demo
 from app.quotas import demo as quota_demo
 from app.registrations import demo as registrations_demo
+from app.registrations import services as registrations
+from app.registrations.models import RegistrationStatus
 from app.reports import demo as reports_demo
 
 SAMARA = ZoneInfo("Europe/Samara")
-# The leader who was approved for the first seminar but did not come (RU-CU): no attendance, so no quota
-# and no certificate; the other 29 attended every session.
+# The leader who was approved for the first seminar but fell ill and cancelled two days before it (RU-CU): no
+# attendance, so no quota, no certificate and no consultant's webinars; the other 29 attended every session.
 NO_SHOW = len(LEADERS) - 1
 
 
@@ -107,7 +109,7 @@ def _run(report: Report) -> Report:
     quota_demo.seed_quotas(seeding, seminar_1, organiser, [staff[Role.CURATOR], second_curator], attendees)
     certificate_demo.seed_certificates(seminar_1, organiser, report.note)
     for n, webinar in enumerate(linked["3"]):
-        _webinar(seeding, webinar, organiser, leaders[5 * n:5 * n + 20])
+        _webinar(seeding, webinar, organiser, attendees[5 * n:5 * n + 20])
     for leader in leaders[:24]:
         register(seeding, linked["4"][0], leader)
     asked = registrations_demo.seminar_questions(seeding, seminar_2)
@@ -156,8 +158,9 @@ def _run(report: Report) -> Report:
 
 
 def _first_seminar(seeding: Seeding, seminar, organiser, leaders) -> None:
-    """Thirty leaders applied and were approved the first days of the seminar's month; the organiser wrote
-    to them before it; 29 came to every session (the daily digest of applications went out each evening)."""
+    """Thirty leaders applied and were approved the first days of the seminar's month (the organiser's daily
+    digest of applications went out that evening); the organiser wrote to them before it; one cancelled two
+    days before, ill; the other 29 came to every session."""
     tz = seminar.timezone
     with clock.frozen_at(at_moment(seeding.on(1, 2), 11, tz)):
         applications = [registrations_demo.register(seeding, seminar, leader) for leader in leaders]
@@ -168,6 +171,10 @@ def _first_seminar(seeding: Seeding, seminar, organiser, leaders) -> None:
             registrations_demo.approve(seeding, registration, organiser)
     with clock.frozen_at(seminar.starts_at - timedelta(days=4)):
         messaging_demo.seed_message(seminar, organiser, seeding.note)
+    with clock.frozen_at(seminar.starts_at - timedelta(days=2)):
+        if applications[NO_SHOW].status == RegistrationStatus.CONFIRMED:
+            registrations.cancel(applications[NO_SHOW], leaders[NO_SHOW])
+            seeding.note(f"cancellation {applications[NO_SHOW].id}")
     came = [registration for n, registration in enumerate(applications) if n != NO_SHOW]
     for session in seminar.sessions:
         with clock.frozen_at(session.starts_at + timedelta(minutes=10)):

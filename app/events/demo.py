@@ -116,7 +116,7 @@ def trips(seeding: Seeding, organiser: User) -> tuple[Event, Event]:
                  "seats": 10, "services": ["checkups", "career_guidance", "lectures"], "media_invited": True},
         "team_roles": roles_past,
     })
-    next_day = local_today + timedelta(days=24)
+    next_day = local_today + timedelta(days=12)
     upcoming = event(seeding, organiser, {
         "kind": "outreach_trip", "title": "#ДоброВСело: пгт Глинка, Глинковский район", "language": "ru",
         "timezone": MOSCOW, "region_code": "RU-SMO", "capacity": 13, "description": description,

@@ -158,9 +158,10 @@ def meetings(seeding: Seeding, event: Event, organiser: User, facilitator: User,
                 "day": start.date(), "start": start.time(), "end": end.time(), "title": topic})
         if session.starts_at > seeding.now - timedelta(hours=2) or session.outcome_recorded_at is not None:
             continue
-        for position, registration in enumerate(members):
-            if (index + position) % 4 != 3:
-                registrations.check_in(registration, session, facilitator)
+        with clock.frozen_at(session.starts_at + timedelta(minutes=5)):
+            for position, registration in enumerate(members):
+                if (index + position) % 4 != 3:
+                    registrations.check_in(registration, session, facilitator)
         with clock.frozen_at(session.ends_at + timedelta(hours=1)):
             events.record_outcome(event, session.id, facilitator,
                                   {"guests": GUESTS[index % len(GUESTS)], "outcome": outcome})
