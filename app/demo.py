@@ -7,7 +7,7 @@ stage and plan-item number, event title), so running the command twice changes n
 
 The timeline (app/core/demo.py): the KPD NKO programme began three months before the current month, so
 today it is mid-way through stage 1 — the seminar was held (29 of the 30 approved leaders came; the 30th
-did not, so has no quota and no certificate), the quota window opened the first day of the next month and
+cancelled, ill, so has no quota and no certificate), the quota window opened the first day of the next month and
 consultations are under way, two of the three webinars are held, the round table and stage 2 are ahead.
 The past is recorded with the clock frozen at the moment it happened (applications before the seminar,
 check-ins at each session, consultations on the day they were held, reviews a day or two later).
