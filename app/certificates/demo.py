@@ -16,7 +16,7 @@ from app.extensions import db
 KIND = CertificateKind.PARTICIPATION
 # (e-mail, the name the corrected certificate carries, why)
 REISSUED = ("n.golubev@example.org", "Голубев Никита Сергеевич",
-            "Выдан на неверное имя: для зачёта волонтёрской практики в СГМУ нужны фамилия, имя и отчество.")
+            "Перевыпущен на полное имя: для зачёта волонтёрской практики в СГМУ нужны фамилия, имя и отчество.")
 # (e-mail, why): she went as a doctor of the university clinic on duty, not as a volunteer.
 REVOKED = ("e.krylova@example.org",
            "Выдан по ошибке: Елена Крылова выезжала как врач клиники СГМУ в рабочее время, а не как "
