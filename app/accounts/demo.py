@@ -1,6 +1,8 @@
 """Demo people and organisations (seed-demo): the applicant NGO's staff, thirty patient-NGO leaders (seed 001)
-and their colleagues, the Smolensk volunteer medics (seed 004) and the Bulgarian health mediators (seed 002).
-Each is looked up by its natural key first (email; organisation name and region), so a second run adds nobody."""
+and their colleagues, the Smolensk volunteer medics (seed 004), the Bulgarian health mediators (seed 002) and the
+Polish and Lithuanian medical staff of the certified training (seed 003). Each uses the language of their seed:
+Russian, Bulgarian, Polish or Lithuanian (their saved locale). Each is looked up by its natural key first
+(email; organisation name and region), so a second run adds nobody."""
 from sqlalchemy import select
 
 from app.accounts import services as accounts
@@ -101,6 +103,23 @@ SMOLENSK_UNIVERSITY = ("Смоленский государственный ме
 # Seed 002: self-help groups on maternal and child health, led by the municipalities' health mediators.
 HEALTH_MEDIATORS = ("Национална мрежа на здравните медиатори", "BG-02")
 
+# Seed 003: medical staff of the four border hospitals, Polish and Lithuanian, at the certified training.
+# (full name, e-mail, locale, (hospital, region)); the first of each country has the demo password.
+BIALYSTOK = ("Wojewódzki Szpital Zespolony im. J. Śniadeckiego w Białymstoku", "PL-20")
+SUWALKI = ("Szpital Wojewódzki im. dr. Ludwika Rydygiera w Suwałkach", "PL-20")
+MARIJAMPOLE = ("VšĮ Marijampolės ligoninė", "LT-MR")
+ALYTUS = ("VšĮ Alytaus apskrities S. Kudirkos ligoninė", "LT-AL")
+MEDICS = (
+    ("Katarzyna Nowak", "k.nowak@example.org", "pl", BIALYSTOK),
+    ("Tomasz Wiśniewski", "t.wisniewski@example.org", "pl", BIALYSTOK),
+    ("Agnieszka Kowalczyk", "a.kowalczyk@example.org", "pl", SUWALKI),
+    ("Marek Zieliński", "m.zielinski@example.org", "pl", SUWALKI),
+    ("Rūta Kazlauskienė", "r.kazlauskiene@example.org", "lt", MARIJAMPOLE),
+    ("Tomas Petrauskas", "t.petrauskas@example.org", "lt", MARIJAMPOLE),
+    ("Jurgita Jankauskienė", "j.jankauskiene@example.org", "lt", ALYTUS),
+    ("Andrius Stankevičius", "a.stankevicius@example.org", "lt", ALYTUS),
+)
+
 # Trip teams (seed 004): medical students, doctors of the university clinic, a nurse, a driver.
 VOLUNTEERS = (
     ("Илья Аристов", "i.aristov@example.org", "doctor", SMOLENSK_UNIVERSITY),
@@ -134,11 +153,16 @@ class People:
 
     def user(self, email: str, full_name: str, organisation, roles=(Role.TRAINEE,), password=None,
              locale: str = "ru") -> User:
+        """`locale` is saved on the user as it is: the demo's Bulgarian, Polish and Lithuanian people use
+        their language whether or not the interface offers it yet (it then falls back to Russian)."""
         existing = accounts.find_user_by_email(email)
         if existing is not None:
             return existing
         user = accounts.create_user(email=email, password=password, full_name=full_name,
                                     organisation_id=organisation.id, region_code=organisation.region_code,
-                                    locale=locale, roles=roles)
+                                    roles=roles)
+        if locale != user.locale:
+            with unit_of_work():
+                user.locale = locale
         self.note(f"user {email}")
         return user

@@ -1,45 +1,58 @@
-"""Demo certificates (seed-demo): a past demo event's participants checked in and certified, one
-certificate revoked and one reissued with a corrected name. Idempotent like the rest of the demo."""
+"""Demo certificates (seed-demo): participation certificates for the demo events that have ended, issued three
+days after the end to everyone whose attendance reached the event's threshold — nobody else. On the past
+#ДоброВСело trip one is reissued with the holder's full name and one is revoked with its reason. Idempotent
+like the rest of the demo."""
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from app import clock
 from app.accounts.models import User
 from app.certificates import eligibility, issuance, jobs
 from app.certificates.models import Certificate, CertificateKind
 from app.events.models import Event
 from app.extensions import db
-from app.registrations import services as registrations
-from app.registrations.models import Registration, RegistrationStatus
 
 KIND = CertificateKind.PARTICIPATION
+# (e-mail, the name the corrected certificate carries, why)
+REISSUED = ("n.golubev@example.org", "Голубев Никита Сергеевич",
+            "Перевыпущен на полное имя: для зачёта волонтёрской практики в СГМУ нужны фамилия, имя и отчество.")
+# (e-mail, why): she went as a doctor of the university clinic on duty, not as a volunteer.
+REVOKED = ("e.krylova@example.org",
+           "Выдан по ошибке: Елена Крылова выезжала как врач клиники СГМУ в рабочее время, а не как "
+           "волонтёр; отозван по её просьбе.")
+
+
+def _certificates(event: Event, live_only: bool = False) -> list[Certificate]:
+    query = select(Certificate).where(Certificate.event_id == event.id)
+    if live_only:
+        query = query.where(Certificate.revoked_at.is_(None))
+    return list(db.session.scalars(query.order_by(Certificate.id)))
 
 
 def seed_certificates(event: Event, organiser: User, note) -> list[Certificate]:
-    """Certify everyone confirmed at `event` (which has ended); returns its live certificates."""
+    """Certify everyone eligible at `event` once it has ended; returns its live certificates."""
     if not eligibility.event_ended(event):
         return []
-    confirmed = db.session.scalars(select(Registration).where(Registration.event_id == event.id,
-                                                              Registration.status == RegistrationStatus.CONFIRMED)
-                                   .order_by(Registration.id)).all()
-    for registration in confirmed:
-        for session in event.sessions:
-            registrations.check_in(registration, session, organiser)
-    issued = db.session.scalars(select(Certificate).where(Certificate.event_id == event.id)
-                                .order_by(Certificate.id)).all()
-    if not issued:
-        user_ids = jobs.eligible_user_ids(event, KIND)
-        if user_ids:
-            job = jobs.create_job(event, KIND, user_ids, organiser, start=False)
-            jobs.run_job(job.id)
-            note(f"{len(user_ids)} certificates for {event.title}")
-        issued = db.session.scalars(select(Certificate).where(Certificate.event_id == event.id)
-                                    .order_by(Certificate.id)).all()
-    live = [c for c in issued if c.revoked_at is None]
-    if len(live) >= 3 and not any(c.revoked_at for c in issued):
-        issuance.revoke(live[-1], organiser, "Выдан по ошибке: участник не выезжал с командой.")
-        corrected = live[-2]
-        issuance.reissue(corrected, organiser, corrected.holder_name,
-                         "Перевыпущен: исправлена должность подписанта.")
-        note(f"one certificate revoked and one reissued for {event.title}")
-    return list(db.session.scalars(select(Certificate).where(Certificate.event_id == event.id,
-                                                             Certificate.revoked_at.is_(None))
-                                   .order_by(Certificate.id)))
+    if not _certificates(event):
+        with clock.frozen_at(min(max(s.ends_at for s in event.sessions) + timedelta(days=3), clock.now())):
+            user_ids = jobs.eligible_user_ids(event, KIND)
+            if user_ids:
+                job = jobs.create_job(event, KIND, user_ids, organiser, start=False)
+                jobs.run_job(job.id)
+                note(f"{len(user_ids)} certificates for {event.title}")
+    return _certificates(event, live_only=True)
+
+
+def correct_trip_certificates(event: Event, organiser: User, note) -> None:
+    """One certificate reissued under the holder's full name, one revoked; each with its reason."""
+    issued = _certificates(event)
+    if not issued or any(c.revoked_at for c in issued):
+        return
+    by_email = {c.user.email: c for c in issued}
+    with clock.frozen_at(min(max(s.ends_at for s in event.sessions) + timedelta(days=8), clock.now())):
+        email, name, reason = REISSUED
+        issuance.reissue(by_email[email], organiser, name, reason)
+        email, reason = REVOKED
+        issuance.revoke(by_email[email], organiser, reason)
+    note(f"one certificate reissued and one revoked for {event.title}")

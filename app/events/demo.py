@@ -18,10 +18,11 @@ SEMINAR_1 = "Поддерживающее консультирование в д
 SEMINAR_2 = "Активизация пациентских сообществ и построение комьюнити"
 ROUND_TABLE = "Онлайн круглый стол «Поддерживающее консультирование: итоги направления»"
 TRAINING_003 = "Szkolenie certyfikowane: postępowanie w stanach nagłych u dzieci"
+# (title, month offset, day): two held in the first month of consultations, the third ahead (offset 4).
 WEBINARS = (
-    ("Вебинар 1. Личные границы консультанта и профилактика выгорания", 3, 14),
-    ("Вебинар 2. Трудный разговор: тревога, гнев и отчаяние пациента", 3, 28),
-    ("Вебинар 3. Разбор случаев из практики поддерживающего консультирования", 4, 11),
+    ("Вебинар 1. Личные границы консультанта и профилактика выгорания", 2, 12),
+    ("Вебинар 2. Трудный разговор: тревога, гнев и отчаяние пациента", 2, 26),
+    ("Вебинар 3. Разбор случаев из практики поддерживающего консультирования", 4, 14),
 )
 
 
@@ -115,7 +116,7 @@ def trips(seeding: Seeding, organiser: User) -> tuple[Event, Event]:
                  "seats": 10, "services": ["checkups", "career_guidance", "lectures"], "media_invited": True},
         "team_roles": roles_past,
     })
-    next_day = local_today + timedelta(days=24)
+    next_day = local_today + timedelta(days=12)
     upcoming = event(seeding, organiser, {
         "kind": "outreach_trip", "title": "#ДоброВСело: пгт Глинка, Глинковский район", "language": "ru",
         "timezone": MOSCOW, "region_code": "RU-SMO", "capacity": 13, "description": description,

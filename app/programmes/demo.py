@@ -11,7 +11,8 @@ from app.programmes.models import PlanItem, Programme
 PROGRAMME_TITLE = "КПД НКО: команда пациентов в действии"
 
 # The ten items of seed 001's calendar plan: (number, activity, (month offset, day) start, end, stage).
-# Month offsets count from the programme's first month (February in the seed).
+# Month offsets count from the programme's first month (February in the seed; in the demo three months before
+# today's, see app/core/demo.py). The webinars support the consultants while they consult (offsets 2–4).
 PLAN = (
     ("1", "Выездной 3-хдневный семинар-тренинг «Поддерживающее консультирование в деятельности пациентской "
           "организации» для руководителей и лидеров пациентских НКО. Примерное содержание: 1. Технология и "
@@ -25,7 +26,7 @@ PLAN = (
           "методике поддерживающего консультирования.",
      (2, 1), (4, 30), 1),
     ("3", "3 вебинара по поддерживающему консультированию (темы определятся на выездном тренинге)",
-     (3, 1), (4, 30), 1),
+     (2, 1), (4, 30), 1),
     ("4", "Онлайн круглый стол по итогам направления проекта «Поддерживающее консультирование»",
      (5, 1), (5, 31), None),
     ("5", "Выездной 3-хдневный семинар-тренинг «Активизация пациентских сообществ и построение комьюнити». "

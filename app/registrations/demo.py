@@ -69,6 +69,15 @@ def register(seeding: Seeding, event: Event, user: User, team_role: str | None =
     return registrations.register(event.id, user, team_role=team_role, answers=answers)
 
 
+def check_in(seeding: Seeding, session, present: list, actor: User) -> None:
+    """Check in everyone in `present` who is not checked in at `session` yet."""
+    already = registrations.checked_in_ids(session)
+    for registration in present:
+        if registration.id not in already:
+            registrations.check_in(registration, session, actor)
+            seeding.note(f"check-in {registration.id} at session {session.id}")
+
+
 def seminar_questions(seeding: Seeding, event: Event) -> dict[str, int]:
     """Seminar 2 asks five questions, one of them the applicant NGO's own consent text."""
     have = {q.label: q.id for q in questions.event_questions(event.id)}
@@ -97,7 +106,7 @@ def approve(seeding: Seeding, registration, organiser: User) -> None:
 def selection_school(seeding: Seeding, organiser: User, leaders: list[User]) -> None:
     """Applications waiting for the organiser (the header's badge, the approval queue): two of them
     from one region compete for its single place; and a draft the organiser may still delete."""
-    day = seeding.on(3, 10)
+    day = seeding.on(4, 20)  # after the current month: applications still wait
     school = events_demo.event(seeding, organiser, {
         "kind": "seminar", "title": SELECTION_SCHOOL, "language": "ru", "timezone": "Europe/Samara",
         "region_code": "RU-SAM", "capacity": 12, "requires_approval": True, "max_per_region": 1,
@@ -117,23 +126,24 @@ def selection_school(seeding: Seeding, organiser: User, leaders: list[User]) -> 
     })
 
 
-def groups(seeding: Seeding, people: People, organiser: User) -> list[Event]:
+def groups(seeding: Seeding, people: People, organiser: User) -> list[User]:
     """Fortnightly self-help groups in Malko Tarnovo and Burgas, led by health mediators: meetings from a
-    series rule, members, attendance by name plus guests, topics and outcomes of the meetings held."""
+    series rule, members, attendance by name plus guests, topics and outcomes of the meetings held.
+    Mediators and members use Bulgarian. Returns the two mediators."""
     network = people.organisation(*HEALTH_MEDIATORS, kind=OrganisationKind.PATIENT_NGO)
     today = seeding.now.astimezone(SOFIA).date()
     made = []
     for n, (town, title, weekday, mediator, members, venue, address) in enumerate(GROUPS):
-        facilitator = people.user(*mediator, network, password=PASSWORD if n == 0 else None, locale="en")
+        facilitator = people.user(*mediator, network, password=PASSWORD if n == 0 else None, locale="bg")
         # the first meeting eight or nine weeks ago, on the group's weekday
         first = today - timedelta(days=56 + (today.weekday() - weekday) % 7)
         event = events_demo.group(seeding, organiser, facilitator, town=town, title=title, weekday=weekday,
                                   first=first, venue=venue, address=address)
-        members_of = [people.user(email, name, network, locale="en") for name, email in members]
+        members_of = [people.user(email, name, network, locale="bg") for name, email in members]
         with clock.frozen_at(event.starts_at - timedelta(days=5)):
             registrations_of = [register(seeding, event, person) for person in members_of]
         meetings(seeding, event, organiser, facilitator, registrations_of)
-        made.append(event)
+        made.append(facilitator)
     return made
 
 
@@ -148,9 +158,10 @@ def meetings(seeding: Seeding, event: Event, organiser: User, facilitator: User,
                 "day": start.date(), "start": start.time(), "end": end.time(), "title": topic})
         if session.starts_at > seeding.now - timedelta(hours=2) or session.outcome_recorded_at is not None:
             continue
-        for position, registration in enumerate(members):
-            if (index + position) % 4 != 3:
-                registrations.check_in(registration, session, facilitator)
+        with clock.frozen_at(session.starts_at + timedelta(minutes=5)):
+            for position, registration in enumerate(members):
+                if (index + position) % 4 != 3:
+                    registrations.check_in(registration, session, facilitator)
         with clock.frozen_at(session.ends_at + timedelta(hours=1)):
             events.record_outcome(event, session.id, facilitator,
                                   {"guests": GUESTS[index % len(GUESTS)], "outcome": outcome})

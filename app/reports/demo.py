@@ -3,11 +3,10 @@
 Idempotent like the rest of the demo: indicators are looked up by name, the trips programme by
 title, the snapshot by its label. Everything goes through the services.
 """
-from datetime import date, timedelta
-
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.core.demo import Seeding
 from app.events import services as events
 from app.events.models import Event
 from app.extensions import db
@@ -52,8 +51,8 @@ def kpd_indicators(stage_ids: dict[int, int]) -> list[dict]:
          "source": "certificates_issued", "filter_option": "participation", "filter_event_kind": "seminar"},
         {"name": "Публикации о проекте в СМИ и социальных сетях", "unit": "публикаций", "plan": 20,
          "source": "manual", "fact": 4,
-         "note": "Анонсы семинара-тренинга на сайтах партнёров и в группе ВКонтакте: https://vk.com/kpd_nko?w=wall-1_12 "
-                 "https://ok.ru/group/kpdnko/topic/1",
+         "note": "Анонс и итоги выездного семинара-тренинга на сайтах партнёров и в группе ВКонтакте: "
+                 "https://vk.com/kpd_nko?w=wall-1_12 https://ok.ru/group/kpdnko/topic/1",
          "evidence_url": "https://vk.com/kpd_nko",
          "deviation_note": "Часть публикаций перенесена на второй этап: в октябре и ноябре команда проекта долго "
                            "болела (коронавирусная инфекция)."},
@@ -92,14 +91,14 @@ def define(programme: Programme, organiser: User, rows: list[dict], note) -> Non
         note(f"indicator {row['name']}")
 
 
-def trips_programme(organiser: User, trips: list[Event], today: date, note) -> Programme:
+def trips_programme(seeding: Seeding, organiser: User, trips: list[Event], note) -> Programme:
+    """A ten-month "school year" from the demo's first month: the past trip and the next one lie inside it."""
     programme = db.session.execute(select(Programme).where(Programme.title == TRIPS_PROGRAMME)).scalar_one_or_none()
     if programme is None:
-        start = (today.replace(day=1) - timedelta(days=62)).replace(day=1)
         programme = programmes.create_programme(organiser, {
             "title": TRIPS_PROGRAMME,
             "funder": "Министерство здравоохранения Смоленской области",
-            "starts_on": start, "ends_on": start.replace(year=start.year + 1) - timedelta(days=1),
+            "starts_on": seeding.on(0, 1), "ends_on": seeding.on(9, 30),
             "regions": ["RU-SMO"],
             "target_groups": "Жители сельских населённых пунктов Смоленской области; школьники сельских школ.",
             "description": "Профилактические выезды Смоленского регионального отделения ВОД «Волонтёры-медики» "
@@ -116,11 +115,11 @@ def trips_programme(organiser: User, trips: list[Event], today: date, note) -> P
     return programme
 
 
-def seed(kpd: Programme, organiser: User, trips: list[Event], today: date, note) -> None:
+def seed(seeding: Seeding, kpd: Programme, organiser: User, trips: list[Event], note) -> None:
     """Indicators of both demo programmes and one frozen snapshot of the trips programme."""
     kpd = programmes.load_programme(kpd.id)
     define(kpd, organiser, kpd_indicators({s.number: s.id for s in kpd.stages}), note)
-    trips_prog = trips_programme(organiser, trips, today, note)
+    trips_prog = trips_programme(seeding, organiser, trips, note)
     define(trips_prog, organiser, trips_indicators(), note)
     frozen = db.session.execute(select(ReportSnapshot.id).where(
         ReportSnapshot.programme_id == trips_prog.id, ReportSnapshot.label == SNAPSHOT_LABEL)).scalar()

@@ -17,9 +17,11 @@ def test_demo_reports_are_full(app, runner, client, login):
     trips = db.session.execute(select(Programme).where(Programme.title == TRIPS_PROGRAMME)).scalar_one()
     data = report.build(kpd.id)
     facts = {row["name"]: (row["plan"], row["fact"]) for row in data["indicators"]}
-    assert facts["Лидеры пациентских НКО — участники проекта"] == (60, 45)  # 30 leaders + 15 colleagues
-    assert facts["Пациентские НКО — участники проекта"] == (45, 30)
-    assert facts["Регионы, где мультиплицирована технология поддерживающего консультирования"] == (30, 30)
+    # the 29 leaders who came to the first seminar (the 30th cancelled, ill) and its 29 regions
+    assert facts["Обучено консультантов по технологии поддерживающего консультирования"] == (30, 29)
+    assert facts["Регионы, где мультиплицирована технология поддерживающего консультирования"] == (30, 29)
+    assert facts["Выдано сертификатов участникам семинаров"] == (60, 29)
+    assert facts["Проведено вебинаров"] == (6, 2)
     assert facts["Публикации о проекте в СМИ и социальных сетях"] == (20, 4)
     assert len(data["indicators"]) == 13 and [s["number"] for s in data["stages"]] == [1, 2]
     assert len(data["plan"]) == 10
