@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.accounts.signals import me_page_wanted
 from app.certificates import credentials, eligibility, issuance, jobs, rendering, status_list, verification
+from app.certificates.hours import hours_text
 from app.certificates.forms import (
     ActionForm,
     IssueForm,
@@ -215,6 +216,12 @@ def _my_certificates(user) -> Section | None:
     """The person's certificates on /me, newest first (nothing for someone without one)."""
     mine = issuance.certificates_of(user)
     return Section("certificates/_me.html", {"certificates": mine}, order=30) if mine else None
+
+
+@bp.app_template_filter()
+def certificate_hours(certificate: Certificate) -> str:
+    """A certificate's volume as printed on it, in the page's language: "2 ак. ч."."""
+    return hours_text(certificate.hours, certificate.hours_unit)
 
 
 @bp.app_template_global()
