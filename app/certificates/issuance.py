@@ -16,7 +16,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from babel.dates import format_date, format_interval
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +28,7 @@ from app.accounts.models import User
 from app.certificates import eligibility, files, rendering, status_list
 from app.certificates.hours import hours_for, hours_text
 from app.certificates.models import Certificate, CertificateKind, SerialCounter
+from app.core.i18n import date_in, interval_in
 from app.database import lock_row, unit_of_work
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import Event
@@ -111,8 +111,8 @@ def event_dates(event: Event, language: str) -> str:
     first = min(s.starts_at for s in event.sessions).astimezone(event.tz).date()
     last = max(s.ends_at for s in event.sessions).astimezone(event.tz).date()
     if first == last:
-        return format_date(first, "long", locale=language)
-    return format_interval(first, last, "yMMMd", locale=language)
+        return date_in(first, "long", language)
+    return interval_in(first, last, "yMMMd", language)
 
 
 def issuer_name() -> str:
@@ -137,8 +137,7 @@ def view_for(event: Event, *, serial: str, check_code: str, kind: CertificateKin
         serial=serial, language=language, kind=kind.value, holder_name=holder_name, event_title=event.title,
         programme_title=event.programme.title if event.programme else "", dates=event_dates(event, language),
         place=event.venue or (event.trip.settlement if event.trip else ""),
-        hours=hours_text(*hours, language=language), issued_on=format_date(issued_at.astimezone(event.tz).date(),
-                                                                            "long", locale=language),
+        hours=hours_text(*hours, language=language), issued_on=date_in(issued_at.astimezone(event.tz).date(), "long", language),
         issuer_name=issuer_name(), organisation_name=organisation_name(event),
         verify_url=verify_url(serial, check_code), signatories=signatories)
 

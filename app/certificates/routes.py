@@ -14,7 +14,6 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.accounts.signals import me_page_wanted
 from app.certificates import credentials, eligibility, issuance, jobs, rendering, status_list, verification
-from app.certificates.hours import hours_text
 from app.certificates.forms import (
     ActionForm,
     IssueForm,
@@ -24,6 +23,7 @@ from app.certificates.forms import (
     RevokeForm,
     UploadForm,
 )
+from app.certificates.hours import hours_text
 from app.certificates.models import Certificate, CertificateKind
 from app.core.sections import Section
 from app.errors import NotFound, ValidationFailed

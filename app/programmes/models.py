@@ -1,4 +1,5 @@
 """Grant programmes, their stages and calendar plan (seed 001's «Календарный план»)."""
+from collections import Counter
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -21,6 +22,9 @@ plan_item_events = Table(
     Column("plan_item_id", ForeignKey("plan_items.id", ondelete="CASCADE"), primary_key=True),
     Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
 )
+
+
+DEFAULT_TIMEZONE = "Europe/Moscow"
 
 
 class HoursUnit(LabelledEnum):
@@ -61,6 +65,13 @@ class Programme(db.Model):
     # The programme's own events, read-only from this side (events.models owns Event.programme): named, not
     # imported, since the programmes area sits below events.
     events = relationship("Event", viewonly=True, order_by="[Event.starts_at, Event.id]")
+
+    @property
+    def timezone(self) -> str:
+        """The zone its report's times and "as of" dates are shown in: that of most of its events
+        (the earliest event's on a tie; Moscow while it has none)."""
+        zones = Counter(event.timezone for event in self.events)
+        return zones.most_common(1)[0][0] if zones else DEFAULT_TIMEZONE
 
     @classmethod
     def organised_by(cls, user_id: int):

@@ -95,3 +95,12 @@ def test_the_organisers_form_sets_the_unit(app, client, organiser, login):
     with pytest.raises(ValidationFailed) as caught:
         _programme(organiser, "fortnights")
     assert "hours_unit" in caught.value.fields
+
+
+def test_a_revoked_certificates_date_ends_the_sentence_with_one_period(app, client, organiser, after_event):
+    event, trainee = _webinar(organiser)
+    after_event()
+    certificate = issuance.issue_one(event, trainee, P, organiser)
+    issuance.revoke(certificate, organiser, "Ошибка в имени")
+    page = client.get(f"/verify/{certificate.serial}").get_data(as_text=True)
+    assert "Отозван 10 марта 2027\u202fг." in page and "г.." not in page
