@@ -2,6 +2,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel.dates import get_timezone_location
 from flask import current_app, has_request_context, request, session
@@ -31,8 +32,17 @@ ENGLISH_DATE_LOCALE = "en_GB"
 
 
 def _pattern(kind: str, fmt: str, language: str | None = None) -> str:
-    if (language or str(get_locale() or "")) == "en":
+    language = language or str(get_locale() or "")
+    if language == "en":
         return ENGLISH_PATTERNS[kind].get(fmt, fmt)
+    if kind in ("datetime", "time") and fmt == "medium":
+        # To the minute, as in English: CLDR's medium time has seconds ("23:00:40"), which no page needs.
+        locale = Locale.parse(language or "ru")
+        time = locale.time_formats["short"].pattern
+        if kind == "time":
+            return time
+        return locale.datetime_formats["medium"].replace("{1}", locale.date_formats["medium"].pattern) \
+            .replace("{0}", time)
     return fmt
 
 

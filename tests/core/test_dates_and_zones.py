@@ -21,6 +21,7 @@ def test_english_dates_put_the_day_first_in_every_length(app):
         assert i18n.date_in(date(2027, 1, 20), "long", "en") == "20 January 2027"
         assert i18n.interval_in(date(2027, 3, 1), date(2027, 3, 3), "yMMMd", "en") == "1–3 Mar 2027"
         assert i18n.local_date(date(2027, 1, 20), None, "long") == "20 января 2027\u202fг."
+        assert i18n.local_datetime(JANUARY, "Europe/Samara", "medium") == "20 янв. 2027\u202fг., 19:00"  # no seconds
 
 
 def test_a_zones_offset_is_the_dates_own(app):
