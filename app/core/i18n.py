@@ -10,6 +10,7 @@ from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
+    format_percent,
     format_time,
     get_locale,
 )
@@ -163,6 +164,7 @@ def init_app(app) -> None:
         zone_labels=zone_labels,
         zone_city=zone_city,
         number=lambda value: format_decimal(value),
+        percent=lambda value: format_percent(value / 100),
     )
     app.jinja_env.globals.update(
         zone_span=zone_span,

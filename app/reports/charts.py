@@ -9,6 +9,8 @@ Long labels wrap onto several lines, each row as tall as its label.
 import textwrap
 from dataclasses import dataclass
 
+from flask_babel import format_decimal
+
 WIDTH = 720
 LABEL = 270
 ROW = 26
@@ -96,7 +98,7 @@ def plan_vs_fact(rows: list[dict]) -> BarChart:
     bars, height = _stacked([{
         "label": row["name"], "value": row["percent"] or 0,
         "width": round(min(row["percent"] or 0, 150) * scale, 1),
-        "text": f"{row['fact'] if row['fact'] is not None else '—'} / {row['plan']}",
+        "text": f"{format_decimal(row['fact']) if row['fact'] is not None else '—'} / {format_decimal(row['plan'])}",
         "css": f"status-{row['status']}", "fill": STATUS_COLOURS.get(row["status"], BAR_COLOUR),
     } for row in items])
     return BarChart(WIDTH, height, LABEL, ROW, bars, reference_x=round(LABEL + 100 * scale, 1))

@@ -3,6 +3,8 @@ offset is each meeting's, not the first meeting's for the whole series)."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from app import clock
 from app.events import services as events
 from tests.events.test_groups import group_json, mediator  # noqa: F401 (the fixture)
@@ -10,7 +12,8 @@ from tests.events.test_groups import group_json, mediator  # noqa: F401 (the fix
 SOFIA = ZoneInfo("Europe/Sofia")
 
 
-def test_each_meeting_names_its_own_offset(app, client, organiser, programme, mediator):
+@pytest.mark.usefixtures("mediator")
+def test_each_meeting_names_its_own_offset(app, client, organiser, programme):
     with clock.frozen_at(datetime(2027, 1, 5, 12, tzinfo=SOFIA)):
         event = events.create_event(organiser, group_json(programme_id=programme.id, sessions=[
             {"start": "2027-01-20T17:00:00+02:00", "end": "2027-01-20T18:30:00+02:00", "title": "Зима"},
