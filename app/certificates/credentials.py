@@ -20,6 +20,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from app.certificates import issuance, rendering, status_list
+from app.certificates.hours import hours_text
 from app.certificates.models import Certificate, CertificateKind
 
 ALGORITHM = "ES256"
@@ -128,6 +129,8 @@ def signed_credential(certificate: Certificate) -> str:
                          threshold=event.attendance_threshold)
         else:
             criteria = _("Attended at least %(threshold)d%% of the sessions.", threshold=event.attendance_threshold)
+        criteria = _("%(criteria)s Volume: %(hours)s", criteria=criteria,
+                     hours=hours_text(certificate.hours, certificate.hours_unit))
     document = credential_document(
         certificate, base_url=current_app.config["BASE_URL"], issuer_name=issuance.issuer_name(),
         achievement_name=name, description=(event.description or event.title)[:1000], criteria=criteria)

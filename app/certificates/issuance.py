@@ -16,8 +16,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from babel.dates import format_date, format_interval
-from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,12 +26,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app import clock
 from app.accounts.models import User
 from app.certificates import eligibility, files, rendering, status_list
+from app.certificates.hours import hours_for, hours_text
 from app.certificates.models import Certificate, CertificateKind, SerialCounter
+from app.core.i18n import date_in, interval_in
 from app.database import lock_row, unit_of_work
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import Event
 from app.extensions import db
 from app.outbox import services as outbox
+from app.programmes.models import HoursUnit
 
 CHECK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 DEFAULT_LAYOUT = "classic"
@@ -104,19 +105,14 @@ def verify_url(serial: str, check_code: str | None = None) -> str:
 
 # --- what is printed ----------------------------------------------------------------------------
 
-def event_hours(event: Event) -> float:
-    seconds = sum((s.ends_at - s.starts_at).total_seconds() for s in event.sessions)
-    return round(seconds / 3600 * 2) / 2
-
-
 def event_dates(event: Event, language: str) -> str:
     if not event.sessions:
         return ""
     first = min(s.starts_at for s in event.sessions).astimezone(event.tz).date()
     last = max(s.ends_at for s in event.sessions).astimezone(event.tz).date()
     if first == last:
-        return format_date(first, "long", locale=language)
-    return format_interval(first, last, "yMMMd", locale=language)
+        return date_in(first, "long", language)
+    return interval_in(first, last, "yMMMd", language)
 
 
 def issuer_name() -> str:
@@ -135,13 +131,13 @@ def default_signatories(actor: User | None) -> list[dict]:
 
 
 def view_for(event: Event, *, serial: str, check_code: str, kind: CertificateKind, holder_name: str,
-             language: str, issued_at: datetime, signatories: list[dict], hours: float) -> rendering.CertificateView:
+             language: str, issued_at: datetime, signatories: list[dict],
+             hours: tuple[float, HoursUnit]) -> rendering.CertificateView:
     return rendering.CertificateView(
         serial=serial, language=language, kind=kind.value, holder_name=holder_name, event_title=event.title,
         programme_title=event.programme.title if event.programme else "", dates=event_dates(event, language),
         place=event.venue or (event.trip.settlement if event.trip else ""),
-        hours=format_decimal(hours, locale=language), issued_on=format_date(issued_at.astimezone(event.tz).date(),
-                                                                            "long", locale=language),
+        hours=hours_text(*hours, language=language), issued_on=date_in(issued_at.astimezone(event.tz).date(), "long", language),
         issuer_name=issuer_name(), organisation_name=organisation_name(event),
         verify_url=verify_url(serial, check_code), signatories=signatories)
 
@@ -154,7 +150,7 @@ def sample_pdf(event: Event, layout_name: str, language: str, kind: CertificateK
                     holder_name={"ru": "Иванова Мария Петровна", "bg": "Мария Петрова Иванова",
                                  "pl": "Małgorzata Żółkiewska"}.get(language, "Mary Smith"),
                     language=language, issued_at=clock.now(), signatories=default_signatories(actor),
-                    hours=event_hours(event))
+                    hours=hours_for(event))
     return rendering.render_one(layout, view, rendering.logo_uri())
 
 
@@ -200,7 +196,7 @@ class Batch:
     staged: dict[int, files.StagedPdf] = field(default_factory=dict)
     language: str = ""
     issued_at: datetime | None = None
-    hours: float = 0
+    hours: tuple[float, HoursUnit] = (0, HoursUnit.CLOCK)
 
     def discard_unrecorded(self) -> None:
         """Call once the recording unit has ended (committed or not): no PDF stays without its row."""
@@ -239,7 +235,7 @@ def _render(batch: Batch) -> None:
     event, todo = batch.event, batch.todo
     batch.language = rendering.language_for(batch.layout, event.language)
     batch.issued_at = clock.now()
-    batch.hours = event_hours(event)
+    batch.hours = hours_for(event)
     batch.serials = allocate_serials(len(todo), batch.issued_at.year)
     batch.indices = status_list.allocate_indices(len(todo))
     batch.codes = [new_check_code() for _ in todo]
@@ -277,7 +273,8 @@ def record_batch(batch: Batch) -> BatchResult:
         actor = batch.actor
         certificate = Certificate(
             serial=batch.serials[index], check_code=batch.codes[index], event_id=event.id, user_id=request.user.id,
-            kind=batch.kind, holder_name=batch.views[index].holder_name, hours=batch.hours, language=batch.language,
+            kind=batch.kind, holder_name=batch.views[index].holder_name, hours=batch.hours[0],
+            hours_unit=batch.hours[1], language=batch.language,
             layout=batch.layout.name, signatories=batch.signatories, issued_at=batch.issued_at,
             issued_by_id=actor.id if actor else None, override_reason=request.override_reason.strip(),
             job_id=batch.job_id, pdf_sha256=staged.sha256, pdf_path=staged.path,
@@ -359,7 +356,7 @@ def reissue(certificate: Certificate, actor: User, holder_name: str, reason: str
     code = new_check_code()
     view = view_for(event, serial=serial, check_code=code, kind=certificate.kind, holder_name=holder_name,
                     language=certificate.language, issued_at=issued_at, signatories=certificate.signatories,
-                    hours=certificate.hours)
+                    hours=(certificate.hours, certificate.hours_unit))
     staged = files.stage(serial, rendering.render_batch(layout, [view], rendering.logo_uri())[0])
     reason = reason.strip() or str(_l("Reissued with corrected details."))
     try:
@@ -373,7 +370,8 @@ def reissue(certificate: Certificate, actor: User, holder_name: str, reason: str
             old.revoked_by_id = actor.id
             db.session.flush()
             new = Certificate(serial=serial, check_code=code, event_id=event.id, user_id=old.user_id, kind=old.kind,
-                              holder_name=holder_name, hours=old.hours, language=old.language, layout=old.layout,
+                              holder_name=holder_name, hours=old.hours, hours_unit=old.hours_unit,
+                              language=old.language, layout=old.layout,
                               signatories=old.signatories, issued_at=issued_at, issued_by_id=actor.id,
                               override_reason=old.override_reason, pdf_sha256=staged.sha256, pdf_path=staged.path,
                               status_list_index=index)

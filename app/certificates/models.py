@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from app.extensions import db
+from app.programmes.models import HoursUnit
 
 
 class CertificateKind(LabelledEnum):
@@ -65,7 +66,10 @@ class Certificate(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     kind: Mapped[CertificateKind] = mapped_column(enum_column(CertificateKind, 16))
     holder_name: Mapped[str] = mapped_column(String(200))
+    # In the unit beside it (app/certificates/hours.py): what was printed, whatever the programme says later.
     hours: Mapped[float] = mapped_column(default=0)
+    hours_unit: Mapped[HoursUnit] = mapped_column(enum_column(HoursUnit, 16), default=HoursUnit.CLOCK,
+                                                  server_default=HoursUnit.CLOCK.value)
     language: Mapped[str] = mapped_column(String(8))
     layout: Mapped[str] = mapped_column(String(40))
     signatories: Mapped[list[dict]] = mapped_column(JSON, default=list)

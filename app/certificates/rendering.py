@@ -27,7 +27,7 @@ from app.errors import ValidationFailed
 LAYOUTS_DIR = pdf.ROOT / "certificates"
 
 STRING_KEYS = ("heading", "participation", "participation_after", "completion", "completion_after",
-               "kind_participation", "kind_completion", "programme", "hours", "hours_unit", "dates", "serial",
+               "kind_participation", "kind_completion", "programme", "hours", "dates", "serial",
                "verify", "code", "issued")
 
 
@@ -57,7 +57,7 @@ class CertificateView:
     programme_title: str
     dates: str
     place: str
-    hours: str
+    hours: str  # with its unit, in the certificate's language ("2 ак. ч."): app/certificates/hours.py
     issued_on: str
     issuer_name: str
     organisation_name: str

@@ -23,6 +23,7 @@ from app.certificates.forms import (
     RevokeForm,
     UploadForm,
 )
+from app.certificates.hours import hours_text
 from app.certificates.models import Certificate, CertificateKind
 from app.core.sections import Section
 from app.errors import NotFound, ValidationFailed
@@ -215,6 +216,12 @@ def _my_certificates(user) -> Section | None:
     """The person's certificates on /me, newest first (nothing for someone without one)."""
     mine = issuance.certificates_of(user)
     return Section("certificates/_me.html", {"certificates": mine}, order=30) if mine else None
+
+
+@bp.app_template_filter()
+def certificate_hours(certificate: Certificate) -> str:
+    """A certificate's volume as printed on it, in the page's language: "2 ак. ч."."""
+    return hours_text(certificate.hours, certificate.hours_unit)
 
 
 @bp.app_template_global()

@@ -81,6 +81,7 @@ def details(certificate: Certificate) -> dict:
         "event": {"id": event.id, "title": event.title, "timezone": event.timezone,
                   "dates": event_dates(event, certificate.language)},
         "hours": certificate.hours,
+        "hours_unit": certificate.hours_unit.value,
         "issuer": issuer_name(),
         "organisation": organisation_name(event) or None,
         "issued_at": certificate.issued_at.isoformat(),

@@ -2,12 +2,15 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel import dates as babel_dates
 from babel.dates import get_timezone_location
 from flask import current_app, has_request_context, request, session
 from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
+    format_percent,
     format_time,
     get_locale,
 )
@@ -17,18 +20,42 @@ from flask_login import current_user
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 
 # English patterns that no reader can misread: day before month, the month as a word, a 24-hour clock
-# ("10 Feb 2027, 12:00" rather than "2/10/27, 12:00 PM"). Russian keeps the CLDR formats.
+# ("10 Feb 2027, 12:00", "Wednesday, 20 January 2027" rather than "2/10/27, 12:00 PM" or "Wednesday,
+# January 20, 2027"): British English's CLDR order. Russian keeps the CLDR formats.
 ENGLISH_PATTERNS = {
-    "datetime": {"short": "d MMM y, HH:mm", "medium": "d MMM y, HH:mm"},
-    "date": {"short": "d MMM y", "medium": "d MMM y", "long": "d MMMM y"},
+    "datetime": {"short": "d MMM y, HH:mm", "medium": "d MMM y, HH:mm", "long": "d MMMM y, HH:mm",
+                 "full": "EEEE, d MMMM y, HH:mm"},
+    "date": {"short": "d MMM y", "medium": "d MMM y", "long": "d MMMM y", "full": "EEEE, d MMMM y"},
     "time": {"short": "HH:mm", "medium": "HH:mm"},
 }
+# Babel's locale for what a pattern cannot say (intervals such as "1–3 Mar 2027"): the same British order.
+ENGLISH_DATE_LOCALE = "en_GB"
 
 
-def _pattern(kind: str, fmt: str) -> str:
-    if str(get_locale() or "") == "en":
+def _pattern(kind: str, fmt: str, language: str | None = None) -> str:
+    language = language or str(get_locale() or "")
+    if language == "en":
         return ENGLISH_PATTERNS[kind].get(fmt, fmt)
+    if kind in ("datetime", "time") and fmt == "medium":
+        # To the minute, as in English: CLDR's medium time has seconds ("23:00:40"), which no page needs.
+        locale = Locale.parse(language or "ru")
+        time = locale.time_formats["short"].pattern
+        if kind == "time":
+            return time
+        return locale.datetime_formats["medium"].replace("{1}", locale.date_formats["medium"].pattern) \
+            .replace("{0}", time)
     return fmt
+
+
+def date_in(value, fmt: str, language: str) -> str:
+    """A date in a given language (a certificate's, a mail's), in the one date style of each language."""
+    return babel_dates.format_date(value, _pattern("date", fmt, language), locale=language)
+
+
+def interval_in(first, last, skeleton: str, language: str) -> str:
+    """A span of dates ("1–3 марта 2027 г.", "1–3 Mar 2027") in a given language."""
+    locale = ENGLISH_DATE_LOCALE if language == "en" else language
+    return babel_dates.format_interval(first, last, skeleton, locale=locale)
 
 
 def utc_offset(value: datetime) -> str:
@@ -51,6 +78,30 @@ def zone_label(value: datetime | None, timezone: str | None) -> str:
         return offset
     city = get_timezone_location(tz, locale=str(get_locale() or "ru"), return_city=True)
     return f"{city}, {offset}"
+
+
+def zone_city(timezone: str | None) -> str:
+    """The zone's city as the reader's language names it ("Sofia", "София"), without an offset."""
+    if not timezone:
+        return ""
+    if timezone in ("UTC", "Etc/UTC"):
+        return "UTC"
+    return get_timezone_location(ZoneInfo(timezone), locale=str(get_locale() or "ru"), return_city=True)
+
+
+def zone_labels(moments, timezone: str | None) -> list[str]:
+    """The distinct zone labels of these moments, in order: one when all share an offset, two for a
+    series across a change of summer time ("Sofia, UTC+2", "Sofia, UTC+3"); each offset is its date's."""
+    return list(dict.fromkeys(zone_label(m, timezone) for m in moments if m is not None))
+
+
+def zone_span(start: datetime | None, end: datetime | None, timezone: str | None) -> str:
+    """The zone of a span: "Sofia, UTC+2", or "Sofia, UTC+2 / UTC+3" when summer time begins or ends in it."""
+    first = zone_label(start, timezone)
+    if not first or end is None:
+        return first
+    last = utc_offset(end.astimezone(ZoneInfo(timezone)))
+    return first if first.endswith(last) else f"{first} / {last}"
 
 
 def select_locale() -> str:
@@ -110,9 +161,13 @@ def init_app(app) -> None:
         local_date=local_date,
         local_time=local_time,
         zone_label=zone_label,
+        zone_labels=zone_labels,
+        zone_city=zone_city,
         number=lambda value: format_decimal(value),
+        percent=lambda value: format_percent(value / 100),
     )
     app.jinja_env.globals.update(
+        zone_span=zone_span,
         current_locale=lambda: str(get_locale()),
         language_names=LANGUAGE_NAMES,
     )

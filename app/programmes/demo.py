@@ -84,6 +84,7 @@ def programme(seeding: Seeding, organiser: User, regions: list[str]) -> Programm
                        "География: 30 регионов центральной части и юга России, в приоритете приграничные "
                        "регионы. Всего в проекте примут участие 60 лидеров из 45 пациентских НКО.",
         "organisers": [organiser.id],
+        "hours_unit": "academic",  # Russian training certificates count academic hours of 45 minutes
     })
 
 

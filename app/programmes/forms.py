@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app.core import bounds
 from app.core.text_fields import TEXT_MAX
 from app.programmes import services
+from app.programmes.models import HoursUnit
 
 
 class ProgrammeForm(FlaskForm):
@@ -28,6 +29,9 @@ class ProgrammeForm(FlaskForm):
                                   description=_l("Hold Ctrl (⌘ on a Mac) to choose several regions."))
     target_groups = TextAreaField(_l("Target groups"), validators=[Optional(), Length(max=TEXT_MAX)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=TEXT_MAX)])
+    hours_unit = SelectField(_l("Hours on certificates"), choices=[(u.value, u.label) for u in HoursUnit],
+                             default=HoursUnit.CLOCK.value,
+                             description=_l("How certificates of the programme's events count their volume."))
     organisers = SelectMultipleField(_l("Organisers"), coerce=bounds.id_from, validate_choice=False,
                                      description=_l("They can edit the programme and its events."))
     submit = SubmitField(_l("Save"))
@@ -35,7 +39,7 @@ class ProgrammeForm(FlaskForm):
     def data_for_service(self) -> dict:
         return {name: getattr(self, name).data for name in (
             "title", "funder", "grant_number", "starts_on", "ends_on", "regions", "target_groups",
-            "description", "organisers")}
+            "description", "organisers", "hours_unit")}
 
 
 class StageForm(FlaskForm):

@@ -1,10 +1,12 @@
 """Grant programmes, their stages and calendar plan (seed 001's «Календарный план»)."""
+from collections import Counter
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, utcnow
+from app.database import LabelledEnum, UTCDateTime, enum_column, utcnow
 from app.extensions import db
 
 programme_organisers = Table(
@@ -22,6 +24,20 @@ plan_item_events = Table(
 )
 
 
+DEFAULT_TIMEZONE = "Europe/Moscow"
+
+
+class HoursUnit(LabelledEnum):
+    """How a programme's certificates count their volume: clock hours, or academic hours of 45 minutes."""
+
+    CLOCK = "clock", _l("Clock hours (60 minutes)")
+    ACADEMIC = "academic", _l("Academic hours (45 minutes)")
+
+    @property
+    def minutes(self) -> int:
+        return 45 if self is HoursUnit.ACADEMIC else 60
+
+
 class Programme(db.Model):
     __tablename__ = "programmes"
 
@@ -34,6 +50,8 @@ class Programme(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     target_groups: Mapped[str] = mapped_column(Text, default="")
     region_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    hours_unit: Mapped[HoursUnit] = mapped_column(enum_column(HoursUnit, 16), default=HoursUnit.CLOCK,
+                                                  server_default=HoursUnit.CLOCK.value)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -47,6 +65,13 @@ class Programme(db.Model):
     # The programme's own events, read-only from this side (events.models owns Event.programme): named, not
     # imported, since the programmes area sits below events.
     events = relationship("Event", viewonly=True, order_by="[Event.starts_at, Event.id]")
+
+    @property
+    def timezone(self) -> str:
+        """The zone its report's times and "as of" dates are shown in: that of most of its events
+        (the earliest event's on a tie; Moscow while it has none)."""
+        zones = Counter(event.timezone for event in self.events)
+        return zones.most_common(1)[0][0] if zones else DEFAULT_TIMEZONE
 
     @classmethod
     def organised_by(cls, user_id: int):

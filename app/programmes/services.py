@@ -23,7 +23,7 @@ from app.core.text_fields import text_field
 from app.database import unit_of_work
 from app.errors import FieldErrors, ValidationFailed
 from app.extensions import db
-from app.programmes.models import PlanItem, Programme, Stage
+from app.programmes.models import HoursUnit, PlanItem, Programme, Stage
 
 TITLE_MAX = 300
 FUNDER_MAX = 300
@@ -70,6 +70,8 @@ def _programme_fields(data: dict, errors: FieldErrors) -> dict:
         "starts_on": starts_on,
         "ends_on": ends_on,
         "region_codes": regions,
+        "hours_unit": errors.choice("hours_unit", HoursUnit, data.get("hours_unit") or HoursUnit.CLOCK.value,
+                                    _l("Choose clock or academic hours.")),
     }
 
 

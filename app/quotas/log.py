@@ -6,11 +6,11 @@ only dates inside the quota's window, never in the future.
 """
 from datetime import date
 
-from flask_babel import format_date
 from sqlalchemy import select
 
 from app import clock
 from app.core import bounds
+from app.core.i18n import local_date
 from app.database import row_or_not_found, unit_of_work
 from app.errors import FieldErrors
 from app.extensions import db
@@ -38,9 +38,9 @@ def validate(quota: ConsultationQuota, data: dict) -> dict:
     elif held_on > today(plan.event.timezone):
         errors.add("held_on", MESSAGES["date_future"])
     elif held_on < plan.starts_on:
-        errors.add("held_on", str(MESSAGES["date_before_window"]) % {"start": format_date(plan.starts_on, "short")})
+        errors.add("held_on", str(MESSAGES["date_before_window"]) % {"start": local_date(plan.starts_on, None, "short")})
     elif held_on > quota.deadline:
-        errors.add("held_on", str(MESSAGES["date_after_deadline"]) % {"deadline": format_date(quota.deadline, "short")})
+        errors.add("held_on", str(MESSAGES["date_after_deadline"]) % {"deadline": local_date(quota.deadline, None, "short")})
     fmt = errors.choice("format", ConsultationFormat, data.get("format"), MESSAGES["format_not_counted"])
     if fmt is not None and fmt.value not in plan.formats:
         errors.add("format", MESSAGES["format_not_counted"])

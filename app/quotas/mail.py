@@ -7,12 +7,12 @@ still true: a returned consultation fixed before delivery, a task already closed
 behind — nothing goes.
 """
 from flask import current_app
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.core.i18n import local_date
 from app.extensions import db
 from app.notifications.services import Mail
 from app.quotas.base import today
@@ -28,7 +28,7 @@ from app.quotas.queries import open_tasks_of_curator, row_for, waiting_reviews
 
 def _day(day):
     """A date formatted when the mail is rendered, i.e. in the recipient's locale."""
-    return LazyString(format_date, day, "medium")
+    return LazyString(local_date, day, None, "medium")
 
 
 def _url(path: str) -> str:

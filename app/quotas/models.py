@@ -60,10 +60,13 @@ class MentoringKind(LabelledEnum):
 
 
 class CatchUpState(LabelledEnum):
-    REQUESTED = "requested", _l("Requested")
+    """Labels name the plan: a language that agrees in gender agrees with "plan" (ru "план возвращён"),
+    not with the consultation the same words describe in ReviewState ("консультация возвращена")."""
+
+    REQUESTED = "requested", _l("Plan requested")
     SUBMITTED = "submitted", _l("Awaiting the curator")
-    ACCEPTED = "accepted", _l("Accepted")
-    RETURNED = "returned", _l("Returned")
+    ACCEPTED = "accepted", _l("Plan accepted")
+    RETURNED = "returned", _l("Plan returned")
 
 
 class TaskKind(LabelledEnum):

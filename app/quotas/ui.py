@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import permissions
 from app.accounts.signals import me_page_wanted
+from app.core.i18n import local_date
 from app.core.sections import Section
 from app.quotas import services
 from app.quotas.models import CatchUpState, PaceStatus
@@ -167,10 +167,10 @@ def history_label(entry) -> str:
         deadline = details["deadline"]
         if isinstance(deadline, list):
             old, new = (date.fromisoformat(d) for d in deadline)
-            parts.append(_("deadline %(old)s → %(new)s", old=format_date(old, "short"),
-                           new=format_date(new, "short")))
+            parts.append(_("deadline %(old)s → %(new)s", old=local_date(old, None, "short"),
+                           new=local_date(new, None, "short")))
         else:
-            parts.append(_("deadline %(day)s", day=format_date(date.fromisoformat(deadline), "short")))
+            parts.append(_("deadline %(day)s", day=local_date(date.fromisoformat(deadline), None, "short")))
     if "per_week" in details:
         parts.append(_("%(n)d a week", n=details["per_week"]))
     if "topic" in details:

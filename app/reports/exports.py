@@ -82,11 +82,12 @@ def plan_state_label(state: str) -> str:
     return {"held": _("Held"), "overdue": _("Not held, overdue"), "planned": _("Planned")}.get(state, state)
 
 
-def pdf(data: dict, locale: str, snapshot=None) -> bytes:
+def pdf(data: dict, locale: str, snapshot=None, timezone: str | None = None) -> bytes:
+    """The report as a PDF in `locale`; its "as of" date and snapshot time in `timezone` (the programme's)."""
     from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s, only exports need it
 
     with force_locale(locale):
-        html = render_template("reports/pdf.html", data=data, snapshot=snapshot,
+        html = render_template("reports/pdf.html", data=data, snapshot=snapshot, zone=timezone,
                                plan_chart=charts.plan_vs_fact(data["indicators"]),
                                trips_chart=charts.horizontal([(t["title"], t["value"]) for t in data["charts"]["trips"]]),
                                regions_chart=charts.horizontal([(r["name"], r["value"])

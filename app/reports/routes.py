@@ -1,5 +1,5 @@
 """Report pages under /manage/programmes/<id>/…, and the organiser's dashboard at /manage."""
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -32,6 +32,12 @@ bp = Blueprint("reports", __name__)
 @bp.app_template_filter("isodate")
 def _isodate(value):
     return date.fromisoformat(value) if value else None
+
+
+@bp.app_template_filter("isodatetime")
+def _isodatetime(value):
+    """A stored report's aware ISO moment ("generated_at"), to be shown in the programme's zone."""
+    return datetime.fromisoformat(value) if value else None
 
 
 def _programme(programme_id: int) -> Programme:
@@ -101,7 +107,7 @@ def _export(programme: Programme, data: dict, fmt: str, name: str) -> Response:
     else:
         wanted = request.args.get("lang")
         locale = wanted if wanted in current_app.config["LANGUAGES"] else str(get_locale() or "ru")
-        body = exports.pdf(data, locale)
+        body = exports.pdf(data, locale, timezone=programme.timezone)
         mimetype = "application/pdf"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})
