@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_hours'
-down_revision = '0011_creds'
+down_revision = '0012_grant'
 branch_labels = None
 depends_on = None
 
