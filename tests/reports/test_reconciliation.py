@@ -42,7 +42,7 @@ from app.registrations.models import RegistrationStatus
 from app.reports import report, snapshots, sources
 from app.reports.models import Indicator, IndicatorStagePlan, ManualFact
 from tests.reports.conftest import event_row, register
-from tests.reports.test_outcome_sources import certificate
+from tests.reports.test_outcome_sources import certificate, quota
 
 NOW = datetime(2027, 6, 15, 12, 0, tzinfo=UTC)
 BASE = date(2026, 9, 1)
@@ -441,3 +441,39 @@ def test_every_surface_shows_the_same_figures_and_each_equals_its_sql(app, clien
         check_snapshot(client, data, programme, built["organiser"])
         check_dashboard(client, data, programme)
         check_cohorts(client, built, token, data, signed_in)
+
+
+def test_the_pdf_shows_the_same_figures_with_what_lies_outside_apart(known, client, signed_in):
+    """A seminar and consultations of December 2026, before the 2027 programme: apart in the PDF, not in the fact."""
+    from pypdf import PdfReader
+
+    from app.reports import indicators
+
+    programme, (u1, u2, *_rest) = known["programme"], known["users"]
+    early = event_row(programme, EventKind.SEMINAR, "Семинар до программы", date(2026, 12, 1), days=2)
+    register(early, u1, checked_in=2)
+    register(early, u2, checked_in=2)
+    plan = QuotaPlan(event_id=early.id, target=3, starts_on=date(2026, 12, 3), deadline=date(2027, 3, 1))
+    db.session.add(plan)
+    db.session.flush()
+    quota(plan, u2, 3, plan.deadline, [(date(2026, 12, d), ReviewState.ACCEPTED) for d in (10, 11)]
+          + [(date(2027, 1, 5), ReviewState.ACCEPTED), (date(2027, 1, 6), ReviewState.RETURNED)])
+    quota(plan, u1, 1, plan.deadline, [(date(2026, 12, 20), ReviewState.ACCEPTED)])
+    organiser = accounts.build_user(email="olga@example.org", password="password123", full_name="Ольга Миронова",
+                                    roles=(Role.ORGANISER,))
+    programme.organisers = [organiser]
+    db.session.commit()
+    for key in ("participants", "consultations_accepted", "quotas_met"):
+        indicators.create_indicator(programme, organiser, {"name": key, "plan": 40, "source": key})
+    data = report.build(programme.id)
+    facts = {r["name"]: (r["fact"], r["outside_period"]) for r in data["indicators"]}
+    # The seminar's u1, u2 were at E1 too; u2's third consultation (January) meets the quota in the period, u1's
+    # only one (December) outside it.
+    assert facts == {"participants": (5, 2), "consultations_accepted": (1, 3), "quotas_met": (1, 1)}
+    signed_in(organiser)
+    response = client.get(f"/manage/programmes/{programme.id}/report.pdf?lang=en")
+    assert response.status_code == 200
+    pdf_text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split())
+    for name, (fact, outside) in facts.items():
+        assert re.search(rf"{name} \S+ 40 {fact} outside the programme period: {outside} ", pdf_text), name
+    assert "How is this counted?" in pdf_text
