@@ -56,6 +56,29 @@ class QuotaListSchema(Schema):
     items = fields.List(fields.Nested(QuotaOutSchema), required=True)
 
 
+class CohortTotalsSchema(Schema):
+    class Meta:
+        ordered = True
+
+    trainees = fields.Integer(required=True, metadata={"description": "Quotas in the plan, one per trainee."})
+    accepted = fields.Integer(required=True, metadata={
+        "description": "All accepted consultations (the sum of the items' `accepted`); a trainee above target counts "
+                       "in full."})
+    accepted_to_target = fields.Integer(required=True, metadata={
+        "description": "Accepted consultations, each trainee counted up to their own target."})
+    targets = fields.Integer(required=True, metadata={
+        "description": "The sum of the individual targets (not the plan's target × trainees)."})
+    submitted = fields.Integer(required=True, metadata={"description": "Waiting for the curator's review."})
+    returned = fields.Integer(required=True, metadata={"description": "Returned for a fix."})
+    own_targets = fields.Integer(required=True, metadata={
+        "description": "Trainees whose target differs from the plan's."})
+
+
+class CohortSchema(QuotaListSchema):
+    totals = fields.Nested(CohortTotalsSchema, required=True, metadata={
+        "description": "The cohort page's totals, over every quota of the plan."})
+
+
 class ConsultationInSchema(_Strict):
     """Exactly these fields; any other field is refused with 422. Never send who the client is."""
 
@@ -91,7 +114,7 @@ def quota_out(row) -> dict:
 
 @bp.route("/events/<int:event_id>/quotas")
 class EventQuotas(MethodView):
-    @bp.response(200, QuotaListSchema)
+    @bp.response(200, CohortSchema)
     @bp.doc(security=common.BEARER)
     @common.error_responses(bp, 401, 403, 404)
     def get(self, event_id: int):
@@ -102,7 +125,8 @@ class EventQuotas(MethodView):
         plan = quotas.plan_for_event(event.id)
         if plan is None:
             raise common.ApiError(404, message=quotas.MESSAGES["no_plan"])
-        return {"items": [quota_out(row) for row in quotas.cohort(plan).rows]}
+        cohort = quotas.cohort(plan)
+        return {"items": [quota_out(row) for row in cohort.rows], "totals": cohort.totals.as_dict()}
 
 
 @bp.route("/me/quotas")

@@ -28,6 +28,13 @@ class IndicatorRowSchema(Schema):
     source = fields.String(required=True, metadata={"description": "A computed source key, or `manual`."})
     status = fields.String(required=True, metadata={
         "description": "met, on_track, behind (below the share of the period elapsed), missed, no_plan, no_fact."})
+    outside_period = fields.Integer(allow_none=True, metadata={
+        "description": "What the same computed indicator finds dated outside the programme period: counted apart, "
+                       "never in `fact`. Null for a fact entered by hand and in a stage's rows."})
+    between_stages = fields.Integer(allow_none=True, metadata={
+        "description": "In the programme period but in no stage (in `fact`, in no stage's fact). Null without "
+                       "stages, for a fact entered by hand and in a stage's rows."})
+    definition = fields.String(metadata={"description": "How the fact is counted (the help text of the pages)."})
 
 
 class StageReportSchema(Schema):
@@ -47,7 +54,9 @@ class ReportSchema(Schema):
 
 
 def _row(row: dict) -> dict:
-    return {key: row[key] for key in ("id", "name", "unit", "plan", "fact", "percent", "source", "status")}
+    return {**{key: row[key] for key in ("id", "name", "unit", "plan", "fact", "percent", "source", "status")},
+            "outside_period": row.get("outside_period"), "between_stages": row.get("between_stages"),
+            "definition": row.get("definition", "")}
 
 
 @bp.route("/<int:programme_id>/report")

@@ -128,15 +128,48 @@ SORTS = {
 FILTERS = ("behind", "not_started", "inactive")
 
 
+@dataclass(frozen=True)
+class Totals:
+    """A cohort's figures (or one region's), each with one definition: the cohort page's help text, the
+    cohort API's `totals` and the reports all read them from here (`totals_of`)."""
+
+    trainees: int = 0            # quotas in the plan (one per trainee)
+    accepted: int = 0            # all accepted consultations, a trainee above target counted in full
+    accepted_to_target: int = 0  # accepted consultations, each trainee counted up to their own target
+    targets: int = 0             # the sum of the individual targets (not the plan's target × trainees)
+    submitted: int = 0           # waiting for the curator's review
+    returned: int = 0            # returned to the trainee for a fix
+    own_targets: int = 0         # trainees whose target differs from the plan's
+
+    def as_dict(self) -> dict:
+        return {"trainees": self.trainees, "accepted": self.accepted, "accepted_to_target": self.accepted_to_target,
+                "targets": self.targets, "submitted": self.submitted, "returned": self.returned,
+                "own_targets": self.own_targets}
+
+
+def totals_of(rows: list[QuotaRow], plan_target: int | None = None) -> Totals:
+    """Add up quota rows: `accepted` counts every accepted consultation; `accepted_to_target` counts each
+    trainee's up to their own target (what the cohort has done of what it was asked); `targets` is the sum
+    of individual targets; `own_targets` the trainees whose target is not `plan_target`."""
+    return Totals(
+        trainees=len(rows),
+        accepted=sum(r.accepted for r in rows),
+        accepted_to_target=sum(min(r.accepted, r.quota.target) for r in rows),
+        targets=sum(r.quota.target for r in rows),
+        submitted=sum(r.submitted for r in rows),
+        returned=sum(r.returned for r in rows),
+        own_targets=sum(1 for r in rows if plan_target is not None and r.quota.target != plan_target),
+    )
+
+
 @dataclass
 class Cohort:
     plan: QuotaPlan
     rows: list[QuotaRow]
     total_rows: int
-    accepted: int = 0
-    target: int = 0
+    totals: Totals = field(default_factory=Totals)
     by_status: dict[PaceStatus, int] = field(default_factory=dict)
-    by_region: dict[str, tuple[int, int]] = field(default_factory=dict)  # region → (accepted, target)
+    by_region: dict[str, Totals] = field(default_factory=dict)  # region code ("" for none) → its totals
     inactive: int = 0
 
 
@@ -144,15 +177,13 @@ def cohort(plan: QuotaPlan, *, show: str | None = None, region: str | None = Non
            sort: str = "status", descending: bool = False) -> Cohort:
     """The plan's trainees with status and pace; totals over the whole cohort, rows filtered and sorted."""
     rows = quota_rows(ConsultationQuota.plan_id == plan.id)
-    result = Cohort(plan=plan, rows=[], total_rows=len(rows))
+    result = Cohort(plan=plan, rows=[], total_rows=len(rows), totals=totals_of(rows, plan.target))
+    regions: dict[str, list[QuotaRow]] = {}
     for row in rows:
-        result.accepted += min(row.accepted, row.quota.target)
-        result.target += row.quota.target
         result.by_status[row.status] = result.by_status.get(row.status, 0) + 1
-        accepted, target = result.by_region.get(row.user.region_code or "", (0, 0))
-        result.by_region[row.user.region_code or ""] = (accepted + min(row.accepted, row.quota.target),
-                                                        target + row.quota.target)
+        regions.setdefault(row.user.region_code or "", []).append(row)
         result.inactive += row.inactive
+    result.by_region = {code: totals_of(members, plan.target) for code, members in sorted(regions.items())}
     if show == "behind":
         rows = [r for r in rows if r.pace.is_behind]
     elif show == "not_started":
@@ -165,7 +196,6 @@ def cohort(plan: QuotaPlan, *, show: str | None = None, region: str | None = Non
         rows = [r for r in rows if r.quota.curator_id == curator_id]
     rows.sort(key=SORTS.get(sort, SORTS["status"]), reverse=descending)
     result.rows = rows
-    result.by_region = dict(sorted(result.by_region.items()))
     return result
 
 

@@ -28,6 +28,7 @@ from app.quotas.plans import (
 from app.quotas.queries import (
     QuotaProgress,
     QuotaRow,
+    Totals,
     accepted_consultations_count,
     accepted_dates,
     behind_per_event,
@@ -42,6 +43,7 @@ from app.quotas.queries import (
     progress_for_event,
     quota_user_ids,
     row_for,
+    totals_of,
     waiting_reviews,
 )
 from app.quotas.review import (
@@ -60,5 +62,5 @@ __all__ = [
     "next_for_review", "open_tasks_of_curator", "pace", "plan_for_event", "plans_of_curator", "quota_user_ids",
     "progress_for_event", "quota_in_plan", "record_session", "reopen", "request_catch_up", "review", "row_for",
     "save_plan", "send_reminders", "sessions_for_quotas", "sessions_of_curator", "set_curator",
-    "spread_curators", "submit_catch_up", "sync_quotas", "waiting_reviews",
+    "spread_curators", "submit_catch_up", "sync_quotas", "Totals", "totals_of", "waiting_reviews",
 ]

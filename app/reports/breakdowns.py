@@ -1,4 +1,5 @@
-"""Breakdowns of a computed indicator by region, organisation, event kind, month, stage, event or service."""
+"""Breakdowns of a computed indicator by region, organisation, event kind, month, stage, event or service,
+within the programme's period like the indicator's fact (app/reports/figures.py)."""
 from datetime import date
 
 from flask_babel import format_date
@@ -10,9 +11,8 @@ from app.accounts.regions import region_name
 from app.events.models import Event, EventKind, TripService
 from app.extensions import db
 from app.programmes.models import Programme
-from app.reports import sources
+from app.reports import figures, sources
 from app.reports.models import Indicator
-from app.reports.report import scope_for, spans
 
 
 def dimensions_for(indicator: Indicator) -> list[tuple[str, str, str]]:
@@ -50,7 +50,8 @@ def breakdown(indicator: Indicator, programme: Programme, by: str) -> list[dict]
     """Rows {key, label, value} in a stable order (months and stages in time, others by value)."""
     if indicator.is_manual or by not in {key for key, *_labels in dimensions_for(indicator)}:
         return []
-    values = sources.compute(indicator.source, scope_for(indicator, programme), by=by, stages=spans(programme))
+    values = sources.compute(indicator.source, figures.indicator_scope(indicator, programme), by=by,
+                             stages=figures.spans(programme))
     labels = _labels(by, list(values), programme)
     rows = [{"key": key, "label": labels[key], "value": value} for key, value in values.items()]
     if by == "month":

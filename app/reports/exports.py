@@ -20,13 +20,24 @@ from app.reports.report import status_label
 PERCENT = {5: "0%"}
 
 
+def _apart_header() -> list[str]:
+    """What is counted beside the fact, and how the fact is counted (app/reports/figures.py)."""
+    return [_("Outside the programme period"), _("Between stages"), _("How is this counted?")]
+
+
+def _apart_cells(row: dict) -> list:
+    return [row.get("outside_period"), row.get("between_stages"), row.get("definition", "")]
+
+
 def _indicator_header() -> list[str]:
-    return [_("Indicator"), _("Unit"), _("Plan"), _("Fact"), _("Percent of plan"), _("Source"), _("Status")]
+    return [_("Indicator"), _("Unit"), _("Plan"), _("Fact"), _("Percent of plan"), _("Source"), _("Status"),
+            *_apart_header()]
 
 
 def _indicator_cells(row: dict) -> list:
     share = row["percent"] / 100 if row["percent"] is not None else None
-    return [row["name"], row["unit"], row["plan"], row["fact"], share, row["source_label"], status_label(row["status"])]
+    return [row["name"], row["unit"], row["plan"], row["fact"], share, row["source_label"], status_label(row["status"]),
+            *_apart_cells(row)]
 
 
 def _plan_vs_fact_chart(sheet, rows: int, anchor: str) -> None:
@@ -47,7 +58,7 @@ def xlsx(data: dict) -> bytes:
     sheet.title = sheet_title(_("Indicators"))
     write_sheet(sheet, _indicator_header(), [_indicator_cells(r) for r in data["indicators"]], formats=PERCENT)
     if data["indicators"]:
-        _plan_vs_fact_chart(sheet, len(data["indicators"]), "I2")
+        _plan_vs_fact_chart(sheet, len(data["indicators"]), "L2")
     for stage in data["stages"]:
         stage_sheet = workbook.create_sheet(sheet_title(_("Stage %(number)d", number=stage["number"])))
         write_sheet(stage_sheet, _indicator_header(), [_indicator_cells(r) for r in stage["indicators"]],
@@ -74,8 +85,8 @@ def csv_text(data: dict) -> str:
     for stage_number, indicators in [(None, data["indicators"])] + [(s["number"], s["indicators"])
                                                                    for s in data["stages"]]:
         rows += [[stage_number, row["name"], row["unit"], row["plan"], row["fact"], row["percent"],
-                  row["source_label"], status_label(row["status"])] for row in indicators]
-    return table_csv([_("Stage"), *_indicator_header()[:5], _("Source"), _("Status")], rows)
+                  row["source_label"], status_label(row["status"]), *_apart_cells(row)] for row in indicators]
+    return table_csv([_("Stage"), *_indicator_header()], rows)
 
 
 def plan_state_label(state: str) -> str:

@@ -2,7 +2,7 @@
 their quota, certificates issued. Same contract as app/reports/sources.py (one query each).
 
 Consultations are dated by the day they were held (a stage or a date range counts the consultations
-held in it); a quota by its deadline; a certificate by its event.
+held in it); a met quota by the day its target-th accepted consultation was held; a certificate by its event.
 """
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, distinct, func, select
@@ -21,11 +21,7 @@ def _plan_where(scope: Scope, day) -> list:
         where.append(Event.kind == EventKind(scope.event_kind))
     if scope.event_id:
         where.append(Event.id == scope.event_id)
-    if scope.date_from:
-        where.append(day >= scope.date_from)
-    if scope.date_to:
-        where.append(day <= scope.date_to)
-    return where
+    return where + scope.dated(day)
 
 
 # The organisation a person had when registering for the event (kept on the registration row), else
@@ -63,18 +59,20 @@ def consultations_accepted(scope: Scope) -> Query:
 
 @source("quotas_met", _l("Trainees who met their quota"), _l("people"),
         dimensions=("stage", "region", "organisation", "kind", "month", "event"),
-        description=_l("Trainees with at least as many accepted consultations as their quota's target; "
-                       "dated by the quota's deadline."))
+        description=_l("Trainees with at least as many accepted consultations as their own target; each counted "
+                       "once, on the day their target-th accepted consultation was held."))
 def quotas_met(scope: Scope) -> Query:
-    accepted = (select(Consultation.quota_id.label("quota_id"), func.count(Consultation.id).label("n"))
-                .where(Consultation.review_state == ReviewState.ACCEPTED)
-                .group_by(Consultation.quota_id).subquery())
+    ranked = (select(Consultation.quota_id.label("quota_id"), Consultation.held_on.label("held_on"),
+                     func.row_number().over(partition_by=Consultation.quota_id,
+                                            order_by=(Consultation.held_on, Consultation.id)).label("n"))
+              .where(Consultation.review_state == ReviewState.ACCEPTED).subquery())
 
     def build(*selected):
-        return (_from_quotas(*selected).join(accepted, accepted.c.quota_id == ConsultationQuota.id)
-                .where(*_plan_where(scope, ConsultationQuota.deadline), accepted.c.n >= ConsultationQuota.target))
+        return (_from_quotas(*selected)
+                .join(ranked, and_(ranked.c.quota_id == ConsultationQuota.id, ranked.c.n == ConsultationQuota.target))
+                .where(*_plan_where(scope, ranked.c.held_on)))
 
-    return Query(build, func.count(distinct(ConsultationQuota.user_id)), _quota_columns(ConsultationQuota.deadline))
+    return Query(build, func.count(distinct(ConsultationQuota.user_id)), _quota_columns(ranked.c.held_on))
 
 
 @source("certificates_issued", _l("Certificates issued"), _l("certificates"),

@@ -1,9 +1,11 @@
 """The plan-vs-fact report of a programme, built from the data as one JSON-safe dict.
 
 The same dict is the report page, the API answer, the exports and a frozen snapshot, so a
-snapshot renders and exports exactly like the live report did. Query count: a fixed number for
-the programme, plus two per computed indicator (overall, per stage) — nothing grows with the
-number of events, registrations or trips.
+snapshot renders and exports exactly like the live report did. Every computed fact is a figure of
+app/reports/figures.py: bounded by the programme's period, with what lies outside it counted apart
+(`outside_period` on the programme's rows; `between_stages` for the period's days in no stage).
+Query count: a fixed number for the programme (every indicator's figures in one UNION ALL) —
+nothing grows with the number of indicators, events, registrations or trips.
 """
 from datetime import date, datetime, timedelta
 
@@ -16,8 +18,8 @@ from app.events.models import Event
 from app.extensions import db
 from app.programmes import services as programmes
 from app.programmes.models import Programme
+from app.reports import figures, sources
 from app.reports import indicators as definitions
-from app.reports import sources
 from app.reports.models import Indicator
 
 
@@ -27,24 +29,6 @@ def status_label(status: str) -> str:
         "no_plan": _("No plan"), "no_fact": _("No fact yet"),
     }
     return labels.get(status, status)
-
-
-def scope_for(indicator: Indicator, programme: Programme) -> sources.Scope:
-    filters = indicator.filters or {}
-    scope = sources.Scope(
-        programme_id=programme.id,
-        date_from=date.fromisoformat(filters["date_from"]) if filters.get("date_from") else None,
-        date_to=date.fromisoformat(filters["date_to"]) if filters.get("date_to") else None,
-        event_kind=filters.get("event_kind"),
-        event_id=filters.get("event_id"),
-        option=filters.get("option"),
-    )
-    stage = next((s for s in programme.stages if s.id == filters.get("stage_id")), None)
-    return scope.narrowed(stage.starts_on, stage.ends_on) if stage else scope
-
-
-def spans(programme: Programme) -> tuple[sources.StageSpan, ...]:
-    return tuple(sources.StageSpan(s.id, s.starts_on, s.ends_on) for s in programme.stages)
 
 
 def percent(fact, plan) -> int | None:
@@ -74,6 +58,14 @@ def source_label(indicator: Indicator) -> str:
     return str(sources.get(indicator.source).label)
 
 
+def definition(indicator: Indicator) -> str:
+    """How the fact is counted: a computed source's one definition; for a fact typed by hand, the indicator's
+    own description."""
+    if indicator.is_manual or sources.get(indicator.source) is None:
+        return indicator.description or ""
+    return str(sources.get(indicator.source).description)
+
+
 def _unit(indicator: Indicator) -> str:
     if indicator.unit or indicator.is_manual:
         return indicator.unit
@@ -89,43 +81,32 @@ def _manual_facts(indicator: Indicator, programme: Programme) -> tuple[int | Non
     return (sum(typed) if typed else None), per_stage
 
 
-def requests_for(indicator: Indicator, programme: Programme, with_stages=True) -> list[sources.Request]:
-    """The figures one computed indicator needs: its total and, optionally, its facts per stage."""
-    if indicator.is_manual or sources.get(indicator.source) is None:
-        return []
-    scope = scope_for(indicator, programme)
-    wanted = [sources.Request(f"{indicator.id}:total", indicator.source, scope)]
-    if with_stages and programme.stages:
-        wanted.append(sources.Request(f"{indicator.id}:stages", indicator.source, scope, by_stage=True,
-                                      stages=spans(programme)))
-    return wanted
-
-
-def facts_of(indicators: list[Indicator], programmes_by_id: dict[int, Programme], with_stages=True) -> dict:
-    """{indicator id: (overall fact, {stage id: fact})} for indicators of any programmes, in one query."""
-    wanted = [r for i in indicators for r in requests_for(i, programmes_by_id[i.programme_id], with_stages)]
-    computed = sources.compute_many(wanted) if wanted else {}
+def facts_of(indicators: list[Indicator], programmes_by_id: dict[int, Programme], with_stages=True,
+             with_outside=True) -> dict:
+    """{indicator id: (overall fact, {stage id: fact}, Figure or None)} for indicators of any programmes, in one
+    query; the Figure (app/reports/figures.py) of a computed indicator also holds what lies outside the period."""
+    computed = figures.of_indicators(indicators, programmes_by_id, with_stages=with_stages, with_outside=with_outside)
     result = {}
     for indicator in indicators:
         programme = programmes_by_id[indicator.programme_id]
+        found = computed.get(indicator.id)
         if indicator.is_manual:
-            result[indicator.id] = _manual_facts(indicator, programme)
-        elif f"{indicator.id}:total" not in computed:
-            result[indicator.id] = (None, {})
+            result[indicator.id] = (*_manual_facts(indicator, programme), None)
+        elif found is None:
+            result[indicator.id] = (None, {}, None)
         else:
-            by_stage = computed.get(f"{indicator.id}:stages", {})
-            result[indicator.id] = (computed[f"{indicator.id}:total"][sources.TOTAL],
-                                    {s.id: by_stage.get(s.id, 0) for s in programme.stages} if with_stages else {})
+            result[indicator.id] = (found.value, found.by_stage, found)
     return result
 
 
 def facts(indicator: Indicator, programme: Programme, with_stages=True) -> tuple[int | None, dict[int, int | None]]:
     """(overall fact, {stage_id: fact}) of one indicator — computed or typed by hand."""
-    return facts_of([indicator], {programme.id: programme}, with_stages)[indicator.id]
+    return facts_of([indicator], {programme.id: programme}, with_stages)[indicator.id][:2]
 
 
 def _row(indicator: Indicator, plan, fact, period: tuple[date, date], today: date, note: str = "",
-         evidence_url: str = "") -> dict:
+         evidence_url: str = "", **apart) -> dict:
+    """One line of the table; `apart` adds what is counted beside the fact (outside_period, between_stages)."""
     state = status(fact, plan, period[0], period[1], today)
     return {
         "id": indicator.id,
@@ -139,6 +120,8 @@ def _row(indicator: Indicator, plan, fact, period: tuple[date, date], today: dat
         "status": state,
         "note": note,
         "evidence_url": evidence_url,
+        "definition": definition(indicator),
+        **apart,
     }
 
 
@@ -183,7 +166,7 @@ def _consultations_pace(programme: Programme, indicators: list[Indicator], today
     indicator = next((i for i in indicators if i.source == "consultations_accepted" and i.plan), None)
     if indicator is None:
         return None
-    scope = scope_for(indicator, programme)
+    scope = figures.indicator_scope(indicator, programme)
     first, last = scope.date_from or programme.starts_on, scope.date_to or programme.ends_on
     by_month = sources.compute("consultations_accepted", scope, by="month")
     months, total, rows = _months(first, last), 0, []
@@ -200,7 +183,7 @@ def _consultations_pace(programme: Programme, indicators: list[Indicator], today
 
 
 def _charts(programme: Programme, indicators: list[Indicator], today: date) -> dict:
-    scope = sources.Scope(programme_id=programme.id)
+    scope = figures.programme_scope(programme)
     served = sources.compute("people_served", scope, by="event")
     titles = dict(db.session.execute(
         select(Event.id, Event.title).where(Event.id.in_(list(served) or [0]))).all())
@@ -228,10 +211,12 @@ def build(programme_id: int, now: datetime | None = None) -> dict | None:
     stage_rows: dict[int, list[dict]] = {s.id: [] for s in programme.stages}
     known = facts_of(indicators, {programme.id: programme})
     for indicator in indicators:
-        total, per_stage = known[indicator.id]
+        total, per_stage, found = known[indicator.id]
         typed = indicator.manual_fact(None) if indicator.is_manual else None
         overall_rows.append(_row(indicator, indicator.plan, total, whole, today,
-                                 typed.note if typed else "", typed.evidence_url if typed else ""))
+                                 typed.note if typed else "", typed.evidence_url if typed else "",
+                                 outside_period=found.outside_period if found else None,
+                                 between_stages=found.between_stages if found else None))
         for stage in programme.stages:
             stage_typed = indicator.manual_fact(stage.id) if indicator.is_manual else None
             stage_rows[stage.id].append(_row(
@@ -262,7 +247,7 @@ def progress(programmes: list[Programme], now: datetime | None = None) -> dict[i
     today = (now or clock.now()).date()
     by_id = {p.id: p for p in programmes}
     indicators = definitions.indicators_of_programmes(list(by_id))
-    known = facts_of(indicators, by_id, with_stages=False)
+    known = facts_of(indicators, by_id, with_stages=False, with_outside=False)
     result = {}
     for programme in programmes:
         rows = []

@@ -8,14 +8,19 @@ organisations, people) are counted by the database per bucket, so buckets never 
 than the truth: the total is always its own query.
 
 An event belongs to a stage (and to a date range) by the local date of its first session.
-"Now" is app.clock.now(). Only published events count: drafts and cancelled events never do.
+"Now" is app.clock.now(). Only published events count: drafts and cancelled events never do; an event
+counts as held, and its people as participants or trained, only once it has ended.
+
+A Scope here is raw: nothing bounds it unless its dates do. Reports and other areas ask
+app/reports/figures.py, which bounds every figure by the programme's period (and stage) and counts what
+lies outside apart (a Scope with `outside=True`: the rows dated outside [date_from, date_to]).
 """
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, String, and_, case, cast, distinct, exists, func, literal, null, select, union_all
+from sqlalchemy import Integer, String, and_, case, cast, distinct, exists, func, literal, null, or_, select, union_all
 
 from app import clock
 from app.events.models import Event, EventKind, EventStatus, Session, TripResult, TripService
@@ -53,12 +58,25 @@ class Scope:
     event_kind: str | None = None
     event_id: int | None = None
     option: str | None = None
+    # True: the rows dated outside [date_from, date_to] (before the one or after the other) instead of inside.
+    outside: bool = False
 
     def narrowed(self, date_from: date | None, date_to: date | None) -> "Scope":
         """The same scope within [date_from, date_to] as well (a stage inside a filter)."""
         lower = max(d for d in (self.date_from, date_from) if d) if (self.date_from or date_from) else None
         upper = min(d for d in (self.date_to, date_to) if d) if (self.date_to or date_to) else None
-        return Scope(self.programme_id, lower, upper, self.event_kind, self.event_id, self.option)
+        return replace(self, date_from=lower, date_to=upper)
+
+    def beyond(self, date_from: date, date_to: date) -> "Scope":
+        """The same filters, but only what is dated outside [date_from, date_to] (its own dates dropped)."""
+        return replace(self, date_from=date_from, date_to=date_to, outside=True)
+
+    def dated(self, day) -> list:
+        """SQL conditions putting the `day` column inside the scope's dates (or outside them)."""
+        if self.outside:
+            return [or_(day < self.date_from, day > self.date_to)]
+        return [condition for condition in (day >= self.date_from if self.date_from else None,
+                                            day <= self.date_to if self.date_to else None) if condition is not None]
 
 
 @dataclass(frozen=True)
@@ -147,11 +165,8 @@ def _key(columns: Columns, by: str | None, stages: tuple[StageSpan, ...]):
 
 
 def _event_where(scope: Scope) -> list:
-    where = [Event.programme_id == scope.programme_id, Event.status == EventStatus.PUBLISHED]
-    if scope.date_from:
-        where.append(Event.starts_on >= scope.date_from)
-    if scope.date_to:
-        where.append(Event.starts_on <= scope.date_to)
+    where = [Event.programme_id == scope.programme_id, Event.status == EventStatus.PUBLISHED,
+             *scope.dated(Event.starts_on)]
     if scope.event_kind:
         where.append(Event.kind == EventKind(scope.event_kind))
     if scope.event_id:
@@ -178,10 +193,13 @@ def _registration_columns() -> Columns:
                    kind=Event.kind, event=Event.id)
 
 
-def _confirmed_registrations(scope: Scope):
+def _confirmed_at_held_events(scope: Scope):
+    """select(...) builder over confirmed registrations for events that have ended."""
+    now = clock.now()
+
     def build(*selected):
         return (select(*selected).select_from(Registration).join(Event, Event.id == Registration.event_id)
-                .where(*_event_where(scope), Registration.status == RegistrationStatus.CONFIRMED))
+                .where(*_event_where(scope), Event.ends_at <= now, Registration.status == RegistrationStatus.CONFIRMED))
     return build
 
 
@@ -189,8 +207,8 @@ def _confirmed_registrations(scope: Scope):
 
 @source("trainees_trained", _l("Trainees trained"), _l("people"),
         dimensions=("stage", "region", "organisation", "kind", "month", "event"),
-        description=_l("People confirmed for an event who attended at least its attendance threshold "
-                       "(sessions checked in / sessions held); each person counted once."))
+        description=_l("People confirmed for an event that has ended who attended at least its attendance "
+                       "threshold (sessions checked in / sessions held); each person counted once."))
 def trainees_trained(scope: Scope) -> Query:
     trained = trained_registrations()
     return Query(lambda *selected: trained(*selected).where(*_event_where(scope)),
@@ -198,7 +216,7 @@ def trainees_trained(scope: Scope) -> Query:
 
 
 def trained_registrations():
-    """select(...) builder over confirmed registrations that reached their event's attendance threshold."""
+    """select(...) builder over confirmed registrations of ended events that reached the attendance threshold."""
     now = clock.now()
     held = (select(Session.event_id.label("event_id"), func.count(Session.id).label("n"))
             .where(Session.starts_at <= now, Session.cancelled_at.is_(None)).group_by(Session.event_id).subquery())
@@ -211,7 +229,7 @@ def trained_registrations():
         return (select(*selected).select_from(Registration).join(Event, Event.id == Registration.event_id)
                 .join(held, held.c.event_id == Event.id)
                 .outerjoin(attended, attended.c.registration_id == Registration.id)
-                .where(Registration.status == RegistrationStatus.CONFIRMED, held.c.n > 0,
+                .where(Registration.status == RegistrationStatus.CONFIRMED, Event.ends_at <= now, held.c.n > 0,
                        func.coalesce(attended.c.n, 0) * 100 >= Event.attendance_threshold * held.c.n))
 
     return build
@@ -219,26 +237,27 @@ def trained_registrations():
 
 @source("participants", _l("Participants"), _l("people"),
         dimensions=("stage", "region", "organisation", "kind", "month", "event"),
-        description=_l("Distinct people confirmed for the programme's events."))
+        description=_l("Distinct people confirmed for the programme's events that have ended."))
 def participants(scope: Scope) -> Query:
-    return Query(_confirmed_registrations(scope), func.count(distinct(Registration.user_id)),
+    return Query(_confirmed_at_held_events(scope), func.count(distinct(Registration.user_id)),
                     _registration_columns())
 
 
 @source("regions_covered", _l("Regions covered"), _l("regions"),
         dimensions=("stage", "kind", "month", "event"),
-        description=_l("Distinct regions of the people confirmed for the programme's events."))
+        description=_l("Distinct regions of the people confirmed for the programme's events that have ended."))
 def regions_covered(scope: Scope) -> Query:
-    build = _confirmed_registrations(scope)
+    build = _confirmed_at_held_events(scope)
     return Query(lambda *s: build(*s).where(Registration.region_code.is_not(None)),
                     func.count(distinct(Registration.region_code)), _registration_columns())
 
 
 @source("organisations_covered", _l("Organisations covered"), _l("organisations"),
         dimensions=("stage", "region", "kind", "month", "event"),
-        description=_l("Distinct organisations of the people confirmed for the programme's events."))
+        description=_l("Distinct organisations of the people confirmed for the programme's events that have "
+                       "ended."))
 def organisations_covered(scope: Scope) -> Query:
-    build = _confirmed_registrations(scope)
+    build = _confirmed_at_held_events(scope)
     return Query(lambda *s: build(*s).where(Registration.organisation_id.is_not(None)),
                     func.count(distinct(Registration.organisation_id)), _registration_columns())
 
@@ -308,12 +327,14 @@ def group_meeting_attendance(scope: Scope) -> Query:
 @source("people_served", _l("People served on trips"), _l("people"),
         dimensions=("stage", "region", "month", "event", "service"),
         options=tuple((s.value, s.label) for s in TripService),
-        description=_l("People served on outreach trips, from the trip results; the option narrows it to one "
-                       "service."))
+        description=_l("People served on outreach trips that have ended, from the trip results; the option "
+                       "narrows it to one service."))
 def people_served(scope: Scope) -> Query:
+    now = clock.now()
+
     def build(*selected):
         query = (select(*selected).select_from(TripResult).join(Event, Event.id == TripResult.event_id)
-                 .where(*_event_where(scope), Event.kind == EventKind.OUTREACH_TRIP))
+                 .where(*_event_where(scope), Event.kind == EventKind.OUTREACH_TRIP, Event.ends_at <= now))
         if scope.option:
             query = query.where(TripResult.service == TripService(scope.option))
         return query
@@ -366,7 +387,8 @@ def compute(key: str, scope: Scope, by: str | None = None, stages=()) -> dict:
 @dataclass(frozen=True)
 class Request:
     """One figure wanted from compute_many: a tag of the caller's choosing, a source, a scope, and whether
-    to split it by stage (buckets are stage ids) or not (the only bucket is TOTAL)."""
+    to split it by stage (buckets are stage ids, and None for what is dated in no stage) or not (the only
+    bucket is TOTAL)."""
 
     tag: str
     key: str
@@ -397,6 +419,6 @@ def compute_many(requests: list[Request]) -> dict[str, dict]:
         for tag, bucket, value in db.session.execute(union_all(*selects)).all():
             if tag not in staged:
                 results[tag][TOTAL] = int(value or 0)
-            elif bucket is not None:
+            else:  # the None bucket: dated in no stage
                 results[tag][bucket] = results[tag].get(bucket, 0) + int(value or 0)
     return results

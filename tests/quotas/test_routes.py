@@ -1,6 +1,7 @@
 """The quota pages through HTTP: the trainee's log, the curator's queue, the organiser's plan and cohort."""
 import csv
 import io
+import re
 from datetime import date
 
 from openpyxl import load_workbook
@@ -68,7 +69,9 @@ def test_organiser_plans_and_reads_the_cohort_with_exports(client, login, app, f
     login(organiser)
     event_id = plan.event_id
     page = client.get(f"/manage/events/{event_id}/quotas").get_data(as_text=True)
-    assert "10 из 100" in page or "10 of 100" in page
+    figures = dict(re.findall(r'data-figure="(\w+)">(\d+)<', page))
+    assert figures == {"accepted_to_target": "10", "targets": "100", "accepted": "10", "trainees": "5",
+                       "submitted": "10", "returned": "0"}
     rows = list(csv.reader(io.StringIO(client.get(f"/manage/events/{event_id}/quotas.csv").get_data(as_text=True))))
     assert len(rows) == 6
     workbook = load_workbook(io.BytesIO(client.get(f"/manage/events/{event_id}/quotas.xlsx").data))

@@ -38,15 +38,26 @@ def test_trainees_trained_follows_the_clock(app, known):
     from app import clock
 
     with clock.frozen_at(datetime(2027, 3, 1, 20, 0, tzinfo=UTC)):
-        # After day 1 of E1 only one session is held: everyone with a check-in on day 1 has 1/1.
-        assert sources.trainees_trained(scope(known)) == {TOTAL: 3}  # u1, u2, u3
+        # After day 1 of E1 everyone checked in on day 1 has 1/1, yet nobody is trained before the event ends.
+        assert sources.trainees_trained(scope(known)) == {TOTAL: 0}
+    with clock.frozen_at(datetime(2027, 3, 3, 20, 0, tzinfo=UTC)):
+        assert sources.trainees_trained(scope(known)) == {TOTAL: 2}  # u1 and u3 have 3/3; u2 2/3
 
 
 def test_participants_are_distinct_people_per_bucket(known):
     s1, s2 = known["stages"]
-    assert sources.participants(scope(known), by="stage", stages=spans(known)) == {s1.id: 5, s2.id: 1}
-    assert sources.participants(scope(known), by="month") == {"2027-03": 3, "2027-05": 3, "2027-08": 1}
-    assert sources.participants(scope(known, date_from=date(2027, 7, 1))) == {TOTAL: 1}
+    # E3 (August) has not been held on 15 June: its confirmed u2 is not a participant of stage 2 yet.
+    assert sources.participants(scope(known), by="stage", stages=spans(known)) == {s1.id: 5}
+    assert sources.participants(scope(known), by="month") == {"2027-03": 3, "2027-05": 3}
+    assert sources.participants(scope(known, date_from=date(2027, 7, 1))) == {TOTAL: 0}
+    assert s2.id
+
+
+def test_outside_a_span_counts_only_what_is_dated_beyond_it(known):
+    inside = scope(known, date_from=date(2027, 4, 1), date_to=date(2027, 6, 30))
+    assert sources.participants(inside) == {TOTAL: 3}  # E2 in May: u1, u6, u4
+    assert sources.participants(inside.beyond(date(2027, 4, 1), date(2027, 6, 30))) == {TOTAL: 3}  # E1: u1, u2, u3
+    assert sources.events_held(scope(known).beyond(date(2027, 3, 2), date(2027, 12, 31))) == {TOTAL: 1}  # E1
 
 
 def test_regions_covered(known):
