@@ -15,7 +15,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = ("ru",)
+LOCALES = ("ru", "bg", "pl", "lt")
 KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "ngettext:1,2", "-k", "_n:1,2"]
 
 # Paths may be globs. Each area's mail templates (templates/notifications/<area>_*) belong to that

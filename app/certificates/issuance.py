@@ -137,7 +137,8 @@ def default_signatories(actor: User | None) -> list[dict]:
 def view_for(event: Event, *, serial: str, check_code: str, kind: CertificateKind, holder_name: str,
              language: str, issued_at: datetime, signatories: list[dict], hours: float) -> rendering.CertificateView:
     return rendering.CertificateView(
-        serial=serial, language=language, kind=kind.value, holder_name=holder_name, event_title=event.title,
+        serial=serial, language=language, kind=kind.value, holder_name=holder_name,
+        event_title=event.text_in(language)["title"],
         programme_title=event.programme.title if event.programme else "", dates=event_dates(event, language),
         place=event.venue or (event.trip.settlement if event.trip else ""),
         hours=format_decimal(hours, locale=language), issued_on=format_date(issued_at.astimezone(event.tz).date(),
