@@ -146,8 +146,8 @@ class EventForm(FlaskForm):
         """Choices that depend on the request: programmes the user manages, regions, zones."""
         for code, name in LANGUAGES:
             box = getattr(self, f"translation_{code}")
-            box.title.label.text = _l("Title (%(language)s)", language=name)
-            box.description.label.text = _l("Description (%(language)s)", language=name)
+            box["title"].label.text = _l("Title (%(language)s)", language=name)
+            box["description"].label.text = _l("Description (%(language)s)", language=name)
         self.programme_id.choices = [("", _l("— no programme —"))] + [(str(p.id), p.title) for p in programmes]
         self.region_code.choices = region_choices()
         self.timezone.choices = timezone_choices()
@@ -170,8 +170,8 @@ class EventForm(FlaskForm):
             if name in ("programme_id", "region_code") and value == "":
                 value = None
             data[self.DATA_KEYS.get(name, name)] = value
-        data["translations"] = {code: {"title": (box.title.data or "").strip(),
-                                       "description": (box.description.data or "").strip()}
+        data["translations"] = {code: {"title": (box["title"].data or "").strip(),
+                                       "description": (box["description"].data or "").strip()}
                                 for code, _name, box in self.translation_boxes()}
         if self.edits_sessions:
             data["sessions"] = [row.to_data() for row in self.session_rows() if not row.is_empty()]
@@ -190,7 +190,7 @@ class EventForm(FlaskForm):
         for code, given in (event.translations or {}).items():
             if code in dict(LANGUAGES):
                 box = getattr(self, f"translation_{code}")
-                box.title.data, box.description.data = given.get("title", ""), given.get("description", "")
+                box["title"].data, box["description"].data = given.get("title", ""), given.get("description", "")
         if not self.edits_sessions:
             return
         while len(self.sessions.entries):
