@@ -4,7 +4,8 @@ certificate layout.
 For each catalog (area × ru, bg, pl, lt): every msgid translated, nothing fuzzy, plural entries with
 as many forms as the language has (ru 3, bg 2, pl 3, lt 3), the same placeholders as the msgid
 (%(name)s, %s, {name}), and no msgstr that is the English msgid again unless it is listed as
-intentional (app/core/translations/intentional_english.txt: proper names, units). Certificate layouts
+intentional (app/core/translations/intentional_english.txt: proper names, units; and the regions'
+own names from pycountry). Certificate layouts
 (certificates/*/meta.toml) have every string in every language they list, and list every language.
 
 The bg, pl and lt parts pass once the translators' catalogs are merged (issue 23).
@@ -38,8 +39,14 @@ CATALOGS = [(area, locale) for area in I18N.AREAS for locale in I18N.LOCALES
 
 
 def intentional_english() -> set[str]:
+    """The allow-list file, and the regions' own names (proper names: "Alytaus apskritis" is Lithuanian)."""
+    import pycountry
+
+    from app.accounts.regions import COUNTRIES
+
     lines = INTENTIONAL.read_text(encoding="utf-8").splitlines()
-    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    regions = {s.name for country in COUNTRIES for s in pycountry.subdivisions.get(country_code=country)}
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")} | regions
 
 
 def placeholders(text: str) -> list[str]:
