@@ -153,7 +153,7 @@ def sample_pdf(event: Event, layout_name: str, language: str, kind: CertificateK
     language = rendering.language_for(layout, language)
     view = view_for(event, serial="PRK-0000-000000", check_code="SAMPLE", kind=kind,
                     holder_name={"ru": "Иванова Мария Петровна", "bg": "Мария Петрова Иванова",
-                                 "pl": "Małgorzata Żółkiewska"}.get(language, "Mary Smith"),
+                                 "pl": "Małgorzata Żółkiewska", "lt": "Rūta Žemaitytė"}.get(language, "Mary Smith"),
                     language=language, issued_at=clock.now(), signatories=default_signatories(actor),
                     hours=event_hours(event))
     return rendering.render_one(layout, view, rendering.logo_uri())

@@ -25,6 +25,11 @@ def language_choices() -> list[tuple[str, str]]:
     return list(LANGUAGE_NAMES.items())
 
 
+def current_locale() -> str:
+    """The language being rendered ("ru" outside a request)."""
+    return str(get_locale() or "ru")
+
+
 def supported(locale: str | None) -> str | None:
     """`locale` ("pl", "pl-PL", "pl_PL") as one of ours, or None."""
     code = str(locale or "").replace("_", "-").split("-", 1)[0].lower()
@@ -63,7 +68,7 @@ def zone_label(value: datetime | None, timezone: str | None) -> str:
     offset = utc_offset(value.astimezone(tz))
     if timezone in ("UTC", "Etc/UTC"):
         return offset
-    city = get_timezone_location(tz, locale=str(get_locale() or "ru"), return_city=True)
+    city = get_timezone_location(tz, locale=current_locale(), return_city=True)
     return f"{city}, {offset}"
 
 
@@ -127,6 +132,6 @@ def init_app(app) -> None:
         number=lambda value: format_decimal(value),
     )
     app.jinja_env.globals.update(
-        current_locale=lambda: str(get_locale()),
+        current_locale=current_locale,
         language_names=LANGUAGE_NAMES,
     )

@@ -7,6 +7,7 @@ timezone; the service refuses those the timezone skips or repeats.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_timezone_location
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -33,7 +34,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app import clock
 from app.accounts.regions import region_choices
 from app.core import bounds
-from app.core.i18n import language_choices
+from app.core.i18n import current_locale, language_choices
 from app.events.models import EventKind, GroupMembership, SeriesFrequency, TeamRole, TripService
 
 LANGUAGES = tuple(language_choices())
@@ -49,11 +50,15 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def timezone_choices() -> list[tuple[str, str]]:
+    """(IANA name, "Warszawa — Europe/Warsaw (UTC+01:00)"): the city in the reader's language first."""
     now = clock.now()
     choices = []
     for name in TIMEZONES:
         offset = now.astimezone(ZoneInfo(name)).strftime("%z")
-        choices.append((name, f"{name} (UTC{offset[:3]}:{offset[3:]})"))
+        label = f"{name} (UTC{offset[:3]}:{offset[3:]})"
+        if name != "UTC":
+            label = f"{get_timezone_location(ZoneInfo(name), locale=current_locale(), return_city=True)} — {label}"
+        choices.append((name, label))
     return choices
 
 

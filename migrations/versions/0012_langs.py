@@ -16,11 +16,12 @@ branch_labels = None
 depends_on = None
 
 
+# In place, not in batch mode: a batch copy of `events` on SQLite would drop the table that sessions,
+# registrations and certificates point at (foreign keys on). SQLite adds a NOT NULL column with a
+# constant default in place and drops a column in place since 3.35.
 def upgrade():
-    with op.batch_alter_table('events') as batch_op:
-        batch_op.add_column(sa.Column('translations', sa.JSON(), server_default='{}', nullable=False))
+    op.add_column('events', sa.Column('translations', sa.JSON(), server_default='{}', nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('events') as batch_op:
-        batch_op.drop_column('translations')
+    op.drop_column('events', 'translations')

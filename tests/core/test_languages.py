@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 import pytest
 from flask_babel import force_locale, format_percent
 
+from app import clock
 from app.accounts import regions
 from app.accounts.models import Role
 from app.accounts.region_names import ENGLISH_NAMES
@@ -95,6 +96,10 @@ def test_time_zones_are_named_by_their_city_in_the_readers_language(app, locale,
     with app.test_request_context(), force_locale(locale):
         assert i18n.zone_label(moment, "Europe/Warsaw") == f"{warsaw}, UTC+1"
         assert i18n.zone_label(moment, "Europe/Vilnius") == f"{vilnius}, UTC+2"
+        from app.events.forms import timezone_choices
+
+        with clock.frozen_at(moment):
+            assert dict(timezone_choices())["Europe/Warsaw"] == f"{warsaw} — Europe/Warsaw (UTC+01:00)"
 
 
 @pytest.mark.parametrize(("locale", "country", "burgas", "mazowieckie"), [
