@@ -69,6 +69,9 @@ def validate(event: Event | None, data: dict, actor) -> tuple[dict, FieldErrors]
     if "translations" in data:
         clean["translations"] = parse_translations(
             errors, data["translations"], clean.get("language", event.language if event else "ru"))
+    elif event is not None and clean.get("language") in (event.translations or {}):
+        # The event now speaks a language it had a translation into: its own fields say it now.
+        clean["translations"] = {code: text for code, text in event.translations.items() if code != clean["language"]}
     if "timezone" in data:
         if zone(data["timezone"]) is None:
             errors.add("timezone", error_message("timezone"))

@@ -144,3 +144,11 @@ def test_text_in_falls_back_to_the_events_language(organiser):
 def test_a_duplicate_keeps_the_translations(organiser):
     copy = services.duplicate_event(_published(organiser), organiser)
     assert copy.translations == {"pl": POLISH, "bg": BULGARIAN}
+
+
+def test_a_change_to_a_translated_language_drops_that_translation(organiser):
+    event = _published(organiser)
+    services.update_event(event, organiser, {"language": "pl", "title": POLISH["title"]})
+    db.session.expire_all()
+    changed = db.session.get(Event, event.id)
+    assert changed.language == "pl" and changed.translations == {"bg": BULGARIAN}
