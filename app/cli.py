@@ -8,6 +8,7 @@ from app.accounts import services as accounts
 from app.accounts.models import Role
 from app.backup import services as backup
 from app.certificates.commands import issue_certificates_command
+from app.core.i18n import LOCALES
 from app.demo import seed_demo_command
 from app.errors import DomainError
 from app.extensions import huey
@@ -25,7 +26,7 @@ ROLE_CHOICES = click.Choice([r.value for r in Role])
 @click.option("--name", "full_name", required=True)
 @click.option("--role", "roles", multiple=True, type=ROLE_CHOICES, help="May be given several times.")
 @click.option("--region", "region_code", default=None, help="ISO 3166-2 code, e.g. RU-SAM.")
-@click.option("--locale", default="ru", show_default=True, type=click.Choice(["ru", "en"]))
+@click.option("--locale", default="ru", show_default=True, type=click.Choice(list(LOCALES)))
 def create_user_command(email, password, full_name, roles, region_code, locale):
     """Create an account (every account is also a trainee)."""
     try:

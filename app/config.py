@@ -139,7 +139,7 @@ def from_env(overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "BABEL_TRANSLATION_DIRECTORIES": translation_directories(),
-        "LANGUAGES": ("ru", "en"),
+        "LANGUAGES": ("ru", "en", "bg", "pl", "lt"),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

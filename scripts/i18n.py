@@ -1,11 +1,12 @@
 """Per-area message catalogs: extract, update, compile, check.
 
 Each area keeps its own catalog in app/<area>/translations/ru/LC_MESSAGES/messages.po
-(msgids are English; Russian is the default UI language). Flask-Babel merges them all.
+and beside it bg/, pl/, lt/ (msgids are English; Russian is the default UI language). Flask-Babel
+merges them all. LOCALES are the catalogs' languages; English needs none (the msgids are English).
 
     python scripts/i18n.py update [AREA…]   extract strings and merge them into the .po files
     python scripts/i18n.py compile           build the .mo files (run by make)
-    python scripts/i18n.py check             fail if any Russian string is missing or fuzzy
+    python scripts/i18n.py check [LOCALE…]   fail if any string of these languages (all) is missing or fuzzy
 """
 import os
 import sys
@@ -15,7 +16,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = ("ru",)
+LOCALES = ("ru", "bg", "pl", "lt")
 KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "ngettext:1,2", "-k", "_n:1,2"]
 
 # Paths may be globs. Each area's mail templates (templates/notifications/<area>_*) belong to that
@@ -77,10 +78,10 @@ def compile_all() -> None:
             _babel("compile", "-d", str(directory))
 
 
-def missing() -> list[str]:
+def missing(locales: tuple[str, ...] = LOCALES) -> list[str]:
     problems = []
     for area in AREAS:
-        for locale in LOCALES:
+        for locale in locales:
             po = _catalog_dir(area) / locale / "LC_MESSAGES" / "messages.po"
             if not po.exists():
                 continue
@@ -102,7 +103,7 @@ def main(argv: list[str]) -> int:
     elif command == "compile":
         compile_all()
     elif command == "check":
-        problems = missing()
+        problems = missing(tuple(rest) or LOCALES)
         for line in problems:
             print(line)
         return 1 if problems else 0

@@ -2,7 +2,8 @@
 texts and the records of who agreed to which version, when and how.
 
 A text version is never edited once people have agreed to it: a change is a new version (add it to
-CONSENT_TEXTS and point CURRENT_CONSENT_VERSION at it); people are then asked again on /me.
+CONSENT_TEXTS and point CURRENT_CONSENT_VERSION at it); people are then asked again on /me. A version
+says the same in each of Praktika's languages (ru, en, bg, pl, lt).
 """
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -36,13 +37,45 @@ CONSENT_TEXTS = {
             "I withdraw it. At any time I can download my data and withdraw my consent or delete my account on "
             "my profile page; my data are then anonymised and reports keep only the counts."
         ),
+        # The same text in Bulgarian, Polish and Lithuanian (issue 23): one version, five languages.
+        "bg": (
+            "Давам съгласието си операторът на услугата „Практика“ и организаторите на събитията, за които се "
+            "регистрирам, да обработват личните ми данни: име, презиме и фамилия, адрес на електронна поща, "
+            "организация, регион, сведения за регистрациите, присъствието, консултациите (без данни за "
+            "клиентите) и сертификатите ми — с цел организиране на обучението, издаване на сертификати и "
+            "отчитане пред донорите, в съответствие с Федералния закон на Руската федерация № 152-ФЗ от "
+            "27.07.2006 „За личните данни“ и Регламент (ЕС) 2016/679 (GDPR). Съгласието е валидно до "
+            "оттеглянето му. По всяко време мога да изтегля данните си и да оттегля съгласието си или да изтрия "
+            "профила си на страницата на профила; след това данните ми се анонимизират, а в отчетите остават "
+            "само числа."
+        ),
+        "pl": (
+            "Wyrażam zgodę na przetwarzanie moich danych osobowych przez operatora serwisu „Praktika” oraz "
+            "organizatorów wydarzeń, na które się zgłaszam: imienia i nazwiska, adresu e-mail, organizacji, "
+            "regionu oraz informacji o moich zgłoszeniach, obecności, konsultacjach (bez danych klientów) i "
+            "certyfikatach — w celu prowadzenia szkoleń, wydawania certyfikatów i sprawozdawczości wobec "
+            "grantodawców, zgodnie z ustawą federalną Federacji Rosyjskiej nr 152-FZ z dnia 27.07.2006 "
+            "„O danych osobowych” oraz rozporządzeniem (UE) 2016/679 (RODO). Zgoda obowiązuje do jej "
+            "wycofania. W każdej chwili mogę pobrać swoje dane oraz wycofać zgodę lub usunąć konto na stronie "
+            "profilu; moje dane są wtedy anonimizowane, a w sprawozdaniach pozostają jedynie liczby."
+        ),
+        "lt": (
+            "Sutinku, kad paslaugos „Praktika“ operatorius ir renginių, į kuriuos registruojuosi, organizatoriai "
+            "tvarkytų mano asmens duomenis: vardą, pavardę, el. pašto adresą, organizaciją, regioną, duomenis "
+            "apie mano registracijas, dalyvavimą, konsultacijas (be klientų duomenų) ir sertifikatus — mokymams "
+            "organizuoti, sertifikatams išduoti ir ataskaitoms finansuotojams teikti, vadovaujantis Rusijos "
+            "Federacijos 2006-07-27 federaliniu įstatymu Nr. 152-FZ „Dėl asmens duomenų“ ir Reglamentu (ES) "
+            "2016/679 (BDAR). Sutikimas galioja, kol jo neatšaukiu. Bet kuriuo metu galiu atsisiųsti savo "
+            "duomenis ir atšaukti sutikimą arba ištrinti paskyrą profilio puslapyje; tada mano duomenys "
+            "nuasmeninami, o ataskaitose lieka tik skaičiai."
+        ),
     },
 }
 CURRENT_CONSENT_VERSION = "2026-12"
 
 
 def consent_text(locale: str | None, version: str = CURRENT_CONSENT_VERSION) -> str:
-    """The text of a version in the reader's language (Russian for any other language)."""
+    """The text of a version in the reader's language (Russian for a language the version lacks)."""
     texts = CONSENT_TEXTS[version]
     return texts.get(str(locale or "ru")[:2], texts["ru"])
 

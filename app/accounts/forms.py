@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import OrganisationKind, Role
+from app.core.i18n import language_choices
 
 
 def organisation_kind_choices():
@@ -64,7 +65,7 @@ class ProfileForm(_OrganisationFields, FlaskForm):
         validators=[Optional(), Length(max=200)],
         description=_l("Leave empty to print your full name."),
     )
-    locale = SelectField(_l("Language"), choices=[SelectChoice("ru", "Русский"), SelectChoice("en", "English")])
+    locale = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in language_choices()])
     submit = SubmitField(_l("Save profile"))
 
 

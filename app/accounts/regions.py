@@ -12,33 +12,39 @@ from app.accounts.region_names import ENGLISH_NAMES
 COUNTRIES = ("RU", "BG", "PL", "LT")
 
 
-@lru_cache(maxsize=8)
-def _iso_translations(locale: str):
-    return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
+@lru_cache(maxsize=16)
+def _iso_translations(domain: str, locale: str):
+    """iso-codes' catalog of `domain` ("iso3166-1" countries, "iso3166-2" subdivisions) in `locale`;
+    where pycountry ships none, a null catalog that answers every name with itself (English)."""
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[locale], fallback=True)
+
+
+def _locale() -> str:
+    return str(get_locale() or "ru")
 
 
 def _country_name(country_code: str) -> str:
     country = pycountry.countries.get(alpha_2=country_code)
-    locale = str(get_locale() or "ru")
-    iso = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[locale], fallback=True)
-    return iso.gettext(country.name)
+    return _iso_translations("iso3166-1", _locale()).gettext(country.name)
 
 
 def region_name(code: str | None) -> str:
-    """Localised name: the common English name in English, our catalogue (Russian names of Russia's
-    regions), then iso-codes."""
+    """Localised name: the common English name in English; else our catalogs (Russia's regions), then
+    iso-codes' translation in the reader's language, then the English name when neither has one."""
     if not code:
         return ""
-    if str(get_locale() or "ru") == "en" and code in ENGLISH_NAMES:
-        return ENGLISH_NAMES[code]
     subdivision = pycountry.subdivisions.get(code=code)
     if subdivision is None:
         return code
+    english = ENGLISH_NAMES.get(code, subdivision.name)
+    locale = _locale()
+    if locale == "en":
+        return english
     ours = _(subdivision.name)
     if ours != subdivision.name:
         return ours
-    locale = str(get_locale() or "ru")
-    return _iso_translations(locale).gettext(subdivision.name)
+    theirs = _iso_translations("iso3166-2", locale).gettext(subdivision.name)
+    return theirs if theirs != subdivision.name else english
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from app.core import bounds
+from app.core.i18n import LOCALES
 from app.database import INTEGER_MAX
 from app.events.models import EventKind, EventStatus, GroupMembership, TeamRole, TripService
 
@@ -95,6 +96,16 @@ class TeamRoleSchema(_Strict):
                             metadata={"description": "How many people of this role (> 0)."})
 
 
+class TranslationSchema(_Strict):
+    title = Text(allow_none=True, metadata={"description": "At most 300 characters; required with a description."})
+    description = Text(allow_none=True)
+
+
+TRANSLATIONS_DESCRIPTION = ("Title and description in other languages than `language`, keyed by language code "
+                            f"({', '.join(LOCALES)}); optional. The pages show the reader's language when given, "
+                            "the event's otherwise. On PATCH the object sent replaces the translations.")
+
+
 class EventInSchema(_Strict):
     """POST body: `kind`, `title` and `sessions` are required."""
 
@@ -102,6 +113,9 @@ class EventInSchema(_Strict):
     title = Text(required=True, metadata={"description": "At most 300 characters."})
     description = Text(allow_none=True)
     language = Text(metadata={"description": "ru, en, bg, pl…"})
+    translations = fields.Dict(keys=Text(validate=validate.OneOf(LOCALES)),
+                               values=fields.Nested(TranslationSchema, allow_none=True), allow_none=True,
+                               metadata={"description": TRANSLATIONS_DESCRIPTION})
     timezone = Text(metadata={"description": "IANA name, e.g. Europe/Samara."})
     capacity = whole("events.capacity", allow_none=True)
     status = Text(validate=validate.OneOf(STATUSES))
@@ -193,6 +207,8 @@ class EventOutSchema(Schema):
     title = fields.String(required=True)
     description = fields.String(required=True)
     language = fields.String(required=True)
+    translations = fields.Dict(keys=fields.String(), values=fields.Nested(TranslationSchema), required=True,
+                               metadata={"description": TRANSLATIONS_DESCRIPTION})
     timezone = fields.String(required=True)
     capacity = fields.Integer(allow_none=True, required=True)
     seats_left = fields.Integer(allow_none=True, required=True, metadata={"description": "null = unlimited."})

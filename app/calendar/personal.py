@@ -72,7 +72,7 @@ def _registration_items(user) -> Iterable[CalendarItem]:
                 join_url=registrations.join_link_for(registration),
                 last_modified=last_modified,
                 status="CONFIRMED" if confirmed else "TENTATIVE",
-                alarm_text=_("Tomorrow: %(title)s", title=event.title)
+                alarm_text=_("Tomorrow: %(title)s", title=event.local_title)
                 if registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED) else None,
             )
 

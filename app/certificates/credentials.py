@@ -22,6 +22,7 @@ from joserfc.jwk import ECKey
 from app.certificates import issuance, rendering, status_list
 from app.certificates.hours import hours_text
 from app.certificates.models import Certificate, CertificateKind
+from app.core.i18n import supported
 
 ALGORITHM = "ES256"
 CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
@@ -122,8 +123,9 @@ def signed_credential(certificate: Certificate) -> str:
     event = certificate.event
     layout = rendering.get_layout(certificate.layout)
     strings = layout.strings.get(certificate.language) or layout.strings[layout.languages[0]]
-    name = f"{strings['heading']} {strings['kind_' + certificate.kind.value]}: {event.title}"
-    with force_locale(certificate.language if certificate.language in ("ru", "en") else "en"):
+    texts = event.text_in(certificate.language)
+    name = f"{strings['heading']} {strings['kind_' + certificate.kind.value]}: {texts['title']}"
+    with force_locale(supported(certificate.language) or "en"):
         if certificate.kind == CertificateKind.COMPLETION:
             criteria = _("Attended at least %(threshold)d%% of the sessions and met the consultation quota.",
                          threshold=event.attendance_threshold)
@@ -133,7 +135,7 @@ def signed_credential(certificate: Certificate) -> str:
                      hours=hours_text(certificate.hours, certificate.hours_unit))
     document = credential_document(
         certificate, base_url=current_app.config["BASE_URL"], issuer_name=issuance.issuer_name(),
-        achievement_name=name, description=(event.description or event.title)[:1000], criteria=criteria)
+        achievement_name=name, description=(texts["description"] or texts["title"])[:1000], criteria=criteria)
     return sign(document)
 
 

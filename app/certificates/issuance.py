@@ -134,7 +134,8 @@ def view_for(event: Event, *, serial: str, check_code: str, kind: CertificateKin
              language: str, issued_at: datetime, signatories: list[dict],
              hours: tuple[float, HoursUnit]) -> rendering.CertificateView:
     return rendering.CertificateView(
-        serial=serial, language=language, kind=kind.value, holder_name=holder_name, event_title=event.title,
+        serial=serial, language=language, kind=kind.value, holder_name=holder_name,
+        event_title=event.text_in(language)["title"],
         programme_title=event.programme.title if event.programme else "", dates=event_dates(event, language),
         place=event.venue or (event.trip.settlement if event.trip else ""),
         hours=hours_text(*hours, language=language), issued_on=date_in(issued_at.astimezone(event.tz).date(), "long", language),
@@ -148,7 +149,7 @@ def sample_pdf(event: Event, layout_name: str, language: str, kind: CertificateK
     language = rendering.language_for(layout, language)
     view = view_for(event, serial="PRK-0000-000000", check_code="SAMPLE", kind=kind,
                     holder_name={"ru": "Иванова Мария Петровна", "bg": "Мария Петрова Иванова",
-                                 "pl": "Małgorzata Żółkiewska"}.get(language, "Mary Smith"),
+                                 "pl": "Małgorzata Żółkiewska", "lt": "Rūta Žemaitytė"}.get(language, "Mary Smith"),
                     language=language, issued_at=clock.now(), signatories=default_signatories(actor),
                     hours=hours_for(event))
     return rendering.render_one(layout, view, rendering.logo_uri())

@@ -227,7 +227,7 @@ def certificate_hours(certificate: Certificate) -> str:
 @bp.app_template_global()
 def linkedin_url(certificate: Certificate) -> str:
     issued = certificate.issued_at
-    params = {"startTask": "CERTIFICATION_NAME", "name": f"{certificate.kind.label}: {certificate.event.title}",
+    params = {"startTask": "CERTIFICATION_NAME", "name": f"{certificate.kind.label}: {certificate.event.text_in(certificate.language)['title']}",
               "organizationName": issuance.issuer_name(), "issueYear": issued.year, "issueMonth": issued.month,
               "certUrl": issuance.verify_url(certificate.serial, certificate.check_code),
               "certId": certificate.serial}

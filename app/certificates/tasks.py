@@ -13,6 +13,7 @@ from huey import crontab
 
 from app.certificates import files, issuance, jobs
 from app.certificates.models import Certificate
+from app.core.i18n import supported
 from app.extensions import app_periodic_task, db
 from app.notifications.services import Attachment, Mail, mail_handler
 from app.outbox import services as outbox
@@ -32,7 +33,7 @@ def sweep_temporary_pdfs() -> int:
 
 def _mail_locale(certificate: Certificate) -> str:
     """The event's language when the interface speaks it, else the holder's own."""
-    return certificate.language if certificate.language in ("ru", "en") else (certificate.user.locale or "ru")
+    return supported(certificate.language) or supported(certificate.user.locale) or "ru"
 
 
 @mail_handler("certificates.issued")
@@ -44,7 +45,7 @@ def issued_mail(payload: dict) -> Mail | None:
                             mimetype="application/pdf")
     return Mail(
         to=certificate.user, template="certificates_issued", locale=_mail_locale(certificate),
-        subject=_l("Your certificate: %(title)s", title=certificate.event.title),
+        subject=_l("Your certificate: %(title)s", title=certificate.event.text_in(_mail_locale(certificate))["title"]),
         context={"certificate": certificate, "event": certificate.event,
                  "verify_url": issuance.verify_url(certificate.serial, certificate.check_code)},
         attachments=(attachment,))

@@ -17,7 +17,26 @@ from flask_babel import (
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
-LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
+# Every language Praktika speaks, each by its own name (the switch, the profile, the event form), in
+# the order the switch shows them. config.LANGUAGES lists the same codes; Russian is the default.
+LANGUAGE_NAMES = {"ru": "Русский", "en": "English", "bg": "Български", "pl": "Polski", "lt": "Lietuvių"}
+LOCALES = tuple(LANGUAGE_NAMES)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """(code, own name) of every language, for select fields."""
+    return list(LANGUAGE_NAMES.items())
+
+
+def current_locale() -> str:
+    """The language being rendered ("ru" outside a request)."""
+    return str(get_locale() or "ru")
+
+
+def supported(locale: str | None) -> str | None:
+    """`locale` ("pl", "pl-PL", "pl_PL") as one of ours, or None."""
+    code = str(locale or "").replace("_", "-").split("-", 1)[0].lower()
+    return code if code in LANGUAGE_NAMES else None
 
 # English patterns that no reader can misread: day before month, the month as a word, a 24-hour clock
 # ("10 Feb 2027, 12:00", "Wednesday, 20 January 2027" rather than "2/10/27, 12:00 PM" or "Wednesday,
@@ -76,7 +95,7 @@ def zone_label(value: datetime | None, timezone: str | None) -> str:
     offset = utc_offset(value.astimezone(tz))
     if timezone in ("UTC", "Etc/UTC"):
         return offset
-    city = get_timezone_location(tz, locale=str(get_locale() or "ru"), return_city=True)
+    city = get_timezone_location(tz, locale=current_locale(), return_city=True)
     return f"{city}, {offset}"
 
 
@@ -168,6 +187,6 @@ def init_app(app) -> None:
     )
     app.jinja_env.globals.update(
         zone_span=zone_span,
-        current_locale=lambda: str(get_locale()),
+        current_locale=current_locale,
         language_names=LANGUAGE_NAMES,
     )

@@ -36,7 +36,7 @@ BUMPING_FIELDS = TIME_PLACE_FIELDS | STATUS_FIELDS
 # One meeting of a series moved or cancelled: registrants are mailed, but only that meeting's own
 # sequence moves (app.events.series), so the other meetings' calendar entries stay as they are.
 MEETING_FIELDS = {"meeting", "meeting_cancelled"}
-LONG_TEXT_FIELDS = {"description", "speakers", "outcome_summary"}
+LONG_TEXT_FIELDS = {"description", "speakers", "outcome_summary", "translations"}
 
 
 # --- change log ----------------------------------------------------------------------------
@@ -49,6 +49,8 @@ def shown(value):
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [shown(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): shown(v) for k, v in value.items()}
     return str(value)
 
 
@@ -76,7 +78,7 @@ CHANGE_LABELS = {
     "group.community": _l("Community or municipality"), "group.facilitator_id": _l("Facilitator"),
     "group.membership": _l("Membership"), "status": _l("Status"), "venue": _l("Venue"), "address": _l("Address"),
     "is_online": _l("Held online"), "online_url": _l("Join link"), "title": _l("Title"),
-    "description": _l("Description"), "capacity": _l("Capacity"), "timezone": _l("Timezone"),
+    "description": _l("Description"), "translations": _l("Translations"), "capacity": _l("Capacity"), "timezone": _l("Timezone"),
     "language": _l("Language"), "programme_id": _l("Programme"), "region_code": _l("Region"),
     "recording_url": _l("Recording link"), "speakers": _l("Speakers"), "outcome_summary": _l("Outcome summary"),
     "requires_approval": _l("Needs approval"), "max_per_region": _l("At most per region"),
@@ -166,7 +168,7 @@ def describe_change(fields: dict, timezone: str) -> list[tuple[str, str, str]]:
 # --- applying a change ---------------------------------------------------------------------
 
 SCALAR_FIELDS = (
-    "kind", "title", "description", "language", "timezone", "capacity", "status", "programme_id", "venue",
+    "kind", "title", "description", "translations", "language", "timezone", "capacity", "status", "programme_id", "venue",
     "address", "online_url", "recording_url", "speakers", "outcome_summary", "requires_approval",
     "max_per_region", "max_per_organisation", "offer_hours", "attendance_threshold", "region_code",
     "is_online", "registration_opens_at", "registration_closes_at", "latitude", "longitude",

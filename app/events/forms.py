@@ -7,6 +7,7 @@ timezone; the service refuses those the timezone skips or repeats.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_timezone_location
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -33,9 +34,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app import clock
 from app.accounts.regions import region_choices
 from app.core import bounds
+from app.core.i18n import current_locale, language_choices
 from app.events.models import EventKind, GroupMembership, SeriesFrequency, TeamRole, TripService
 
-LANGUAGES = (("ru", "Русский"), ("en", "English"), ("bg", "Български"), ("pl", "Polski"), ("lt", "Lietuvių"))
+LANGUAGES = tuple(language_choices())
 
 # Russia's eleven zones (west to east) and those of our partners in BG, PL and LT.
 TIMEZONES = (
@@ -48,11 +50,15 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def timezone_choices() -> list[tuple[str, str]]:
+    """(IANA name, "Warszawa — Europe/Warsaw (UTC+01:00)"): the city in the reader's language first."""
     now = clock.now()
     choices = []
     for name in TIMEZONES:
         offset = now.astimezone(ZoneInfo(name)).strftime("%z")
-        choices.append((name, f"{name} (UTC{offset[:3]}:{offset[3:]})"))
+        label = f"{name} (UTC{offset[:3]}:{offset[3:]})"
+        if name != "UTC":
+            label = f"{get_timezone_location(ZoneInfo(name), locale=current_locale(), return_city=True)} — {label}"
+        choices.append((name, label))
     return choices
 
 
@@ -83,6 +89,14 @@ class SessionForm(Form):
                 "title": self.title.data or ""}
 
 
+class TranslationForm(Form):
+    """The title and description in one more language; both empty means "no translation"."""
+
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)],
+                                render_kw={"rows": 3})
+
+
 class EventForm(FlaskForm):
     """Fields every kind has."""
 
@@ -92,6 +106,12 @@ class EventForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)],
                                 render_kw={"rows": 5})
     language = SelectField(_l("Language of the event"), choices=LANGUAGES, default="ru")
+    # The title and description in the other languages (one box per language, empty = none).
+    translation_ru = FormField(TranslationForm, label="Русский")
+    translation_en = FormField(TranslationForm, label="English")
+    translation_bg = FormField(TranslationForm, label="Български")
+    translation_pl = FormField(TranslationForm, label="Polski")
+    translation_lt = FormField(TranslationForm, label="Lietuvių")
     timezone = SelectField(_l("Timezone"), default="Europe/Moscow",
                            description=_l("Session times below are in this timezone."))
     programme_id = SelectField(_l("Programme"), validate_choice=False)
@@ -129,6 +149,10 @@ class EventForm(FlaskForm):
 
     def setup(self, programmes) -> "EventForm":
         """Choices that depend on the request: programmes the user manages, regions, zones."""
+        for code, name in LANGUAGES:
+            box = getattr(self, f"translation_{code}")
+            box["title"].label.text = _l("Title (%(language)s)", language=name)
+            box["description"].label.text = _l("Description (%(language)s)", language=name)
         self.programme_id.choices = [("", _l("— no programme —"))] + [(str(p.id), p.title) for p in programmes]
         self.region_code.choices = region_choices()
         self.timezone.choices = timezone_choices()
@@ -136,6 +160,11 @@ class EventForm(FlaskForm):
 
     def session_rows(self) -> list[SessionForm]:
         return [entry.form for entry in self.sessions.entries]
+
+    def translation_boxes(self) -> list[tuple[str, str, FormField]]:
+        """(code, name, box) of every language but the event's own, for the template."""
+        own = self.language.data or "ru"
+        return [(code, name, getattr(self, f"translation_{code}")) for code, name in LANGUAGES if code != own]
 
     def to_data(self) -> dict:
         data: dict = {"kind": self.kind.value}
@@ -146,6 +175,9 @@ class EventForm(FlaskForm):
             if name in ("programme_id", "region_code") and value == "":
                 value = None
             data[self.DATA_KEYS.get(name, name)] = value
+        data["translations"] = {code: {"title": (box["title"].data or "").strip(),
+                                       "description": (box["description"].data or "").strip()}
+                                for code, _name, box in self.translation_boxes()}
         if self.edits_sessions:
             data["sessions"] = [row.to_data() for row in self.session_rows() if not row.is_empty()]
         return data
@@ -160,6 +192,10 @@ class EventForm(FlaskForm):
             if name in ("programme_id",):
                 value = str(value) if value is not None else ""
             getattr(self, name).data = value
+        for code, given in (event.translations or {}).items():
+            if code in dict(LANGUAGES):
+                box = getattr(self, f"translation_{code}")
+                box["title"].data, box["description"].data = given.get("title", ""), given.get("description", "")
         if not self.edits_sessions:
             return
         while len(self.sessions.entries):
@@ -202,6 +238,12 @@ class EventForm(FlaskForm):
         name = reverse.get(key, key)
         if name == "sessions":
             return self.sessions
+        if name.startswith("translations."):
+            code, _dot, part = name.removeprefix("translations.").partition(".")
+            box = self._fields.get(f"translation_{code}")
+            if box is None:
+                return None
+            return box[part] if part == "description" else box["title"]
         return self._fields.get(name) if name in self.COMMON + self.EXTRA else None
 
 

@@ -3,6 +3,7 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
@@ -89,6 +90,8 @@ class Event(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8), default="ru")
+    # Title and description in other languages than `language`: {"bg": {"title": "…", "description": "…"}}.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
     status: Mapped[EventStatus] = mapped_column(enum_column(EventStatus, 16), default=EventStatus.DRAFT)
     sequence: Mapped[int] = mapped_column(default=0)
@@ -212,6 +215,33 @@ class Event(db.Model):
         """Only a draft; the service also refuses one that somebody is registered for."""
         return self.status == EventStatus.DRAFT
 
+    def text_in(self, locale: str | None) -> dict:
+        """Title and description in `locale` when the organiser gave them, else in the event's language;
+        `language` says which it is (for `lang` attributes)."""
+        code = str(locale or "")[:2]
+        given = (self.translations or {}).get(code) or {}
+        if not given.get("title"):
+            return {"title": self.title, "description": self.description or "", "language": self.language}
+        return {"title": given["title"], "description": given.get("description") or self.description or "",
+                "language": code}
+
+    def _local(self) -> dict:
+        locale = get_locale()
+        return self.text_in(str(locale) if locale else None)
+
+    @property
+    def local_title(self) -> str:
+        """The title in the language being rendered (the reader's, a recipient's, a PDF's)."""
+        return self._local()["title"]
+
+    @property
+    def local_description(self) -> str:
+        return self._local()["description"]
+
+    @property
+    def local_language(self) -> str:
+        return self._local()["language"]
+
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.kind} {self.title!r}>"
 
@@ -225,7 +255,10 @@ def search_key(text: str | None) -> str:
 @event.listens_for(Event, "before_update")
 def _refresh_search_text(_mapper, _connection, target: Event) -> None:
     """Keep `search_text` right whatever path saved the event (services, demo, admin shell)."""
-    target.search_text = search_key(f"{target.title or ''}\n{target.description or ''}")
+    texts = [target.title or "", target.description or ""]
+    for given in (target.translations or {}).values():
+        texts += [given.get("title") or "", given.get("description") or ""]
+    target.search_text = search_key("\n".join(texts))
 
 
 class Session(db.Model):

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core import bounds
+from app.core.i18n import LOCALES
 from app.database import INTEGER_MAX
 from app.errors import FieldErrors
 from app.events.models import (
@@ -78,6 +79,10 @@ MESSAGES = {
     "community_required": _l("Enter the community or municipality the group serves."),
     "facilitator": _l("There is no user with this e-mail or id."),
     "membership": _l("Choose open or closed membership."),
+    "translations_shape": _l("Give translations as an object of language codes, each with a title and a "
+                             "description."),
+    "translation_language": _l("%(code)s is not a language of Praktika: use one of %(codes)s."),
+    "translation_own": _l("This is the event's own language: change the title and description instead."),
 }
 
 
@@ -286,3 +291,32 @@ def parse_team_roles(errors: FieldErrors, raw) -> dict[TeamRole, int] | None:
     return roles
 
 
+def parse_translations(errors: FieldErrors, raw, own_language: str | None) -> dict:
+    """{"bg": {"title": "…", "description": "…"}, …}: known languages other than the event's own, each
+    with a title (the same limits as the event's); an entry left empty is dropped, so is `null`."""
+    if raw in (None, ""):
+        return {}
+    if not isinstance(raw, dict):
+        errors.add("translations", error_message("translations_shape"))
+        return {}
+    clean: dict = {}
+    for code, entry in raw.items():
+        name = f"translations.{code}"
+        if code not in LOCALES:
+            errors.add("translations", error_message("translation_language", code=str(code)[:20],
+                                                      codes=", ".join(LOCALES)))
+            continue
+        if entry is None:
+            continue
+        if not isinstance(entry, dict) or set(entry) - {"title", "description"}:
+            errors.add(name, error_message("translations_shape"))
+            continue
+        description = check_text(errors, f"{name}.description", entry.get("description"), TEXT_MAX)
+        title = check_text(errors, f"{name}.title", entry.get("title"), TITLE_MAX, required=bool(description))
+        if not title and not description:
+            continue
+        if code == own_language:
+            errors.add(name, error_message("translation_own"))
+            continue
+        clean[code] = {"title": title, "description": description}
+    return dict(sorted(clean.items(), key=lambda item: LOCALES.index(item[0])))

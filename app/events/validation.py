@@ -29,6 +29,7 @@ from app.events.parsing import (
     parse_moment,
     parse_sessions,
     parse_team_roles,
+    parse_translations,
     to_bool,
     to_int,
     zone,
@@ -65,6 +66,12 @@ def validate(event: Event | None, data: dict, actor) -> tuple[dict, FieldErrors]
             errors.add("language", error_message("language"))
         else:
             clean["language"] = language.strip()
+    if "translations" in data:
+        clean["translations"] = parse_translations(
+            errors, data["translations"], clean.get("language", event.language if event else "ru"))
+    elif event is not None and clean.get("language") in (event.translations or {}):
+        # The event now speaks a language it had a translation into: its own fields say it now.
+        clean["translations"] = {code: text for code, text in event.translations.items() if code != clean["language"]}
     if "timezone" in data:
         if zone(data["timezone"]) is None:
             errors.add("timezone", error_message("timezone"))

@@ -52,7 +52,7 @@ def _organiser_notice(payload: dict) -> Mail | None:
     if organiser is None or event is None:
         return None
     topic, details = OrganiserTopic(payload["about"]), payload["details"]
-    return Mail(to=organiser, template="messaging_organiser_notice", subject=notices.SUBJECTS[topic](event.title),
+    return Mail(to=organiser, template="messaging_organiser_notice", subject=notices.SUBJECTS[topic](event.text_in(organiser.locale)["title"]),
                 context={"event": event, "line": notices.line(topic, details), "facts": notices.facts(details),
                          "manage_url": current_app.config["BASE_URL"] + notices.manage_path(topic, event.id),
                          "preferences_url": _preferences_url()})

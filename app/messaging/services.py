@@ -161,7 +161,7 @@ def _values(event: Event, user: User) -> dict[str, str]:
     """What each placeholder stands for in this recipient's mail (dates in their language)."""
     with force_locale(user.locale or "ru"):
         starts = local_datetime(event.starts_at, event.timezone, "short") if event.starts_at else ""
-    return {"name": user.full_name, "event": event.title,
+    return {"name": user.full_name, "event": event.text_in(user.locale)["title"],
             "event_url": f"{current_app.config['BASE_URL']}/events/{event.id}", "starts": starts}
 
 

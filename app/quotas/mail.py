@@ -45,7 +45,7 @@ def _mail(user, subject, paragraphs, link) -> Mail:
 
 
 def _quota_mail(kind: str, quota: ConsultationQuota) -> Mail | None:
-    title = quota.plan.event.title
+    title = quota.plan.event.text_in(quota.user.locale)["title"]
     row = row_for(quota)
     pace = row.pace
     if kind == "assigned":
@@ -93,7 +93,7 @@ def _consultation_mail(consultation: Consultation) -> Mail | None:
     if consultation.review_state != ReviewState.RETURNED:
         return None
     quota = consultation.quota
-    return _mail(quota.user, _l("A consultation was returned: %(title)s", title=quota.plan.event.title), [
+    return _mail(quota.user, _l("A consultation was returned: %(title)s", title=quota.plan.event.text_in(quota.user.locale)["title"]), [
         _l("Your curator returned the consultation of %(day)s with a comment:",
            day=_day(consultation.held_on)),
         consultation.review_comment,
@@ -106,7 +106,8 @@ def _task_mail(task: CuratorTask) -> Mail | None:
     if task.open_key is None or quota.curator is None:
         return None
     return _mail(quota.curator, _l("New task: %(name)s", name=quota.user.full_name), [
-        _l("%(name)s (%(title)s): %(task)s.", name=quota.user.full_name, title=quota.plan.event.title,
+        _l("%(name)s (%(title)s): %(task)s.", name=quota.user.full_name,
+           title=quota.plan.event.text_in(quota.curator.locale)["title"],
            task=task.kind.label),
         _l("The task closes when you act on it: a mentoring session, a catch-up plan, or the trainee catching up."),
     ], (_url(f"/manage/quotas/{quota.id}"), _l("Open the trainee’s log")))

@@ -98,5 +98,5 @@ def build(kind: str, registration_id: int, **extra) -> Mail | None:
         with force_locale(user.locale or "ru"):
             attachments = tuple(Attachment(filename=f"event-{event.id}.ics", content=ics, mimetype="text/calendar")
                                 for ics in answers(event_calendar_wanted, event, join_url=link))
-    return Mail(to=user, template=f"registrations_{kind}", subject=SUBJECTS[kind](event.title), context=context,
+    return Mail(to=user, template=f"registrations_{kind}", subject=SUBJECTS[kind](event.text_in(user.locale)["title"]), context=context,
                 attachments=attachments)

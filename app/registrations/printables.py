@@ -1,15 +1,18 @@
 """Printables: the per-session sign-in sheet for the funder, the ticket as a PDF, name badges.
 
 Rendered with WeasyPrint through the shared PDF set-up (app/core/pdf.py), from Jinja
-templates in templates/registrations/print/ in the reader's language; times in the event's timezone.
+templates in templates/registrations/print/ in the event's language (the reader's when Praktika does
+not speak it); times in the event's timezone.
 Rendering reads the registrations it is given and writes nothing.
 """
 import segno
 from flask import render_template
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.core import pdf
+from app.core.i18n import supported
 from app.events.models import Event, Session
 from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.queries import participants, ticket_token
@@ -17,8 +20,10 @@ from app.registrations.queries import participants, ticket_token
 BADGES_PER_PAGE = 8  # A4 portrait, two columns of four badges (90 × 65 mm)
 
 
-def _pdf(template: str, **context) -> bytes:
-    return pdf.html_to_pdf(render_template(template, page_counter=page_counter(), **context))
+def _pdf(template: str, event: Event, **context) -> bytes:
+    with force_locale(supported(event.language) or str(get_locale() or "ru")):
+        html = render_template(template, page_counter=page_counter(), event=event, **context)
+    return pdf.html_to_pdf(html)
 
 
 def page_counter() -> Markup:

@@ -23,7 +23,7 @@ CHECKED_AREAS = tuple(
 @pytest.mark.parametrize("area", CHECKED_AREAS)
 def test_catalog_is_complete(area):
     prefix = f"app/{area}/translations/"
-    problems = [line for line in _i18n().missing() if line.startswith(prefix)]
+    problems = [line for line in _i18n().missing(("ru",)) if line.startswith(prefix)]
     assert problems == [], "untranslated or fuzzy (run scripts/i18n.py update, fill msgstr):\n" + "\n".join(problems)
 
 

@@ -198,8 +198,8 @@ def test_a_nul_in_the_search_is_refused_at_the_request_boundary_with_the_reason(
 
 
 def test_event_page_keeps_the_interface_languages(client, organiser):
-    """The event's own language (bg, pl…) is shown as a fact, never added to the UI language switch."""
+    """The event's own language (bg, pl…) is shown as a fact; the switch offers the five UI languages once."""
     event = services.create_event(organiser, seminar_data(status="published", language="bg", timezone="Europe/Sofia"))
     html = client.get(f"/events/{event.id}").get_data(as_text=True)
-    assert html.count('name="locale" value="') == 2 * 2  # header and footer: ru, en
+    assert html.count('name="locale" value="') == 2 * 5  # header and footer: ru, en, bg, pl, lt
     assert "Български" in html

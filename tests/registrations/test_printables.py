@@ -52,7 +52,8 @@ def _pages(path) -> int:
 
 def test_sign_in_sheet_lists_confirmed_people_with_cyrillic_names_and_numbered_pages(client, login, organiser,
                                                                                     tmp_path):
-    event = make_event(actor=organiser, capacity=60, days=2, title="Школа пациентских лидеров")
+    # An English event: printables are in the event's language (issue 23), whatever the reader's.
+    event = make_event(actor=organiser, capacity=60, days=2, title="Школа пациентских лидеров", language="en")
     organisation = make_organisation("АНО «Здоровье Поволжья»", region_code="RU-PNZ")
     people = make_trainees(40, organisation=organisation, region_code="RU-PNZ")
     for person in people:
@@ -76,8 +77,8 @@ def test_sign_in_sheet_lists_confirmed_people_with_cyrillic_names_and_numbered_p
     assert all(_fonts_embedded(path))
 
 
-def test_sign_in_sheet_speaks_russian_to_a_russian_organiser(client, login, tmp_path):
-    organiser = make_user(roles=(Role.ORGANISER,), locale="ru")
+def test_sign_in_sheet_of_a_russian_event_is_russian_even_for_an_english_organiser(client, login, tmp_path):
+    organiser = make_user(roles=(Role.ORGANISER,), locale="en")
     event = make_event(actor=organiser)
     services.register(event.id, make_trainees(1)[0])
     login(organiser)
@@ -89,7 +90,7 @@ def test_sign_in_sheet_speaks_russian_to_a_russian_organiser(client, login, tmp_
 
 def test_ticket_pdf_carries_the_qr_the_check_in_accepts_the_venue_and_zoned_times(client, login, organiser,
                                                                                   tmp_path):
-    event = make_event(actor=organiser, days=2)
+    event = make_event(actor=organiser, days=2, language="en")
     user = login(make_user(locale="en", full_name="Анна Петрова"))
     registration = services.register(event.id, user)
     ticket_page = client.get(f"/events/{event.id}/registrations/{registration.id}/ticket").get_data(as_text=True)
@@ -109,7 +110,7 @@ def test_ticket_pdf_carries_the_qr_the_check_in_accepts_the_venue_and_zoned_time
 
 
 def test_badges_fill_a4_sheets_eight_to_a_page(client, login, organiser, tmp_path):
-    event = make_event(actor=organiser, title="Семинар для лидеров")
+    event = make_event(actor=organiser, title="Семинар для лидеров", language="en")
     people = make_trainees(9, organisation=make_organisation("Фонд «Вместе»"))
     for person in people:
         services.register(event.id, person)
