@@ -25,7 +25,11 @@ WIDTH = "() => document.documentElement.scrollWidth"
 WIDE = """(limit) => {
   const placed = (el) => ['absolute', 'fixed'].includes(getComputedStyle(el).position);
   const clipped = (el) => {  // inside a box that scrolls or clips: harmless, unless placed against the page
-    if (placed(el)) return false;
+    if (placed(el)) {  // positioned against its containing block, not its parent
+      const block = el.offsetParent;
+      if (!block || block === document.body) return false;
+      return getComputedStyle(block).overflowX !== 'visible' || clipped(block);
+    }
     for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
       if (getComputedStyle(a).overflowX !== 'visible') return true;
     }
