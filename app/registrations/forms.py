@@ -66,6 +66,38 @@ class ParticipantFilterForm(FlaskForm):
                 "organisation": self.organisation.data or None, "q": self.q.data or None}
 
 
+class QueueFilterForm(FlaskForm):
+    """GET filters and sort of the approval table (no CSRF: it changes nothing); links work without JS."""
+
+    class Meta:
+        csrf = False
+
+    region = SelectField(_l("Region"), validators=[Optional()])
+    organisation = SelectField(_l("Organisation"), validators=[Optional()])
+    rule = SelectField(_l("Rule"), validators=[Optional()],
+                       choices=[("", _l("Any")), ("free", _l("Can be approved")),
+                                ("competing", _l("Competes for the places left")),
+                                ("refused", _l("No place left: would be refused"))])
+    q = StringField(_l("Name or email"), validators=[Optional(), Length(max=200)])
+    sort = SelectField(_l("Sort by"), validators=[Optional()],
+                       choices=[("applied", _l("Applied")), ("name", _l("Full name")), ("region", _l("Region")),
+                                ("organisation", _l("Organisation")), ("rule", _l("Rule"))])
+    dir = SelectField(_l("Order"), validators=[Optional()],
+                      choices=[("asc", _l("Ascending")), ("desc", _l("Descending"))])
+
+    def fill_choices(self, regions: list[tuple[str, str]], organisations: list[tuple[str, str]]) -> None:
+        self.region.choices = [("", _l("All regions"))] + regions
+        self.organisation.choices = [("", _l("All organisations"))] + organisations
+
+    def filters(self) -> dict:
+        if not self.validate():
+            return {}
+        return {"region": self.region.data or None,
+                "organisation": int(self.organisation.data) if (self.organisation.data or "").isdigit() else None,
+                "rule": self.rule.data or None, "q": self.q.data or None, "sort": self.sort.data or "applied",
+                "descending": self.dir.data == "desc"}
+
+
 class CheckInSearchForm(FlaskForm):
     class Meta:
         csrf = False
