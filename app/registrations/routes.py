@@ -14,7 +14,7 @@ from app.core.exports import CSV_DELIMITERS, table_response
 from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
 from app.events.models import Event
 from app.permissions import require
-from app.registrations import exports, printables, queries, questions, services, ui
+from app.registrations import exports, imports, printables, queries, questions, services, ui
 from app.registrations import question_routes as _question_routes  # noqa: F401 — its routes join the blueprint
 from app.registrations.blueprint import bp, load_event
 from app.registrations.forms import (
@@ -26,6 +26,7 @@ from app.registrations.forms import (
     ChangeStatusForm,
     CheckInForm,
     CheckInSearchForm,
+    ImportForm,
     ParticipantFilterForm,
     QueueFilterForm,
     RegisterForm,
@@ -255,6 +256,35 @@ def add_participant(event_id: int):
                                                status=registration.status.label),
                    to=url_for(".participants", event_id=event.id))
     return added or _render_participants(event, add_form=form, status=422)
+
+
+@bp.route("/manage/events/<int:event_id>/registrations/import", methods=["GET", "POST"])
+@login_required
+def import_participants(event_id: int):
+    """Bulk import (pretix-like, all or nothing): paste or upload → a preview of every row, run through the
+    registration rules and rolled back → the confirmation button posts the same rows with `save`."""
+    event = load_event(event_id, "event.import_participants")
+    form = ImportForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            upload = form.file.data
+            if upload is not None and getattr(upload, "filename", ""):
+                rows = imports.table_rows(imports.read_upload(upload.filename,
+                                                              upload.read(imports.MAX_BYTES + 1)), "file")
+            else:
+                rows = imports.table_rows(imports.read_text(form.table.data or ""))
+            result = imports.import_participants(event, user(), rows, save=form.save.data == "yes")
+        except ValidationFailed as error:
+            apply_to_form(form, error)
+        else:
+            if result.saved:
+                flash(ngettext("%(num)d person is imported; each is told by mail.",
+                               "%(num)d people are imported; each is told by mail.", len(result.rows)), "success")
+                return redirect(url_for(".participants", event_id=event.id))
+            form.table.data = imports.as_csv(result.rows)
+    return render_template("registrations/import.html", event=event, form=form, result=result,
+                           statuses=S), 422 if form.errors or (result and result.failed) else 200
 
 
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/status")
