@@ -238,6 +238,11 @@ def manage_delete(event_id: int):
 @bp.post("/manage/events/<int:event_id>/reinstate")
 def manage_reinstate(event_id: int):
     event = _editable(event_id)
+    asked = confirmation(_("Reinstate this event?"), button=_("Yes, reinstate it"),
+                         back=url_for("events.detail", event_id=event.id),
+                         consequences=[_("Everyone still registered will be mailed that it takes place.")])
+    if asked is not None:
+        return asked
     services.reinstate_event(event, current_user)
     flash(_("The event is reinstated. Everyone registered is told that it takes place."), "success")
     return redirect(url_for("events.detail", event_id=event.id))

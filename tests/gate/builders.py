@@ -264,6 +264,7 @@ def _calendar_token(world):
 @builder("approval_event")
 def _approval_event(world):
     organiser, event = programme_event(requires_approval=True, capacity=None)
+    registrations.register(event.id, make_trainees(1)[0])  # one application waits
     return Target({"event_id": event.id}, owner=organiser)
 
 
