@@ -45,7 +45,7 @@ def test_one_row_per_applicant_with_rule_and_answers(client, login, organiser, q
     event, applications = queue
     login(organiser)
     page = _text(client.get(f"/manage/events/{event.id}/approvals"))
-    assert '<div class="table-responsive">' in page and 'id="approval-table"' in page
+    assert '<div class="table-responsive position-relative">' in page and 'id="approval-table"' in page
     assert _rows(page) == ["Bella Samara", "Anna Samara", "Clara Penza"]  # oldest first
     assert "Питание" in page and "меню 0" in page and "меню 2" in page
     assert page.count("region: 1 of 1 after approval") == 3
