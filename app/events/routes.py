@@ -372,6 +372,11 @@ def manage_meeting_reinstate(event_id: int, session_id: int):
     """A cancelled meeting takes place after all: registrants are mailed, calendars update the entry."""
     event = _editable(event_id)
     session = _meeting_of(event, session_id)
+    asked = confirmation(_("Reinstate this meeting?"), button=_("Yes, reinstate it"),
+                         back=url_for("events.manage_meeting", event_id=event.id, session_id=session.id),
+                         consequences=[_("Registrants are mailed that it takes place after all.")])
+    if asked is not None:
+        return asked
     services.reinstate_meeting(event, session.id, current_user)
     flash(_("The meeting is reinstated. Registrants are told; calendars show it again."), "success")
     return redirect(url_for("events.manage_meeting", event_id=event.id, session_id=session.id))

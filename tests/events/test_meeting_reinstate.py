@@ -38,11 +38,12 @@ def test_cancel_asks_then_reinstate_mails_and_moves_the_sequence_on(app, client,
     assert str(cancelled["STATUS"]) == "CANCELLED" and int(cancelled["SEQUENCE"]) == before + 1
     assert "Reinstate this meeting" in client.get(url).get_data(as_text=True)
     mail_outbox.clear()
-    assert client.post(f"{url}/reinstate").status_code == 302
+    assert client.post(f"{url}/reinstate").status_code == 200  # asks first
+    assert client.post(f"{url}/reinstate", data={"confirm": "yes"}).status_code == 302
     again = _entry(client, group.id, meeting.id)
     assert str(again["STATUS"]) == "CONFIRMED" and int(again["SEQUENCE"]) == before + 2
     assert [m["Subject"] for m in mail_outbox] == [f"The event has changed: {group.title}"]
-    client.post(f"{url}/reinstate")  # not cancelled any more: refused with a message, nothing moves
+    client.post(f"{url}/reinstate", data={"confirm": "yes"})  # not cancelled any more: refused with a message, nothing moves
     assert int(_entry(client, group.id, meeting.id)["SEQUENCE"]) == before + 2
     stranger = make_user(roles=(Role.ORGANISER,))
     other = app.test_client()

@@ -69,7 +69,7 @@ MATRIX = [
     ("POST", "/manage/events/{others}/meetings/{others_session}/change", "trainee", 403),
     ("POST", "/manage/events/{own}/meetings/{own_session}/cancel", "organiser", 200),  # asks first
     ("POST", "/manage/events/{others}/meetings/{others_session}/cancel", "organiser", 404),
-    ("POST", "/manage/events/{own}/meetings/{own_session}/reinstate", "organiser", 302),  # not cancelled: a message
+    ("POST", "/manage/events/{own}/meetings/{own_session}/reinstate", "organiser", 200),  # asks first
     ("POST", "/manage/events/{others}/meetings/{others_session}/reinstate", "organiser", 404),
     ("POST", "/manage/events/{others}/meetings/{others_session}/reinstate", "trainee", 403),
     ("POST", "/manage/events/{own}/meetings/{own_session}/outcome", "organiser", 302),

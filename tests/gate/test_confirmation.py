@@ -14,7 +14,7 @@ from tests.gate import builders
 from tests.gate.routes import inventory, sign_in
 
 DESTRUCTIVE = re.compile(r"delete|cancel|revoke|reject|decline|withdraw|remove")
-ALSO_ASKING = {"registrations.bulk_decide", "events.manage_reinstate"}
+ALSO_ASKING = {"registrations.bulk_decide", "events.manage_reinstate", "events.manage_meeting_reinstate"}
 # A password typed again is these pages' confirmation (tests/accounts/test_gdpr.py).
 PASSWORD_CONFIRMED = {"privacy.delete_account", "privacy.withdraw_consent"}
 REASON = "Причина указана"
