@@ -178,6 +178,12 @@ def _event_manage_registrations(user, event) -> bool:
     return _event_edit(user, event) or _facilitates(user, event)
 
 
+@rule("event.import_participants")
+def _event_import_participants(user, event) -> bool:
+    """Bulk import makes accounts and registrations at once: the event's editors only (not a facilitator)."""
+    return _event_edit(user, event)
+
+
 @rule("event.record_meeting")
 def _event_record_meeting(user, event) -> bool:
     """A meeting's page and its outcome (guests, short outcome): editors and the group's facilitator."""

@@ -7,7 +7,7 @@ name the state after the change and a redirect can point at a new object.
 """
 from collections.abc import Callable
 
-from flask import abort, flash, redirect
+from flask import abort, flash, redirect, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -73,6 +73,23 @@ def submit(form, action: Callable, *, done, to, catching: type[DomainError] = Do
         return None
     flash(_given(done, result), category)
     return redirect(_given(to, result))
+
+
+CONFIRM_FIELD = "confirm"
+
+
+def confirmation(question: str, *, button: str, back: str, consequences=()) -> str | None:
+    """Every destructive post asks first, without JavaScript: a post without `confirm=yes` changes nothing
+    and answers with the confirmation page (what will happen), whose form posts the same fields again with
+    `confirm=yes`. Call it after the object is loaded and `require`d (another's object stays a 404); None
+    means confirmed, go on. The CSRF token was checked before the view ran (CSRFProtect)."""
+    if request.form.get(CONFIRM_FIELD) == "yes":
+        return None
+    fields = [(name, value) for name, values in request.form.lists() for value in values
+              if name not in ("csrf_token", CONFIRM_FIELD)]
+    return render_template("_confirm.html", question=question, button=button, back=back,
+                           consequences=[line for line in consequences if line], fields=fields,
+                           action=request.full_path.rstrip("?"))
 
 
 def act(form, action: Callable, *, done, to: str, category="success", invalid: str | None = None) -> Response:

@@ -39,7 +39,7 @@ from app.accounts.signals import me_page_wanted
 from app.core import sections
 from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.extensions import limiter, login_manager
-from app.routing import act, form_status, signed_in_user, submit
+from app.routing import act, confirmation, form_status, signed_in_user, submit
 from app.security import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -259,6 +259,11 @@ def create_api_token():
 @login_required
 def revoke_api_token(token_id: int):
     token = permissions.require("api_token.own", services.get_api_token(token_id))
+    asked = confirmation(_("Revoke the token “%(name)s”?", name=token.name), button=_("Yes, revoke it"),
+                         back=url_for("accounts.me") + "#api-tokens-heading",
+                         consequences=[_("Programs that use it stop working at once.")])
+    if asked is not None:
+        return asked
     name = services.revoke_api_token(token)
     flash(_("The token “%(name)s” was revoked; it no longer works.", name=name), "info")
     return redirect(url_for("accounts.me") + "#api-tokens-heading")
@@ -382,6 +387,11 @@ def approve_organisation(organisation_id: int):
 @login_required
 def reject_organisation(organisation_id: int):
     permissions.require("users.manage")
+    asked = confirmation(_("Remove this proposed organisation?"), button=_("Yes, remove it"),
+                         back=url_for("accounts.manage_organisations"),
+                         consequences=[_("Its members keep their accounts, without an organisation.")])
+    if asked is not None:
+        return asked
     name = services.reject_organisation(organisation_id)
     flash(_("%(name)s was removed.", name=name), "info")
     return redirect(url_for("accounts.manage_organisations"))

@@ -30,7 +30,7 @@ from app.errors import NotFound, ValidationFailed
 from app.events.models import Event
 from app.extensions import db, limiter
 from app.permissions import can, require
-from app.routing import submit
+from app.routing import confirmation, submit
 
 bp = Blueprint("certificates", __name__)
 
@@ -179,6 +179,12 @@ def revoke(event_id: int, serial: str):
     form = RevokeForm()
     if not form.validate_on_submit():
         raise ValidationFailed(_("Give a reason: it is sent to the holder."), field="reason")
+    asked = confirmation(_("Revoke certificate %(serial)s?", serial=serial), button=_("Yes, revoke it"),
+                         back=url_for("certificates.manage", event_id=event.id, kind=certificate.kind.value),
+                         consequences=[_("The holder is mailed this reason: %(reason)s", reason=form.reason.data),
+                                       _("Checking its code shows it as revoked from now on.")])
+    if asked is not None:
+        return asked
     issuance.revoke(certificate, _user(), form.reason.data)
     flash(_("Certificate %(serial)s revoked.", serial=serial), "success")
     return redirect(url_for("certificates.manage", event_id=event.id, kind=certificate.kind.value))

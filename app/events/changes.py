@@ -35,7 +35,7 @@ STATUS_FIELDS = {"status"}
 BUMPING_FIELDS = TIME_PLACE_FIELDS | STATUS_FIELDS
 # One meeting of a series moved or cancelled: registrants are mailed, but only that meeting's own
 # sequence moves (app.events.series), so the other meetings' calendar entries stay as they are.
-MEETING_FIELDS = {"meeting", "meeting_cancelled"}
+MEETING_FIELDS = {"meeting", "meeting_cancelled", "meeting_reinstated"}
 LONG_TEXT_FIELDS = {"description", "speakers", "outcome_summary", "translations"}
 
 
@@ -74,7 +74,8 @@ def _shorten(value):
 
 CHANGE_LABELS = {
     "sessions": _l("Sessions"), "series": _l("Series rule"), "meeting": _l("One meeting moved"),
-    "meeting_cancelled": _l("One meeting cancelled"), "session_titles": _l("Session titles"),
+    "meeting_cancelled": _l("One meeting cancelled"),
+    "meeting_reinstated": _l("One cancelled meeting takes place after all"), "session_titles": _l("Session titles"),
     "group.community": _l("Community or municipality"), "group.facilitator_id": _l("Facilitator"),
     "group.membership": _l("Membership"), "status": _l("Status"), "venue": _l("Venue"), "address": _l("Address"),
     "is_online": _l("Held online"), "online_url": _l("Join link"), "title": _l("Title"),

@@ -32,7 +32,7 @@ from app.events.signals import event_page_wanted
 from app.extensions import db
 from app.programmes import services as programmes
 from app.programmes.models import Programme
-from app.routing import form_status, found, submit
+from app.routing import confirmation, form_status, found, submit
 
 bp = Blueprint("events", __name__)
 
@@ -210,6 +210,8 @@ def manage_cancel(event_id: int):
     """A confirmation page: how many people will be mailed, and the reason they will read."""
     event = _editable(event_id)
     form = CancelEventForm()
+    if request.form.get("confirm") != "yes":  # a post without the page's button changes nothing
+        return render_template("events/cancel.html", event=event, form=form, to_mail=services.people_to_mail(event))
     saved = submit(form, lambda: services.cancel_event(event, current_user, form.reason.data),
                    done=_("The event is cancelled. Registrants will be told."),
                    to=url_for("events.detail", event_id=event.id))
@@ -225,6 +227,8 @@ def manage_delete(event_id: int):
     """Delete a draft nobody is registered for, after a confirmation page."""
     event = _editable(event_id)
     form = DeleteDraftForm()
+    if request.form.get("confirm") != "yes":  # a post without the page's button changes nothing
+        return render_template("events/delete.html", event=event, form=form)
     deleted = submit(form, lambda: services.delete_draft(event, current_user), done=_("The draft is deleted."),
                      to=url_for("events.manage_list"))
     return deleted or (render_template("events/delete.html", event=event, form=form),
@@ -234,6 +238,11 @@ def manage_delete(event_id: int):
 @bp.post("/manage/events/<int:event_id>/reinstate")
 def manage_reinstate(event_id: int):
     event = _editable(event_id)
+    asked = confirmation(_("Reinstate this event?"), button=_("Yes, reinstate it"),
+                         back=url_for("events.detail", event_id=event.id),
+                         consequences=[_("Everyone still registered will be mailed that it takes place.")])
+    if asked is not None:
+        return asked
     services.reinstate_event(event, current_user)
     flash(_("The event is reinstated. Everyone registered is told that it takes place."), "success")
     return redirect(url_for("events.detail", event_id=event.id))
@@ -347,8 +356,29 @@ def manage_meeting_change(event_id: int, session_id: int):
 def manage_meeting_cancel(event_id: int, session_id: int):
     event = _editable(event_id)
     session = _meeting_of(event, session_id)
+    asked = confirmation(_("Cancel this meeting only?"), button=_("Yes, cancel the meeting"),
+                         back=url_for("events.manage_meeting", event_id=event.id, session_id=session.id),
+                         consequences=[_("Registrants are mailed at once; calendars show the meeting as cancelled. "
+                                         "You can reinstate it later.")])
+    if asked is not None:
+        return asked
     services.cancel_meeting(event, session.id, current_user)
     flash(_("The meeting is cancelled. Registrants are told; calendars show it as cancelled."), "success")
+    return redirect(url_for("events.manage_meeting", event_id=event.id, session_id=session.id))
+
+
+@bp.post("/manage/events/<int:event_id>/meetings/<int:session_id>/reinstate")
+def manage_meeting_reinstate(event_id: int, session_id: int):
+    """A cancelled meeting takes place after all: registrants are mailed, calendars update the entry."""
+    event = _editable(event_id)
+    session = _meeting_of(event, session_id)
+    asked = confirmation(_("Reinstate this meeting?"), button=_("Yes, reinstate it"),
+                         back=url_for("events.manage_meeting", event_id=event.id, session_id=session.id),
+                         consequences=[_("Registrants are mailed that it takes place after all.")])
+    if asked is not None:
+        return asked
+    services.reinstate_meeting(event, session.id, current_user)
+    flash(_("The meeting is reinstated. Registrants are told; calendars show it again."), "success")
     return redirect(url_for("events.manage_meeting", event_id=event.id, session_id=session.id))
 
 

@@ -45,6 +45,7 @@ MESSAGES = {
     "not_a_meeting": _l("This meeting is not part of the event."),
     "cancelled": _l("This meeting is cancelled."),
     "already_cancelled": _l("This meeting is already cancelled."),
+    "not_cancelled": _l("This meeting is not cancelled."),
     "event_cancelled": _l("The event is cancelled: its meetings cannot be changed."),
     "end_after_start": _l("The end must be after the start."),
     "not_held_yet": _l("The outcome can be recorded once the meeting has started."),
@@ -435,6 +436,22 @@ def cancel_meeting(event: Event, session_id: int, actor) -> Event:
         session.cancelled_at = clock.now()
         session.sequence = (session.sequence or 0) + 1
         record_change(locked, actor, {"meeting_cancelled": [_signature([session]), None]})
+    return locked
+
+
+def reinstate_meeting(event: Event, session_id: int, actor) -> Event:
+    """A cancelled meeting takes place after all: its calendar entry is updated (SEQUENCE moves on) and
+    registrants are mailed, like a cancellation."""
+    with unit_of_work():
+        locked = lock_row(Event, event.id)
+        session = _meeting(locked, session_id)
+        if not session.is_cancelled:
+            raise Conflict(MESSAGES["not_cancelled"])
+        if locked.status == EventStatus.CANCELLED:
+            raise Conflict(MESSAGES["event_cancelled"])
+        session.cancelled_at = None
+        session.sequence = (session.sequence or 0) + 1
+        record_change(locked, actor, {"meeting_reinstated": [None, _signature([session])]})
     return locked
 
 

@@ -52,12 +52,20 @@ from app.events.queries import (
     seats_left,
     team_places,
 )
-from app.events.series import cancel_meeting, change_meeting, create_meetings, preview, record_outcome, rule_of
+from app.events.series import (
+    cancel_meeting,
+    change_meeting,
+    create_meetings,
+    preview,
+    record_outcome,
+    reinstate_meeting,
+    rule_of,
+)
 from app.events.validation import validate
 from app.extensions import db
 
 __all__ = [
-    "EventFilters", "MailConfirmationNeeded", "Page", "cancel_event", "cancel_meeting", "change_meeting",
+    "EventFilters", "MailConfirmationNeeded", "Page", "cancel_event", "cancel_meeting", "change_meeting", "reinstate_meeting",
     "create_event", "create_meetings", "delete_draft", "duplicate_event", "event_as_data", "filter_clauses",
     "get_event", "list_events", "list_manageable_events", "listing_version", "meeting_attendance", "parse_filters",
     "pending_approvals", "people_to_mail", "preview", "publish_event", "record_outcome", "record_trip_results",

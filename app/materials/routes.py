@@ -13,7 +13,7 @@ from app.events import services as events
 from app.materials import services, ui
 from app.materials.forms import FileMaterialForm, LinkMaterialForm, MaterialForm
 from app.materials.models import Visibility
-from app.routing import form_status, found, submit
+from app.routing import confirmation, form_status, found, submit
 
 bp = Blueprint("materials", __name__)
 
@@ -89,7 +89,13 @@ def edit(event_id: int, material_id: int):
 @bp.post("/manage/events/<int:event_id>/materials/<int:material_id>/delete")
 def delete(event_id: int, material_id: int):
     event = _managed(event_id)
-    services.delete_material(services.material_in(event, material_id), current_user)
+    material = services.material_in(event, material_id)
+    asked = confirmation(_("Delete the material “%(title)s”?", title=material.title), button=_("Yes, delete it"),
+                         back=url_for("materials.manage", event_id=event.id),
+                         consequences=[_("A file is removed for good.")])
+    if asked is not None:
+        return asked
+    services.delete_material(material, current_user)
     flash(_("The material is deleted."), "success")
     return _to_list(event)
 

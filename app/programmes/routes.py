@@ -8,7 +8,7 @@ from app.accounts.regions import region_choices, region_name
 from app.programmes import services
 from app.programmes.forms import PlanItemForm, ProgrammeForm, StageForm
 from app.programmes.models import PlanItem, Programme, Stage
-from app.routing import form_status, found, load_child, submit
+from app.routing import confirmation, form_status, found, load_child, submit
 
 bp = Blueprint("programmes", __name__)
 
@@ -128,7 +128,12 @@ def stage_edit(programme_id: int, stage_id: int):
 @login_required
 def stage_delete(programme_id: int, stage_id: int):
     programme = _editable(programme_id)
-    services.delete_stage(_stage_or_404(programme, stage_id), current_user)
+    stage = _stage_or_404(programme, stage_id)
+    asked = confirmation(_("Delete this stage?"), button=_("Yes, delete it"),
+                         back=url_for("programmes.manage", programme_id=programme.id))
+    if asked is not None:
+        return asked
+    services.delete_stage(stage, current_user)
     return _back(programme, _("The stage is deleted."))
 
 
@@ -158,7 +163,12 @@ def plan_item_edit(programme_id: int, item_id: int):
 @login_required
 def plan_item_delete(programme_id: int, item_id: int):
     programme = _editable(programme_id)
-    services.delete_plan_item(_item_or_404(programme, item_id), current_user)
+    item = _item_or_404(programme, item_id)
+    asked = confirmation(_("Remove this activity from the calendar plan?"), button=_("Yes, remove it"),
+                         back=url_for("programmes.manage", programme_id=programme.id))
+    if asked is not None:
+        return asked
+    services.delete_plan_item(item, current_user)
     return _back(programme, _("The activity is removed from the calendar plan."))
 
 

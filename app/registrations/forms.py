@@ -1,6 +1,7 @@
 """Forms check shape only; the services decide (STYLE rule 11)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -11,6 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -66,6 +68,38 @@ class ParticipantFilterForm(FlaskForm):
                 "organisation": self.organisation.data or None, "q": self.q.data or None}
 
 
+class QueueFilterForm(FlaskForm):
+    """GET filters and sort of the approval table (no CSRF: it changes nothing); links work without JS."""
+
+    class Meta:
+        csrf = False
+
+    region = SelectField(_l("Region"), validators=[Optional()])
+    organisation = SelectField(_l("Organisation"), validators=[Optional()])
+    rule = SelectField(_l("Rule"), validators=[Optional()],
+                       choices=[SelectChoice("", _l("Any")), SelectChoice("free", _l("Can be approved")),
+                                SelectChoice("competing", _l("Competes for the places left")),
+                                SelectChoice("refused", _l("No place left: would be refused"))])
+    q = StringField(_l("Name or email"), validators=[Optional(), Length(max=200)])
+    sort = SelectField(_l("Sort by"), validators=[Optional()],
+                       choices=[SelectChoice("applied", _l("Applied")), SelectChoice("name", _l("Full name")), SelectChoice("region", _l("Region")),
+                                SelectChoice("organisation", _l("Organisation")), SelectChoice("rule", _l("Rule"))])
+    dir = SelectField(_l("Order"), validators=[Optional()],
+                      choices=[SelectChoice("asc", _l("Ascending")), SelectChoice("desc", _l("Descending"))])
+
+    def fill_choices(self, regions: list[tuple[str, str]], organisations: list[tuple[str, str]]) -> None:
+        self.region.choices = [SelectChoice("", _l("All regions"))] + regions
+        self.organisation.choices = [SelectChoice("", _l("All organisations"))] + organisations
+
+    def filters(self) -> dict:
+        if not self.validate():
+            return {}
+        return {"region": self.region.data or None,
+                "organisation": int(self.organisation.data) if (self.organisation.data or "").isdigit() else None,
+                "rule": self.rule.data or None, "q": self.q.data or None, "sort": self.sort.data or "applied",
+                "descending": self.dir.data == "desc"}
+
+
 class CheckInSearchForm(FlaskForm):
     class Meta:
         csrf = False
@@ -81,6 +115,17 @@ class AddParticipantForm(FlaskForm):
                             description=_l("Only for a new account: the person gets a mail to set a password."))
     role = SelectField(_l("Role in the team"), choices=[], validate_choice=False, validators=[Optional()])
     override = BooleanField(_l("Over capacity: confirm even if no seat is free"))
+
+
+class ImportForm(FlaskForm):
+    """A pasted table or an uploaded CSV/XLSX file; `save` is set by the preview's confirmation button."""
+
+    table = TextAreaField(_l("Paste a table"), validators=[Optional(), Length(max=1024 * 1024)],
+                          description=_l("The first row names the columns: email, full_name, organisation, region "
+                                         "(a code such as RU-MOW), role. Comma, semicolon or tab between values."),
+                          render_kw={"rows": 8, "spellcheck": "false"})
+    file = FileField(_l("Or upload a file (.csv or .xlsx)"), render_kw={"accept": ".csv,.txt,.xlsx"})
+    save = HiddenField()
 
 
 class ChangeStatusForm(FlaskForm):

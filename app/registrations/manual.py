@@ -20,6 +20,7 @@ from app.extensions import db
 from app.registrations.models import Registration, RegistrationHistory
 from app.registrations.seats import (
     check_role,
+    check_rules,
     lock_event,
     lock_registration,
     role_places,
@@ -66,17 +67,23 @@ def _confirm(event: Event, registration: Registration, actor: User, free: int | 
 
 
 def add_participant(event: Event, actor: User, *, email: str, full_name: str = "", team_role=None,
-                    override: bool = False) -> Registration:
-    """Add a person by email: an existing account, or a new one (full name needed) invited by mail to
-    set a password. They are confirmed while seats are free (no approval step: the organiser chose
-    them), else put on the waitlist, or confirmed over capacity with `override`."""
+                    override: bool = False, region_code: str | None = None, organisation: str = "",
+                    follow_rules: bool = False) -> Registration:
+    """Add a person by email: an existing account, or a new one (full name needed; `region_code` and
+    `organisation` go into its profile) invited by mail to set a password. They are confirmed while seats
+    are free (no approval step: the organiser chose them), else put on the waitlist, or confirmed over
+    capacity with `override`. With `follow_rules` (the bulk import) the event's per-region and
+    per-organisation limits refuse a person as they would refuse an approval."""
     with unit():
         user = accounts.find_user_by_email(email or "")
         if user is None:
             if not (full_name or "").strip():
                 raise ValidationFailed(MANUAL_MESSAGES["name_needed"], field="full_name")
             language = event.language if event.language in current_app.config["LANGUAGES"] else "ru"
-            user = accounts.build_user(email=email, password=None, full_name=full_name, locale=language)
+            user = accounts.build_user(email=email, password=None, full_name=full_name, locale=language,
+                                       region_code=region_code or None)
+            found = accounts.find_or_propose_organisation(organisation, region_code)
+            user.organisation_id = found.id if found is not None else None
             invitation = credentials.invitation_token(user)
         else:
             invitation = None
@@ -91,6 +98,8 @@ def add_participant(event: Event, actor: User, *, email: str, full_name: str = "
         if registration is not None and registration.is_live:
             raise RegistrationConflict(MESSAGES["already"], field="email", code="already")
         role = check_role(locked, team_role) if not override else _known_role(locked, team_role)
+        if follow_rules:
+            check_rules(locked, user.region_code, user.organisation_id, "region")
         now = clock.now()
         # Read before a new row is pending: refreshing an expired account would flush it half-made.
         region_code, organisation_id, _actor_id = user.region_code, user.organisation_id, actor.id

@@ -97,13 +97,28 @@ class QueueEntry:
     def organisation_after(self) -> int:
         return self.organisation_count + 1
 
+    @property
+    def refused(self) -> bool:
+        """Approving it now would be refused: its region or organisation has no place left."""
+        return self.region_left == 0 or self.organisation_left == 0
+
+    @property
+    def competing(self) -> bool:
+        return bool(self.region_rivals or self.organisation_rivals)
+
+    @property
+    def rule(self) -> str:
+        """free | competing | refused: what the rules say about approving it (a filter and a sort key)."""
+        return "refused" if self.refused else "competing" if self.competing else "free"
+
 
 def approval_queue(event: Event) -> list[QueueEntry]:
     """Pending applications, oldest first, each with the rule counts of its region and organisation and
     the applicants it competes with for the places left (two applicants, one regional place)."""
     pending = db.session.execute(
         select(Registration).where(Registration.event_id == event.id, Registration.status == S.PENDING)
-        .options(selectinload(Registration.user), selectinload(Registration.organisation))
+        .options(selectinload(Registration.user), selectinload(Registration.organisation),
+                 selectinload(Registration.answers))
         .order_by(Registration.queued_at, Registration.id)
     ).scalars().all()
     by_region, by_organisation = rule_counts(event)
@@ -122,6 +137,31 @@ def approval_queue(event: Event) -> list[QueueEntry]:
                 entry.organisation_rivals = pending_organisations[r.organisation_id] - 1
         entries.append(entry)
     return entries
+
+
+QUEUE_SORTS = {
+    "applied": lambda e: (e.registration.queued_at, e.registration.id),
+    "name": lambda e: (e.registration.user.full_name.casefold(), e.registration.id),
+    "region": lambda e: (e.registration.region_code or "~", e.registration.id),
+    "organisation": lambda e: ((e.registration.organisation.name.casefold() if e.registration.organisation
+                                else "~"), e.registration.id),
+    "rule": lambda e: (("free", "competing", "refused").index(e.rule), e.registration.queued_at, e.registration.id),
+}
+
+
+def approval_table(event: Event, *, region: str | None = None, organisation: int | None = None,
+                   rule: str | None = None, q: str | None = None, sort: str = "applied",
+                   descending: bool = False) -> tuple[list[QueueEntry], int]:
+    """The approval queue filtered and sorted as the organiser asked (GET parameters), and how many
+    applications wait in all. The counts of every entry are those of the whole queue."""
+    entries = approval_queue(event)
+    shown = [e for e in entries
+             if (not region or e.registration.region_code == region)
+             and (not organisation or e.registration.organisation_id == organisation)
+             and (not rule or e.rule == rule)
+             and (not q or q.casefold() in f"{e.registration.user.full_name} {e.registration.user.email}".casefold())]
+    shown.sort(key=QUEUE_SORTS.get(sort, QUEUE_SORTS["applied"]), reverse=descending)
+    return shown, len(entries)
 
 
 def registration_of(event: Event, user) -> Registration | None:

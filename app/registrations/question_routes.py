@@ -8,7 +8,7 @@ from app.events.models import Event
 from app.registrations import exports, questions
 from app.registrations.blueprint import bp, load_event
 from app.registrations.forms import ActionForm, MoveForm, QuestionForm
-from app.routing import act, flash_invalid, submit
+from app.routing import act, confirmation, flash_invalid, submit
 
 
 def _question_data(form: QuestionForm) -> dict:
@@ -60,6 +60,11 @@ def edit_question(event_id: int, question_id: int):
 def delete_question(event_id: int, question_id: int):
     event = load_event(event_id, "event.edit")
     question = questions.question_in_event(event, question_id)
+    asked = confirmation(_("Delete the question “%(label)s”?", label=question.label),
+                         button=_("Yes, delete the question"), back=url_for(".manage_questions", event_id=event.id),
+                         consequences=[_("Its answers are deleted with it.")])
+    if asked is not None:
+        return asked
     return act(ActionForm(), lambda: questions.delete_question(question),
                done=lambda label: _("The question “%(label)s” is deleted.", label=label), category="info",
                to=url_for(".manage_questions", event_id=event.id))

@@ -14,7 +14,7 @@ from app.core.exports import CSV_DELIMITERS, table_response
 from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
 from app.events.models import Event
 from app.permissions import require
-from app.registrations import exports, printables, queries, questions, services, ui
+from app.registrations import exports, imports, printables, queries, questions, services, ui
 from app.registrations import question_routes as _question_routes  # noqa: F401 — its routes join the blueprint
 from app.registrations.blueprint import bp, load_event
 from app.registrations.forms import (
@@ -26,14 +26,16 @@ from app.registrations.forms import (
     ChangeStatusForm,
     CheckInForm,
     CheckInSearchForm,
+    ImportForm,
     ParticipantFilterForm,
+    QueueFilterForm,
     RegisterForm,
     RejectForm,
     UndoCheckInForm,
     with_questions,
 )
 from app.registrations.models import Registration, RegistrationStatus
-from app.routing import act, flash_invalid, submit
+from app.routing import act, confirmation, flash_invalid, submit
 from app.routing import signed_in_user as user
 
 S = RegistrationStatus
@@ -129,6 +131,8 @@ def confirm_cancel(event_id: int):
 @bp.post("/events/<int:event_id>/cancel")
 @login_required
 def cancel(event_id: int):
+    if request.form.get("confirm") != "yes":
+        return confirm_cancel(event_id)
     return _own_action(event_id, services.cancel, _("Your registration is cancelled."))
 
 
@@ -141,6 +145,13 @@ def accept_offer(event_id: int):
 @bp.post("/events/<int:event_id>/offer/decline")
 @login_required
 def decline_offer(event_id: int):
+    event = load_event(event_id, "event.view")
+    _own_registration(event)
+    asked = confirmation(_("Decline the seat offered to you?"), button=_("Yes, decline the seat"),
+                         back=_event_page(event.id),
+                         consequences=[_("The seat goes to the next person on the waitlist; you cannot take it back.")])
+    if asked is not None:
+        return asked
     return _own_action(event_id, services.decline_offer,
                        _("You declined the seat; it goes to the next person on the waitlist."))
 
@@ -247,6 +258,35 @@ def add_participant(event_id: int):
     return added or _render_participants(event, add_form=form, status=422)
 
 
+@bp.route("/manage/events/<int:event_id>/registrations/import", methods=["GET", "POST"])
+@login_required
+def import_participants(event_id: int):
+    """Bulk import (pretix-like, all or nothing): paste or upload → a preview of every row, run through the
+    registration rules and rolled back → the confirmation button posts the same rows with `save`."""
+    event = load_event(event_id, "event.import_participants")
+    form = ImportForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            upload = form.file.data
+            if upload is not None and getattr(upload, "filename", ""):
+                rows = imports.table_rows(imports.read_upload(upload.filename,
+                                                              upload.read(imports.MAX_BYTES + 1)), "file")
+            else:
+                rows = imports.table_rows(imports.read_text(form.table.data or ""))
+            result = imports.import_participants(event, user(), rows, save=form.save.data == "yes")
+        except ValidationFailed as error:
+            apply_to_form(form, error)
+        else:
+            if result.saved:
+                flash(ngettext("%(num)d person is imported; each is told by mail.",
+                               "%(num)d people are imported; each is told by mail.", len(result.rows)), "success")
+                return redirect(url_for(".participants", event_id=event.id))
+            form.table.data = imports.as_csv(result.rows)
+    return render_template("registrations/import.html", event=event, form=form, result=result,
+                           statuses=S), 422 if form.errors or (result and result.failed) else 200
+
+
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/status")
 @login_required
 def change_status(event_id: int, registration_id: int):
@@ -286,12 +326,40 @@ def export(event_id: int, fmt: str):
 
 def _render_queue(event: Event, failed: tuple[int, RejectForm] | None = None, status: int = 200,
                   bulk_form: BulkDecisionForm | None = None):
-    entries = services.approval_queue(event)
+    """The approval table: one row per applicant with region, organisation, what the rules say and the
+    answers; filtered and sorted by GET parameters (links and a form, no JavaScript needed)."""
+    region_codes, organisations = queries.filter_options(event)
+    filter_form = QueueFilterForm(request.args)
+    filter_form.fill_choices([(code, region_name(code)) for code in region_codes],
+                             [(str(o.id), o.name) for o in organisations])
+    entries, waiting = services.approval_table(event, **filter_form.filters())
     forms = {entry.registration.id: RejectForm(formdata=None, prefix=f"r{entry.registration.id}") for entry in entries}
     if failed is not None and failed[0] in forms:
         forms[failed[0]] = failed[1]
-    return render_template("registrations/manage_approvals.html", event=event, entries=entries, reject_forms=forms,
-                           action_form=ActionForm(), bulk_form=bulk_form or BulkDecisionForm(formdata=None)), status
+    bulk_form = bulk_form or BulkDecisionForm(formdata=None)
+    ticked = set(bulk_form.registration_ids.data or [])
+    if request.args.get("tick") == "all":
+        ticked = {entry.registration.id for entry in entries}
+    args = {name: value for name, value in request.args.items() if name in filter_form.data and value}
+    return render_template("registrations/manage_approvals.html", event=event, entries=entries, waiting=waiting,
+                           reject_forms=forms, action_form=ActionForm(), bulk_form=bulk_form, ticked=ticked,
+                           filter_form=filter_form, args=args, questions=questions.event_questions(event.id),
+                           answer_text=questions.answer_text), status
+
+
+def _bulk_question(event: Event, form: BulkDecisionForm):
+    """Rejecting several asks first, naming them; approving does not (it destroys nothing)."""
+    if form.action.data != "reject" or not form.validate_on_submit():
+        return None
+    names = [entry.registration.user.full_name for entry in services.approval_queue(event)
+             if entry.registration.id in set(form.registration_ids.data or [])]
+    if not names:
+        return None
+    return confirmation(
+        ngettext("Reject %(num)d application?", "Reject %(num)d applications?", len(names)),
+        button=_("Yes, reject them"), back=url_for(".approvals", event_id=event.id),
+        consequences=[", ".join(names), _("Each of them is mailed this reason: %(reason)s",
+                                          reason=form.reason.data or "—")])
 
 
 @bp.post("/manage/events/<int:event_id>/approvals/bulk")
@@ -299,6 +367,10 @@ def _render_queue(event: Event, failed: tuple[int, RejectForm] | None = None, st
 def bulk_decide(event_id: int):
     event = load_event(event_id, "event.manage_registrations")
     form = BulkDecisionForm()
+    if (form.reason.data or "").strip():
+        asked = _bulk_question(event, form)
+        if asked is not None:
+            return asked
     decided = submit(form, lambda: services.bulk_decide(event, user(), form.registration_ids.data or [],
                                                         form.action.data or "", form.reason.data or ""),
                      done=lambda count: ngettext("%(num)d application is approved.",
@@ -334,6 +406,13 @@ def reject(event_id: int, registration_id: int):
     event = load_event(event_id, "event.manage_registrations")
     registration = services.registration_in_event(event, registration_id)
     form = RejectForm(prefix=f"r{registration.id}")
+    if form.validate_on_submit() and (form.reason.data or "").strip():
+        asked = confirmation(_("Reject the application of %(name)s?", name=registration.user.full_name),
+                             button=_("Yes, reject it"), back=url_for(".approvals", event_id=event.id),
+                             consequences=[_("%(name)s is mailed this reason: %(reason)s",
+                                             name=registration.user.full_name, reason=form.reason.data)])
+        if asked is not None:
+            return asked
     rejected = submit(form, lambda: services.reject(registration, user(), form.reason.data),
                       done=_("%(name)s is rejected; the reason was mailed.", name=registration.user.full_name),
                       to=url_for(".approvals", event_id=event.id))
@@ -345,6 +424,12 @@ def reject(event_id: int, registration_id: int):
 def cancel_participant(event_id: int, registration_id: int):
     event = load_event(event_id, "event.manage_registrations")
     registration = services.registration_in_event(event, registration_id)
+    asked = confirmation(_("Cancel the registration of %(name)s?", name=registration.user.full_name),
+                         button=_("Yes, cancel the registration"), back=url_for(".participants", event_id=event.id),
+                         consequences=[_("%(name)s is mailed at once; a seat they held goes to the waitlist.",
+                                         name=registration.user.full_name)])
+    if asked is not None:
+        return asked
     return act(ActionForm(), lambda: services.cancel(registration, user()),
                done=_("The registration of %(name)s is cancelled.", name=registration.user.full_name),
                to=url_for(".participants", event_id=event.id))

@@ -49,6 +49,7 @@ from app.registrations.models import Registration
 from app.registrations.queries import (
     MyRegistration,
     approval_queue,
+    approval_table,
     live_registrations_for_user,
     my_registrations,
     participants,
@@ -100,6 +101,7 @@ __all__ = [
     "accept_offer",
     "add_participant",
     "approval_queue",
+    "approval_table",
     "approve",
     "bulk_decide",
     "attendance",

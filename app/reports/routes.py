@@ -24,7 +24,7 @@ from app.reports import (
 )
 from app.reports.forms import DeviationsForm, FreezeForm, ManualFactForm, indicator_form
 from app.reports.models import ReportSnapshot
-from app.routing import form_status, found, submit
+from app.routing import confirmation, form_status, found, submit
 
 bp = Blueprint("reports", __name__)
 
@@ -243,7 +243,13 @@ def indicator_edit(programme_id: int, indicator_id: int):
 @login_required
 def indicator_delete(programme_id: int, indicator_id: int):
     programme = _programme(programme_id)
-    indicators.delete_indicator(indicators.indicator_in(programme, indicator_id), current_user)
+    indicator = indicators.indicator_in(programme, indicator_id)
+    asked = confirmation(_("Delete this indicator?"), button=_("Yes, delete it"),
+                         back=url_for(".indicator_list", programme_id=programme.id),
+                         consequences=[_("Its target and the figures entered for it are deleted with it.")])
+    if asked is not None:
+        return asked
+    indicators.delete_indicator(indicator, current_user)
     flash(_("The indicator is deleted."), "success")
     return redirect(url_for(".indicator_list", programme_id=programme.id))
 

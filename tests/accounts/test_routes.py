@@ -167,7 +167,7 @@ def test_permission_matrix(client, login, role):
         login(make_user(roles=(role,)))
     for (method, url), expected in zip(ENDPOINTS, EXPECTED[role], strict=True):
         url = url.format(user=other.id, organisation=organisation.id)
-        response = client.open(url, method=method, data={"roles": ["curator"]} if "roles" in url else {})
+        response = client.open(url, method=method, data={"roles": ["curator"]} if "roles" in url else {"confirm": "yes"})
         assert response.status_code == expected, (method, url, role)
         if expected == 302 and role is None:
             assert response.location.startswith("/auth/login")

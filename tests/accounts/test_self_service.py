@@ -140,7 +140,9 @@ def test_api_tokens_are_made_shown_once_listed_and_revoked_on_me(app, client, lo
     assert client.post(f"/account/api-tokens/{stranger_row.id}/revoke").status_code == 404
     assert services.user_for_api_token(stranger_token) is not None
 
-    assert client.post(f"/account/api-tokens/{row.id}/revoke").status_code == 302
+    assert client.post(f"/account/api-tokens/{row.id}/revoke").status_code == 200  # asks first
+    assert services.user_for_api_token(token) is not None
+    assert client.post(f"/account/api-tokens/{row.id}/revoke", data={"confirm": "yes"}).status_code == 302
     assert services.user_for_api_token(token) is None
     assert client.post("/api/v1/events", json={}, headers={"Authorization": f"Bearer {token}"}).status_code == 401
 

@@ -166,7 +166,7 @@ def test_publish_cancel_duplicate_buttons(client, login, organiser):
     response = client.post(f"/manage/events/{event.id}/duplicate")
     copy = db.session.execute(select(Event).where(Event.id != event.id)).scalar_one()
     assert response.headers["Location"].endswith(f"/manage/events/{copy.id}/edit")
-    assert client.post(f"/manage/events/{event.id}/cancel", data={"reason": "Нет зала"}).status_code == 302
+    assert client.post(f"/manage/events/{event.id}/cancel", data={"reason": "Нет зала", "confirm": "yes"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Event, event.id).status == EventStatus.CANCELLED
     assert "отменено" in client.get(f"/events/{event.id}").get_data(as_text=True).lower()

@@ -89,7 +89,7 @@ def test_a_draft_is_deleted_after_a_confirmation_page(client, login, organiser):
     page = _text(client.get(f"/manage/events/{draft.id}/delete"))
     assert "Delete the draft" in page and "deleted for good" in page
     assert db.session.get(Event, draft.id) is not None  # the GET wrote nothing
-    response = client.post(f"/manage/events/{draft.id}/delete", follow_redirects=True)
+    response = client.post(f"/manage/events/{draft.id}/delete", data={"confirm": "yes"}, follow_redirects=True)
     assert "The draft is deleted." in _text(response)
     db.session.expire_all()
     assert db.session.get(Event, draft.id) is None
@@ -121,7 +121,7 @@ def test_a_past_event_cannot_be_cancelled(client, login, organiser):
     with clock.frozen_at(T0):
         page = _text(client.get(f"/manage/events/{past.id}/cancel"))
         assert "a past event cannot be cancelled" in page
-        response = client.post(f"/manage/events/{past.id}/cancel", data={"reason": "Поздно"})
+        response = client.post(f"/manage/events/{past.id}/cancel", data={"reason": "Поздно", "confirm": "yes"})
     assert response.status_code == 422
     assert "a past event cannot be cancelled" in _text(response)
 
@@ -136,11 +136,11 @@ def test_cancelling_asks_for_a_reason_says_how_many_are_mailed_and_mails_it(clie
     page = _text(client.get(f"/manage/events/{event.id}/cancel"))
     assert "Cancelling mails 3 people registered for the event" in page
     assert 'name="reason"' in page and "required" in page
-    response = client.post(f"/manage/events/{event.id}/cancel", data={"reason": ""})
+    response = client.post(f"/manage/events/{event.id}/cancel", data={"reason": "", "confirm": "yes"})
     assert response.status_code == 422 and "This field is required." in _text(response)
     assert db.session.get(Event, event.id).status == EventStatus.PUBLISHED
     mail_outbox.clear()
-    client.post(f"/manage/events/{event.id}/cancel", data={"reason": "Лектор заболел"})
+    client.post(f"/manage/events/{event.id}/cancel", data={"reason": "Лектор заболел", "confirm": "yes"})
     db.session.expire_all()
     assert db.session.get(Event, event.id).cancellation_reason == "Лектор заболел"
     assert "Лектор заболел" in _text(client.get(f"/events/{event.id}"))

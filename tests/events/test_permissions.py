@@ -37,12 +37,12 @@ MATRIX = [
     ("POST", "/manage/events/{others}/publish", "trainee", 403),
     ("POST", "/manage/events/{others}/publish", "anonymous", 302),
     ("GET", "/manage/events/{own}/cancel", "organiser", 200),
-    ("POST", "/manage/events/{own}/cancel", "organiser", 422),  # allowed; the reason is required
+    ("POST", "/manage/events/{own}/cancel", "organiser", 200),  # allowed; without `confirm` it only asks
     ("POST", "/manage/events/{others}/cancel", "organiser", 404),
     ("GET", "/manage/events/{draft}/delete", "organiser", 404),
     ("POST", "/manage/events/{draft}/delete", "trainee", 403),
     ("GET", "/manage/events/{draft}/delete", "admin", 200),
-    ("POST", "/manage/events/{own}/reinstate", "organiser", 302),
+    ("POST", "/manage/events/{own}/reinstate", "organiser", 200),  # asks first
     ("POST", "/manage/events/{others}/reinstate", "organiser", 404),
     ("POST", "/manage/events/{others}/reinstate", "trainee", 403),
     ("POST", "/manage/events/{own}/duplicate", "organiser", 302),
@@ -67,8 +67,11 @@ MATRIX = [
     ("POST", "/manage/events/{own}/meetings/{own_session}/change", "organiser", 422),
     ("POST", "/manage/events/{others}/meetings/{others_session}/change", "organiser", 404),
     ("POST", "/manage/events/{others}/meetings/{others_session}/change", "trainee", 403),
-    ("POST", "/manage/events/{own}/meetings/{own_session}/cancel", "organiser", 302),
+    ("POST", "/manage/events/{own}/meetings/{own_session}/cancel", "organiser", 200),  # asks first
     ("POST", "/manage/events/{others}/meetings/{others_session}/cancel", "organiser", 404),
+    ("POST", "/manage/events/{own}/meetings/{own_session}/reinstate", "organiser", 200),  # asks first
+    ("POST", "/manage/events/{others}/meetings/{others_session}/reinstate", "organiser", 404),
+    ("POST", "/manage/events/{others}/meetings/{others_session}/reinstate", "trainee", 403),
     ("POST", "/manage/events/{own}/meetings/{own_session}/outcome", "organiser", 302),
     ("POST", "/manage/events/{others}/meetings/{others_session}/outcome", "organiser", 404),
     ("POST", "/manage/events/{others}/meetings/{others_session}/outcome", "anonymous", 302),

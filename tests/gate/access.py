@@ -205,6 +205,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "events.manage_meeting": owner("event.record_meeting", "group_meeting"),
     "events.manage_meeting_change": owner("event.edit", "group_meeting", gate=_MANAGE),
     "events.manage_meeting_cancel": owner("event.edit", "group_meeting", gate=_MANAGE),
+    "events.manage_meeting_reinstate": owner("event.edit", "cancelled_group_meeting", gate=_MANAGE),
     "events.manage_meeting_outcome": owner("event.record_meeting", "held_group_meeting"),
     # registrations: the trainee's own
     "registrations.register": signed_in(rule="event.register", fixture="event"),
@@ -224,6 +225,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "registrations.reject": owner("event.manage_registrations", "pending_registration"),
     "registrations.cancel_participant": owner("event.manage_registrations", "event_registration"),
     "registrations.add_participant": owner("event.manage_registrations", "event"),
+    "registrations.import_participants": owner("event.import_participants", "event"),
     "registrations.change_status": owner("event.manage_registrations", "event_registration"),
     "registrations.change_role": owner("event.manage_registrations", "trip_registration"),
     "registrations.bulk_decide": owner("event.manage_registrations", "approval_event"),

@@ -183,6 +183,14 @@ def _group_meeting(world):
     return Target({"event_id": event.id, "session_id": event.sessions[1].id}, owner=organiser)
 
 
+@builder("cancelled_group_meeting")
+def _cancelled_group_meeting(world):
+    organiser, event = _group(clock.now() + timedelta(days=10))
+    event.sessions[1].cancelled_at = clock.now()
+    db.session.commit()
+    return Target({"event_id": event.id, "session_id": event.sessions[1].id}, owner=organiser)
+
+
 @builder("held_group_meeting")
 def _held_group_meeting(world):
     organiser, event = _group(clock.now() - timedelta(days=3))
@@ -256,6 +264,7 @@ def _calendar_token(world):
 @builder("approval_event")
 def _approval_event(world):
     organiser, event = programme_event(requires_approval=True, capacity=None)
+    registrations.register(event.id, make_trainees(1)[0])  # one application waits
     return Target({"event_id": event.id}, owner=organiser)
 
 

@@ -199,7 +199,7 @@ def test_the_organiser_adds_edits_moves_and_deletes(app, event, people, client_a
     assert client.post(f"{base}/{link.id}/edit", data={"title": "", "visibility": "public",
                                                        "url": "ftp://x"}).status_code == 422
     key = slides.storage_key
-    assert client.post(f"{base}/{slides.id}/delete").status_code == 302
+    assert client.post(f"{base}/{slides.id}/delete", data={"confirm": "yes"}).status_code == 302
     db.session.expire_all()
     assert [m.title for m in services.materials_of(event)] == ["Запись"]
     assert stored_files(app) == [] and key

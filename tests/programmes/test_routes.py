@@ -175,8 +175,8 @@ def _routes(p: Programme):
               ("POST", f"/manage/programmes/{p.id}/plan/new", {**item_data, "number": "2"}, 302),
               ("GET", f"/manage/programmes/{p.id}/plan/{item.id}/edit", None, 200),
               ("POST", f"/manage/programmes/{p.id}/plan/{item.id}/edit", item_data, 302),
-              ("POST", f"/manage/programmes/{p.id}/plan/{item.id}/delete", None, 302),
-              ("POST", f"/manage/programmes/{p.id}/stages/{stage.id}/delete", None, 302),
+              ("POST", f"/manage/programmes/{p.id}/plan/{item.id}/delete", {"confirm": "yes"}, 302),
+              ("POST", f"/manage/programmes/{p.id}/stages/{stage.id}/delete", {"confirm": "yes"}, 302),
           ]],
         ("GET", f"/programmes/{p.id}", None, {role: 200 for role in ROLES}),
     ]

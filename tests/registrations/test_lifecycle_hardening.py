@@ -107,7 +107,7 @@ def test_publish_does_not_bring_back_a_cancelled_event_but_reinstating_does_and_
     with pytest.raises(Conflict):
         events.publish_event(db.session.get(Event, event.id), organiser)
     mail_outbox.clear()
-    assert client.post(f"/manage/events/{event.id}/reinstate").status_code == 302
+    assert client.post(f"/manage/events/{event.id}/reinstate", data={"confirm": "yes"}).status_code == 302
     db.session.expire_all()
     reinstated = db.session.get(Event, event.id)
     assert reinstated.status == EventStatus.PUBLISHED and reinstated.sequence == sequence + 1

@@ -87,7 +87,9 @@ def test_cancelling_asks_first_then_mails_the_person_and_tells_the_organiser(cli
     assert "Yes, cancel my registration" in confirm and "No, keep it" in confirm
     assert _status(registration) == S.CONFIRMED  # the GET wrote nothing
     mail_outbox.clear()
-    response = client.post(f"/events/{event.id}/cancel", follow_redirects=True)
+    asked = _text(client.post(f"/events/{event.id}/cancel"))  # a post without the confirmation only asks
+    assert "Yes, cancel my registration" in asked and _status(registration) == S.CONFIRMED
+    response = client.post(f"/events/{event.id}/cancel", data={"confirm": "yes"}, follow_redirects=True)
     assert "Your registration is cancelled." in _text(response)
     assert _status(registration) == S.CANCELLED
     to_person = [m for m in mail_outbox if trainee.email in m["To"]]
@@ -290,7 +292,11 @@ def test_bulk_approve_and_bulk_reject_with_one_reason(client, login, organiser, 
     response = client.post(url, data={"action": "reject", "registration_ids": [applications[2].id, applications[3].id]})
     assert response.status_code == 422 and "Give a reason" in _text(response)
     mail_outbox.clear()
-    client.post(url, data={"action": "reject", "reason": "Группа набрана",
+    asked = _text(client.post(url, data={"action": "reject", "reason": "Группа набрана",
+                                         "registration_ids": [applications[2].id, applications[3].id]}))
+    assert "Reject 2 applications?" in asked and people[2].full_name in asked  # asks first, names them
+    assert _status(applications[2]) == S.PENDING and not mail_outbox
+    client.post(url, data={"action": "reject", "reason": "Группа набрана", "confirm": "yes",
                            "registration_ids": [applications[2].id, applications[3].id]})
     assert [_status(a) for a in applications] == [S.CONFIRMED, S.CONFIRMED, S.REJECTED, S.REJECTED]
     rejected_mail = [m for m in mail_outbox if people[2].email in m["To"] or people[3].email in m["To"]]

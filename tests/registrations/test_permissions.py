@@ -64,7 +64,7 @@ def test_permission_matrix(client, login, method, url, role, expected):
     target = url.format(e=event.id, r=registration.id, s=event.sessions[0].id)
     if role != "anonymous":
         login(people[role])
-    data = {"registration_id": registration.id, "reason": "x"} if method == "POST" else None
+    data = {"registration_id": registration.id, "reason": "x", "confirm": "yes"} if method == "POST" else None
     response = client.open(target, method=method, data=data)
     assert response.status_code == expected, response.get_data(as_text=True)[:300]
     if role == "anonymous" and expected == 302:

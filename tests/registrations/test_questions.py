@@ -157,7 +157,7 @@ def test_organiser_manages_questions_on_their_page(app, client, login, organiser
     response = client.post(f"/manage/events/{event.id}/questions/{question.id}/edit",
                            data={"kind": "choice", "label": "Как вы будете участвовать?", "options": "Очно\nОнлайн"})
     assert response.status_code == 302 and db.session.get(type(question), question.id).label.startswith("Как")
-    assert client.post(f"/manage/events/{event.id}/questions/{question.id}/delete").status_code == 302
+    assert client.post(f"/manage/events/{event.id}/questions/{question.id}/delete", data={"confirm": "yes"}).status_code == 302
     assert questions.event_questions(event.id) == []
 
 

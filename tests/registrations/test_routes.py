@@ -43,7 +43,7 @@ def test_register_confirm_and_cancel(client, login, organiser):
     assert "your place is confirmed" in _text(response)
     registration = db.session.query(Registration).filter_by(user_id=user.id).one()
     assert registration.status == S.CONFIRMED
-    response = client.post(f"/events/{event.id}/cancel", follow_redirects=True)
+    response = client.post(f"/events/{event.id}/cancel", data={"confirm": "yes"}, follow_redirects=True)
     assert "Your registration is cancelled." in _text(response)
     db.session.expire_all()
     assert db.session.get(Registration, registration.id).status == S.CANCELLED
@@ -148,6 +148,10 @@ def test_approval_queue_shows_rule_counts_and_rejects_with_reason(client, login,
     assert response.status_code == 422 and "invalid-feedback" in _text(response)
     response = client.post(f"/manage/events/{event.id}/registrations/{r2.id}/reject",
                            data={f"r{r2.id}-reason": "Один лидер от региона"})
+    assert response.status_code == 200 and "Один лидер от региона" in _text(response)  # asks first
+    assert db.session.get(Registration, r2.id).status == S.PENDING
+    response = client.post(f"/manage/events/{event.id}/registrations/{r2.id}/reject",
+                           data={f"r{r2.id}-reason": "Один лидер от региона", "confirm": "yes"})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Registration, r2.id).status == S.REJECTED

@@ -1,5 +1,5 @@
 // Event pages: "Add a day" clones the last session row in the browser (the server-side
-// button still works without JavaScript), and buttons with data-confirm ask first.
+// button still works without JavaScript). Destructive buttons ask on a confirmation page (app.routing.confirmation).
 (function () {
   "use strict";
 
@@ -59,10 +59,6 @@
 
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-add-session]");
-    if (target) { addSession(event); return; }
-    var confirmable = event.target.closest("[data-confirm]");
-    if (confirmable && !window.confirm(confirmable.getAttribute("data-confirm"))) {
-      event.preventDefault();
-    }
+    if (target) { addSession(event); }
   });
 }());
