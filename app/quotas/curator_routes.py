@@ -1,6 +1,7 @@
 """The curator's pages: my trainees by urgency with tasks, the one-at-a-time review queue, mentoring."""
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from app.core import bounds
@@ -10,8 +11,9 @@ from app.permissions import require
 from app.quotas import services
 from app.quotas.base import today
 from app.quotas.blueprint import bp, user
-from app.quotas.forms import MentoringForm, ReviewForm
-from app.quotas.models import Consultation, QuotaPlan
+from app.quotas.forms import BulkAcceptForm, MentoringForm, QueueFilterForm, ReviewForm
+from app.quotas.manage_routes import manage_page
+from app.quotas.models import Consultation, ConsultationFormat, QuotaPlan
 from app.quotas.review import ACCEPT, RETURN
 from app.routing import submit
 
@@ -26,35 +28,87 @@ def curator():
                            plans=services.plans_of_curator(me), sessions=services.sessions_of_curator(me, limit=20))
 
 
-def _render_review(consultation, form, status: int = 200):
+def _queue_filters(me) -> QueueFilterForm:
+    """The queue's filters from the query string (or the form posted back): trainee, format."""
+    form = QueueFilterForm(request.values, meta={"csrf": False})
+    people = {row.user.id: row.user.full_name for row in services.curator_rows(me)}
+    form.trainee.choices = [("", _("All trainees"))] + [
+        (str(uid), name) for uid, name in sorted(people.items(), key=lambda item: item[1].casefold())]
+    form.format.choices = [("", _("All formats"))] + [(f.value, f.label) for f in ConsultationFormat]
+    return form
+
+
+def _queue_url(filters: dict, **extra) -> str:
+    args = {"trainee": filters["trainee_id"], "format": filters["fmt"], **extra}
+    return url_for(".review_queue", **{k: v for k, v in args.items() if v is not None})
+
+
+def _render_review(consultation=None, form=None, status: int = 200, bulk_form=None):
+    """The queue: the filters, one consultation to decide (the next after `after`), all waiting ones to tick."""
     me = user()
+    filter_form = _queue_filters(me)
+    filters = filter_form.filters()
+    waiting = services.waiting_for_review(me, **filters)
+    if consultation is None:
+        consultation = services.shown_after(waiting, request.args.get("after", type=bounds.id_or_none))
     row = services.row_for(consultation.quota) if consultation else None
-    return render_template("quotas/review.html", consultation=consultation, form=form, row=row,
-                           waiting=services.waiting_reviews(me)), status
+    after = consultation.id if consultation is not None and len(waiting) > 1 else None
+    return render_template("quotas/review.html", consultation=consultation, form=form or ReviewForm(formdata=None),
+                           row=row, waiting=services.waiting_reviews(me), queue=waiting, filter_form=filter_form,
+                           filters=filters, bulk_form=bulk_form or BulkAcceptForm(formdata=None),
+                           skip_url=_queue_url(filters, after=after) if after else None), status
 
 
 @bp.get("/manage/curator/review")
 @login_required
 def review_queue():
     require("curator.area")
-    return _render_review(services.next_for_review(user()), ReviewForm(formdata=None))
+    return _render_review()
 
 
 @bp.post("/manage/curator/review/<int:consultation_id>")
 @login_required
 def review(consultation_id: int):
+    """Accept or return one consultation: from the queue (back to it, same filters) or from the trainee's
+    page (`return_to=quota`: back there)."""
     require("curator.area")
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None:
         raise NotFound()
-    require("quota.review", consultation.quota)
+    quota = require("quota.review", consultation.quota)
     form = ReviewForm()
     decision = request.form.get("decision")
+    from_quota = request.form.get("return_to") == "quota"
+    to = url_for(".manage_quota", quota_id=quota.id) if from_quota else _queue_url(_queue_filters(user()).filters())
     reviewed = submit(form, lambda: services.review(consultation, user(), decision if decision in (ACCEPT, RETURN)
                                                     else "", form.comment.data),
                       done=_("Accepted.") if decision == ACCEPT else _("Returned to the trainee with your comment."),
-                      to=url_for(".review_queue"))
-    return reviewed or _render_review(consultation, form, 422)
+                      to=to)
+    if reviewed:
+        return reviewed
+    if from_quota:
+        return manage_page(quota, 422, review_form=form, review_for=consultation.id)
+    return _render_review(consultation, form, 422)
+
+
+@bp.post("/manage/curator/review/accept")
+@login_required
+def accept_many():
+    """Accept the ticked consultations in one go (each must be one of this curator's trainees')."""
+    require("curator.area")
+    form = BulkAcceptForm()
+    chosen = []
+    ticked = (form.consultation_ids.data or []) if form.validate_on_submit() else []
+    for consultation_id in ticked:
+        consultation = db.session.get(Consultation, consultation_id)
+        if consultation is None:
+            raise NotFound()
+        require("quota.review", consultation.quota)
+        chosen.append(consultation)
+    accepted = submit(form, lambda: services.accept_many(chosen, user()),
+                      done=lambda n: ngettext("%(num)d consultation accepted.", "%(num)d consultations accepted.", n),
+                      to=_queue_url(_queue_filters(user()).filters()))
+    return accepted or _render_review(status=422, bulk_form=form)
 
 
 def _mentoring_form(plan, curator):

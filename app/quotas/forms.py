@@ -72,6 +72,28 @@ class ReviewForm(FlaskForm):
     comment = TextAreaField(_l("Comment for the trainee (required to return)"), validators=[Length(max=2000)])
 
 
+class QueueFilterForm(FlaskForm):
+    """GET filters of the review queue (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    trainee = SelectField(_l("Trainee"), validators=[Optional()], choices=[], validate_choice=False)
+    format = SelectField(_l("Format"), validators=[Optional()], choices=[], validate_choice=False)
+
+    def filters(self) -> dict:
+        """{"trainee_id", "fmt"}: the valid ones, None for "all" or anything unknown."""
+        known = {str(value) for value, _label in self.trainee.choices}
+        trainee = self.trainee.data if self.trainee.data in known and self.trainee.data else None
+        fmt = self.format.data if self.format.data in {f.value for f in ConsultationFormat} else None
+        return {"trainee_id": int(trainee) if trainee else None, "fmt": fmt}
+
+
+class BulkAcceptForm(FlaskForm):
+    consultation_ids = MultiCheckboxField(_l("Waiting consultations"), coerce=bounds.id_from, choices=[],
+                                          validate_choice=False)
+
+
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)])
 

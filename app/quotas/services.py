@@ -45,15 +45,19 @@ from app.quotas.queries import (
     waiting_reviews,
 )
 from app.quotas.review import (
+    accept_many,
     decide_catch_up,
     next_for_review,
     reopen,
     request_catch_up,
     review,
+    shown_after,
     submit_catch_up,
+    waiting_for_review,
 )
 
 __all__ = [
+    "accept_many", "shown_after", "waiting_for_review",
     "Pace", "QuotaProgress", "QuotaRow", "accepted_consultations_count", "accepted_dates", "add_trainee", "behind_per_event",
     "change_quota", "check_pace", "cohort", "cohort_regions", "consultation_in_quota", "consultations_of", "curator_rows",
     "decide_catch_up", "edit_consultation", "find_quota", "get_quota", "MESSAGES", "history_of", "log_consultation", "my_rows",

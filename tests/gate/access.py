@@ -144,6 +144,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "quotas.curator": role("curator", rule="curator.area"),
     "quotas.review_queue": role("curator", rule="curator.area"),
     "quotas.review": owner("quota.review", "curated_consultation", gate=("curator",)),
+    "quotas.accept_many": role("curator", rule="curator.area"),
     "quotas.mentoring": owner("mentoring.record", "quota_plan", admin=False),
     "quotas.plan_form": owner("quota_plan.manage", "quota_event"),
     "quotas.cohort": owner("quota_plan.manage", "quota_event"),

@@ -1,0 +1,85 @@
+"""The curator's daily work (issue 25, items 8–10): the queue with skip, filters and bulk accept,
+review from the trainee's page, catch-up plans checked against the pace, mentoring sessions kept right."""
+from datetime import date
+
+from app.extensions import db
+from app.quotas import services
+from app.quotas.models import QuotaEvent, ReviewState
+from tests.quotas.conftest import consultation_data, move_to
+
+
+def _log(world, trainee_index: int, **overrides):
+    trainee = world.trainees[trainee_index]
+    return services.log_consultation(world.quota(trainee), consultation_data(**overrides), trainee)
+
+
+def _curated_by_one(world):
+    """Every trainee under the first curator (the world spreads them over two)."""
+    for trainee in world.trainees:
+        services.set_curator(world.quota(trainee), world.curator.id, world.organiser)
+
+
+def test_queue_skips_filters_and_accepts_several_in_one_go(client, login, world):
+    _curated_by_one(world)
+    move_to(date(2027, 3, 20))
+    first = _log(world, 0, held_on=date(2027, 3, 11), format="phone")
+    second = _log(world, 0, held_on=date(2027, 3, 12), format="online")
+    third = _log(world, 1, held_on=date(2027, 3, 13), format="phone")
+    login(world.curator)
+    page = client.get("/manage/curator/review").get_data(as_text=True)
+    assert f'action="/manage/curator/review/{first.id}"' in page and "autofocus" in page
+    skip = client.get(f"/manage/curator/review?after={first.id}").get_data(as_text=True)
+    assert f'action="/manage/curator/review/{second.id}"' in skip
+    wrapped = client.get(f"/manage/curator/review?after={third.id}").get_data(as_text=True)
+    assert f'action="/manage/curator/review/{first.id}"' in wrapped
+    by_trainee = client.get(f"/manage/curator/review?trainee={world.trainees[1].id}").get_data(as_text=True)
+    assert f'action="/manage/curator/review/{third.id}"' in by_trainee and f'value="{first.id}"' not in by_trainee
+    by_format = client.get("/manage/curator/review?format=online").get_data(as_text=True)
+    assert f'action="/manage/curator/review/{second.id}"' in by_format and f'value="{third.id}"' not in by_format
+    nothing = client.post("/manage/curator/review/accept", data={"format": "phone"})
+    assert nothing.status_code == 422 and "consultation_ids-error" in nothing.get_data(as_text=True)
+    response = client.post("/manage/curator/review/accept",
+                           data={"consultation_ids": [first.id, third.id], "format": "phone"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/manage/curator/review?format=phone")
+    db.session.expire_all()
+    assert [c.review_state for c in (first, second, third)] == [ReviewState.ACCEPTED, ReviewState.SUBMITTED,
+                                                                 ReviewState.ACCEPTED]
+    assert db.session.query(QuotaEvent).filter_by(action="accepted").count() == 2
+
+
+def test_bulk_accept_is_all_or_nothing_and_refuses_another_curators_trainee(client, login, world):
+    move_to(date(2027, 3, 20))
+    mine = next(t for t in world.trainees if world.quota(t).curator_id == world.curator.id)
+    foreign = next(t for t in world.trainees if world.quota(t).curator_id == world.other_curator.id)
+    own = services.log_consultation(world.quota(mine), consultation_data(), mine)
+    decided = services.log_consultation(world.quota(mine), consultation_data(), mine)
+    theirs = services.log_consultation(world.quota(foreign), consultation_data(), foreign)
+    services.review(decided, world.curator, "accept")
+    login(world.curator)
+    assert client.post("/manage/curator/review/accept",
+                       data={"consultation_ids": [own.id, theirs.id]}).status_code == 404
+    refused = client.post("/manage/curator/review/accept", data={"consultation_ids": [own.id, decided.id]})
+    assert refused.status_code == 422
+    db.session.expire_all()
+    assert own.review_state == ReviewState.SUBMITTED and theirs.review_state == ReviewState.SUBMITTED
+    assert client.post(f"/manage/curator/review/{theirs.id}", data={"decision": "accept"}).status_code == 404
+
+
+def test_curator_accepts_and_returns_from_the_trainees_page(client, login, world):
+    move_to(date(2027, 3, 20))
+    trainee = next(t for t in world.trainees if world.quota(t).curator_id == world.curator.id)
+    quota = world.quota(trainee)
+    one = services.log_consultation(quota, consultation_data(), trainee)
+    two = services.log_consultation(quota, consultation_data(), trainee)
+    login(world.curator)
+    page = client.get(f"/manage/quotas/{quota.id}").get_data(as_text=True)
+    assert f'action="/manage/curator/review/{one.id}"' in page and 'name="return_to" value="quota"' in page
+    response = client.post(f"/manage/curator/review/{one.id}", data={"decision": "accept", "return_to": "quota"})
+    assert response.headers["Location"].endswith(f"/manage/quotas/{quota.id}")
+    refused = client.post(f"/manage/curator/review/{two.id}", data={"decision": "return", "return_to": "quota"})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and f'id="comment-{two.id}-error"' in body
+    client.post(f"/manage/curator/review/{two.id}", data={"decision": "return", "comment": "Уточните тему",
+                                                          "return_to": "quota"})
+    db.session.expire_all()
+    assert (one.review_state, two.review_state) == (ReviewState.ACCEPTED, ReviewState.RETURNED)
