@@ -13,7 +13,7 @@ from app.quotas.base import today
 from app.quotas.blueprint import bp, user
 from app.quotas.forms import BulkAcceptForm, MentoringForm, QueueFilterForm, ReviewForm
 from app.quotas.manage_routes import manage_page
-from app.quotas.models import Consultation, ConsultationFormat, QuotaPlan
+from app.quotas.models import CatchUpState, Consultation, ConsultationFormat, QuotaPlan
 from app.quotas.review import ACCEPT, RETURN
 from app.routing import submit
 
@@ -23,7 +23,9 @@ from app.routing import submit
 def curator():
     require("curator.area")
     me = user()
-    return render_template("quotas/curator.html", rows=services.curator_rows(me),
+    rows = services.curator_rows(me)
+    waiting_plans = [row for row in rows if row.catch_up and row.catch_up.state == CatchUpState.SUBMITTED]
+    return render_template("quotas/curator.html", rows=rows, waiting_plans=waiting_plans,
                            tasks=services.open_tasks_of_curator(me), waiting=services.waiting_reviews(me),
                            plans=services.plans_of_curator(me), sessions=services.sessions_of_curator(me, limit=20))
 

@@ -5,6 +5,7 @@ from datetime import date
 from app.extensions import db
 from app.quotas import services
 from app.quotas.models import QuotaEvent, ReviewState
+from app.quotas.pace import plan_shortfall
 from tests.quotas.conftest import consultation_data, move_to
 
 
@@ -83,3 +84,49 @@ def test_curator_accepts_and_returns_from_the_trainees_page(client, login, world
                                                           "return_to": "quota"})
     db.session.expire_all()
     assert (one.review_state, two.review_state) == (ReviewState.ACCEPTED, ReviewState.RETURNED)
+
+
+def _short_plan(world, per_week: int = 1):
+    """1 May: 38 days left of 20 with none accepted, so about 3.7 a week are needed; a plan of `per_week`."""
+    trainee = next(t for t in world.trainees if world.quota(t).curator_id == world.curator.id)
+    quota = world.quota(trainee)
+    move_to(date(2027, 5, 1))
+    services.request_catch_up(quota, world.curator)
+    services.submit_catch_up(quota, trainee, per_week, "Буду стараться")
+    return trainee, quota
+
+
+def test_pace_gives_the_shortfall_of_a_plan():
+    pace = services.pace((date(2027, 3, 10), date(2027, 6, 7)), 20, 0, date(2027, 5, 1))
+    assert pace.needed_per_week == 3.7
+    assert plan_shortfall(pace, 1) == 15       # 1 a week for 38 days gives about 5 of 20
+    assert plan_shortfall(pace, 4) == 0
+
+
+def test_a_short_catch_up_plan_is_flagged_to_both_sides_in_their_language(client, login, world):
+    trainee, quota = _short_plan(world)
+    trainee.locale = "en"
+    db.session.commit()
+    login(trainee)
+    page = client.get(f"/quotas/{quota.id}").get_data(as_text=True)
+    assert ("Needs about 3.7 a week to reach 20 by 7 June; this plan gives 1 a week → 15 short." in page)
+    client.post("/auth/logout")
+    login(world.curator)
+    home = client.get("/manage/curator").get_data(as_text=True)
+    assert "plans-heading" in home and trainee.full_name in home.split('id="plans-heading"')[1].split("</section>")[0]
+    assert "3,7" in home and "15" in home and "7 июня" in home
+    assert "3,7" in client.get(f"/manage/quotas/{quota.id}").get_data(as_text=True)
+
+
+def test_an_enough_plan_is_not_flagged(client, login, world):
+    trainee, quota = _short_plan(world, per_week=4)
+    login(world.curator)
+    assert "catch-up-check" not in client.get(f"/manage/quotas/{quota.id}").get_data(as_text=True)
+    assert "catch-up-check" not in client.get("/manage/curator").get_data(as_text=True)
+
+
+def test_the_trainee_sees_the_weekly_need_from_the_start(client, login, world):
+    trainee = login(world.trainees[0])
+    move_to(date(2027, 3, 10))
+    page = client.get(f"/quotas/{world.quota(trainee).id}").get_data(as_text=True)
+    assert 'class="mt-2 quota-needed"' in page and "1,6" in page  # 20 in 90 days
