@@ -11,11 +11,11 @@ from app.permissions import require
 from app.quotas import services
 from app.quotas.base import today
 from app.quotas.blueprint import bp, user
-from app.quotas.forms import BulkAcceptForm, MentoringForm, QueueFilterForm, ReviewForm
+from app.quotas.forms import ActionForm, BulkAcceptForm, MentoringForm, QueueFilterForm, ReviewForm
 from app.quotas.manage_routes import manage_page
 from app.quotas.models import CatchUpState, Consultation, ConsultationFormat, QuotaPlan
 from app.quotas.review import ACCEPT, RETURN
-from app.routing import submit
+from app.routing import act, submit
 
 
 @bp.get("/manage/curator")
@@ -113,17 +113,32 @@ def accept_many():
     return accepted or _render_review(status=422, bulk_form=form)
 
 
-def _mentoring_form(plan, curator):
-    form = MentoringForm()
+def _mentoring_form(plan, curator, session=None):
+    form = MentoringForm() if request.method == "POST" else MentoringForm(formdata=None, obj=session)
     rows = [row for row in services.curator_rows(curator) if row.quota.plan_id == plan.id]
     form.quota_ids.choices = [(row.quota.id, row.user.full_name) for row in
                               sorted(rows, key=lambda r: r.user.full_name.casefold())]
     if request.method != "POST":
-        form.held_on.data = today(plan.event.timezone)
-        wanted = request.args.get("quota", type=bounds.id_from)
-        if wanted:
-            form.quota_ids.data = [wanted]
+        if session is not None:
+            form.kind.data = session.kind.value
+            form.quota_ids.data = [quota.id for quota in session.quotas]
+        else:
+            form.held_on.data = today(plan.event.timezone)
+            wanted = request.args.get("quota", type=bounds.id_from)
+            if wanted:
+                form.quota_ids.data = [wanted]
     return form
+
+
+def _mentoring_data(form) -> dict:
+    return {"kind": form.kind.data, "held_on": form.held_on.data, "starts_at": form.starts_at.data,
+            "topic": form.topic.data, "notes": form.notes.data, "quota_ids": form.quota_ids.data}
+
+
+def _mentoring_page(plan, form, session=None):
+    status = 422 if request.method == "POST" else 200
+    return render_template("quotas/mentoring_form.html", plan=plan, form=form, session=session,
+                           action_form=ActionForm()), status
 
 
 @bp.route("/manage/curator/plans/<int:plan_id>/mentoring", methods=["GET", "POST"])
@@ -135,11 +150,32 @@ def mentoring(plan_id: int):
     require("mentoring.record", plan)
     me = user()
     form = _mentoring_form(plan, me)
-    saved = submit(form, lambda: services.record_session(plan, me, {
-        "kind": form.kind.data, "held_on": form.held_on.data, "topic": form.topic.data,
-        "notes": form.notes.data, "quota_ids": form.quota_ids.data}),
+    saved = submit(form, lambda: services.record_session(plan, me, _mentoring_data(form)),
                    done=_("The mentoring session is recorded."), to=url_for(".curator"))
-    if saved:
-        return saved
-    status = 422 if request.method == "POST" else 200
-    return render_template("quotas/mentoring_form.html", plan=plan, form=form), status
+    return saved or _mentoring_page(plan, form)
+
+
+def _load_session(session_id: int):
+    session = services.get_session(session_id)
+    if session is None:
+        raise NotFound()
+    return require("mentoring.edit", session)
+
+
+@bp.route("/manage/curator/mentoring/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_mentoring(session_id: int):
+    session = _load_session(session_id)
+    me = user()
+    form = _mentoring_form(session.plan, me, session)
+    saved = submit(form, lambda: services.update_session(session, me, _mentoring_data(form)),
+                   done=_("The mentoring session is saved."), to=url_for(".curator"))
+    return saved or _mentoring_page(session.plan, form, session)
+
+
+@bp.post("/manage/curator/mentoring/<int:session_id>/delete")
+@login_required
+def delete_mentoring(session_id: int):
+    session = _load_session(session_id)
+    return act(ActionForm(), lambda: services.delete_session(session), done=_("The mentoring session is deleted."),
+               to=url_for(".curator"))

@@ -14,6 +14,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -126,6 +127,7 @@ class MentoringForm(FlaskForm):
     kind = RadioField(_l("Individual or group"), choices=[(k.value, k.label) for k in MentoringKind],
                       validators=[InputRequired()], default=MentoringKind.INDIVIDUAL.value)
     held_on = DateField(_l("Date"), validators=[InputRequired()])
+    starts_at = TimeField(_l("Time"), validators=[Optional()])
     topic = StringField(_l("Topic of the session"), validators=[InputRequired(), Length(max=300)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)],
                           description=_l("No client’s personal data here either."))

@@ -11,7 +11,15 @@
 from app.quotas.base import MESSAGES
 from app.quotas.followup import check_pace, send_reminders
 from app.quotas.log import consultation_in_quota, edit_consultation, log_consultation
-from app.quotas.mentoring import record_session, sessions_for_quotas, sessions_of_curator
+from app.quotas.mentoring import (
+    delete_session,
+    get_session,
+    has_happened,
+    record_session,
+    sessions_for_quotas,
+    sessions_of_curator,
+    update_session,
+)
 from app.quotas.pace import Pace, pace
 from app.quotas.plans import (
     add_trainee,
@@ -57,7 +65,8 @@ from app.quotas.review import (
 )
 
 __all__ = [
-    "accept_many", "shown_after", "waiting_for_review",
+    "accept_many", "delete_session", "get_session", "has_happened", "shown_after", "update_session",
+    "waiting_for_review",
     "Pace", "QuotaProgress", "QuotaRow", "accepted_consultations_count", "accepted_dates", "add_trainee", "behind_per_event",
     "change_quota", "check_pace", "cohort", "cohort_regions", "consultation_in_quota", "consultations_of", "curator_rows",
     "decide_catch_up", "edit_consultation", "find_quota", "get_quota", "MESSAGES", "history_of", "log_consultation", "my_rows",

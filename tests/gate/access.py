@@ -146,6 +146,8 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "quotas.review": owner("quota.review", "curated_consultation", gate=("curator",)),
     "quotas.accept_many": role("curator", rule="curator.area"),
     "quotas.mentoring": owner("mentoring.record", "quota_plan", admin=False),
+    "quotas.edit_mentoring": owner("mentoring.edit", "mentoring_session", admin=False),
+    "quotas.delete_mentoring": owner("mentoring.edit", "mentoring_session", admin=False),
     "quotas.plan_form": owner("quota_plan.manage", "quota_event"),
     "quotas.cohort": owner("quota_plan.manage", "quota_event"),
     "quotas.cohort_csv": owner("quota_plan.manage", "quota_event"),

@@ -130,3 +130,62 @@ def test_the_trainee_sees_the_weekly_need_from_the_start(client, login, world):
     move_to(date(2027, 3, 10))
     page = client.get(f"/quotas/{world.quota(trainee).id}").get_data(as_text=True)
     assert 'class="mt-2 quota-needed"' in page and "1,6" in page  # 20 in 90 days
+
+
+def _mentoring_form(quota, **overrides):
+    data = {"kind": "individual", "held_on": "2027-04-20", "starts_at": "15:30", "topic": "Как начать разговор",
+            "notes": "", "quota_ids": [quota.id]}
+    data.update(overrides)
+    return data
+
+
+def test_mentoring_sessions_have_a_time_can_be_changed_and_deleted(client, login, world):
+    trainee = next(t for t in world.trainees if world.quota(t).curator_id == world.curator.id)
+    quota = world.quota(trainee)
+    move_to(date(2027, 4, 20), hour=8)  # 12:00 in Samara
+    login(world.curator)
+    late = client.post(f"/manage/curator/plans/{world.plan.id}/mentoring", data=_mentoring_form(quota,
+                                                                                                held_on="2027-06-08"))
+    body = late.get_data(as_text=True)
+    assert late.status_code == 422 and 'id="held_on-error"' in body and trainee.full_name in body
+    assert client.post(f"/manage/curator/plans/{world.plan.id}/mentoring",
+                       data=_mentoring_form(quota)).status_code == 302
+    [session] = services.sessions_of_curator(world.curator)
+    assert session.starts_at.strftime("%H:%M") == "15:30" and not services.has_happened(session)
+    home = client.get("/manage/curator").get_data(as_text=True)
+    assert f"/manage/curator/mentoring/{session.id}/edit" in home and "15:30" in home
+    edit = client.get(f"/manage/curator/mentoring/{session.id}/edit").get_data(as_text=True)
+    assert 'value="15:30"' in edit and 'value="Как начать разговор"' in edit
+    assert client.post(f"/manage/curator/mentoring/{session.id}/edit",
+                       data=_mentoring_form(quota, starts_at="09:00", topic="Разбор случая")).status_code == 302
+    db.session.expire_all()
+    assert (session.topic, session.starts_at.strftime("%H:%M")) == ("Разбор случая", "09:00")
+    assert services.has_happened(session)
+    assert client.post(f"/manage/curator/mentoring/{session.id}/delete").status_code == 302
+    assert services.sessions_of_curator(world.curator) == []
+
+
+def test_another_curators_session_is_not_found(client, login, world):
+    trainee = next(t for t in world.trainees if world.quota(t).curator_id == world.curator.id)
+    move_to(date(2027, 4, 20))
+    session = services.record_session(world.plan, world.curator, {
+        "kind": "individual", "held_on": date(2027, 4, 19), "topic": "Разбор", "quota_ids": [world.quota(trainee).id]})
+    login(world.other_curator)
+    assert client.get(f"/manage/curator/mentoring/{session.id}/edit").status_code == 404
+    assert client.post(f"/manage/curator/mentoring/{session.id}/delete").status_code == 404
+
+
+def test_only_a_session_that_happened_closes_behind_tasks(app, world):
+    trainee = next(t for t in world.trainees if world.quota(t).curator_id == world.curator.id)
+    quota = world.quota(trainee)
+    move_to(date(2027, 5, 1))
+    services.check_pace()
+    open_tasks = lambda: [t.kind.value for t in services.open_tasks_of_curator(world.curator)  # noqa: E731
+                          if t.quota_id == quota.id]
+    assert "behind" in open_tasks()
+    services.record_session(world.plan, world.curator, {"kind": "individual", "held_on": date(2027, 5, 3),
+                                                        "topic": "Запланировано", "quota_ids": [quota.id]})
+    assert "behind" in open_tasks()
+    services.record_session(world.plan, world.curator, {"kind": "individual", "held_on": date(2027, 4, 30),
+                                                        "topic": "Состоялось", "quota_ids": [quota.id]})
+    assert "behind" not in open_tasks()
