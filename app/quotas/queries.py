@@ -189,6 +189,12 @@ def curator_rows(curator) -> list[QuotaRow]:
     return rows
 
 
+def has_quota(user) -> bool:
+    """Whether the person has a consultation quota at all (the header's "My consultations")."""
+    return db.session.execute(select(ConsultationQuota.id).where(ConsultationQuota.user_id == user.id)
+                              .limit(1)).first() is not None
+
+
 def my_rows(user) -> list[QuotaRow]:
     rows = quota_rows(ConsultationQuota.user_id == user.id)
     rows.sort(key=lambda r: (r.quota.deadline, r.quota.id))

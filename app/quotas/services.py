@@ -43,6 +43,7 @@ from app.quotas.queries import (
     cohort_regions,
     consultations_of,
     curator_rows,
+    has_quota,
     history_of,
     my_rows,
     open_tasks_of_curator,
@@ -65,7 +66,7 @@ from app.quotas.review import (
 )
 
 __all__ = [
-    "accept_many", "delete_session", "get_session", "has_happened", "shown_after", "update_session",
+    "accept_many", "delete_session", "get_session", "has_happened", "has_quota", "shown_after", "update_session",
     "waiting_for_review",
     "Pace", "QuotaProgress", "QuotaRow", "accepted_consultations_count", "accepted_dates", "add_trainee", "behind_per_event",
     "change_quota", "check_pace", "cohort", "cohort_regions", "consultation_in_quota", "consultations_of", "curator_rows",

@@ -189,3 +189,13 @@ def test_only_a_session_that_happened_closes_behind_tasks(app, world):
     services.record_session(world.plan, world.curator, {"kind": "individual", "held_on": date(2027, 4, 30),
                                                         "topic": "Состоялось", "quota_ids": [quota.id]})
     assert "behind" not in open_tasks()
+
+
+def test_the_header_links_my_consultations_for_people_with_a_quota(client, login, world):
+    login(world.trainees[0])
+    page = client.get("/me").get_data(as_text=True)
+    header = page.split("</header>")[0]
+    assert 'href="/quotas"' in header
+    client.post("/auth/logout")
+    login(world.organiser)
+    assert 'href="/quotas"' not in client.get("/me").get_data(as_text=True).split("</header>")[0]
