@@ -1,4 +1,4 @@
-"""The curator's pages: my trainees by urgency with tasks, the one-at-a-time review queue, mentoring."""
+"""The curator's pages: my trainees by urgency with tasks and waiting catch-up plans, the review queue, mentoring."""
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext

@@ -2,7 +2,7 @@
 
 - plans.py — quota plans, who gets a quota, curators, one trainee's target/deadline changes;
 - log.py — the trainee's consultation log;
-- review.py — the curator's one-by-one review, reopening, catch-up plans;
+- review.py — the curator's review queue (one at a time, or several accepted at once), reopening, catch-up plans;
 - mentoring.py — mentoring sessions;
 - followup.py — pace check, curator tasks, reminders and digests;
 - queries.py — lists with counts and pace, progress for certificates and reports;
