@@ -33,9 +33,8 @@ def curator():
 def _queue_filters(me) -> QueueFilterForm:
     """The queue's filters from the query string (or the form posted back): trainee, format."""
     form = QueueFilterForm(request.values, meta={"csrf": False})
-    people = {row.user.id: row.user.full_name for row in services.curator_rows(me)}
     form.trainee.choices = [("", _("All trainees"))] + [
-        (str(uid), name) for uid, name in sorted(people.items(), key=lambda item: item[1].casefold())]
+        (str(uid), name) for uid, name in services.trainees_of_curator(me)]
     form.format.choices = [("", _("All formats"))] + [(f.value, f.label) for f in ConsultationFormat]
     return form
 

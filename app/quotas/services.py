@@ -51,6 +51,7 @@ from app.quotas.queries import (
     progress_for_event,
     quota_user_ids,
     row_for,
+    trainees_of_curator,
     waiting_reviews,
 )
 from app.quotas.review import (
@@ -66,7 +67,7 @@ from app.quotas.review import (
 )
 
 __all__ = [
-    "accept_many", "delete_session", "get_session", "has_happened", "has_quota", "shown_after", "update_session",
+    "accept_many", "delete_session", "get_session", "has_happened", "has_quota", "shown_after", "trainees_of_curator", "update_session",
     "waiting_for_review",
     "Pace", "QuotaProgress", "QuotaRow", "accepted_consultations_count", "accepted_dates", "add_trainee", "behind_per_event",
     "change_quota", "check_pace", "cohort", "cohort_regions", "consultation_in_quota", "consultations_of", "curator_rows",
