@@ -298,6 +298,12 @@ def _mentoring_record(user, plan) -> bool:
     return user.has_role(CURATOR) and any(c.id == user.id for c in plan.curators)
 
 
+@rule("mentoring.edit")
+def _mentoring_edit(user, session) -> bool:
+    """Change or delete a mentoring session: the curator who recorded it."""
+    return user.has_role(CURATOR) and session.curator_id == user.id
+
+
 # --- certificates ---------------------------------------------------------------------------
 
 @rule("event.certificates")

@@ -19,6 +19,7 @@ class NavEntry:
 
 ENTRIES = (
     NavEntry("events.index", _l("Events")),
+    NavEntry("quotas.mine", _l("My consultations"), "signed_in"),
     NavEntry("reports.dashboard_page", _l("Dashboard"), "manage.area"),
     NavEntry("programmes.manage_list", _l("Programmes"), "manage.area"),
     NavEntry("events.manage_list", _l("Manage events"), "manage.area"),
@@ -38,6 +39,15 @@ def register_badge(endpoint: str, count) -> None:
     BADGES[endpoint] = count
 
 
+# endpoint → a function of the signed-in user: whether the entry concerns them at all ("My consultations"
+# only for people with a quota). Areas register theirs (register_shown_to).
+SHOWN_TO: dict = {}
+
+
+def register_shown_to(endpoint: str, predicate) -> None:
+    SHOWN_TO[endpoint] = predicate
+
+
 def navigation() -> list[dict]:
     items = []
     endpoints = current_app.view_functions
@@ -48,6 +58,8 @@ def navigation() -> list[dict]:
             if not current_user.is_authenticated:
                 continue
         elif entry.permission and not permissions.can(entry.permission):
+            continue
+        if entry.endpoint in SHOWN_TO and not SHOWN_TO[entry.endpoint](current_user):
             continue
         url = url_for(entry.endpoint)
         badge = BADGES[entry.endpoint](current_user) if entry.endpoint in BADGES else 0

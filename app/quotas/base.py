@@ -57,6 +57,8 @@ MESSAGES = {
     "mentoring_foreign": _l("You can only record sessions with your own trainees."),
     "topic_required": _l("Give the session a topic."),
     "date_required": _l("Enter a date."),
+    "choose_consultations": _l("Tick the consultations to accept."),
+    "mentoring_after_deadline": _l("This date is after the deadline of %(name)s (%(deadline)s)."),
 }
 
 

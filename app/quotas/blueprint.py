@@ -3,6 +3,7 @@ from flask import Blueprint, flash
 from flask_login import current_user
 
 from app.calendar.personal import register_personal_source
+from app.core.navigation import register_shown_to
 from app.errors import NotFound
 from app.events.models import Event
 from app.extensions import db
@@ -17,6 +18,7 @@ bp = Blueprint("quotas", __name__)
 def _join_the_app(state) -> None:
     """Once per app: the template helpers, and the quota items of everyone's personal calendar feed."""
     ui.init_app(state.app)
+    register_shown_to("quotas.mine", services.has_quota)
     register_personal_source("quotas", items=feed.quota_items, version=feed.quota_version)
 
 

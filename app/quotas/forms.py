@@ -14,6 +14,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -72,6 +73,28 @@ class ReviewForm(FlaskForm):
     comment = TextAreaField(_l("Comment for the trainee (required to return)"), validators=[Length(max=2000)])
 
 
+class QueueFilterForm(FlaskForm):
+    """GET filters of the review queue (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    trainee = SelectField(_l("Trainee"), validators=[Optional()], choices=[], validate_choice=False)
+    format = SelectField(_l("Format"), validators=[Optional()], choices=[], validate_choice=False)
+
+    def filters(self) -> dict:
+        """{"trainee_id", "fmt"}: the valid ones, None for "all" or anything unknown."""
+        known = {str(value) for value, _label in self.trainee.choices}
+        trainee = self.trainee.data if self.trainee.data in known and self.trainee.data else None
+        fmt = self.format.data if self.format.data in {f.value for f in ConsultationFormat} else None
+        return {"trainee_id": int(trainee) if trainee else None, "fmt": fmt}
+
+
+class BulkAcceptForm(FlaskForm):
+    consultation_ids = MultiCheckboxField(_l("Waiting consultations"), coerce=bounds.id_from, choices=[],
+                                          validate_choice=False)
+
+
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=2000)])
 
@@ -104,6 +127,7 @@ class MentoringForm(FlaskForm):
     kind = RadioField(_l("Individual or group"), choices=[(k.value, k.label) for k in MentoringKind],
                       validators=[InputRequired()], default=MentoringKind.INDIVIDUAL.value)
     held_on = DateField(_l("Date"), validators=[InputRequired()])
+    starts_at = TimeField(_l("Time"), validators=[Optional()])
     topic = StringField(_l("Topic of the session"), validators=[InputRequired(), Length(max=300)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)],
                           description=_l("No client’s personal data here either."))

@@ -20,6 +20,7 @@ from app.quotas.forms import (
     PlanForm,
     QuotaChangeForm,
     ReasonForm,
+    ReviewForm,
 )
 from app.registrations import services as registrations
 from app.registrations.models import RegistrationStatus
@@ -155,7 +156,7 @@ def add_trainee(event_id: int):
 
 # --- one trainee's quota (organisers and the curator) ---------------------------------------------
 
-def _manage_page(quota, status: int = 200, **forms):
+def manage_page(quota, status: int = 200, **forms):
     curator_form = forms.get("curator_form") or CuratorForm(formdata=None)
     curator_form.curator.choices = [("", _("— none —"))] + [(str(c.id), c.full_name) for c in quota.plan.curators]
     if "curator_form" not in forms:
@@ -166,20 +167,21 @@ def _manage_page(quota, status: int = 200, **forms):
         change_form=forms.get("change_form") or QuotaChangeForm(formdata=None), curator_form=curator_form,
         reopen_form=forms.get("reopen_form") or ReasonForm(formdata=None),
         decision_form=forms.get("decision_form") or CatchUpDecisionForm(formdata=None),
-        action_form=ActionForm(), **detail_context(quota)), status
+        action_form=ActionForm(), review_form=forms.get("review_form") or ReviewForm(formdata=None),
+        review_for=forms.get("review_for"), **detail_context(quota)), status
 
 
 def _quota_form(quota, *, action, done, **failed_form):
     """One of the quota page's forms posted: back to the page with `done`, or the page again with the form's
     messages (422)."""
     return submit(next(iter(failed_form.values())), action, done=done,
-                  to=url_for(".manage_quota", quota_id=quota.id)) or _manage_page(quota, 422, **failed_form)
+                  to=url_for(".manage_quota", quota_id=quota.id)) or manage_page(quota, 422, **failed_form)
 
 
 @bp.get("/manage/quotas/<int:quota_id>")
 @login_required
 def manage_quota(quota_id: int):
-    return _manage_page(load_quota(quota_id, "quota.supervise"))
+    return manage_page(load_quota(quota_id, "quota.supervise"))
 
 
 @bp.post("/manage/quotas/<int:quota_id>/change")
@@ -231,7 +233,7 @@ def decide_catch_up(quota_id: int):
     decision = request.form.get("decision")
     if decision not in ("accept", "return"):
         form.validate()
-        return _manage_page(quota, 422, decision_form=form)
+        return manage_page(quota, 422, decision_form=form)
     return _quota_form(quota, decision_form=form, action=lambda: services.decide_catch_up(
         quota, user(), decision == "accept", form.comment.data),
         done=_("The catch-up plan is accepted.") if decision == "accept"

@@ -4,7 +4,7 @@ There is deliberately no column for anything that identifies a client (name, con
 birth date, diagnosis): a consultation is counted, never traced back to a person
 (tests/quotas/test_no_client_identity.py keeps it so).
 """
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -204,6 +205,8 @@ class MentoringSession(Timestamps, db.Model):
     curator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     kind: Mapped[MentoringKind] = mapped_column(enum_column(MentoringKind, 16))
     held_on: Mapped[date] = mapped_column(Date)
+    # The wall-clock time in the seminar's timezone; NULL for sessions recorded before it was asked.
+    starts_at: Mapped[time | None] = mapped_column(Time)
     topic: Mapped[str] = mapped_column(String(300))
     notes: Mapped[str] = mapped_column(Text, default="")
 

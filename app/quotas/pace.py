@@ -62,6 +62,13 @@ class Pace:
         return round(self.remaining * 7 / self.days_left, 1)
 
 
+def plan_shortfall(pace: Pace, per_week: int) -> int:
+    """How many consultations short of the target a plan of `per_week` a week from today leaves at the
+    deadline (rounded; 0 when it is enough): the catch-up check both sides read."""
+    gives = per_week * max(0, pace.days_left) / 7
+    return max(0, round(pace.remaining - gives))
+
+
 def pace(window: tuple[date, date], target: int, accepted: int, today: date, *, behind_percent: int = 70) -> Pace:
     """The pace of one quota: `window` = (first day, deadline), both inclusive."""
     start, deadline = window

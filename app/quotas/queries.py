@@ -219,6 +219,19 @@ def curator_rows(curator) -> list[QuotaRow]:
     return rows
 
 
+def trainees_of_curator(curator) -> list[tuple[int, str]]:
+    """(user id, full name) of the curator's trainees by name: the review queue's filter."""
+    return sorted(set(db.session.execute(
+        select(User.id, User.full_name).join(ConsultationQuota, ConsultationQuota.user_id == User.id)
+        .where(ConsultationQuota.curator_id == curator.id)).tuples()), key=lambda person: person[1].casefold())
+
+
+def has_quota(user) -> bool:
+    """Whether the person has a consultation quota at all (the header's "My consultations")."""
+    return db.session.execute(select(ConsultationQuota.id).where(ConsultationQuota.user_id == user.id)
+                              .limit(1)).first() is not None
+
+
 def my_rows(user) -> list[QuotaRow]:
     rows = quota_rows(ConsultationQuota.user_id == user.id)
     rows.sort(key=lambda r: (r.quota.deadline, r.quota.id))

@@ -1,10 +1,12 @@
-"""The curator's side: review one consultation at a time, reopen an accepted one, decide catch-up plans.
+"""The curator's side: review consultations, reopen an accepted one, decide catch-up plans.
 
-Reviews are one by one (no bulk approval): `next_for_review(curator)` gives the oldest waiting
-consultation of the curator's trainees, and each decision is its own unit of work under the
-quota's row lock, so the accepted count and `met_at` never race.
+`waiting_for_review(curator, …)` gives the curator's waiting consultations, oldest first, filtered by
+trainee or format; the queue shows one at a time (skipping on), and `accept_many` accepts several at
+once as one unit of work. Every decision runs under the quota's row lock, so the accepted count and
+`met_at` never race.
 """
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.core import bounds
@@ -86,11 +88,27 @@ def reopen(consultation: Consultation, actor, reason: str) -> Consultation:
     return consultation
 
 
-def review_queue_query(curator_id: int):
-    """Submitted consultations of the curator's trainees, oldest submission first."""
-    return (select(Consultation).join(ConsultationQuota, ConsultationQuota.id == Consultation.quota_id)
-            .where(ConsultationQuota.curator_id == curator_id, Consultation.review_state == ReviewState.SUBMITTED)
-            .order_by(Consultation.submitted_at, Consultation.id))
+QUEUE_LIMIT = 200
+
+
+def review_queue_query(curator_id: int, *, trainee_id: int | None = None, fmt: str | None = None):
+    """Submitted consultations of the curator's trainees (of one trainee, in one format), oldest first."""
+    query = (select(Consultation).join(ConsultationQuota, ConsultationQuota.id == Consultation.quota_id)
+             .where(ConsultationQuota.curator_id == curator_id, Consultation.review_state == ReviewState.SUBMITTED)
+             .order_by(Consultation.submitted_at, Consultation.id))
+    if trainee_id is not None:
+        query = query.where(ConsultationQuota.user_id == trainee_id)
+    if fmt is not None:
+        query = query.where(Consultation.format == fmt)
+    return query
+
+
+def waiting_for_review(curator, *, trainee_id: int | None = None, fmt: str | None = None) -> list[Consultation]:
+    """The curator's waiting consultations with their trainees, oldest first (at most QUEUE_LIMIT)."""
+    return list(db.session.execute(
+        review_queue_query(curator.id, trainee_id=trainee_id, fmt=fmt).limit(QUEUE_LIMIT)
+        .options(joinedload(Consultation.quota).joinedload(ConsultationQuota.user))
+    ).unique().scalars())
 
 
 def next_for_review(curator, after_id: int | None = None) -> Consultation | None:
@@ -99,6 +117,38 @@ def next_for_review(curator, after_id: int | None = None) -> Consultation | None
     if after_id is not None:
         query = query.where(Consultation.id != after_id)
     return db.session.execute(query.limit(1)).scalar_one_or_none()
+
+
+def shown_after(waiting: list[Consultation], after_id: int | None) -> Consultation | None:
+    """Skipping: the one after `after_id` in the queue, round to the first; the first without `after_id`."""
+    ids = [c.id for c in waiting]
+    if after_id in ids and len(ids) > 1:
+        return waiting[(ids.index(after_id) + 1) % len(ids)]
+    return waiting[0] if waiting else None
+
+
+def accept_many(consultations: list[Consultation], actor) -> int:
+    """Accept several waiting consultations in one unit of work (the caller checked each may be reviewed).
+    All or nothing: one already decided refuses the lot. Returns how many were accepted."""
+    if not consultations:
+        raise ValidationFailed(MESSAGES["choose_consultations"], field="consultation_ids")
+    now = clock.now()
+    with unit_of_work():
+        quotas = {quota_id: lock_quota(quota_id) for quota_id in sorted({c.quota_id for c in consultations})}
+        for consultation in consultations:
+            db.session.refresh(consultation)
+            if consultation.review_state != ReviewState.SUBMITTED:
+                raise QuotaConflict(MESSAGES["not_submitted"])
+            consultation.review_state = ReviewState.ACCEPTED
+            consultation.review_comment = ""
+            consultation.reviewed_by_id = actor.id
+            consultation.reviewed_at = now
+            record(consultation.quota_id, "accepted", actor.id, consultation_id=consultation.id)
+        db.session.flush()
+        for quota in quotas.values():
+            if refresh_met(quota):
+                mail("met", quota_id=quota.id)
+    return len(consultations)
 
 
 # --- catch-up plans ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 - plans.py — quota plans, who gets a quota, curators, one trainee's target/deadline changes;
 - log.py — the trainee's consultation log;
-- review.py — the curator's one-by-one review, reopening, catch-up plans;
+- review.py — the curator's review queue (one at a time, or several accepted at once), reopening, catch-up plans;
 - mentoring.py — mentoring sessions;
 - followup.py — pace check, curator tasks, reminders and digests;
 - queries.py — lists with counts and pace, progress for certificates and reports;
@@ -11,7 +11,15 @@
 from app.quotas.base import MESSAGES
 from app.quotas.followup import check_pace, send_reminders
 from app.quotas.log import consultation_in_quota, edit_consultation, log_consultation
-from app.quotas.mentoring import record_session, sessions_for_quotas, sessions_of_curator
+from app.quotas.mentoring import (
+    delete_session,
+    get_session,
+    has_happened,
+    record_session,
+    sessions_for_quotas,
+    sessions_of_curator,
+    update_session,
+)
 from app.quotas.pace import Pace, pace
 from app.quotas.plans import (
     add_trainee,
@@ -36,6 +44,7 @@ from app.quotas.queries import (
     cohort_regions,
     consultations_of,
     curator_rows,
+    has_quota,
     history_of,
     my_rows,
     open_tasks_of_curator,
@@ -44,18 +53,24 @@ from app.quotas.queries import (
     quota_user_ids,
     row_for,
     totals_of,
+    trainees_of_curator,
     waiting_reviews,
 )
 from app.quotas.review import (
+    accept_many,
     decide_catch_up,
     next_for_review,
     reopen,
     request_catch_up,
     review,
+    shown_after,
     submit_catch_up,
+    waiting_for_review,
 )
 
 __all__ = [
+    "accept_many", "delete_session", "get_session", "has_happened", "has_quota", "shown_after", "trainees_of_curator", "update_session",
+    "waiting_for_review",
     "Pace", "QuotaProgress", "QuotaRow", "accepted_consultations_count", "accepted_dates", "add_trainee", "behind_per_event",
     "change_quota", "check_pace", "cohort", "cohort_regions", "consultation_in_quota", "consultations_of", "curator_rows",
     "decide_catch_up", "edit_consultation", "find_quota", "get_quota", "MESSAGES", "history_of", "log_consultation", "my_rows",

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import url_for
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,6 +16,7 @@ from app.core.i18n import local_date
 from app.core.sections import Section
 from app.quotas import services
 from app.quotas.models import CatchUpState, PaceStatus
+from app.quotas.pace import plan_shortfall
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 36
@@ -127,6 +129,38 @@ def list_texts() -> dict[str, str]:
             "of": _("%(accepted)d of %(target)d"), "inactive": _("inactive")}
 
 
+def needed_per_week(row: services.QuotaRow) -> str | None:
+    """"You need about 2,9 a week to reach 20 by 30 May" (reader's locale), or None once nothing is needed."""
+    needed = row.pace.needed_per_week
+    if needed is None:
+        return None
+    return _("You need about %(needed)s a week to reach %(target)d by %(deadline)s.",
+             needed=decimal(needed), target=row.quota.target,
+             deadline=format_date(row.quota.deadline, "d MMMM"))
+
+
+def decimal(value: float) -> str:
+    """A count with at most one decimal in the reader's locale: 2,9 in Russian, 2.9 in English."""
+    return format_decimal(value, "#,##0.#")
+
+
+def catch_up_check(row: services.QuotaRow) -> str | None:
+    """The arithmetic of a catch-up plan that falls short of the target, for both the trainee and the
+    curator; None for a plan that is enough (or without a number yet)."""
+    plan = row.catch_up
+    if plan is None or not plan.per_week or row.pace.needed_per_week is None:
+        return None
+    short = plan_shortfall(row.pace, plan.per_week)
+    if short < 1:
+        return None
+    return ngettext("Needs about %(needed)s a week to reach %(target)d by %(deadline)s; this plan gives "
+                    "%(per_week)d a week → %(num)d short.",
+                    "Needs about %(needed)s a week to reach %(target)d by %(deadline)s; this plan gives "
+                    "%(per_week)d a week → %(num)d short.", short,
+                    needed=decimal(row.pace.needed_per_week), target=row.quota.target,
+                    deadline=format_date(row.quota.deadline, "d MMMM"), per_week=plan.per_week)
+
+
 def event_quota_link(event) -> str | None:
     """The organiser's way from the event page to its quota plan (or to create one)."""
     if not current_user.is_authenticated or not permissions.can("quota_plan.manage", event):
@@ -189,4 +223,5 @@ def init_app(app) -> None:
     """Helpers that format or ask permissions; they load no data (the routes pass what pages show)."""
     app.jinja_env.globals.update(quota_status_class=status_class, quota_status_labels=status_labels,
                                  quota_list_texts=list_texts, event_quota_link=event_quota_link,
-                                 quota_history_label=history_label)
+                                 quota_history_label=history_label, quota_needed_per_week=needed_per_week,
+                                 quota_catch_up_check=catch_up_check, quota_decimal=decimal)

@@ -500,6 +500,15 @@ def _quota_plan(world):
     return Target({"plan_id": setup.plan.id}, owner=setup.curator)
 
 
+@builder("mentoring_session")
+def _mentoring_session(world):
+    setup = quota_setup()
+    session = quotas.record_session(setup.plan, setup.curator, {
+        "kind": "individual", "held_on": clock.now().date() - timedelta(days=1), "topic": "Первые шаги",
+        "quota_ids": [setup.quota.id]})
+    return Target({"session_id": session.id}, owner=setup.curator)
+
+
 
 # --- certificates: one issued for a seminar that ended, and an issuance job ----------------------
 
