@@ -33,9 +33,9 @@ PLACE_FIELDS = {"venue", "address", "is_online", "online_url", "trip.settlement"
 TIME_PLACE_FIELDS = TIME_FIELDS | PLACE_FIELDS
 STATUS_FIELDS = {"status"}
 BUMPING_FIELDS = TIME_PLACE_FIELDS | STATUS_FIELDS
-# One meeting of a series moved or cancelled: registrants are mailed, but only that meeting's own
+# One meeting of a series moved, cancelled or reinstated: registrants are mailed, but only that meeting's own
 # sequence moves (app.events.series), so the other meetings' calendar entries stay as they are.
-MEETING_FIELDS = {"meeting", "meeting_cancelled"}
+MEETING_FIELDS = {"meeting", "meeting_cancelled", "meeting_reinstated"}
 LONG_TEXT_FIELDS = {"description", "speakers", "outcome_summary"}
 
 
@@ -72,7 +72,8 @@ def _shorten(value):
 
 CHANGE_LABELS = {
     "sessions": _l("Sessions"), "series": _l("Series rule"), "meeting": _l("One meeting moved"),
-    "meeting_cancelled": _l("One meeting cancelled"), "session_titles": _l("Session titles"),
+    "meeting_cancelled": _l("One meeting cancelled"), "meeting_reinstated": _l("One meeting takes place after all"),
+    "session_titles": _l("Session titles"),
     "group.community": _l("Community or municipality"), "group.facilitator_id": _l("Facilitator"),
     "group.membership": _l("Membership"), "status": _l("Status"), "venue": _l("Venue"), "address": _l("Address"),
     "is_online": _l("Held online"), "online_url": _l("Join link"), "title": _l("Title"),
