@@ -183,6 +183,13 @@ def _group_meeting(world):
     return Target({"event_id": event.id, "session_id": event.sessions[1].id}, owner=organiser)
 
 
+@builder("cancelled_group_meeting")
+def _cancelled_group_meeting(world):
+    organiser, event = _group(clock.now() + timedelta(days=10))
+    events.cancel_meeting(event, event.sessions[1].id, organiser)
+    return Target({"event_id": event.id, "session_id": event.sessions[1].id}, owner=organiser)
+
+
 @builder("held_group_meeting")
 def _held_group_meeting(world):
     organiser, event = _group(clock.now() - timedelta(days=3))
