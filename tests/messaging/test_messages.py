@@ -118,6 +118,16 @@ def test_preview_shows_the_count_and_one_mail_and_writes_nothing(crowd, client, 
     assert row_counts() == before
 
 
+def test_the_preview_keeps_the_line_breaks(crowd, client, login):
+    import re
+    organiser, event, _people, _volga, _penza = crowd
+    login(organiser)
+    page = client.post(f"/manage/events/{event.id}/messages/preview", data=_form()).get_data(as_text=True)
+    body = re.search(r'data-testid="preview-body">(.*?)</div>', page, re.S).group(1)
+    assert "Здравствуйте, Анна!<br><br>Не забудьте паспорт.<br>" in body
+    assert "text-wrap" not in page  # Bootstrap's text-wrap is white-space: normal: it joins the lines
+
+
 def test_preview_puts_an_unknown_placeholder_beside_the_field(crowd, client, login):
     organiser, event, _people, _volga, _penza = crowd
     login(organiser)
