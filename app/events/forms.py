@@ -31,8 +31,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import clock
-from app.accounts.regions import region_choices
+from app.accounts.regions import region_choices, region_select_choices
 from app.core import bounds
+from app.core.i18n import timezone_option
 from app.events.models import EventKind, GroupMembership, SeriesFrequency, TeamRole, TripService
 
 LANGUAGES = (("ru", "Русский"), ("en", "English"), ("bg", "Български"), ("pl", "Polski"), ("lt", "Lietuvių"))
@@ -49,11 +50,7 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 def timezone_choices() -> list[tuple[str, str]]:
     now = clock.now()
-    choices = []
-    for name in TIMEZONES:
-        offset = now.astimezone(ZoneInfo(name)).strftime("%z")
-        choices.append((name, f"{name} (UTC{offset[:3]}:{offset[3:]})"))
-    return choices
+    return [(name, timezone_option(name, now)) for name in TIMEZONES]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -130,7 +127,7 @@ class EventForm(FlaskForm):
     def setup(self, programmes) -> "EventForm":
         """Choices that depend on the request: programmes the user manages, regions, zones."""
         self.programme_id.choices = [("", _l("— no programme —"))] + [(str(p.id), p.title) for p in programmes]
-        self.region_code.choices = region_choices()
+        self.region_code.choices = region_select_choices()
         self.timezone.choices = timezone_choices()
         return self
 
