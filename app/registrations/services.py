@@ -107,6 +107,7 @@ __all__ = [
     "blocks_registering",
     "cancel",
     "check_in",
+    "set_mail_muted",
     "check_transition",
     "checked_in_ids",
     "decline_offer",
@@ -229,6 +230,16 @@ def cancel(registration: Registration, actor: User) -> Registration:
 
 
 leave_waitlist = cancel
+
+
+def set_mail_muted(registration: Registration, actor: User, muted: bool) -> Registration:
+    """The registrant mutes (or unmutes) this event's news mails (app.registrations.mail.MUTABLE);
+    mails about their own place still go out. Honoured when each mail is built, so it also holds
+    for mails already queued."""
+    with unit():
+        registration = db.session.get(Registration, registration.id)
+        registration.mail_muted = bool(muted)
+    return registration
 
 
 def accept_offer(registration: Registration, actor: User) -> Registration:

@@ -208,6 +208,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     # registrations: the trainee's own
     "registrations.register": signed_in(rule="event.register", fixture="event"),
     "registrations.cancel": owner("registration.own", "own_registration", admin=False),
+    "registrations.mail_setting": owner("registration.own", "own_registration", admin=False),
     "registrations.confirm_cancel": owner("registration.own", "own_registration", admin=False),
     "registrations.accept_offer": owner("registration.own", "offered_registration", admin=False),
     "registrations.decline_offer": owner("registration.own", "offered_registration", admin=False),
