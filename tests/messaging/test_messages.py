@@ -230,3 +230,11 @@ def test_too_long_texts_are_refused_by_the_service_too(seminar):
         services.send(event, organiser, A(), "Т" * 201, "Текст")
     assert "200" in str(error.value.fields["subject"][0])
     assert db.session.query(EventMessage).count() == 0
+
+
+def test_a_participant_who_muted_the_event_gets_no_organisers_message(crowd, mail_outbox):
+    from app.registrations import services as registrations
+    organiser, event, people, _volga, _penza = crowd
+    registrations.set_mail_muted(people["anna"], people["anna"].user, True)
+    services.send(event, organiser, A(statuses=["confirmed"]), "Тема", "Текст")
+    assert {m["To"].addresses[0].addr_spec for m in mail_outbox} == {people["boris"].user.email}
