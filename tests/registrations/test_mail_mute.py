@@ -54,3 +54,13 @@ def test_my_page_lists_the_muted_events_with_a_switch_back(app, client, login):
     login(person)
     page = client.get("/me").get_data(as_text=True)
     assert page.count("data-mail-setting") == 1 and f"/events/{muted.id}/mail" in page
+
+
+def test_the_notification_settings_page_lists_muted_events(app, client, login):
+    organiser = make_user("org@example.org", roles=("organiser",))
+    other = make_user("org2@example.org", roles=("organiser",))
+    event = make_event(actor=other, title="Чужой семинар")
+    services.set_mail_muted(services.register(event.id, organiser), organiser, True)
+    login(organiser)
+    page = client.get("/manage/notifications").get_data(as_text=True)
+    assert "Чужой семинар" in page and f"/events/{event.id}/mail" in page
