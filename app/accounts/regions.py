@@ -56,11 +56,22 @@ def is_region(code: str | None) -> bool:
     return bool(code) and code in region_codes()
 
 
+def _unambiguous(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Two entries of one country must not read alike: when a name is another's with a qualifier
+    ("Вильнюс" beside "Вильнюс (город)", a district municipality beside the city municipality of the
+    same name), the bare one is labelled a district ("Вильнюс (район)")."""
+    names = [name for _code, name in entries]
+    return [(code, _("%(name)s (district)", name=name)
+             if any(other.startswith(f"{name} (") for other in names) else name) for code, name in entries]
+
+
 def region_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(country name, [(code, region name), …]), …]: Russia first, regions sorted by localised name."""
+    """[(country name, [(code, region name), …]), …]: Russia first, regions sorted by localised name,
+    no two of a country alike (_unambiguous)."""
     groups = []
     for country_code in COUNTRIES:
-        entries = [(s.code, region_name(s.code)) for s in pycountry.subdivisions.get(country_code=country_code)]
+        entries = _unambiguous([(s.code, region_name(s.code))
+                                for s in pycountry.subdivisions.get(country_code=country_code)])
         groups.append((_country_name(country_code), sorted(entries, key=lambda item: item[1].casefold())))
     return groups
 

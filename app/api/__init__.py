@@ -13,8 +13,9 @@ def blueprints():
     from app.api.quotas import bp as quotas_bp
     from app.api.registrations import bp as registrations_bp
     from app.api.reports import bp as reports_bp
+    from app.api.series import bp as series_bp
 
-    return [events_bp, registrations_bp, quotas_bp, reports_bp]
+    return [events_bp, registrations_bp, quotas_bp, reports_bp, series_bp]
 
 
 def init_app(app) -> None:

@@ -93,8 +93,13 @@ def xlsx_bytes(title: str, header: list, rows) -> bytes:
     return workbook_bytes(workbook)
 
 
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
 def csv_response(text: str, filename: str) -> Response:
-    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={filename}"})
+    """A CSV download; the content type is given whole (a `mimetype` with a charset gets a second one)."""
+    return Response(text, content_type=CSV_CONTENT_TYPE,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 def xlsx_response(body: bytes, filename: str) -> Response:

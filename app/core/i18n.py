@@ -123,6 +123,16 @@ def zone_span(start: datetime | None, end: datetime | None, timezone: str | None
     return first if first.endswith(last) else f"{first} / {last}"
 
 
+def timezone_option(timezone: str, at: datetime) -> str:
+    """A timezone as a choice in a list: the city and its offset at `at` ("Samara (UTC+4)"); the
+    value stays the IANA name."""
+    offset = utc_offset(at.astimezone(ZoneInfo(timezone)))
+    if timezone in ("UTC", "Etc/UTC"):
+        return offset
+    city = get_timezone_location(ZoneInfo(timezone), locale=str(get_locale() or "ru"), return_city=True)
+    return f"{city} ({offset})"
+
+
 def select_locale() -> str:
     """The user's saved language, else the visitor's choice, else Accept-Language, else Russian."""
     languages = current_app.config["LANGUAGES"]

@@ -33,7 +33,7 @@ PLACE_FIELDS = {"venue", "address", "is_online", "online_url", "trip.settlement"
 TIME_PLACE_FIELDS = TIME_FIELDS | PLACE_FIELDS
 STATUS_FIELDS = {"status"}
 BUMPING_FIELDS = TIME_PLACE_FIELDS | STATUS_FIELDS
-# One meeting of a series moved or cancelled: registrants are mailed, but only that meeting's own
+# One meeting of a series moved, cancelled or reinstated: registrants are mailed, but only that meeting's own
 # sequence moves (app.events.series), so the other meetings' calendar entries stay as they are.
 MEETING_FIELDS = {"meeting", "meeting_cancelled", "meeting_reinstated"}
 LONG_TEXT_FIELDS = {"description", "speakers", "outcome_summary", "translations"}
@@ -148,6 +148,23 @@ def change_value_formatter(timezone: str):
 SECRET_FIELDS = {"online_url"}
 
 
+# Lists of session times ("start/end"): the mail shows one line per session that changed.
+PER_SESSION_FIELDS = {"sessions", "meeting"}
+
+
+def _session_rows(label: str, old: list, new: list, show) -> list[tuple[str, str, str]]:
+    """Sessions that changed, one row each: "old → new" in order; a session only in the old list was
+    removed, one only in the new list was added."""
+    gone = [s for s in old if s not in new]
+    came = [s for s in new if s not in old]
+    rows = []
+    for index in range(max(len(gone), len(came))):
+        before = show(gone[index]) if index < len(gone) else ""
+        after = show(came[index]) if index < len(came) else _("removed")
+        rows.append((label, before, after))
+    return rows
+
+
 def describe_change(fields: dict, timezone: str) -> list[tuple[str, str, str]]:
     """(label, old, new) of a logged change, in words for people, times in `timezone`; call it in the
     reader's locale. Long texts are left out; secret values are not shown."""
@@ -161,6 +178,8 @@ def describe_change(fields: dict, timezone: str) -> list[tuple[str, str, str]]:
             rows.append((label, "", _("changed")))
         elif name == "status":
             rows.append((label, str(PHASE_LABELS.get(old, old)), str(PHASE_LABELS.get(new, new))))
+        elif name in PER_SESSION_FIELDS and isinstance(old, list) and isinstance(new, list):
+            rows.extend(_session_rows(_("Session") if name == "sessions" else label, old, new, show))
         else:
             rows.append((label, show(old, name), show(new, name)))
     return rows

@@ -7,7 +7,6 @@ timezone; the service refuses those the timezone skips or repeats.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import get_timezone_location
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -32,9 +31,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import clock
-from app.accounts.regions import region_choices
+from app.accounts.regions import region_choices, region_select_choices
 from app.core import bounds
-from app.core.i18n import current_locale, language_choices
+from app.core.i18n import language_choices, timezone_option
 from app.events.models import EventKind, GroupMembership, SeriesFrequency, TeamRole, TripService
 
 LANGUAGES = tuple(language_choices())
@@ -52,14 +51,7 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 def timezone_choices() -> list[tuple[str, str]]:
     """(IANA name, "Warszawa — Europe/Warsaw (UTC+01:00)"): the city in the reader's language first."""
     now = clock.now()
-    choices = []
-    for name in TIMEZONES:
-        offset = now.astimezone(ZoneInfo(name)).strftime("%z")
-        label = f"{name} (UTC{offset[:3]}:{offset[3:]})"
-        if name != "UTC":
-            label = f"{get_timezone_location(ZoneInfo(name), locale=current_locale(), return_city=True)} — {label}"
-        choices.append((name, label))
-    return choices
+    return [(name, timezone_option(name, now)) for name in TIMEZONES]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -154,7 +146,7 @@ class EventForm(FlaskForm):
             box["title"].label.text = _l("Title (%(language)s)", language=name)
             box["description"].label.text = _l("Description (%(language)s)", language=name)
         self.programme_id.choices = [("", _l("— no programme —"))] + [(str(p.id), p.title) for p in programmes]
-        self.region_code.choices = region_choices()
+        self.region_code.choices = region_select_choices()
         self.timezone.choices = timezone_choices()
         return self
 
@@ -407,19 +399,36 @@ class SeriesForm(FlaskForm):
                                  description=_l("Monthly rules only: e.g. the last Thursday."))
     starts_on = DateField(_l("First date"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()], description=_l("Or give a number of meetings."))
-    count = IntegerField(_l("Number of meetings"), validators=[Optional(), bounds.form_max("event_series.count")])
+    count = IntegerField(_l("Number of meetings"), validators=[Optional(), bounds.form_max("event_series.count")],
+                         description=_l("Meetings held: skipped dates do not count, the series runs on instead."))
     start_time = TimeField(_l("Starts at"), validators=[Optional()],
                            description=_l("In the event's timezone, the same local time all year."))
     duration_minutes = IntegerField(_l("Length, minutes"), default=90,
                                     validators=[Optional(), bounds.form_max("event_series.duration_minutes")])
     excluded_dates = TextAreaField(_l("Skip these dates"), validators=[Optional(), Length(max=5000)],
                                    render_kw={"rows": 2}, description=_l("YYYY-MM-DD, separated by commas."))
+    reset_moved = BooleanField(_l("Also reset meetings moved by hand"),
+                               description=_l("Otherwise a meeting moved on its own keeps its time."))
 
     def to_data(self) -> dict:
         return {"frequency": self.frequency.data, "every": self.every.data, "weekdays": self.weekdays.data or [],
                 "month_position": self.month_position.data, "starts_on": self.starts_on.data,
                 "until": self.until.data, "count": self.count.data, "start_time": self.start_time.data,
-                "duration_minutes": self.duration_minutes.data, "excluded_dates": self.excluded_dates.data or ""}
+                "duration_minutes": self.duration_minutes.data, "excluded_dates": self.excluded_dates.data or "",
+                "reset_moved": self.reset_moved.data}
+
+    def fill_from_first_session(self, event) -> None:
+        """No rule yet: the first meeting is the event's first session (date, weekday, time, length)."""
+        if not event.sessions:
+            return
+        first = min(event.sessions, key=lambda s: s.starts_at)
+        start, end = first.starts_at.astimezone(event.tz), first.ends_at.astimezone(event.tz)
+        self.starts_on.data = start.date()
+        self.weekdays.data = [str(start.weekday())]
+        self.start_time.data = start.time().replace(second=0, microsecond=0, tzinfo=None)
+        minutes = int((end - start).total_seconds() // 60)
+        if minutes in bounds.of("event_series.duration_minutes"):
+            self.duration_minutes.data = minutes
 
     def fill_from(self, rule) -> None:
         self.frequency.data = rule.frequency.value

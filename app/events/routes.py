@@ -4,7 +4,7 @@ HTTP only: parse → load → permissions.require → one service call → flash
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -294,11 +294,20 @@ def manage_series(event_id: int):
     rule = services.rule_of(event)
     if request.method == "GET" and rule is not None:
         form.fill_from(rule)
+    elif request.method == "GET":
+        form.fill_from_first_session(event)
     elif request.method == "POST" and form.validate_on_submit():
         try:
             if "create" in request.form:
-                services.create_meetings(event, current_user, form.to_data())
-                flash(_("The meetings are saved. Registrants are told about the new dates."), "success")
+                sequence = event.sequence
+                saved = services.create_meetings(event, current_user, form.to_data())
+                told = services.people_to_mail(saved) if saved.sequence != sequence else 0
+                if told:
+                    flash(ngettext("The meetings are saved. %(num)d registrant is told about the new dates.",
+                                   "The meetings are saved. %(num)d registrants are told about the new dates.",
+                                   told), "success")
+                else:
+                    flash(_("The meetings are saved."), "success")
                 return redirect(url_for("events.manage_series", event_id=event.id))
             preview = services.preview(event, form.to_data())
         except ValidationFailed as error:

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from app import clock
 from app.core import bounds
 from app.database import lock_row, unit_of_work
-from app.errors import Conflict, FieldErrors, NotFound
+from app.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from app.events.changes import denormalise_dates, record_change
 from app.events.models import Event, EventStatus, SeriesFrequency, SeriesRule, Session
 from app.events.parsing import TEXT_MAX, TITLE_MAX, check_text, localize, to_int
@@ -212,7 +212,11 @@ def parse_rule(data: dict) -> Rule:
 # --- expansion ----------------------------------------------------------------------------------
 
 def _local_starts(rule: Rule) -> list[datetime]:
-    """The naive local start of every meeting (excluded dates left out), at most MAX_MEETINGS + 1."""
+    """The naive local start of every meeting (excluded dates left out), at most MAX_MEETINGS + 1.
+
+    A count is of meetings held: an excluded date is skipped and the series runs on until `count`
+    meetings are given (the rrule itself is unbounded then, and the loop stops at the count).
+    """
     first = datetime.combine(rule.starts_on, rule.start_time)
     if rule.frequency == SeriesFrequency.WEEKLY:
         byweekday = [weekday(d) for d in rule.weekdays]
@@ -222,15 +226,16 @@ def _local_starts(rule: Rule) -> list[datetime]:
         frequency = MONTHLY
     until = datetime.combine(rule.until, rule.start_time) if rule.until else None
     recurrence = rrule(frequency, dtstart=first, interval=rule.every, byweekday=byweekday, wkst=0,
-                       until=until, count=rule.count)
+                       until=until)
     dates = rruleset()
     dates.rrule(recurrence)
     for day in rule.excluded_dates:
         dates.exdate(datetime.combine(day, rule.start_time))
+    limit = rule.count if rule.count is not None else MAX_MEETINGS + 1
     starts = []
     for start in dates:
         starts.append(start)
-        if len(starts) > MAX_MEETINGS:
+        if len(starts) >= limit:
             break
     return starts
 
@@ -276,23 +281,26 @@ def create_meetings(event: Event, actor, data: dict) -> Event:
 
     Sessions before the rule's first date stay. From that date on, a session already on a date the
     rule gives is kept (its id, topic, check-ins, and a cancellation made on its own) and set to the
-    rule's time; sessions on other dates that have not started are removed; new dates become new
-    meetings. Registrants are mailed once about the new dates.
+    rule's time, unless it was moved by hand (`moved_by_hand`) and `reset_moved` is not given; sessions
+    on other dates that have not started are removed; new dates become new meetings. Registrants are
+    mailed once about the new dates.
     """
     rule = parse_rule(data)
+    reset_moved = bool(data.get("reset_moved"))
     with unit_of_work():
         locked = lock_row(Event, event.id)
         if locked.status == EventStatus.CANCELLED:
             raise Conflict(MESSAGES["event_cancelled"])
         occurrences = expand(rule, locked.tz)
         old_rule = rule_of(locked)
+        keep = set() if reset_moved else moved_by_hand(locked, old_rule)
         old_signature = _signature(locked.sessions)
         if locked.series is None:
             locked.series = SeriesRule(**rule.as_stored())
         else:
             for name, value in rule.as_stored().items():
                 setattr(locked.series, name, value)
-        _apply(locked, rule, occurrences)
+        _apply(locked, rule, occurrences, keep)
         denormalise_dates(locked)
         changes: dict[str, list] = {}
         if old_rule != rule:
@@ -304,7 +312,19 @@ def create_meetings(event: Event, actor, data: dict) -> Event:
     return locked
 
 
-def _apply(event: Event, rule: Rule, occurrences: list[Occurrence]) -> None:
+def moved_by_hand(event: Event, rule: Rule | None) -> set[int]:
+    """Ids of the meetings whose time differs from what the stored rule gives for their date."""
+    if rule is None:
+        return set()
+    try:
+        given = {o.day: (o.start, o.end) for o in expand(rule, event.tz)}
+    except ValidationFailed:  # the stored rule no longer expands (e.g. the timezone changed): nothing to keep
+        return set()
+    return {s.id for s in event.sessions
+            if s.series_date in given and not s.is_cancelled and (s.starts_at, s.ends_at) != given[s.series_date]}
+
+
+def _apply(event: Event, rule: Rule, occurrences: list[Occurrence], keep: set[int]) -> None:
     tz = event.tz
     now = clock.now()
     from_rule_on = [s for s in event.sessions if s.starts_at.astimezone(tz).date() >= rule.starts_on]
@@ -325,7 +345,7 @@ def _apply(event: Event, rule: Rule, occurrences: list[Occurrence]) -> None:
                                           series_date=occurrence.day))
         else:
             session.series_date = occurrence.day
-            if not session.is_cancelled:
+            if not session.is_cancelled and session.id not in keep:
                 session.starts_at, session.ends_at = occurrence.start, occurrence.end
     event.sessions.sort(key=lambda s: s.starts_at)
 

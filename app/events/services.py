@@ -56,6 +56,7 @@ from app.events.series import (
     cancel_meeting,
     change_meeting,
     create_meetings,
+    moved_by_hand,
     preview,
     record_outcome,
     reinstate_meeting,
@@ -68,8 +69,8 @@ __all__ = [
     "EventFilters", "MailConfirmationNeeded", "Page", "cancel_event", "cancel_meeting", "change_meeting", "reinstate_meeting",
     "create_event", "create_meetings", "delete_draft", "duplicate_event", "event_as_data", "filter_clauses",
     "get_event", "list_events", "list_manageable_events", "listing_version", "meeting_attendance", "parse_filters",
-    "pending_approvals", "people_to_mail", "preview", "publish_event", "record_outcome", "record_trip_results",
-    "registration_counts", "rule_of", "seats_left", "team_places", "update_event",
+    "moved_by_hand", "pending_approvals", "people_to_mail", "preview", "publish_event", "record_outcome",
+    "record_trip_results", "registration_counts", "rule_of", "seats_left", "team_places", "update_event",
 ]
 
 

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.messaging import notices, services
 from app.messaging.models import DigestItem, EventMessage, OrganiserDigest, OrganiserTopic
 from app.notifications.services import Mail
+from app.registrations.models import Registration
 
 
 @dataclass
@@ -42,6 +43,10 @@ def _message(payload: dict) -> Mail | None:
     message = db.session.get(EventMessage, payload["message_id"])
     user = db.session.get(User, payload["user_id"])
     if message is None or user is None:
+        return None
+    muted = db.session.execute(select(Registration.mail_muted).where(
+        Registration.event_id == message.event_id, Registration.user_id == user.id)).scalar_one_or_none()
+    if muted:  # the participant muted this event's mail (app.registrations.mail.MUTABLE)
         return None
     return services.message_mail(db.session.get(Event, message.event_id), user, message.subject, message.body)
 

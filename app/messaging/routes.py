@@ -11,6 +11,7 @@ from app.extensions import db
 from app.messaging import services
 from app.messaging.forms import MessageForm, PreferencesForm
 from app.permissions import require
+from app.registrations import services as registrations
 from app.registrations.queries import filter_options
 from app.routing import submit
 
@@ -118,4 +119,5 @@ def preferences():
     if not form.is_submitted():
         for topic, delivery in services.preferences_of(user).items():
             getattr(form, topic.value).data = delivery.value
-    return render_template("messaging/preferences.html", form=form), status
+    return render_template("messaging/preferences.html", form=form,
+                           muted=registrations.muted_registrations(user)), status

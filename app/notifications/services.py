@@ -24,9 +24,10 @@ import smtplib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,6 +41,33 @@ from app.outbox import services as outbox
 from app.outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)
+
+
+class _MailPolicy(EmailPolicy):
+    """The standard policy, except that a non-ASCII Subject is folded by email.header.Header.
+
+    The standard folder splits a long Cyrillic subject into encoded words with the space between two
+    words outside them, and readers drop whitespace between encoded words (RFC 2047 §6.2):
+    "деятельности пациентской" arrived as "деятельностипациентской". Header keeps every space inside
+    an encoded word.
+    """
+
+    def _folded_subject(self, name: str, value) -> str:
+        encoded = Header(str(value), "utf-8", header_name=name, maxlinelen=self.max_line_length)
+        return f"{name}: {encoded.encode(linesep=self.linesep)}{self.linesep}"
+
+    def fold(self, name, value):
+        if name.lower() == "subject" and not str(value).isascii():
+            return self._folded_subject(name, value)
+        return super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        if name.lower() == "subject" and not str(value).isascii():
+            return self._folded_subject(name, value).encode("ascii")
+        return super().fold_binary(name, value)
+
+
+MAIL_POLICY = _MailPolicy(linesep="\r\n")
 
 # RFC 2606 reserves .invalid: an anonymised account's placeholder address ends so (app/accounts/privacy.py).
 UNDELIVERABLE_SUFFIX = ".invalid"
@@ -137,7 +165,7 @@ def compose(mail: Mail, *, message_id: str | None = None) -> EmailMessage:
         subject = " ".join(str(mail.subject).split())
         text_body = _render(f"notifications/{mail.template}.txt", context)
         html_body = _render(f"notifications/{mail.template}.html", {**context, "subject": subject})
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = subject
     message["From"] = _sender()
     message["To"] = _recipient(user)
@@ -173,4 +201,4 @@ def _transmit(message: EmailMessage, *, sender: str, recipients: list[str]) -> N
     folder = Path(config["MAIL_OUTBOX"])
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{clock.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
-    (folder / name).write_text(message.as_string(policy=SMTP), encoding="utf-8")
+    (folder / name).write_text(message.as_string(), encoding="utf-8")

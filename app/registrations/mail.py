@@ -61,6 +61,11 @@ STILL_TRUE = {
     "invitation": lambda r: True,  # the account exists and needs its password whatever became of the seat
 }
 
+# News about the event that a registrant who muted it (Registration.mail_muted) does not get. Mails
+# about their own place (confirmed, pending, waitlisted, offered, expired, rejected, cancelled, the
+# invitation) and the event being cancelled are essential and always go out.
+MUTABLE = {"event_changed", "event_reinstated", "reminder"}
+
 # Mails that carry the event's calendar file.
 WITH_ICS = {"confirmed", "event_changed", "event_cancelled", "event_reinstated", "reminder"}
 
@@ -73,6 +78,8 @@ def build(kind: str, registration_id: int, **extra) -> Mail | None:
     """The registration mail of one outbox row, or None when it is no longer true."""
     registration = db.session.get(Registration, registration_id, populate_existing=True)
     if registration is None or not STILL_TRUE[kind](registration):
+        return None
+    if registration.mail_muted and kind in MUTABLE:
         return None
     event, user = registration.event, registration.user
     link = services.join_link_for(registration)

@@ -33,6 +33,7 @@ MANUAL_MESSAGES = {
     "full": _l("No seat is free. Tick “over capacity” to confirm anyway; it is written in the change log."),
     "not_waitlisted": _l("Only people on the waitlist can be promoted."),
     "already_confirmed": _l("This person is already confirmed."),
+    "already_registered": _l("This person is already registered for this event."),
     "rejected_before": _l("This person's application was declined; they cannot be added again."),
     "not_trip": _l("Only outreach trips have team roles."),
     "none_chosen": _l("Choose at least one application."),
@@ -96,7 +97,7 @@ def add_participant(event: Event, actor: User, *, email: str, full_name: str = "
         if registration is not None and registration.status == S.REJECTED:
             raise RegistrationConflict(MANUAL_MESSAGES["rejected_before"], field="email", code="rejected_before")
         if registration is not None and registration.is_live:
-            raise RegistrationConflict(MESSAGES["already"], field="email", code="already")
+            raise RegistrationConflict(MANUAL_MESSAGES["already_registered"], field="email", code="already")
         role = check_role(locked, team_role) if not override else _known_role(locked, team_role)
         if follow_rules:
             check_rules(locked, user.region_code, user.organisation_id, "region")

@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,6 +56,8 @@ class Registration(Timestamps, db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person muted this event's news (app.registrations.mail.MUTABLE); their own place is still mailed.
+    mail_muted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event = relationship("Event")
     user = relationship("User", foreign_keys=[user_id])

@@ -136,6 +136,16 @@ def cancel(event_id: int):
     return _own_action(event_id, services.cancel, _("Your registration is cancelled."))
 
 
+@bp.post("/events/<int:event_id>/mail")
+@login_required
+def mail_setting(event_id: int):
+    """The registrant's "mail me about this event" switch (field `muted`: 1 mutes, 0 unmutes)."""
+    muted = request.form.get("muted") == "1"
+    return _own_action(event_id, lambda registration, actor: services.set_mail_muted(registration, actor, muted),
+                       _("You will not get news about this event by mail; mails about your place still come.")
+                       if muted else _("You will get news about this event by mail again."))
+
+
 @bp.post("/events/<int:event_id>/offer/accept")
 @login_required
 def accept_offer(event_id: int):

@@ -109,6 +109,8 @@ __all__ = [
     "blocks_registering",
     "cancel",
     "check_in",
+    "muted_registrations",
+    "set_mail_muted",
     "check_transition",
     "checked_in_ids",
     "decline_offer",
@@ -231,6 +233,24 @@ def cancel(registration: Registration, actor: User) -> Registration:
 
 
 leave_waitlist = cancel
+
+
+def muted_registrations(user: User) -> list[Registration]:
+    """The user's live registrations whose event news they muted, soonest event first."""
+    rows = db.session.execute(select(Registration).where(Registration.user_id == user.id,
+                                                         Registration.mail_muted.is_(True), Registration.is_live)
+                              .order_by(Registration.event_id)).scalars().all()
+    return sorted(rows, key=lambda r: (r.event.starts_at is None, r.event.starts_at or clock.now()))
+
+
+def set_mail_muted(registration: Registration, actor: User, muted: bool) -> Registration:
+    """The registrant mutes (or unmutes) this event's news mails (app.registrations.mail.MUTABLE);
+    mails about their own place still go out. Honoured when each mail is built, so it also holds
+    for mails already queued."""
+    with unit():
+        registration = db.session.get(Registration, registration.id)
+        registration.mail_muted = bool(muted)
+    return registration
 
 
 def accept_offer(registration: Registration, actor: User) -> Registration:

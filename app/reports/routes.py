@@ -109,7 +109,7 @@ def _export(programme: Programme, data: dict, fmt: str, name: str) -> Response:
         locale = wanted if wanted in current_app.config["LANGUAGES"] else str(get_locale() or "ru")
         body = exports.pdf(data, locale, timezone=programme.timezone)
         mimetype = "application/pdf"
-    return Response(body, mimetype=mimetype,
+    return Response(body, content_type=mimetype,  # as given: a mimetype would get a second charset
                     headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'})
 
 

@@ -35,3 +35,9 @@ def test_xlsx_cells_are_never_formulas_and_dates_stay_dates():
     assert [cell.replace("\r", "\n") for cell in written] == ["'" + value.replace("\r", "\n") for value in HOSTILE]
     assert sheet["B2"].number_format == "DD.MM.YYYY" and sheet["C2"].number_format == "yyyy-mm-dd hh:mm"
     assert sheet.freeze_panes == "A2"
+
+
+def test_a_csv_download_names_its_charset_once(app):
+    from app.core.exports import csv_response, table_response
+    assert csv_response("a,b\n", "x.csv").headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert table_response("csv", "T", ["a"], [["1"]], "t").headers["Content-Type"] == "text/csv; charset=utf-8"

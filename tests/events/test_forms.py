@@ -191,3 +191,44 @@ def test_trip_results_form(client, login, organiser):
         assert ok.status_code == 302
     html = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "84" in html and "Сдали 10 литров крови" in html
+
+
+def test_the_event_form_names_zones_by_city_and_offset_and_groups_regions_by_country(client, login, organiser):
+    from app import clock
+    login(organiser)
+    with clock.frozen_at(clock.now().replace(month=1, day=15)):
+        html = client.get("/manage/events/new/seminar").get_data(as_text=True)
+    assert '<option value="Europe/Samara">Самара (UTC+4)</option>' in html or \
+        re.search(r'<option[^>]*value="Europe/Samara"[^>]*>Самара \(UTC\+4\)</option>', html)
+    assert ">Europe/Samara" not in html
+    assert html.count("<optgroup label=") >= 4 and "<optgroup label=\"Литва\">" in html
+    assert ">Вильнюс (район)<" in html and ">Вильнюс (город)<" in html and ">Вильнюс<" not in html
+
+
+def test_no_two_regions_of_a_country_read_alike(app):
+    from flask_babel import force_locale
+
+    from app.accounts.regions import region_groups
+    for locale in ("ru", "en", "bg", "pl", "lt"):
+        with app.test_request_context(), force_locale(locale):
+            for _country, entries in region_groups():
+                names = [name for _code, name in entries]
+                assert len(names) == len(set(names)), locale
+                assert not [a for a in names for b in names if b.startswith(f"{a} (")], locale
+
+
+def test_a_day_added_by_mistake_is_removed_from_an_existing_event(client, login, organiser):
+    from app.events import services
+
+    event = services.create_event(organiser, seminar_data())
+    login(organiser)
+    data = {**GOOD["seminar"], "sessions-0-id": str(event.sessions[0].id),
+            "sessions-1-id": str(event.sessions[1].id), "sessions-2-id": str(event.sessions[2].id)}
+    page = client.post(f"/manage/events/{event.id}/edit", data={**data, "remove_session": "2"}).get_data(as_text=True)
+    assert 'name="sessions-2-day"' not in page and 'name="sessions-1-day"' in page
+    data.pop("sessions-2-id")
+    for name in ("day", "start", "end", "title"):
+        data.pop(f"sessions-2-{name}", None)
+    assert client.post(f"/manage/events/{event.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert len(services.get_event(event.id).sessions) == 2

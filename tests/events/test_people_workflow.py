@@ -279,6 +279,24 @@ def test_the_change_mail_says_old_and_new_in_the_recipients_language(app, organi
     assert "<s>Гостиница «Волга»</s> → <strong>Дом дружбы</strong>" in html
 
 
+def test_the_change_mail_gives_one_line_per_changed_session_old_then_new(app, organiser, mail_outbox):
+    event = make_event(actor=organiser, start=datetime(2027, 3, 1, 5, 0, tzinfo=UTC), timezone="Europe/Samara",
+                       days=3)
+    english = make_user(locale="en")
+    registrations.register(event.id, english)
+    mail_outbox.clear()
+    sessions = [{"start": s.starts_at.isoformat(), "end": s.ends_at.isoformat(), "title": s.title}
+                for s in event.sessions]
+    second = event.sessions[1]
+    sessions[1] = {"start": (second.starts_at + timedelta(hours=1)).isoformat(),
+                   "end": (second.ends_at + timedelta(hours=1)).isoformat(), "title": second.title}
+    services.update_event(event, organiser, {"sessions": sessions[:2]})
+    lines = [line for line in _plain(mail_outbox[0]).splitlines() if line.startswith("- Session:")]
+    assert len(lines) == 2, lines
+    assert " → " in lines[0] and "9:00" in lines[0].split(" → ")[0] and "10:00" in lines[0].split(" → ")[1]
+    assert lines[1].endswith("→ removed") and "3 Mar 2027" in lines[1]
+
+
 def test_a_changed_join_link_is_not_shown_in_the_change_list(app, organiser, mail_outbox):
     event = make_event(actor=organiser, kind="webinar", capacity=1)
     confirmed, waiting = make_trainees(2)

@@ -67,7 +67,9 @@ def test_nth_and_last_weekday_of_the_month(app):
 
 def test_excluded_dates_are_skipped_and_count_and_until_end_the_series(app):
     rule = series.parse_rule(_rule(count=5, excluded_dates="2027-03-17, 2027-03-31"))
-    assert [o.day for o in series.expand(rule, SOFIA)] == [date(2027, 3, 10), date(2027, 3, 24), date(2027, 4, 7)]
+    # a count is of meetings held: the skipped dates do not count and the series runs on
+    assert [o.day for o in series.expand(rule, SOFIA)] == [date(2027, 3, 10), date(2027, 3, 24), date(2027, 4, 7),
+                                                          date(2027, 4, 14), date(2027, 4, 21)]
     until = series.parse_rule(_rule(count=None, until="2027-03-24"))
     assert [o.day for o in series.expand(until, SOFIA)] == [date(2027, 3, 10), date(2027, 3, 17), date(2027, 3, 24)]
 
@@ -250,3 +252,64 @@ def test_applying_a_rule_again_keeps_cancellations_and_held_meetings(app, organi
                     ("2027-04-08", False)]
     assert {first.id, second.id} <= {s.id for s in event.sessions} and cancelled_id not in {
         s.id for s in event.sessions}
+
+
+def test_eight_meetings_with_one_date_skipped_are_eight_held_meetings(app):
+    rule = series.parse_rule(_rule(count=8, excluded_dates="2027-03-24"))
+    days = [o.day for o in series.expand(rule, SOFIA)]
+    assert len(days) == 8 and date(2027, 3, 24) not in days and days[-1] == date(2027, 5, 5)
+
+
+def test_applying_a_rule_again_keeps_a_meeting_moved_by_hand_unless_asked_to_reset(app, organiser, group):
+    second = group.sessions[1]
+    events.change_meeting(group, second.id, organiser, {"day": date(2027, 3, 24), "start": time(17),
+                                                        "end": time(19), "title": ""})
+    assert events.moved_by_hand(events.get_event(group.id), events.rule_of(group)) == {second.id}
+    events.create_meetings(group, organiser, _rule(every=2, count=4, duration_minutes=60))
+    event = events.get_event(group.id)
+    local = [(s.starts_at.astimezone(SOFIA).strftime("%m-%d %H:%M"), s.ends_at - s.starts_at) for s in event.sessions]
+    assert local == [("03-10 18:00", timedelta(hours=1)), ("03-24 17:00", timedelta(hours=2)),
+                     ("04-07 18:00", timedelta(hours=1)), ("04-21 18:00", timedelta(hours=1))]
+    events.create_meetings(event, organiser, _rule(every=2, count=4, duration_minutes=60, reset_moved=True))
+    event = events.get_event(group.id)
+    assert [s.starts_at.astimezone(SOFIA).strftime("%H:%M") for s in event.sessions] == ["18:00"] * 4
+
+
+def test_a_cancelled_meeting_is_reinstated_with_a_higher_sequence_and_a_mail(app, organiser, group, mail_outbox):
+    from app.errors import Conflict
+    third = group.sessions[2]
+    with pytest.raises(Conflict):
+        events.reinstate_meeting(group, third.id, organiser)
+    events.cancel_meeting(group, third.id, organiser)
+    with clock.frozen_at(datetime(2027, 3, 1, 12, tzinfo=SOFIA)):
+        registrations.register(group.id, make_user(email="member@example.org", locale="en"))
+        mail_outbox.clear()
+        events.reinstate_meeting(events.get_event(group.id), third.id, organiser)
+    event = events.get_event(group.id)
+    again = next(s for s in event.sessions if s.id == third.id)
+    assert not again.is_cancelled and again.sequence == 2
+    assert [m["Subject"] for m in mail_outbox] == [f"The event has changed: {group.title}"]
+
+
+def test_the_series_form_starts_from_the_first_meeting_and_says_who_was_told(app, client, organiser, login):
+    event = _group(organiser, start=datetime(2027, 3, 11, 17, 30, tzinfo=SOFIA))
+    organiser.locale = "en"
+    db.session.commit()
+    login(organiser)
+    page = client.get(f"/manage/events/{event.id}/series").get_data(as_text=True)
+    assert 'value="2027-03-11"' in page and 'value="17:30"' in page
+    assert _checked(page, "3")
+    form = {"frequency": "weekly", "every": "1", "weekdays": ["3"], "starts_on": "2027-03-11", "count": "3",
+            "start_time": "17:30", "duration_minutes": "90", "month_position": "1", "create": "1"}
+    answer = client.post(f"/manage/events/{event.id}/series", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "The meetings are saved." in answer and "told" not in answer
+    with clock.frozen_at(datetime(2027, 3, 1, 12, tzinfo=SOFIA)):
+        registrations.register(event.id, make_user(email="member@example.org"))
+    form["count"] = "4"
+    answer = client.post(f"/manage/events/{event.id}/series", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "1 registrant is told about the new dates." in answer
+
+
+def _checked(page: str, value: str) -> bool:
+    import re
+    return any("checked" in tag for tag in re.findall(r'<input[^>]*name="weekdays"[^>]*>', page) if f'value="{value}"' in tag)

@@ -213,6 +213,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     # registrations: the trainee's own
     "registrations.register": signed_in(rule="event.register", fixture="event"),
     "registrations.cancel": owner("registration.own", "own_registration", admin=False),
+    "registrations.mail_setting": owner("registration.own", "own_registration", admin=False),
     "registrations.confirm_cancel": owner("registration.own", "own_registration", admin=False),
     "registrations.accept_offer": owner("registration.own", "offered_registration", admin=False),
     "registrations.decline_offer": owner("registration.own", "offered_registration", admin=False),
@@ -262,6 +263,11 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
                              "PATCH": token("event.edit", fixture="event", refuse=403)},
     "api_registrations.EventRegistrations": token("event.manage_registrations", fixture="event", refuse=403,
                                                    lists="registrations"),
+    "api_series.Meetings": public(rule="event.view", fixture="event"),
+    "api_series.Series": token("event.edit", fixture="event", gate=_MANAGE),
+    "api_series.Meeting": token("event.edit", fixture="group_meeting", gate=_MANAGE),
+    "api_series.CancelMeeting": token("event.edit", fixture="group_meeting", gate=_MANAGE),
+    "api_series.ReinstateMeeting": token("event.edit", fixture="cancelled_group_meeting", gate=_MANAGE),
 }
 
 

@@ -186,8 +186,7 @@ def _group_meeting(world):
 @builder("cancelled_group_meeting")
 def _cancelled_group_meeting(world):
     organiser, event = _group(clock.now() + timedelta(days=10))
-    event.sessions[1].cancelled_at = clock.now()
-    db.session.commit()
+    events.cancel_meeting(event, event.sessions[1].id, organiser)
     return Target({"event_id": event.id, "session_id": event.sessions[1].id}, owner=organiser)
 
 

@@ -118,6 +118,16 @@ def test_preview_shows_the_count_and_one_mail_and_writes_nothing(crowd, client, 
     assert row_counts() == before
 
 
+def test_the_preview_keeps_the_line_breaks(crowd, client, login):
+    import re
+    organiser, event, _people, _volga, _penza = crowd
+    login(organiser)
+    page = client.post(f"/manage/events/{event.id}/messages/preview", data=_form()).get_data(as_text=True)
+    body = re.search(r'data-testid="preview-body">(.*?)</div>', page, re.S).group(1)
+    assert "Здравствуйте, Анна!<br><br>Не забудьте паспорт.<br>" in body
+    assert "text-wrap" not in page  # Bootstrap's text-wrap is white-space: normal: it joins the lines
+
+
 def test_preview_puts_an_unknown_placeholder_beside_the_field(crowd, client, login):
     organiser, event, _people, _volga, _penza = crowd
     login(organiser)
@@ -220,3 +230,11 @@ def test_too_long_texts_are_refused_by_the_service_too(seminar):
         services.send(event, organiser, A(), "Т" * 201, "Текст")
     assert "200" in str(error.value.fields["subject"][0])
     assert db.session.query(EventMessage).count() == 0
+
+
+def test_a_participant_who_muted_the_event_gets_no_organisers_message(crowd, mail_outbox):
+    from app.registrations import services as registrations
+    organiser, event, people, _volga, _penza = crowd
+    registrations.set_mail_muted(people["anna"], people["anna"].user, True)
+    services.send(event, organiser, A(statuses=["confirmed"]), "Тема", "Текст")
+    assert {m["To"].addresses[0].addr_spec for m in mail_outbox} == {people["boris"].user.email}

@@ -122,3 +122,25 @@ def test_deleting_an_account_mails_nothing_to_its_placeholder_address(client, lo
     recipients = [address for _sender, addresses in smtp_server.envelopes for address in addresses]
     assert recipients == ["olga@example.org"]  # the organiser still hears of the cancellation
     assert not any("deleted.invalid" in str(message["To"]) for message in mail_outbox)
+
+
+LONG_SUBJECT = ("Изменилось мероприятие: Поддерживающее консультирование в деятельности пациентской организации "
+                "— выездной семинар-тренинг для руководителей НКО")
+
+
+def test_a_long_cyrillic_subject_keeps_every_space_over_smtp_and_in_the_folder(app, mail_outbox, tmp_path):
+    from email.header import decode_header, make_header
+    from email.parser import BytesParser
+    user = make_user(locale="ru")
+    mail = notifications.Mail(to=user, template="accounts_welcome", subject=LONG_SUBJECT)
+    with unit_of_work():
+        notifications.send(mail, message_id="<subject@praktika.test>")
+    assert mail_outbox[0]["Subject"] == LONG_SUBJECT
+    app.config["MAIL_SERVER"], app.config["MAIL_OUTBOX"] = "", str(tmp_path)
+    with unit_of_work():
+        notifications.send(mail, message_id="<subject2@praktika.test>")
+    raw = next(tmp_path.glob("*.eml")).read_bytes()
+    assert max(len(line) for line in raw.splitlines()) <= 78  # folded, still
+    assert BytesParser(policy=default).parsebytes(raw)["Subject"] == LONG_SUBJECT
+    legacy = BytesParser().parsebytes(raw)["Subject"]  # the compat32 reader decodes it the same
+    assert str(make_header(decode_header(legacy))) == LONG_SUBJECT

@@ -138,6 +138,16 @@ def test_adding_an_existing_account_confirms_them(app, organiser, mail_outbox):
         f"Your place is confirmed: {event.title}"]
 
 
+def test_adding_someone_already_registered_says_this_person_is(app, organiser):
+    event = make_event(actor=organiser, capacity=3)
+    person = make_user()
+    services.register(event.id, person)
+    with pytest.raises(RegistrationConflict) as refused:
+        services.add_participant(event, organiser, email=person.email)
+    assert refused.value.fields == {"email": [refused.value.message]}
+    assert str(refused.value.message) == "Этот человек уже записан на мероприятие."
+
+
 def test_adding_a_new_person_invites_them_to_set_a_password(client, app, organiser, mail_outbox):
     event = make_event(actor=organiser, title="Семинар", capacity=3, language="en")
     with pytest.raises(ValidationFailed) as refused:

@@ -70,6 +70,7 @@ def test_live_report_exports_keep_formulas_as_text(client, login, hostile):
     _assert_inert_workbook(response.data)
     response = client.get(f"/manage/programmes/{programme.id}/report.csv")
     assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # one charset, not two
     _assert_inert_csv(response.get_data(as_text=True))
 
 
