@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_curator'
-down_revision = '0011_creds'
+down_revision = '0012_langs'
 branch_labels = None
 depends_on = None
 

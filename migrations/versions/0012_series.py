@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_series'
-down_revision = '0011_creds'
+down_revision = '0012_curator'
 branch_labels = None
 depends_on = None
 
