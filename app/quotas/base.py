@@ -57,6 +57,7 @@ MESSAGES = {
     "mentoring_foreign": _l("You can only record sessions with your own trainees."),
     "topic_required": _l("Give the session a topic."),
     "date_required": _l("Enter a date."),
+    "bad_key": _l("The entry has no valid key; reload the page and enter it again."),
 }
 
 

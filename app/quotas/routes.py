@@ -3,14 +3,16 @@
 Route shape: parse → load the quota → permissions.require("quota.own") → one service call.
 The organiser's and the curator's pages are in manage_routes.py and curator_routes.py.
 """
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from app.core.offline import valid_key
+from app.errors import DomainError
 from app.quotas import curator_routes, manage_routes, services  # noqa: F401 — their routes join the blueprint
 from app.quotas.base import today
 from app.quotas.blueprint import bp, detail_context, load_quota, user
-from app.quotas.forms import CatchUpForm, ConsultationForm
+from app.quotas.forms import CatchUpForm, ConsultationForm, entry_data
 from app.quotas.models import ReviewState
 from app.routing import submit
 
@@ -60,6 +62,29 @@ def log_consultation(quota_id: int):
     return _consultation_page(quota, None, form, lambda: services.log_consultation(quota, form.data_for_service(),
                                                                                    user()),
                               _("The consultation is logged and waits for your curator’s review."))
+
+
+@bp.post("/quotas/<int:quota_id>/consultations/sync")
+@login_required
+def sync_consultation(quota_id: int):
+    """One consultation entered on the form while offline, sent as JSON with the API's field names and the
+    device's `client_key` (CSRF token in the X-CSRFToken header): 201 when logged now, 200 when that key
+    was logged before (nothing changes), 422 with the reasons per field when refused."""
+    quota = load_quota(quota_id, "quota.own")
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    key = valid_key(body.get("client_key"))
+    if key is None:
+        message = str(services.MESSAGES["bad_key"])
+        return jsonify({"error": message, "fields": {"client_key": [message]}}), 422
+    try:
+        consultation, created = services.log_keyed_consultation(quota, entry_data(body), user(), key)
+    except DomainError as error:
+        fields = {("date" if name == "held_on" else name): [str(m) for m in messages]
+                  for name, messages in error.fields.items()}
+        return jsonify({"error": str(error.message), "fields": fields}), 422 if error.status < 500 else 500
+    return jsonify({"id": consultation.id, "client_key": key, "review_state": consultation.review_state.value,
+                    "created": created, "detail_url": url_for(".detail", quota_id=quota.id)}), 201 if created else 200
 
 
 @bp.route("/quotas/<int:quota_id>/consultations/<int:consultation_id>/edit", methods=["GET", "POST"])
