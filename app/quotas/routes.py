@@ -4,6 +4,7 @@ Route shape: parse → load the quota → permissions.require("quota.own") → o
 The organiser's and the curator's pages are in manage_routes.py and curator_routes.py.
 """
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -50,8 +51,35 @@ def _consultation_form(quota, consultation=None, formdata=...):
 def _consultation_page(quota, consultation, form, action, done: str):
     """The consultation form: a valid post goes back to the quota with `done`; otherwise the form again."""
     saved = submit(form, action, done=done, to=url_for(".detail", quota_id=quota.id))
+    offline = None if consultation is not None else _offline_form(quota)
     return saved or (render_template("quotas/consultation_form.html", form=form, quota=quota,
-                                     consultation=consultation), 422 if request.method == "POST" else 200)
+                                     consultation=consultation, offline=offline),
+                     422 if request.method == "POST" else 200)
+
+
+def _offline_form(quota) -> dict:
+    """What the new-consultation form needs on the device to take entries without a connection: where to
+    send them, the window to check dates against, and the messages of the checks it can make itself."""
+    plan, messages = quota.plan, services.MESSAGES
+    return {
+        "sync_url": url_for(".sync_consultation", quota_id=quota.id), "quota_id": quota.id,
+        "starts_on": plan.starts_on.isoformat(), "deadline": quota.deadline.isoformat(),
+        "today": today(plan.event.timezone).isoformat(),
+        "messages": {
+            "required": str(messages["required"]), "date_required": str(messages["date_required"]),
+            "date_future": str(messages["date_future"]), "duration": str(messages["duration"]),
+            "note_long": str(messages["note_long"]), "note_email": str(messages["note_email"]),
+            "note_phone": str(messages["note_phone"]),
+            "date_before_window": str(messages["date_before_window"]) % {"start": format_date(plan.starts_on, "short")},
+            "date_after_deadline": str(messages["date_after_deadline"]) % {
+                "deadline": format_date(quota.deadline, "short")},
+            "kept": _("Kept on this phone: it is sent when the connection is back."),
+            "waiting": _("Waiting to send"),
+            "returned": _("Returned, not logged:"),
+            "discard": _("Discard"),
+            "minutes": _("min"),
+        },
+    }
 
 
 @bp.route("/quotas/<int:quota_id>/consultations/new", methods=["GET", "POST"])

@@ -7,7 +7,7 @@
      Workbox background sync and replayed when the connection is back. The server dedupes by key.
    - Logging out empties the kept pages: another user never sees them. */
 importScripts("/static/vendor/workbox/workbox-sw.js");
-workbox.setConfig({ modulesPathPrefix: "/static/vendor/workbox/", debug: false });
+workbox.setConfig({ modulePathPrefix: "/static/vendor/workbox/", debug: false });
 
 var PAGES = "praktika-pages";
 var OFFLINE_URL = "/offline";
