@@ -35,9 +35,9 @@ def offline_context(browser, live_server, email):
     page.get_by_label("Пароль").fill("password123")
     page.get_by_role("button", name="Войти").click()
     page.wait_for_url(live_server + "/me")
-    page.wait_for_function("navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))")
+    wait_for(lambda: page.evaluate("navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"))
     page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for(lambda: page.evaluate("navigator.serviceWorker.controller !== null"))
     return context, page
 
 

@@ -77,7 +77,8 @@
   }
 
   /* One entry to the server. Resolves with {key, outcome, message, answer}; outcome is "sent" (the server
-     has it: remove), "refused" or "flagged" (kept, with the reason, for the person to decide) or "waiting"
+     has it: remove), "merged" (a check-in someone else had made: kept to be shown), "refused" or "flagged"
+     (kept, with the reason, for the person to decide) or "waiting"
      (no connection, or the server could not answer: try again later). */
   function send(entry) {
     var body = entry.kind === "checkin" ? { entries: [entry.body] } : entry.body;
@@ -89,8 +90,11 @@
       return response.json().catch(function () { return {}; }).then(function (answer) {
         if (entry.kind === "checkin" && response.ok) {
           var result = (answer.results || [])[0] || {};
-          if (result.state === "done" || result.state === "merged") {
+          if (result.state === "done") {
             return { key: entry.key, outcome: "sent", message: result.message, answer: result };
+          }
+          if (result.state === "merged") {  // kept to be shown: someone else had checked the person in
+            return { key: entry.key, outcome: "merged", message: result.message, answer: result };
           }
           return { key: entry.key, outcome: result.state === "flagged" ? "flagged" : "refused",
                    message: result.message || reasons(answer), answer: result };

@@ -27,7 +27,7 @@
     }
     queue.all().then(function (entries) {
       var waiting = entries.filter(function (e) { return e.state === "waiting"; }).length;
-      var refused = entries.length - waiting;
+      var refused = entries.filter(function (e) { return e.state === "refused" || e.state === "flagged"; }).length;
       var parts = [];
       if (!navigator.onLine) {
         parts.push(indicator.dataset.offline);
