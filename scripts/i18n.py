@@ -22,7 +22,7 @@ KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "
 # area's catalog; the notifications catalog holds only the shared mail layout.
 AREAS = {
     "core": ["app/core", "app/errors.py", "app/permissions.py", "templates/base.html", "templates/_forms.html",
-             "templates/_language_switch.html", "templates/errors", "templates/_macros.html"],
+             "templates/_language_switch.html", "templates/errors", "templates/_macros.html", "templates/core"],
     "accounts": ["app/accounts", "templates/accounts", "templates/notifications/accounts_*"],
     "programmes": ["app/programmes", "templates/programmes", "templates/notifications/programmes_*"],
     "events": ["app/events", "templates/events", "templates/notifications/events_*"],

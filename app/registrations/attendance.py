@@ -91,7 +91,6 @@ def _record(registration: Registration, session: Session, actor: User, at: datet
             db.session.add(entry)
             participation_changed.send(registration)
     except IntegrityError:  # the same tick from another device a moment earlier: that one stands
-        db.session.rollback()
         entry = _check_in_row(registration.id, session.id) or keyed_check_in(session.id, client_key)
         return CheckInOutcome(entry, created=False)
     return CheckInOutcome(entry, created=True)

@@ -100,4 +100,9 @@ def test_consultations_logged_offline_are_sent_exactly_once(live_server, browser
         page.locator(".offline-consultation[data-state=refused]").wait_for()
         assert [(day, minutes) for day, minutes, _key in consultations(app, quota_id)] == [("2027-03-11", 30)]
         assert rows[0][2]  # logged with the phone's key
+
+        assert page.evaluate("caches.has('praktika-pages')")
+        page.evaluate("document.querySelector(\"form[action$='/auth/logout']\").requestSubmit()")
+        page.wait_for_url(lambda url: "/auth/logout" not in url)
+        wait_for(lambda: not page.evaluate("caches.has('praktika-pages')"))  # nobody else sees these pages
         context.close()
