@@ -66,7 +66,7 @@ def test_consultations_logged_offline_are_sent_exactly_once(live_server, browser
 
         def log(day, minutes, note=""):
             page.get_by_label("Дата", exact=True).fill(day)
-            page.get_by_label("Телефон").check()
+            page.get_by_label("Телефон", exact=True).check()
             page.get_by_label("Длительность, минут").fill(minutes)
             page.get_by_label("Пациент").check()
             page.locator("[name=note]").fill(note)
@@ -102,7 +102,9 @@ def test_consultations_logged_offline_are_sent_exactly_once(live_server, browser
         assert rows[0][2]  # logged with the phone's key
 
         assert page.evaluate("caches.has('praktika-pages')")
-        page.evaluate("document.querySelector(\"form[action$='/auth/logout']\").requestSubmit()")
-        page.wait_for_url(lambda url: "/auth/logout" not in url)
+        with page.expect_navigation():
+            page.evaluate("document.querySelector(\"form[action$='/auth/logout']\").requestSubmit()")
+        page.wait_for_load_state()
+        assert page.locator("#offline-indicator").get_attribute("data-user") == ""
         wait_for(lambda: not page.evaluate("caches.has('praktika-pages')"))  # nobody else sees these pages
         context.close()
