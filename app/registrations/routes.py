@@ -429,7 +429,8 @@ def sync_check_ins(event_id: int, session_id: int):
     body = request.get_json(silent=True)
     entries = body.get("entries") if isinstance(body, dict) else None
     if not isinstance(entries, list) or len(entries) > SYNC_BATCH_MAX:
-        return jsonify({"error": _("Send the entries as a list."), "fields": {"entries": [_("Send the entries as a list.")]}}), 400
+        message = _("Send the entries as a list.")
+        return jsonify({"error": message, "fields": {"entries": [message]}}), 422
     outcomes = services.sync_check_ins(event, session, user(), entries)
     return jsonify({"results": [ui.synced_check_in_json(outcome, event) for outcome in outcomes],
                     "checked_in": sorted(services.checked_in_ids(session))})

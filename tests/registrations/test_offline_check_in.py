@@ -132,7 +132,7 @@ def test_bad_entries_are_refused_with_a_reason(client, login, setup):
     assert _sync(client, event, session).status_code == 200
     response = client.post(f"/manage/events/{event.id}/sessions/{session.id}/check-in/sync", data="x",
                            headers={"Accept": "application/json"})
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 def test_another_organisers_session_is_404(client, login, setup):
