@@ -19,7 +19,7 @@ from tests.gate.test_csrf import _allowed_user
 pytestmark = pytest.mark.browser
 
 NOT_HTML = (".ics", ".csv", ".xlsx", ".json", ".pdf", ".credential", "/credentials/status/", "<any(", "/static/",
-            "/healthz", "/api/",
+            "/healthz", "/api/", "/sw.js", ".webmanifest",
             "/events/<int:event_id>/materials/<int:material_id>")  # a material is the uploaded file itself
 
 
