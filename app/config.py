@@ -135,6 +135,8 @@ def from_env(overrides: dict | None = None) -> dict:
         "CERTIFICATE_LOGO_PATH": os.environ.get("CERTIFICATE_LOGO_PATH") or None,
         "CERTIFICATES_DIR": os.environ.get("CERTIFICATES_DIR") or str(instance_path / "certificates"),
         "CERTIFICATE_BATCH_SIZE": int(os.environ.get("CERTIFICATE_BATCH_SIZE") or 25),
+        # Check-in opens this many hours before a session starts and stays open as long after it ends.
+        "CHECKIN_OPEN_MARGIN_HOURS": int(os.environ.get("CHECKIN_OPEN_MARGIN_HOURS") or 12),
         "CERTIFICATE_JOB_LEASE_SECONDS": int(os.environ.get("CERTIFICATE_JOB_LEASE_SECONDS") or 60),
         "BABEL_DEFAULT_LOCALE": "ru",
         "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -24,7 +24,7 @@ KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "
 AREAS = {
     "core": ["app/core", "app/errors.py", "app/permissions.py", "templates/base.html", "templates/_forms.html",
              "templates/_language_switch.html", "templates/errors", "templates/_macros.html",
-             "templates/_confirm.html"],
+             "templates/_confirm.html", "templates/core"],
     "accounts": ["app/accounts", "templates/accounts", "templates/notifications/accounts_*"],
     "programmes": ["app/programmes", "templates/programmes", "templates/notifications/programmes_*"],
     "events": ["app/events", "templates/events", "templates/notifications/events_*"],

@@ -1,11 +1,13 @@
 """Consultation quotas in the API: an event's cohort (organiser token), the caller's own quotas and
 logging one consultation (trainee token) — the same log as the web pages, for mobile or offline clients."""
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app.api import common
 from app.api.schemas import MAX_INT, Text, _Strict, whole
+from app.core.offline import valid_key
 from app.errors import DomainError
 from app.events import services as events
 from app.quotas import services as quotas
@@ -147,14 +149,20 @@ class Consultations(MethodView):
     @bp.doc(security=common.BEARER)
     @common.error_responses(bp, 400, 401, 404, 422)
     def post(self, data: dict):
-        """Log one consultation in the caller's own quota; it waits for the curator (`submitted`)."""
+        """Log one consultation in the caller's own quota; it waits for the curator (`submitted`).
+
+        An optional `Idempotency-Key` header (a UUID the client made for this entry) makes a retried send
+        answer with the consultation logged the first time instead of logging a second one."""
         user = common.token_user(required=True)
         quota = quotas.find_quota(data["quota_id"])
         if quota is None or not common.can("quota.own", quota, user):
             raise common.ApiError(404)
         payload = {**data, "held_on": data["date"], "note": data.get("note") or ""}
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and valid_key(key) is None:
+            raise common.ApiError(422, {"Idempotency-Key": [str(quotas.MESSAGES["bad_key"])]})
         try:
-            consultation = quotas.log_consultation(quota, payload, user)
+            consultation, _created = quotas.log_keyed_consultation(quota, payload, user, valid_key(key))
         except DomainError as error:
             fields_ = {("date" if name == "held_on" else name): [str(m) for m in messages]
                        for name, messages in error.fields.items()}

@@ -382,6 +382,13 @@ class TripResult(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     service: Mapped[TripService] = mapped_column(enum_column(TripService))
     people_served: Mapped[int]
+    # Who wrote the count last and when (the phone's time for an offline entry), and that entry's key:
+    # a later send of the same key changes nothing, an older entry never overwrites a newer one.
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    client_key: Mapped[str | None] = mapped_column(String(36))
+
+    recorded_by = relationship("User")
 
 
 class EventChange(db.Model):

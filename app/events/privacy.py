@@ -5,4 +5,4 @@ anonymises; nothing here names the person, so nothing is exported or changed."""
 
 def register_privacy_hooks(registry) -> None:
     registry.register("events", columns=("events.created_by_id", "group_details.facilitator_id",
-                                         "event_changes.actor_id"))
+                                         "event_changes.actor_id", "trip_results.recorded_by_id"))

@@ -3,7 +3,7 @@
 HTTP only: parse → load → permissions.require → one service call → flash + redirect or render.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from app import cache, clock, permissions
 from app.core import sections
+from app.core.i18n import local_datetime
 from app.core.navigation import register_badge
-from app.errors import ValidationFailed, apply_to_form
+from app.core.offline import device_time, valid_key
+from app.errors import DomainError, ValidationFailed, apply_to_form
 from app.events import services
 from app.events.changes import CHANGE_LABELS, change_value_formatter
 from app.events.forms import (
@@ -271,7 +273,46 @@ def manage_results(event_id: int):
             flash(_("The trip results are saved."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
     status = form_status(form)
-    return render_template("events/results.html", form=form, event=event), status
+    return render_template("events/results.html", form=form, event=event, recorded=_recorded_results(event),
+                           offline_data=_results_offline_data(event)), status
+
+
+def _recorded_results(event) -> dict:
+    """Per service: the count that stands, who wrote it last and when (in the event's time zone)."""
+    return {r.service.value: {"people_served": r.people_served,
+                              "time": local_datetime(r.recorded_at, event.timezone, "short") if r.recorded_at else "",
+                              "by": r.recorded_by.full_name if r.recorded_by is not None else "",
+                              "client_key": r.client_key} for r in event.results}
+
+
+def _results_offline_data(event) -> dict:
+    return {"event_id": event.id, "sync_url": url_for("events.sync_results", event_id=event.id),
+            "services": list(event.trip.services or []) if event.trip else [], "recorded": _recorded_results(event)}
+
+
+@bp.post("/manage/events/<int:event_id>/results/sync")
+def sync_results(event_id: int):
+    """Trip results entered on a phone offline, sent as JSON (`{"client_key", "recorded_at", "counts":
+    {service: n}, "notes"}`, CSRF token in the X-CSRFToken header). The same key again is the same entry;
+    per service the latest entry stands: the answer says which count stands and who wrote it."""
+    event = _editable(event_id)
+    if event.kind != EventKind.OUTREACH_TRIP:
+        abort(404)
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    key = valid_key(body.get("client_key"))
+    counts = body.get("counts")
+    if key is None or not isinstance(counts, dict):
+        message = _("Send the entry with its key and counts.")
+        return jsonify({"error": message, "fields": {"client_key" if key is None else "counts": [message]}}), 422
+    try:
+        services.record_trip_results(event, current_user, counts, str(body.get("notes") or ""),
+                                     recorded_at=device_time(body.get("recorded_at")), client_key=key)
+    except DomainError as error:
+        return jsonify(error.to_json()), error.status
+    recorded = _recorded_results(event)
+    return jsonify({"client_key": key, "results": recorded,
+                    "applied": sorted(name for name, row in recorded.items() if row["client_key"] == key)})
 
 
 def _group_meetings(event, now) -> dict:

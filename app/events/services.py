@@ -234,8 +234,15 @@ def duplicate_event(event: Event, actor) -> Event:
     return copy
 
 
-def record_trip_results(event: Event, actor, counts: dict, notes: str = "") -> Event:
-    """People served per offered service (counts only), once the trip has started."""
+def record_trip_results(event: Event, actor, counts: dict, notes: str = "", *, recorded_at=None,
+                        client_key: str | None = None) -> Event:
+    """People served per offered service (counts only), once the trip has started.
+
+    An entry made on a phone offline comes with the phone's time and its key: the same key sent again
+    changes nothing, and per service the latest entry wins (an older one arriving late never overwrites
+    a newer count); each count keeps who wrote it and when."""
+    now = clock.now()
+    recorded_at = min(recorded_at or now, now)
     with unit_of_work():
         errors = FieldErrors()
         if event.kind != EventKind.OUTREACH_TRIP or event.trip is None:
@@ -260,12 +267,19 @@ def record_trip_results(event: Event, actor, counts: dict, notes: str = "") -> E
         errors.raise_if_any()
         existing = {r.service: r for r in event.results}
         for service, number in clean.items():
-            if service in existing:
-                existing[service].people_served = number
-            else:
-                event.results.append(TripResult(service=service, people_served=number))
-        event.trip.results_notes = notes_text
-        event.trip.results_recorded_at = clock.now()
+            row = existing.get(service)
+            if row is None:
+                row = TripResult(service=service)
+                event.results.append(row)
+            elif (client_key is not None and row.client_key == client_key) or \
+                    (row.recorded_at is not None and recorded_at < row.recorded_at):
+                continue
+            row.people_served, row.recorded_at = number, recorded_at
+            row.recorded_by_id, row.client_key = actor.id, client_key
+        last = event.trip.results_recorded_at
+        if last is None or recorded_at >= last:
+            event.trip.results_notes = notes_text
+            event.trip.results_recorded_at = recorded_at
     return event
 
 

@@ -59,6 +59,7 @@ MESSAGES = {
     "date_required": _l("Enter a date."),
     "choose_consultations": _l("Tick the consultations to accept."),
     "mentoring_after_deadline": _l("This date is after the deadline of %(name)s (%(deadline)s)."),
+    "bad_key": _l("The entry has no valid key; reload the page and enter it again."),
 }
 
 

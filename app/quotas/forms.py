@@ -3,6 +3,8 @@
 The consultation form has no field for who the client was: no name, contact, address, birth
 date or diagnosis — and its note warns against writing them.
 """
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -158,3 +160,20 @@ class CohortFilterForm(FlaskForm):
         return {"show": self.show.data or None, "region": self.region.data or None,
                 "curator_id": bounds.id_or_none(curator) if curator else None,
                 "sort": self.sort.data or "status", "descending": self.order.data == "desc"}
+
+
+def entry_data(body: dict) -> dict:
+    """A consultation sent as JSON from the offline form (the API's field names) as the service's data;
+    what does not parse is left for the service to name beside its field."""
+    try:
+        held_on = date.fromisoformat(str(body.get("date") or ""))
+    except ValueError:
+        held_on = None
+    duration = body.get("duration_minutes")
+    if isinstance(duration, str) and duration.strip().isdigit():
+        duration = int(duration.strip())
+    if not isinstance(duration, int) or isinstance(duration, bool):
+        duration = None
+    return {"held_on": held_on, "format": str(body.get("format") or ""), "topic": str(body.get("topic") or "") or None,
+            "duration_minutes": duration, "client_type": str(body.get("client_type") or ""),
+            "is_repeat": body.get("is_repeat") is True, "note": str(body.get("note") or "")}

@@ -62,19 +62,39 @@ def validate(quota: ConsultationQuota, data: dict) -> dict:
             "client_type": client_type, "is_repeat": bool(data.get("is_repeat")), "note": note}
 
 
-def log_consultation(quota: ConsultationQuota, data: dict, actor) -> Consultation:
+def log_consultation(quota: ConsultationQuota, data: dict, actor, client_key: str | None = None) -> Consultation:
     """Log one consultation; it waits for the curator's review (`submitted`)."""
+    return log_keyed_consultation(quota, data, actor, client_key)[0]
+
+
+def _keyed(quota_id: int, client_key: str | None) -> Consultation | None:
+    if client_key is None:
+        return None
+    return db.session.execute(select(Consultation).where(Consultation.quota_id == quota_id,
+                                                         Consultation.client_key == client_key)).scalar_one_or_none()
+
+
+def log_keyed_consultation(quota: ConsultationQuota, data: dict, actor,
+                           client_key: str | None = None) -> tuple[Consultation, bool]:
+    """Log one consultation, exactly once per `client_key` (an entry made offline, sent again and again):
+    the consultation, and whether this call created it (False: the key was logged before, nothing changes)."""
+    sent_before = _keyed(quota.id, client_key)
+    if sent_before is not None:
+        return sent_before, False
     clean = validate(quota, data)
     with unit_of_work():
         quota = lock_quota(quota.id)
+        sent_before = _keyed(quota.id, client_key)  # a send racing this one, serialised by the quota's lock
+        if sent_before is not None:
+            return sent_before, False
         now = clock.now()
         consultation = Consultation(quota_id=quota.id, review_state=ReviewState.SUBMITTED, submitted_at=now,
-                                    created_at=now, **clean)
+                                    created_at=now, client_key=client_key, **clean)
         db.session.add(consultation)
         db.session.flush()
         record(quota.id, "submitted", actor.id, consultation_id=consultation.id)
         close_tasks(quota.id, (TaskKind.INACTIVE,), "logged")
-    return consultation
+    return consultation, True
 
 
 def edit_consultation(consultation: Consultation, data: dict, actor) -> Consultation:

@@ -157,6 +157,8 @@ class Consultation(Timestamps, db.Model):
         # Covers the per-quota counts and last-logged time of every list (no table lookups).
         Index("ix_consultations_quota_state", "quota_id", "review_state", "created_at"),
         Index("ix_consultations_state_submitted", "review_state", "submitted_at"),
+        # An entry made offline carries the device's key: a retried send finds it instead of adding a second.
+        UniqueConstraint("quota_id", "client_key", name="uq_consultations_quota_client_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,6 +175,7 @@ class Consultation(Timestamps, db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    client_key: Mapped[str | None] = mapped_column(String(36))
 
     quota: Mapped[ConsultationQuota] = relationship()
     reviewed_by = relationship("User")

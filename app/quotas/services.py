@@ -10,7 +10,7 @@
 """
 from app.quotas.base import MESSAGES
 from app.quotas.followup import check_pace, send_reminders
-from app.quotas.log import consultation_in_quota, edit_consultation, log_consultation
+from app.quotas.log import consultation_in_quota, edit_consultation, log_consultation, log_keyed_consultation
 from app.quotas.mentoring import (
     delete_session,
     get_session,
@@ -73,7 +73,8 @@ __all__ = [
     "waiting_for_review",
     "Pace", "QuotaProgress", "QuotaRow", "accepted_consultations_count", "accepted_dates", "add_trainee", "behind_per_event",
     "change_quota", "check_pace", "cohort", "cohort_regions", "consultation_in_quota", "consultations_of", "curator_rows",
-    "decide_catch_up", "edit_consultation", "find_quota", "get_quota", "MESSAGES", "history_of", "log_consultation", "my_rows",
+    "decide_catch_up", "edit_consultation", "find_quota", "get_quota", "MESSAGES", "history_of", "log_consultation", "log_keyed_consultation",
+    "my_rows",
     "next_for_review", "open_tasks_of_curator", "pace", "plan_for_event", "plans_of_curator", "quota_user_ids",
     "progress_for_event", "quota_in_plan", "record_session", "reopen", "request_catch_up", "review", "row_for",
     "save_plan", "send_reminders", "sessions_for_quotas", "sessions_of_curator", "set_curator",

@@ -1,8 +1,11 @@
 """Check-in per session and attendance (sessions checked in / sessions held)."""
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.accounts.models import User
@@ -24,11 +27,53 @@ from app.registrations.states import MESSAGES, RegistrationConflict, S
 
 # --- check-in and attendance ----------------------------------------------------------------
 
-def check_in(registration: Registration, session: Session, actor: User) -> CheckIn:
-    """Mark a confirmed participant present at one session; ticking twice changes nothing.
+@dataclass(frozen=True)
+class CheckInOutcome:
+    """A check-in asked for: the row that stands, and whether this call made it (False: it was there)."""
 
-    Under the event lock, with the registration read afresh: a check-in racing a cancellation (of
-    the registration or the event) cannot record attendance for it."""
+    entry: CheckIn
+    created: bool
+
+
+def check_in_opens_at(session: Session) -> datetime:
+    """Check-in opens on the session's day: CHECKIN_OPEN_MARGIN_HOURS before it starts, for every kind of
+    event. It stays open afterwards, so that attendance can be completed from the paper sheet."""
+    return session.starts_at - timedelta(hours=current_app.config["CHECKIN_OPEN_MARGIN_HOURS"])
+
+
+def check_in_is_open(session: Session) -> bool:
+    return clock.now() >= check_in_opens_at(session)
+
+
+def _check_in_row(registration_id: int, session_id: int) -> CheckIn | None:
+    return db.session.execute(
+        select(CheckIn).where(CheckIn.registration_id == registration_id, CheckIn.session_id == session_id)
+    ).scalar_one_or_none()
+
+
+def keyed_check_in(session_id: int, client_key: str) -> CheckIn | None:
+    return db.session.execute(
+        select(CheckIn).where(CheckIn.session_id == session_id, CheckIn.client_key == client_key)
+    ).scalar_one_or_none()
+
+
+def record_check_in(registration: Registration, session: Session, actor: User, *, at: datetime | None = None,
+                    client_key: str | None = None, offline: bool = False) -> CheckInOutcome:
+    """Mark a confirmed participant present at one session; a second tick or scan changes nothing and
+    says so (`created` False: the first one stands, with its time and who made it).
+
+    `at` is when it happened on the device (an offline tick sent later; never later than now) and must fall
+    after check-in opened. Under the event lock, with the registration read afresh: a check-in racing a
+    cancellation (of the registration or the event) cannot record attendance for it."""
+    now = clock.now()
+    at = min(at or now, now)
+    if at < check_in_opens_at(session):
+        raise RegistrationConflict(MESSAGES["checkin_not_open"], code="checkin_not_open")
+    return _record(registration, session, actor, at, client_key, offline)
+
+
+def _record(registration: Registration, session: Session, actor: User, at: datetime, client_key: str | None,
+            offline: bool) -> CheckInOutcome:
     if session.event_id != registration.event_id:
         raise NotFound(MESSAGES["wrong_session"])
     try:
@@ -38,20 +83,23 @@ def check_in(registration: Registration, session: Session, actor: User) -> Check
                 raise RegistrationConflict(MESSAGES["event_cancelled"], code="event_cancelled")
             if registration.status != S.CONFIRMED:
                 raise RegistrationConflict(MESSAGES["not_confirmed"], code="not_confirmed")
-            existing = db.session.execute(
-                select(CheckIn).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id)
-            ).scalar_one_or_none()
+            existing = _check_in_row(registration.id, session.id)
             if existing is not None:
-                return existing
-            entry = CheckIn(registration_id=registration.id, session_id=session.id, checked_in_at=clock.now(),
-                            checked_in_by_id=actor.id)
+                return CheckInOutcome(existing, created=False)
+            entry = CheckIn(registration_id=registration.id, session_id=session.id, checked_in_at=at,
+                            checked_in_by_id=actor.id, client_key=client_key, offline=offline)
             db.session.add(entry)
             participation_changed.send(registration)
     except IntegrityError:  # the same tick from another device a moment earlier: that one stands
-        return db.session.execute(
-            select(CheckIn).where(CheckIn.registration_id == registration.id, CheckIn.session_id == session.id)
-        ).scalar_one()
-    return entry
+        entry = _check_in_row(registration.id, session.id) or keyed_check_in(session.id, client_key)
+        return CheckInOutcome(entry, created=False)
+    return CheckInOutcome(entry, created=True)
+
+
+def check_in(registration: Registration, session: Session, actor: User) -> CheckIn:
+    """Attendance written by demo data and fixtures, whatever the day; pages and phones go through
+    record_check_in, which keeps the opening rule. Ticking twice changes nothing."""
+    return _record(registration, session, actor, clock.now(), None, False).entry
 
 
 def undo_check_in(registration: Registration, session: Session, actor: User) -> None:
@@ -62,6 +110,24 @@ def undo_check_in(registration: Registration, session: Session, actor: User) -> 
         db.session.execute(delete(CheckIn).where(CheckIn.registration_id == registration.id,
                                                  CheckIn.session_id == session.id))
         participation_changed.send(registration)
+
+
+def session_to_check_in(sessions: list[Session]) -> Session | None:
+    """The meeting a check-in starts on: the one running or next to start today, else the next one,
+    else the last one held (a group with ten meetings opens on today's, not on a list of tabs)."""
+    live = [s for s in sessions if s.cancelled_at is None] or list(sessions)
+    now = clock.now()
+    upcoming = [s for s in live if s.ends_at >= now]
+    if upcoming:
+        return min(upcoming, key=lambda s: s.starts_at)
+    return max(live, key=lambda s: s.starts_at) if live else None
+
+
+def check_ins_of(session: Session) -> dict[int, CheckIn]:
+    """One session's check-ins by registration id, with who made each."""
+    rows = db.session.execute(select(CheckIn).where(CheckIn.session_id == session.id)
+                              .options(selectinload(CheckIn.checked_in_by))).scalars()
+    return {row.registration_id: row for row in rows}
 
 
 def checked_in_ids(session: Session) -> set[int]:

@@ -95,16 +95,22 @@ class RegistrationHistory(db.Model):
 
 class CheckIn(db.Model):
     __tablename__ = "check_ins"
-    __table_args__ = (UniqueConstraint("registration_id", "session_id", name="uq_check_ins_registration_session"),)
+    __table_args__ = (UniqueConstraint("registration_id", "session_id", name="uq_check_ins_registration_session"),
+                      UniqueConstraint("session_id", "client_key", name="uq_check_ins_session_client_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"), index=True)
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A tick made on a phone without a connection: its key (a retried send is the same tick) and the flag
+    # shown to the organiser (pretix marks offline check-ins the same way); checked_in_at is the phone's time.
+    client_key: Mapped[str | None] = mapped_column(String(36))
+    offline: Mapped[bool] = mapped_column(default=False)
 
     registration: Mapped[Registration] = relationship(back_populates="check_ins")
     session = relationship("Session")
+    checked_in_by = relationship("User")
 
 
 class QuestionKind(LabelledEnum):

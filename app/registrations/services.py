@@ -40,10 +40,16 @@ from app.registrations.attendance import (
     attendance,
     attendance_for,
     check_in,
+    check_in_is_open,
+    check_in_opens_at,
+    check_ins_of,
     checked_in_ids,
     held_sessions,
+    record_check_in,
+    session_to_check_in,
     undo_check_in,
 )
+from app.registrations.checkin_sync import sync_check_ins
 from app.registrations.manual import add_participant, promote_from_waitlist, set_role
 from app.registrations.models import Registration
 from app.registrations.queries import (
@@ -109,6 +115,9 @@ __all__ = [
     "blocks_registering",
     "cancel",
     "check_in",
+    "check_in_is_open",
+    "check_in_opens_at",
+    "check_ins_of",
     "muted_registrations",
     "set_mail_muted",
     "check_transition",
@@ -123,6 +132,7 @@ __all__ = [
     "my_registrations",
     "participants",
     "promote_from_waitlist",
+    "record_check_in",
     "register",
     "registration_changes_for_user",
     "registration_for_ticket",
@@ -136,8 +146,10 @@ __all__ = [
     "send_reminders",
     "set_role",
     "set_status",
+    "session_to_check_in",
     "session_in_event",
     "ticket_token",
+    "sync_check_ins",
     "undo_check_in",
     "waitlist_position",
     "waitlist_positions",

@@ -61,6 +61,9 @@ MESSAGES = {
     "bad_ticket": _l("This ticket is not valid for this event."),
     "not_live": _l("This registration is no longer active."),
     "event_cancelled": _l("This event is cancelled."),
+    "checkin_not_open": _l("Check-in for this session opens on its day."),
+    "bad_key": _l("The entry has no valid key; reload the page and enter it again."),
+    "not_confirmed_now": _l("Not checked in: this registration is “%(status)s” now. Decide at the desk."),
 }
 
 

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from app import permissions
 from app.accounts import verification
 from app.accounts.signals import me_page_wanted
+from app.core.i18n import local_time
 from app.core.sections import Section
 from app.events.models import EventKind, EventStatus
 from app.events.signals import event_page_wanted
@@ -152,3 +153,53 @@ def _my_registrations(user) -> Section:
         "mine": mine, "answers_urls": answers_urls(mine),
         "tickets": {item.registration.id: registration_ticket(item.registration) for item in mine},
     }, order=10)
+
+
+# --- check-in, online and offline -------------------------------------------------------------
+
+def names_first(event) -> bool:
+    """A group or a long series is checked in by name (members have no printed tickets): names first."""
+    return event.kind == EventKind.SELF_HELP_GROUP or len(event.sessions) > 3
+
+
+def already_checked_in(registration: Registration, entry, event) -> str:
+    """The answer to a second tick or scan: when the first one was made, and by whom."""
+    return _("%(name)s is already checked in: at %(time)s by %(by)s.", name=registration.user.full_name,
+             time=local_time(entry.checked_in_at, event.timezone), by=_checker(entry))
+
+
+def _checker(entry) -> str:
+    return entry.checked_in_by.full_name if entry.checked_in_by is not None else "—"
+
+
+def check_in_offline_data(event, session, check_ins: dict) -> dict:
+    """What the check-in page keeps on the device (IndexedDB) to work without a connection: every
+    confirmed participant with the ticket code their QR carries, and who is checked in already."""
+    rows = services.participants(event, {"status": S.CONFIRMED.value}).rows
+    return {
+        "event_id": event.id, "session_id": session.id,
+        "sync_url": url_for("registrations.sync_check_ins", event_id=event.id, session_id=session.id),
+        "rows": [{"id": r.id, "name": r.user.full_name, "organisation": r.organisation.name if r.organisation else "",
+                  "ticket": services.ticket_token(r), **_check_in_json(check_ins.get(r.id), event)} for r in rows],
+    }
+
+
+def _check_in_json(entry, event) -> dict:
+    if entry is None:
+        return {"checked_in_at": None, "time": "", "by": "", "offline": False}
+    return {"checked_in_at": entry.checked_in_at.isoformat(), "time": local_time(entry.checked_in_at, event.timezone),
+            "by": _checker(entry), "offline": entry.offline}
+
+
+def synced_check_in_json(outcome, event) -> dict:
+    """One synced tick for the page: its key, what became of it, and the message to show."""
+    registration = outcome.registration
+    message = outcome.message
+    if outcome.state == "merged":
+        message = already_checked_in(registration, outcome.entry, event)
+    elif outcome.state == "done":
+        message = _("%(name)s is checked in.", name=registration.user.full_name)
+    return {"client_key": outcome.client_key, "state": outcome.state, "message": message,
+            "registration_id": registration.id if registration is not None else None,
+            "name": registration.user.full_name if registration is not None else "",
+            **_check_in_json(outcome.entry, event)}

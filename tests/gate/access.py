@@ -74,6 +74,9 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     # core and static files
     "core.healthz": public(),
     "core.switch_language": public(),
+    "core.service_worker": public(),
+    "core.manifest": public(),
+    "core.offline": public(),
     "static": public(fixture="static_file"),
     "bootstrap.static": public(fixture="bootstrap_file"),
     # accounts
@@ -140,6 +143,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "quotas.mine": signed_in(),
     "quotas.detail": owner("quota.own", "quota", admin=False),
     "quotas.log_consultation": owner("quota.own", "quota", admin=False),
+    "quotas.sync_consultation": owner("quota.own", "quota", admin=False),
     "quotas.edit_consultation": owner("quota.own", "consultation", admin=False),
     "quotas.submit_catch_up": owner("quota.own", "quota", admin=False),
     "quotas.curator": role("curator", rule="curator.area"),
@@ -195,6 +199,7 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "events.manage_reinstate": owner("event.edit", "event", gate=_MANAGE),
     "events.manage_duplicate": owner("event.edit", "event", gate=_MANAGE),
     "events.manage_results": owner("event.edit", "trip", gate=_MANAGE),
+    "events.sync_results": owner("event.edit", "trip", gate=_MANAGE),
     "events.manage_changes": owner("event.edit", "event", gate=_MANAGE),
     # materials: the organiser's pages, and the file itself for whoever may see it
     "materials.manage": owner("event.materials", "event", gate=_MANAGE),
@@ -236,6 +241,8 @@ ROUTES: dict[str, Access | dict[str, Access]] = {
     "registrations.check_in_page": owner("event.manage_registrations", "event_session",
                                              lists="session_registrations"),
     "registrations.check_in": owner("event.manage_registrations", "event_session"),
+    "registrations.check_in_today": owner("event.manage_registrations", "event"),
+    "registrations.sync_check_ins": owner("event.manage_registrations", "event_session"),
     "registrations.undo_check_in": owner("event.manage_registrations", "event_session"),
     # messaging: the organiser writes to participants; each organiser's notification settings
     "messaging.messages": owner("event.message", "event", gate=_MANAGE),

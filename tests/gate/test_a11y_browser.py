@@ -19,7 +19,7 @@ from tests.gate.test_csrf import _allowed_user
 pytestmark = pytest.mark.browser
 
 NOT_HTML = (".ics", ".csv", ".xlsx", ".json", ".pdf", ".credential", "/credentials/status/", "<any(", "/static/",
-            "/healthz", "/api/",
+            "/healthz", "/api/", "/sw.js", ".webmanifest",
             "/events/<int:event_id>/materials/<int:material_id>")  # a material is the uploaded file itself
 
 
@@ -28,7 +28,8 @@ def _html_pages(app):
 
 
 def _strict_context(browser, violations: list):
-    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})  # CSP enforced
+    # CSP enforced; the service worker (its own journeys test it) would only fetch its shell in the background here
+    context = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900}, service_workers="block")
     context.set_default_timeout(15_000)
 
     def watch(page):

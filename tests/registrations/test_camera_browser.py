@@ -1,8 +1,11 @@
 """The check-in page's camera scan, end to end: Chromium's fake camera shows a ticket's QR code,
 app/static/js/checkin.js decodes it with the vendored jsQR and submits the check-in."""
+from datetime import timedelta
+
 import pytest
 import segno
 
+from app import clock
 from app.accounts.models import Role
 from app.extensions import db
 from app.registrations import services
@@ -11,6 +14,11 @@ from tests.conftest import CHROMIUM_ARGS, require_chromium
 from tests.factories import make_event, make_user
 
 pytestmark = pytest.mark.browser
+
+
+def starting_soon():
+    """A start two hours from now: check-in opens on the session's day."""
+    return clock.now() + timedelta(hours=2)
 
 WIDTH, HEIGHT = 640, 480
 
@@ -39,7 +47,7 @@ def test_camera_scan_checks_the_ticket_holder_in(live_server, tmp_path, playwrig
     app = live_server.app
     with app.app_context():
         organiser = make_user("organiser@example.org", roles=(Role.ORGANISER,), full_name="Ольга Организатор")
-        event = make_event(actor=organiser, title="Школа пациентских лидеров")
+        event = make_event(actor=organiser, title="Школа пациентских лидеров", start=starting_soon())
         registration = services.register(event.id, make_user(full_name="Ирина Петрова", password=None))
         token = services.ticket_token(registration)
         url = f"{live_server}/manage/events/{event.id}/sessions/{event.sessions[0].id}/check-in"

@@ -1,9 +1,11 @@
 """In headless Chromium: register, get waitlisted, another cancels, accept the offer; the organiser
 checks the participant in by name. Pages on the way are checked with axe-core."""
 import re
+from datetime import timedelta
 
 import pytest
 
+from app import clock
 from app.accounts.models import Role
 from app.registrations import services
 from app.registrations.models import Registration, RegistrationStatus
@@ -27,7 +29,8 @@ def test_waitlist_offer_and_check_in(live_server, browser):
         organiser = make_user("organiser@example.org", roles=(Role.ORGANISER,), full_name="Ольга Организатор")
         holder = make_user("holder@example.org", full_name="Пётр Первый")
         make_user("irina@example.org", full_name="Ирина Петрова")
-        event = make_event(actor=organiser, capacity=1, title="Школа пациентских лидеров")
+        event = make_event(actor=organiser, capacity=1, title="Школа пациентских лидеров",
+                           start=clock.now() + timedelta(hours=2))  # check-in opens on the day
         held = services.register(event.id, holder)
         event_id, session_id, holder_id, held_id = event.id, event.sessions[0].id, holder.id, held.id
         leaders = make_event(actor=organiser, title="Школа лидеров", requires_approval=True, max_per_region=1)

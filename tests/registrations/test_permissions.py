@@ -1,6 +1,9 @@
 """Permission matrix of the registration pages: (endpoint, role) → status; no mutating GET."""
+from datetime import timedelta
+
 import pytest
 
+from app import clock
 from app.accounts.models import Role
 from app.extensions import db
 from app.registrations import services
@@ -58,7 +61,8 @@ def test_permission_matrix(client, login, method, url, role, expected):
         "admin": make_user(roles=(Role.ADMIN,)),
     }
     approval = url.endswith("/approve")  # an application to approve, so that approving can succeed
-    event = make_event(actor=organiser, capacity=5, requires_approval=approval)
+    # starting within the hour: check-in is open (it opens on the session's day)
+    event = make_event(actor=organiser, capacity=5, requires_approval=approval, start=clock.now() + timedelta(hours=1))
     registration = services.register(event.id, people["registrant"])
     before = registration.status
     target = url.format(e=event.id, r=registration.id, s=event.sessions[0].id)

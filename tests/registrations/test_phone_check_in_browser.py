@@ -1,13 +1,21 @@
 """At phone width (390 px), in headless Chromium: the organiser checks 30 people in by name and the list
 keeps its place after every tick (no jump to the top); without JavaScript the #anchor keeps the row in view."""
+from datetime import timedelta
+
 import pytest
 
+from app import clock
 from app.accounts.models import Role
 from app.registrations import services
 from tests.a11y import assert_accessible
 from tests.factories import make_event, make_trainees, make_user
 
 pytestmark = pytest.mark.browser
+
+
+def starting_soon():
+    """A start two hours from now: check-in opens on the session's day."""
+    return clock.now() + timedelta(hours=2)
 PHONE = {"width": 390, "height": 844}
 
 
@@ -37,7 +45,7 @@ def test_check_in_of_thirty_people_keeps_the_scroll_position(live_server, browse
     app = live_server.app
     with app.app_context():
         organiser = make_user("organiser@example.org", roles=(Role.ORGANISER,), full_name="Ольга Организатор")
-        event = make_event(actor=organiser, capacity=40, title="Школа пациентских лидеров")
+        event = make_event(actor=organiser, capacity=40, title="Школа пациентских лидеров", start=starting_soon())
         ids = [services.register(event.id, person).id for person in make_trainees(30)]
         url = f"/manage/events/{event.id}/sessions/{event.sessions[0].id}/check-in"
         names = {r.id: r.user.full_name for r in services.participants(event, {"status": "confirmed"}).rows}
@@ -72,7 +80,7 @@ def test_without_javascript_the_anchor_keeps_the_ticked_row_in_view(live_server,
     app = live_server.app
     with app.app_context():
         organiser = make_user("organiser2@example.org", roles=(Role.ORGANISER,), full_name="Ольга Организатор")
-        event = make_event(actor=organiser, capacity=40)
+        event = make_event(actor=organiser, capacity=40, start=starting_soon())
         rows = [services.register(event.id, person) for person in make_trainees(30)]
         last = max(rows, key=lambda r: (r.user.full_name, r.id))
         url = f"/manage/events/{event.id}/sessions/{event.sessions[0].id}/check-in"
@@ -96,7 +104,7 @@ def test_me_on_a_phone_shows_the_ticket_on_a_card_and_the_copy_button_says_it_co
     with app.app_context():
         organiser = make_user("organiser3@example.org", roles=(Role.ORGANISER,))
         trainee = make_user("irina@example.org", full_name="Ирина Петрова")
-        event = make_event(actor=organiser, title="Школа пациентских лидеров")
+        event = make_event(actor=organiser, title="Школа пациентских лидеров", start=starting_soon())
         services.register(event.id, trainee)
 
     context = browser.new_context(locale="ru-RU", viewport=PHONE)

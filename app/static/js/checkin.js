@@ -38,7 +38,11 @@
         field.value = code.data;
         status.textContent = start.dataset.found || "";
         stop();
-        form.submit();
+        if (form.requestSubmit) {
+          form.requestSubmit();  // through the submit handlers: offline, the tick is kept on the phone
+        } else {
+          form.submit();
+        }
         return;
       }
     }
