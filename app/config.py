@@ -18,6 +18,7 @@ AREAS_WITH_TRANSLATIONS = (
     "api",
     "backup",
     "notifications",
+    "outbox",
     "accounts",
     "core",
     "reports",

@@ -50,3 +50,13 @@ def test_a_msgid_shared_by_catalogs_has_one_translation():
                     translations.setdefault(key, {})[area] = str(message.string)
     conflicts = {msgid: areas for msgid, areas in translations.items() if len(set(areas.values())) > 1}
     assert conflicts == {}, "\n".join(f"{msgid!r}: {areas}" for msgid, areas in sorted(conflicts.items()))
+
+
+def test_every_area_catalog_is_loaded():
+    """An area's catalog left out of the list is silently never used (the outbox page once stayed English)."""
+    from pathlib import Path
+
+    from app.config import AREAS_WITH_TRANSLATIONS
+
+    app_dir = Path(__file__).resolve().parents[2] / "app"
+    assert sorted(AREAS_WITH_TRANSLATIONS) == sorted(p.parent.name for p in app_dir.glob("*/translations"))
