@@ -8,6 +8,7 @@ behind — nothing goes.
 """
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
@@ -79,7 +80,8 @@ def _quota_mail(kind: str, quota: ConsultationQuota) -> Mail | None:
         return _mail(quota.user, _l("You are behind your consultation pace: %(title)s", title=title), [
             _l("%(accepted)d of %(target)d consultations are accepted; about %(expected)d were expected by today.",
                accepted=row.accepted, target=quota.target, expected=pace.expected_count),
-            _l("%(days)d days are left until the deadline.", days=pace.days_left),
+            lazy_ngettext("%(num)d day is left until the deadline.", "%(num)d days are left until the deadline.",
+                          pace.days_left),
         ], _quota_link(quota))
     elif kind == "last_weeks" and quota.met_at is None and pace.days_left > 0:
         return _mail(quota.user, _l("Two weeks left: %(title)s", title=title), [
