@@ -17,7 +17,8 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("ru", "bg", "pl", "lt")
-KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "ngettext:1,2", "-k", "_n:1,2"]
+KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "ngettext:1,2", "-k", "_n:1,2",
+            "-k", "pgettext:1c,2", "-k", "lazy_pgettext:1c,2", "-k", "npgettext:1c,2,3"]
 
 # Paths may be globs. Each area's mail templates (templates/notifications/<area>_*) belong to that
 # area's catalog; the notifications catalog holds only the shared mail layout.

@@ -1,5 +1,6 @@
 """Account forms: shape only; rules live in services."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -16,6 +17,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import OrganisationKind, Role
+from app.accounts.services import MIN_PASSWORD_LENGTH
 from app.core.i18n import language_choices
 
 
@@ -50,8 +52,9 @@ class _OrganisationFields:
 
 class RegisterForm(_OrganisationFields, FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)],
-                             description=_l("At least 8 characters."))
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+                             description=lazy_ngettext("At least %(num)d character.", "At least %(num)d characters.",
+                                                      MIN_PASSWORD_LENGTH))
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     # Checked by the service (consent.check_agreed): the message sits beside the box.
     consent = BooleanField(_l("I agree to the processing of my personal data on the terms above"))
@@ -81,15 +84,18 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)],
-                             description=_l("At least 8 characters."))
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+                             description=lazy_ngettext("At least %(num)d character.", "At least %(num)d characters.",
+                                                      MIN_PASSWORD_LENGTH))
     submit = SubmitField(_l("Set the new password"))
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)],
-                             description=_l("At least 8 characters. Your other sessions will end."))
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+                             description=lazy_ngettext("At least %(num)d character. Your other sessions will end.",
+                                                      "At least %(num)d characters. Your other sessions will end.",
+                                                      MIN_PASSWORD_LENGTH))
     submit = SubmitField(_l("Change password"))
 
 

@@ -204,8 +204,10 @@ def resend_confirmation():
     if not form.validate_on_submit():
         flash(_("The form has expired; please try again."), "danger")
     elif services.resend_confirmation(current_user._get_current_object()):
-        flash(_("We have sent a new link to %(email)s. It works for %(days)d days.", email=current_user.email,
-                days=verification.VERIFY_VALID_FOR.days), "info")
+        days = verification.VERIFY_VALID_FOR.days
+        flash(ngettext("We have sent a new link to %(email)s. It works for %(days)d day.",
+                       "We have sent a new link to %(email)s. It works for %(days)d days.", days,
+                       email=current_user.email, days=days), "info")
     else:
         flash(_("Your address is confirmed already."), "info")
     return redirect(back)

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -72,7 +73,7 @@ def get_user(user_id: int) -> User:
 def _hash_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
-            _l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH), field="password"
+            lazy_ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_PASSWORD_LENGTH), field="password"
         )
     return password_hasher().hash(password)
 
@@ -97,7 +98,7 @@ def _checked_name(value: str | None, field: str, required: bool = True) -> str |
             raise ValidationFailed(_l("This field is required."), field=field)
         return None
     if len(value) > MAX_NAME_LENGTH:
-        raise ValidationFailed(_l("At most %(count)d characters.", count=MAX_NAME_LENGTH), field=field)
+        raise ValidationFailed(lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", MAX_NAME_LENGTH), field=field)
     return value
 
 
@@ -190,7 +191,7 @@ def find_or_propose_organisation(name: str | None, region_code: str | None,
     if not name:
         return None
     if len(name) > MAX_ORGANISATION_LENGTH:
-        raise ValidationFailed(_l("At most %(count)d characters.", count=MAX_ORGANISATION_LENGTH),
+        raise ValidationFailed(lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", MAX_ORGANISATION_LENGTH),
                                field="organisation")
     candidates = db.session.execute(
         select(Organisation)
@@ -447,7 +448,7 @@ def create_named_api_token(user: User, name: str) -> str:
     if not name:
         raise ValidationFailed(_l("This field is required."), field="name")
     if len(name) > 100:
-        raise ValidationFailed(_l("At most %(count)d characters.", count=100), field="name")
+        raise ValidationFailed(lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", 100), field="name")
     return create_api_token(user, name)
 
 

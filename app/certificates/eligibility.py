@@ -8,6 +8,7 @@ the quotas area's `progress_for_event`). An organiser may override for one perso
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -77,8 +78,9 @@ def candidates(event: Event, kind: CertificateKind, user_ids: list[int] | None =
             if quota is None:
                 reasons.append(_l("no consultation quota"))
             elif not quota.met:
-                reasons.append(_l("%(accepted)d of %(target)d consultations accepted",
-                                  accepted=quota.accepted, target=quota.target))
+                reasons.append(lazy_ngettext("%(accepted)d of %(target)d consultation accepted",
+                                             "%(accepted)d of %(target)d consultations accepted", quota.target,
+                                             accepted=quota.accepted, target=quota.target))
         result.append(Candidate(user=registration.user, registration=registration, attended=seen.attended,
                                 held=seen.held, percent=seen.percent, eligible=not reasons, reasons=reasons,
                                 quota=quota, certificate=existing.get(registration.user_id)))

@@ -7,13 +7,15 @@ import re
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from app.errors import wants_json
 
 MAX_JSON_DEPTH = 32  # the deepest real body (an event with trip and sessions) is 3 levels
 
 NUL_REFUSED = _l("The request contains a NUL character, which no text here may hold. Remove it and send again.")
-TOO_DEEP = _l("The JSON body is nested deeper than %(n)d levels.", n=MAX_JSON_DEPTH)
+TOO_DEEP = lazy_ngettext("The JSON body is nested deeper than %(n)d level.",
+                         "The JSON body is nested deeper than %(n)d levels.", MAX_JSON_DEPTH, n=MAX_JSON_DEPTH)
 
 # A JSON string (skipped whole, brackets inside it do not count) or one bracket.
 _JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)

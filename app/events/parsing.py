@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from app.core import bounds
 from app.core.i18n import LOCALES
@@ -32,7 +33,6 @@ COMMUNITY_MAX = 200
 
 MESSAGES = {
     "required": _l("This field is required."),
-    "too_long": _l("At most %(n)d characters."),
     "not_text": _l("Enter text."),
     "not_int": _l("Enter a whole number."),
     "positive": _l("Enter a number greater than zero, or leave it empty."),
@@ -187,7 +187,7 @@ def check_text(errors: FieldErrors, name: str, value, limit: int, required: bool
     if required and not value:
         errors.add(name, error_message("required"))
     if len(value) > limit:
-        errors.add(name, error_message("too_long", n=limit))
+        errors.add(name, lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", limit))
     return value
 
 

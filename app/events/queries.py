@@ -5,6 +5,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
@@ -100,7 +101,7 @@ def parse_filters(args) -> EventFilters:
     if any(ord(character) < 32 for character in q):
         errors.add("q", error_message("search_text"))
     if len(q) > 200:
-        errors.add("q", error_message("too_long", n=200))
+        errors.add("q", lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", 200))
     filters.q = q.strip()[:200]
     for key, attr in (("from", "date_from"), ("to", "date_to")):
         raw = args.get(key)

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, rruleset, weekday
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from app import clock
 from app.core import bounds
@@ -39,7 +40,6 @@ MESSAGES = {
     "end_missing": _l("Choose an end date or a number of meetings."),
     "end_both": _l("Give an end date or a number of meetings, not both."),
     "until_before_start": _l("The end date must be on or after the first date."),
-    "too_many": _l("The rule gives more than %(n)d meetings: choose an earlier end date."),
     "none": _l("The rule gives no meetings: check the first date, the weekdays and the end."),
     "excluded": _l("Enter dates as YYYY-MM-DD, separated by commas or new lines."),
     "not_a_meeting": _l("This meeting is not part of the event."),
@@ -248,7 +248,9 @@ def expand(rule: Rule, tz) -> list[Occurrence]:
     if not starts:
         errors.add("starts_on", MESSAGES["none"])
     elif len(starts) > MAX_MEETINGS:
-        errors.add("until", MESSAGES["too_many"] % {"n": MAX_MEETINGS})
+        errors.add("until", lazy_ngettext("The rule gives more than %(n)d meeting: choose an earlier end date.",
+                                           "The rule gives more than %(n)d meetings: choose an earlier end date.",
+                                           MAX_MEETINGS, n=MAX_MEETINGS))
     errors.raise_if_any()
     length = timedelta(minutes=rule.duration_minutes)
     occurrences = []

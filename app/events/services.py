@@ -9,6 +9,7 @@ the same transaction, so the change and its consequences commit together.
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from app import clock
 from app.core import bounds
@@ -84,7 +85,9 @@ class MailConfirmationNeeded(Conflict):
 
     def __init__(self, recipients: int):
         self.recipients = recipients
-        super().__init__(_l("This change will mail %(count)d people registered for the event.", count=recipients))
+        super().__init__(lazy_ngettext("This change will mail %(count)d person registered for the event.",
+                                       "This change will mail %(count)d people registered for the event.",
+                                       recipients, count=recipients))
 
 # --- public operations ---------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import filetype
 from flask import current_app
-from flask_babel import format_decimal
+from flask_babel import format_decimal, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
@@ -181,7 +181,7 @@ def _text(data: dict, name: str, errors: FieldErrors, *, max_length: int, requir
     elif required and not value:
         errors.add(name, _l("This field is required."))
     elif len(value) > max_length:
-        errors.add(name, _l("At most %(max)d characters.", max=max_length))
+        errors.add(name, lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", max_length))
     return value
 
 

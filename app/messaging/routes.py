@@ -1,6 +1,7 @@
 """Messaging pages: parse → load scoped to the event → permissions.require → one service call."""
 from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.accounts.regions import region_name
@@ -88,8 +89,9 @@ def send(event_id: int):
     form = _message_form(event)
     return submit(form, lambda: services.send(event, current_user._get_current_object(), _audience(form),
                                               form.subject.data, form.body.data),
-                  done=lambda message: _("The message is being sent to %(count)d people.",
-                                         count=message.recipient_count),
+                  done=lambda message: ngettext("The message is being sent to %(num)d person.",
+                                                "The message is being sent to %(num)d people.",
+                                                message.recipient_count),
                   to=lambda message: url_for(".message_detail", event_id=event.id, message_id=message.id)) \
         or _render(event, form, status=422)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
@@ -107,7 +107,7 @@ def _check_text(errors: FieldErrors, name: str, text: str) -> None:
         errors.add(name, MESSAGES["required"])
         return
     if len(text) > MAX_LENGTH[name]:
-        errors.add(name, _l("At most %(count)d characters.", count=MAX_LENGTH[name]))
+        errors.add(name, lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", MAX_LENGTH[name]))
         return
     unknown = sorted({f"{{{key}}}" for key in _PLACEHOLDER.findall(text) if key not in PLACEHOLDERS})
     if unknown:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, literal, select, type_coerce
 
 from app.calendar.items import CalendarItem
@@ -39,7 +40,9 @@ def quota_items(user) -> Iterable[CalendarItem]:
             summary=_("Consultations due: %(title)s", title=title),
             start=quota.deadline, end=quota.deadline + timedelta(days=1), timezone=None,
             last_modified=max(quota.updated_at, quota.plan.updated_at),
-            description=_("Deadline of your quota: %(target)d accepted consultations.", target=quota.target)
+            description=ngettext("Deadline of your quota: %(target)d accepted consultation.",
+                                 "Deadline of your quota: %(target)d accepted consultations.", quota.target,
+                                 target=quota.target)
             + "\n\n" + f"{base_url}/quotas/{quota.id}",
             url=f"{base_url}/quotas/{quota.id}", categories=(_("Consultation quota"),),
             alarm_text=_("Tomorrow is the deadline of your consultation quota."),

@@ -6,6 +6,7 @@ date or diagnosis — and its note warns against writing them.
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -143,7 +144,7 @@ class CohortFilterForm(FlaskForm):
         csrf = False
 
     show = SelectField(_l("Show"), validators=[Optional()], choices=[
-        ("", _l("Everyone")), ("behind", _l("Behind")), ("not_started", _l("Not started")),
+        ("", _l("Everyone")), ("behind", lazy_pgettext("quota", "Behind")), ("not_started", _l("Not started")),
         ("inactive", _l("Inactive for 14 days"))])
     region = SelectField(_l("Region"), validators=[Optional()], choices=[], validate_choice=False)
     curator = SelectField(_l("Curator"), validators=[Optional()], choices=[], validate_choice=False)

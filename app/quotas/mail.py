@@ -8,6 +8,7 @@ behind — nothing goes.
 """
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
@@ -50,20 +51,24 @@ def _quota_mail(kind: str, quota: ConsultationQuota) -> Mail | None:
     pace = row.pace
     if kind == "assigned":
         return _mail(quota.user, _l("Your consultation quota: %(title)s", title=title), [
-            _l("After the seminar “%(title)s” you hold at least %(target)d consultations by %(deadline)s.",
-               title=title, target=quota.target, deadline=_day(quota.deadline)),
+            lazy_ngettext("After the seminar “%(title)s” you hold at least %(target)d consultation by %(deadline)s.",
+                          "After the seminar “%(title)s” you hold at least %(target)d consultations by %(deadline)s.",
+                          quota.target, title=title, target=quota.target, deadline=_day(quota.deadline)),
             _l("Log each consultation on the site or in the app; your curator reviews it. Never write a client’s "
                "name, contacts or diagnosis."),
         ], _quota_link(quota))
     elif kind == "met" and quota.met_at is not None:
         return _mail(quota.user, _l("Quota met: %(title)s", title=title), [
-            _l("%(accepted)d of %(target)d consultations are accepted: your quota is met. Thank you!",
-               accepted=row.accepted, target=quota.target),
+            lazy_ngettext("%(accepted)d of %(target)d consultation is accepted: your quota is met. Thank you!",
+                          "%(accepted)d of %(target)d consultations are accepted: your quota is met. Thank you!",
+                          quota.target, accepted=row.accepted, target=quota.target),
         ], _quota_link(quota))
     elif kind == "catch_up_requested" and quota.catch_up and quota.catch_up.state == CatchUpState.REQUESTED:
         return _mail(quota.user, _l("Please make a catch-up plan: %(title)s", title=title), [
-            _l("You have %(accepted)d of %(target)d accepted consultations; about %(expected)d were expected by now.",
-               accepted=row.accepted, target=quota.target, expected=pace.expected_count),
+            lazy_ngettext("You have %(accepted)d of %(target)d accepted consultation; about %(expected)d were expected "
+                          "by now.",
+                          "You have %(accepted)d of %(target)d accepted consultations; about %(expected)d were expected "
+                          "by now.", quota.target, accepted=row.accepted, target=quota.target, expected=pace.expected_count),
             _l("Tell your curator how many consultations a week you will hold until %(deadline)s.",
                deadline=_day(quota.deadline)),
         ], _quota_link(quota))
@@ -71,20 +76,25 @@ def _quota_mail(kind: str, quota: ConsultationQuota) -> Mail | None:
                                                                                       CatchUpState.RETURNED):
         plan = quota.catch_up
         if plan.state == CatchUpState.ACCEPTED:
-            paragraphs = [_l("Your curator accepted your catch-up plan: %(n)d consultations a week.", n=plan.per_week)]
+            paragraphs = [lazy_ngettext("Your curator accepted your catch-up plan: %(n)d consultation a week.",
+                                        "Your curator accepted your catch-up plan: %(n)d consultations a week.",
+                                        plan.per_week, n=plan.per_week)]
         else:
             paragraphs = [_l("Your curator returned your catch-up plan with a comment:"), plan.comment]
         return _mail(quota.user, _l("Your catch-up plan: %(title)s", title=title), paragraphs, _quota_link(quota))
     elif kind == "behind" and pace.is_behind:
         return _mail(quota.user, _l("You are behind your consultation pace: %(title)s", title=title), [
-            _l("%(accepted)d of %(target)d consultations are accepted; about %(expected)d were expected by today.",
-               accepted=row.accepted, target=quota.target, expected=pace.expected_count),
-            _l("%(days)d days are left until the deadline.", days=pace.days_left),
+            lazy_ngettext("%(accepted)d of %(target)d consultation is accepted; about %(expected)d were expected by today.",
+                          "%(accepted)d of %(target)d consultations are accepted; about %(expected)d were expected by "
+                          "today.", quota.target, accepted=row.accepted, target=quota.target, expected=pace.expected_count),
+            lazy_ngettext("%(num)d day is left until the deadline.", "%(num)d days are left until the deadline.",
+                          pace.days_left),
         ], _quota_link(quota))
     elif kind == "last_weeks" and quota.met_at is None and pace.days_left > 0:
         return _mail(quota.user, _l("Two weeks left: %(title)s", title=title), [
-            _l("The deadline is %(deadline)s. You have %(accepted)d of %(target)d accepted consultations.",
-               deadline=_day(quota.deadline), accepted=row.accepted, target=quota.target),
+            lazy_ngettext("The deadline is %(deadline)s. You have %(accepted)d of %(target)d accepted consultation.",
+                          "The deadline is %(deadline)s. You have %(accepted)d of %(target)d accepted consultations.",
+                          quota.target, deadline=_day(quota.deadline), accepted=row.accepted, target=quota.target),
         ], _quota_link(quota))
     return None
 

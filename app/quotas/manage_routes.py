@@ -1,6 +1,7 @@
 """The organiser's quota pages under /manage: the plan, the cohort (+ CSV/XLSX), one trainee's quota."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from app import permissions
@@ -114,14 +115,15 @@ def _plan_action(event_id: int, action, done):
 @login_required
 def sync(event_id: int):
     return _plan_action(event_id, services.sync_quotas,
-                        lambda n: _("Quotas given to %(n)d newly eligible participants.", n=n))
+                        lambda n: ngettext("Quota given to %(num)d newly eligible participant.",
+                                           "Quotas given to %(num)d newly eligible participants.", n))
 
 
 @bp.post("/manage/events/<int:event_id>/quotas/spread")
 @login_required
 def spread(event_id: int):
     return _plan_action(event_id, lambda plan: services.spread_curators(plan, user()),
-                        lambda n: _("%(n)d trainees were given a curator.", n=n))
+                        lambda n: ngettext("%(num)d trainee was given a curator.", "%(num)d trainees were given a curator.", n))
 
 
 def _add_form(plan):

@@ -7,6 +7,7 @@ birth date, diagnosis): a consultation is counted, never traced back to a person
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -30,7 +31,7 @@ class ConsultationFormat(LabelledEnum):
     IN_PERSON = "in_person", _l("In person")
     PHONE = "phone", _l("Phone")
     ONLINE = "online", _l("Online")
-    GROUP = "group", _l("Group")
+    GROUP = "group", lazy_pgettext("consultation", "Group")
     HOME_VISIT = "home_visit", _l("Home visit")
 
 
@@ -41,23 +42,23 @@ class ClientType(LabelledEnum):
 
 
 class ReviewState(LabelledEnum):
-    SUBMITTED = "submitted", _l("Submitted")
-    ACCEPTED = "accepted", _l("Accepted")
-    RETURNED = "returned", _l("Returned")
+    SUBMITTED = "submitted", lazy_pgettext("consultation", "Submitted")
+    ACCEPTED = "accepted", lazy_pgettext("consultation", "Accepted")
+    RETURNED = "returned", lazy_pgettext("consultation", "Returned")
 
 
 class PaceStatus(LabelledEnum):
     NOT_STARTED = "not_started", _l("Not started")
     AHEAD = "ahead", _l("Ahead")
-    ON_TRACK = "on_track", _l("On track")
-    BEHIND = "behind", _l("Behind")
-    MISSED = "missed", _l("Missed")
-    MET = "met", _l("Met")
+    ON_TRACK = "on_track", lazy_pgettext("quota", "On track")
+    BEHIND = "behind", lazy_pgettext("quota", "Behind")
+    MISSED = "missed", lazy_pgettext("quota", "Missed")
+    MET = "met", lazy_pgettext("quota", "Met")
 
 
 class MentoringKind(LabelledEnum):
-    INDIVIDUAL = "individual", _l("Individual")
-    GROUP = "group", _l("Group")
+    INDIVIDUAL = "individual", lazy_pgettext("mentoring", "Individual")
+    GROUP = "group", lazy_pgettext("mentoring", "Group")
 
 
 class CatchUpState(LabelledEnum):

@@ -10,6 +10,7 @@ be deleted (they are the consent records).
 import math
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 
 from app import clock
@@ -97,21 +98,21 @@ def _checked(data: dict) -> dict:
     if not label:
         errors.add("label", MESSAGES["label_required"])
     elif len(label) > 300:
-        errors.add("label", _l("At most %(count)d characters.", count=300))
+        errors.add("label", lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", 300))
     help_text = (data.get("help_text") or "").strip()
     if len(help_text) > 10000:
-        errors.add("help_text", _l("At most %(count)d characters.", count=10000))
+        errors.add("help_text", lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", 10000))
     options = [" ".join(line.split()) for line in (data.get("options") or "").splitlines()]
     options = [option for option in options if option]
     if kind in CHOICE_KINDS:
         if len(options) < 2:
             errors.add("options", MESSAGES["options_needed"])
         elif len(options) > MAX_OPTIONS:
-            errors.add("options", _l("At most %(count)d options.", count=MAX_OPTIONS))
+            errors.add("options", lazy_ngettext("At most %(num)d option.", "At most %(num)d options.", MAX_OPTIONS))
         elif len({o.casefold() for o in options}) < len(options):
             errors.add("options", MESSAGES["options_repeated"])
         elif any(len(o) > MAX_OPTION_LENGTH for o in options):
-            errors.add("options", _l("At most %(count)d characters.", count=MAX_OPTION_LENGTH))
+            errors.add("options", lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", MAX_OPTION_LENGTH))
     else:
         options = []
     min_value = max_value = None
@@ -208,7 +209,7 @@ def _clean_one(question: Question, raw, errors: FieldErrors):
         return None
     if kind == K.TEXT:
         if len(text) > MAX_TEXT_ANSWER:
-            errors.add(name, _l("At most %(count)d characters.", count=MAX_TEXT_ANSWER))
+            errors.add(name, lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", MAX_TEXT_ANSWER))
             return None
         return text
     if kind == K.CHOICE:

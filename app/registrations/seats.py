@@ -3,8 +3,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_ngettext, ngettext
 from sqlalchemy import and_, func, or_, select
 
 from app import clock
@@ -99,15 +98,17 @@ def check_rules(event: Event, region_code: str | None, organisation_id: int | No
         count = by_region.get(region_code, 0)
         if count >= event.max_per_region:
             raise RegistrationConflict(
-                _l("The region %(region)s already has %(count)d of %(limit)d places at this event.",
-                   region=region_name(region_code), count=count, limit=event.max_per_region),
+                lazy_ngettext("The region %(region)s already has %(count)d of %(limit)d place at this event.",
+                              "The region %(region)s already has %(count)d of %(limit)d places at this event.",
+                              event.max_per_region, region=region_name(region_code), count=count, limit=event.max_per_region),
                 field=field_name, code="region_full")
     if event.max_per_organisation is not None and organisation_id:
         count = by_organisation.get(organisation_id, 0)
         if count >= event.max_per_organisation:
             raise RegistrationConflict(
-                _l("Your organisation already has %(count)d of %(limit)d places at this event.",
-                   count=count, limit=event.max_per_organisation),
+                lazy_ngettext("Your organisation already has %(count)d of %(limit)d place at this event.",
+                              "Your organisation already has %(count)d of %(limit)d places at this event.",
+                              event.max_per_organisation, count=count, limit=event.max_per_organisation),
                 field=field_name, code="organisation_full")
 
 

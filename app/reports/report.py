@@ -10,6 +10,7 @@ nothing grows with the number of indicators, events, registrations or trips.
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from app import clock
@@ -25,7 +26,8 @@ from app.reports.models import Indicator
 
 def status_label(status: str) -> str:
     labels = {
-        "met": _("Met"), "on_track": _("On track"), "behind": _("Behind"), "missed": _("Missed"),
+        "met": pgettext("indicator", "Met"), "on_track": pgettext("indicator", "On track"),
+        "behind": pgettext("indicator", "Behind"), "missed": pgettext("indicator", "Missed"),
         "no_plan": _("No plan"), "no_fact": _("No fact yet"),
     }
     return labels.get(status, status)

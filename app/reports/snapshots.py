@@ -2,7 +2,7 @@
 import hashlib
 import json
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 
 from app import clock
@@ -26,7 +26,7 @@ def freeze(programme: Programme, actor: User, label: str = "") -> ReportSnapshot
     label = (label or "").strip()
     errors = FieldErrors()
     if len(label) > LABEL_MAX:
-        errors.add("label", _l("At most %(max)d characters.", max=LABEL_MAX))
+        errors.add("label", lazy_ngettext("At most %(num)d character.", "At most %(num)d characters.", LABEL_MAX))
     errors.raise_if_any()
     now = clock.now()
     data = report.build(programme.id, now=now)

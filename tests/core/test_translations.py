@@ -35,21 +35,24 @@ def test_catalog_is_compiled_and_current(area):
     assert mo.stat().st_mtime >= po.stat().st_mtime, "the .mo is older than the .po: run scripts/i18n.py compile"
 
 
-def test_a_msgid_shared_by_catalogs_has_one_translation():
-    """Flask-Babel merges all catalogs into one; the same English text must read the same in Russian
-    everywhere (use a more specific msgid where a context needs a different form)."""
+@pytest.mark.parametrize("locale", ["ru", "bg", "pl", "lt"])
+def test_a_msgid_shared_by_catalogs_has_one_translation(locale):
+    """Flask-Babel merges all catalogs into one, so a msgid shared by two catalogs gets one of their
+    translations arbitrarily: the same English text (in the same msgctxt) must read the same in every
+    catalog of a language. Where a context needs a different form (gender, number), use pgettext."""
     from babel.messages.pofile import read_po
 
-    translations: dict[str, dict[str, str]] = {}
-    for po in sorted((SCRIPT.parent.parent / "app").glob("*/translations/ru/LC_MESSAGES/messages.po")):
+    translations: dict[tuple, dict[str, object]] = {}
+    for po in sorted((SCRIPT.parent.parent / "app").glob(f"*/translations/{locale}/LC_MESSAGES/messages.po")):
         area = po.relative_to(SCRIPT.parent.parent / "app").parts[0]
         with po.open("rb") as handle:
             for message in read_po(handle):
                 if message.id and message.string:
-                    key = message.id if isinstance(message.id, str) else message.id[0]
-                    translations.setdefault(key, {})[area] = str(message.string)
-    conflicts = {msgid: areas for msgid, areas in translations.items() if len(set(areas.values())) > 1}
-    assert conflicts == {}, "\n".join(f"{msgid!r}: {areas}" for msgid, areas in sorted(conflicts.items()))
+                    msgid = message.id if isinstance(message.id, str) else message.id[0]
+                    string = tuple(message.string) if isinstance(message.string, (list, tuple)) else message.string
+                    translations.setdefault((message.context, msgid), {})[area] = string
+    conflicts = {key: areas for key, areas in translations.items() if len(set(areas.values())) > 1}
+    assert conflicts == {}, "\n".join(f"{key!r}: {areas}" for key, areas in sorted(conflicts.items(), key=str))
 
 
 def test_every_area_catalog_is_loaded():

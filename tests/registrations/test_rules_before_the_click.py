@@ -35,7 +35,7 @@ def test_a_full_region_is_said_before_the_click_and_the_service_says_the_same(cl
     user = login(make_user(locale="en", region_code="RU-SAM"))
     html = _page(client, event)
     assert "At most 1 participant per region — your region has 1 of 1." in html
-    assert "The region Samara Oblast already has 1 of 1 places at this event." in html
+    assert "The region Samara Oblast already has 1 of 1 place at this event." in html
     assert not _register_button(html)
     with pytest.raises(DomainError) as refused:
         services.register(event.id, user)
