@@ -256,9 +256,9 @@ def pseudo_catalogs(directory: Path) -> str:
                     continue
                 if isinstance(message.id, (list, tuple)):
                     forms = [pseudo(message.id[0])] + [pseudo(message.id[1])] * (catalog.num_plurals - 1)
-                    catalog.add(message.id, forms, flags=message.flags)
+                    catalog.add(message.id, forms, flags=message.flags, context=message.context)
                 else:
-                    catalog.add(message.id, pseudo(message.id), flags=message.flags)
+                    catalog.add(message.id, pseudo(message.id), flags=message.flags, context=message.context)
             target = directory / area / locale / "LC_MESSAGES"
             target.mkdir(parents=True)
             with (target / "messages.mo").open("wb") as handle:
