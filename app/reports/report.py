@@ -127,21 +127,32 @@ def _row(indicator: Indicator, plan, fact, period: tuple[date, date], today: dat
     }
 
 
+def _days_outside(start: date, end: date, item) -> int:
+    """How far the held dates lie outside the planned ones: days late after the planned end, days early
+    (negative) before the planned start, 0 when held within the planned dates, as a funder reads it."""
+    if end > item.planned_end:
+        return (end - item.planned_end).days
+    if start < item.planned_start:
+        return (start - item.planned_start).days
+    return 0
+
+
 def _plan_rows(programme: Programme, now: datetime) -> list[dict]:
     today = now.date()
     rows = []
     for item in programme.plan_items:
         linked = []
-        held_ends = []
+        held_starts, held_ends = [], []
         for event in item.events:
             outcome = programmes.event_outcome(event, now)
             linked.append({"id": event.id, "title": event.title, "outcome": outcome,
                            "starts_on": event.starts_on.isoformat() if event.starts_on else None,
                            "ends_on": event.ends_on.isoformat() if event.ends_on else None})
             if outcome in (programmes.Outcome.HELD, programmes.Outcome.RESULTS) and event.ends_on:
+                held_starts.append(event.starts_on or event.ends_on)
                 held_ends.append(event.ends_on)
         if held_ends:
-            state, deviation = "held", (max(held_ends) - item.planned_end).days
+            state, deviation = "held", _days_outside(min(held_starts), max(held_ends), item)
         elif item.planned_end < today:
             state, deviation = "overdue", (today - item.planned_end).days
         else:

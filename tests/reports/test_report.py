@@ -109,11 +109,15 @@ def test_calendar_plan_deviation_in_days(known, organiser, frozen):
                  planned_start=date(2027, 5, 1), planned_end=date(2027, 5, 31)),
         PlanItem(programme_id=programme.id, position=3, number="3", activity="Итоги",
                  planned_start=date(2027, 11, 1), planned_end=date(2027, 11, 30)),
+        PlanItem(programme_id=programme.id, position=4, number="4", activity="Семинар в срок",
+                 planned_start=date(2027, 1, 15), planned_end=date(2027, 3, 31), events=[e1]),
+        PlanItem(programme_id=programme.id, position=5, number="5", activity="Семинар раньше плана",
+                 planned_start=date(2027, 3, 5), planned_end=date(2027, 3, 31), events=[e1]),
     ])
     db.session.commit()
     plan = report.build(programme.id)["plan"]
     assert [(r["number"], r["state"], r["deviation_days"]) for r in plan] == [
-        ("1", "held", 4), ("2", "overdue", 15), ("3", "planned", None)]
+        ("1", "held", 4), ("2", "overdue", 15), ("3", "planned", None), ("4", "held", 0), ("5", "held", -4)]
     assert plan[0]["events"][0]["outcome"] == "held"
 
 
