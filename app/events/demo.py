@@ -149,6 +149,12 @@ def abroad(seeding: Seeding, organiser: User) -> Event:
         "description": "Dwudniowe szkolenie certyfikowane prowadzone przez ekspertów zewnętrznych dla "
                        "personelu medycznego szpitali pogranicza polsko-litewskiego, połączone z koleżeńską "
                        "wymianą doświadczeń zawodowych.",
+        "translations": {"lt": {
+            "title": "Sertifikuoti mokymai: skubi pagalba vaikams",
+            "description": "Dviejų dienų sertifikuoti mokymai, kuriuos veda išorės ekspertai Lenkijos ir Lietuvos "
+                           "pasienio ligoninių medicinos personalui, kartu su kolegišku profesinės patirties "
+                           "mainu.",
+        }},
         "venue": "Wojewódzki Szpital Zespolony im. J. Śniadeckiego",
         "address": "ul. M. Skłodowskiej-Curie 26, 15-950 Białystok",
         "capacity": 20, "attendance_threshold": 100,
