@@ -42,10 +42,11 @@ def test_three_consultations_in_airplane_mode_survive_closing_the_browser(live_s
         phone = phone_browser(playwright_driver, profile)  # reopened, online
         page = phone.new_page()
         page.goto(quota_url)
-        if page.url.startswith(live_server + "/auth/login"):  # the session cookie ended with the browser
-            page.close()
-            page = sign_in(phone, live_server, email)
-            page.goto(quota_url)
+        assert page.url.startswith(live_server + "/auth/login")  # the session cookie ended with the browser
+        assert consultations(app, quota_id) == []
+        page.close()
+        page = sign_in(phone, live_server, email)  # the queue is this trainee's: sent once she is back
+        page.goto(quota_url)
         rows = wait_for(lambda: (found := consultations(app, quota_id)) and len(found) >= 3 and found)
         assert sorted((day, minutes) for day, minutes, _key in rows) == [(DAYS[0], 30), (DAYS[1], 40), (DAYS[2], 50)]
         assert len({key for _day, _minutes, key in rows}) == 3 and all(rows[n][2] for n in range(3))
