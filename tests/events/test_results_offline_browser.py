@@ -9,7 +9,7 @@ from app.accounts.models import Role
 from app.events.models import TripResult
 from app.extensions import db
 from tests.factories import make_event, make_user
-from tests.quotas.test_offline_browser import offline_context, wait_for
+from tests.offline import offline_context, wait_for
 
 pytestmark = pytest.mark.browser
 

@@ -33,6 +33,25 @@ def move_to(day: date, hour: int = 8) -> None:
     clock.advance(datetime(day.year, day.month, day.day, hour, tzinfo=UTC) - clock.now())
 
 
+def consultations(app, quota_id) -> list[tuple[str, int, str]]:
+    """(day, minutes, client key) of every consultation the server holds for the quota."""
+    with app.app_context():
+        rows = db.session.query(Consultation).filter_by(quota_id=quota_id).all()
+        result = [(r.held_on.isoformat(), r.duration_minutes, r.client_key) for r in rows]
+        db.session.remove()
+        return result
+
+
+def log_consultation(page, day: str, minutes: str, note: str = "") -> None:
+    """Fill the consultation form in the browser (a phone call with a patient) and submit it."""
+    page.get_by_label("Дата", exact=True).fill(day)
+    page.get_by_label("Телефон", exact=True).check()
+    page.get_by_label("Длительность, минут").fill(minutes)
+    page.get_by_label("Пациент").check()
+    page.locator("[name=note]").fill(note)
+    page.locator("#consultation-form button[type=submit]").click()
+
+
 @dataclass
 class World:
     organiser: User

@@ -1,52 +1,16 @@
 """In headless Chromium with the service worker: a trainee logs consultations with no connection,
 closes the page, comes back online, and the server holds exactly one of each; an entry the server
 refuses comes back to the form with its reason."""
-import time
 from datetime import UTC, datetime
 
 import pytest
 
 from app import clock
 from app.extensions import db
-from app.quotas.models import Consultation
-from tests.quotas.conftest import BEFORE, build_world, move_to
+from tests.offline import offline_context, wait_for
+from tests.quotas.conftest import BEFORE, build_world, consultations, log_consultation, move_to
 
 pytestmark = pytest.mark.browser
-
-
-def wait_for(predicate, timeout: float = 15.0):
-    """Poll `predicate` until it is truthy (the page sends in the background)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
-
-
-def offline_context(browser, live_server, email):
-    """A phone-sized context with the service worker allowed, signed in, the worker in control."""
-    context = browser.new_context(locale="ru-RU", service_workers="allow", viewport={"width": 390, "height": 844})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(live_server + "/auth/login")
-    page.get_by_label("Электронная почта").fill(email)
-    page.get_by_label("Пароль").fill("password123")
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(live_server + "/me")
-    wait_for(lambda: page.evaluate("navigator.serviceWorker.getRegistration().then(r => !!(r && r.active))"))
-    page.reload()
-    wait_for(lambda: page.evaluate("navigator.serviceWorker.controller !== null"))
-    return context, page
-
-
-def consultations(app, quota_id):
-    with app.app_context():
-        rows = db.session.query(Consultation).filter_by(quota_id=quota_id).all()
-        result = [(r.held_on.isoformat(), r.duration_minutes, r.client_key) for r in rows]
-        db.session.remove()
-        return result
 
 
 def test_consultations_logged_offline_are_sent_exactly_once(live_server, browser):
@@ -65,12 +29,7 @@ def test_consultations_logged_offline_are_sent_exactly_once(live_server, browser
         context.set_offline(True)
 
         def log(day, minutes, note=""):
-            page.get_by_label("Дата", exact=True).fill(day)
-            page.get_by_label("Телефон", exact=True).check()
-            page.get_by_label("Длительность, минут").fill(minutes)
-            page.get_by_label("Пациент").check()
-            page.locator("[name=note]").fill(note)
-            page.locator("#consultation-form button[type=submit]").click()
+            log_consultation(page, day, minutes, note)
 
         log("2027-03-11", "30")
         page.locator(".offline-consultation[data-state=waiting]").first.wait_for()

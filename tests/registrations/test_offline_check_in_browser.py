@@ -12,7 +12,7 @@ from app.extensions import db
 from app.registrations import services
 from app.registrations.models import CheckIn, Registration
 from tests.factories import make_event, make_trainees, make_user
-from tests.quotas.test_offline_browser import offline_context, wait_for
+from tests.offline import offline_context, wait_for
 
 pytestmark = pytest.mark.browser
 
