@@ -15,7 +15,7 @@ from app.quotas.forms import ActionForm, BulkAcceptForm, MentoringForm, QueueFil
 from app.quotas.manage_routes import manage_page
 from app.quotas.models import CatchUpState, Consultation, ConsultationFormat, QuotaPlan
 from app.quotas.review import ACCEPT, RETURN
-from app.routing import act, submit
+from app.routing import act, confirmation, submit
 
 
 @bp.get("/manage/curator")
@@ -176,5 +176,9 @@ def edit_mentoring(session_id: int):
 @login_required
 def delete_mentoring(session_id: int):
     session = _load_session(session_id)
+    asked = confirmation(_("Delete the mentoring session “%(topic)s”?", topic=session.topic),
+                         button=_("Yes, delete it"), back=url_for(".curator"))
+    if asked is not None:
+        return asked
     return act(ActionForm(), lambda: services.delete_session(session), done=_("The mentoring session is deleted."),
                to=url_for(".curator"))

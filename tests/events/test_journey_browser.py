@@ -25,7 +25,7 @@ def test_organiser_publishes_visitor_finds(live_server, page):
     assert page.locator("h1").inner_text() == "Новое мероприятие: Семинар"
     assert_accessible(page)
     page.get_by_label("Название", exact=True).fill("Поддерживающее консультирование в деятельности пациентской организации")
-    page.get_by_label("Описание").fill("Трёхдневный выездной семинар для лидеров из 30 регионов.")
+    page.get_by_label("Описание", exact=True).fill("Трёхдневный выездной семинар для лидеров из 30 регионов.")
     page.get_by_label("Часовой пояс").select_option("Europe/Samara")
     page.locator("#sessions-0-day").fill("2027-03-01")
     page.locator("#sessions-0-start").fill("09:00")

@@ -51,6 +51,8 @@ MATRIX = [
     ("GET", "/manage/events/{others_trip}/results", "organiser", 404),
     ("GET", "/manage/events/{own}/results", "organiser", 404),
     ("POST", "/manage/events/{others_trip}/results", "trainee", 403),
+    ("POST", "/manage/events/{others_trip}/results/sync", "organiser", 404),
+    ("POST", "/manage/events/{others_trip}/results/sync", "trainee", 403),
     ("GET", "/manage/events/{own}/changes", "organiser", 200),
     ("GET", "/manage/events/{others}/changes", "organiser", 404),
     ("GET", "/manage/events/{others}/changes", "trainee", 403),

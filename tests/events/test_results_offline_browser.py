@@ -45,6 +45,6 @@ def test_trip_results_entered_offline_are_one_update(live_server, browser):
     page = context.new_page()
     page.goto(url)
     wait_for(lambda: results(app) == {"checkups": (42, True), "blood_donation": (17, True)})
-    page.goto(url)  # the page says who wrote each count last
+    # Once its queue is sent the page reloads itself, and then says who wrote each count last.
     page.locator("#results-form .form-text", has_text="Ольга Организатор").first.wait_for()
     context.close()

@@ -161,7 +161,7 @@ def test_mentoring_sessions_have_a_time_can_be_changed_and_deleted(client, login
     db.session.expire_all()
     assert (session.topic, session.starts_at.strftime("%H:%M")) == ("Разбор случая", "09:00")
     assert services.has_happened(session)
-    assert client.post(f"/manage/curator/mentoring/{session.id}/delete").status_code == 302
+    assert client.post(f"/manage/curator/mentoring/{session.id}/delete", data={"confirm": "yes"}).status_code == 302
     assert services.sessions_of_curator(world.curator) == []
 
 

@@ -71,7 +71,7 @@ def test_a_bad_row_is_named_and_nothing_is_saved(client, login, organiser, mail_
     response = client.post(f"/manage/events/{event.id}/registrations/import", data={"table": table})
     page = _text(response)
     assert response.status_code == 422 and "3 rows have problems" in page
-    assert "already has 1 of 1 places" in page and "give the person" in page and "in the table twice" in page
+    assert "already has 1 of 1 place" in page and "give the person" in page and "in the table twice" in page
     # a forged save of the same rows is refused as a whole
     response = client.post(f"/manage/events/{event.id}/registrations/import", data={"table": table, "save": "yes"})
     assert response.status_code == 422 and _registrations(event) == 0 and not mail_outbox
