@@ -19,6 +19,7 @@ from app.extensions import (
     login_manager,
     migrate,
 )
+from app.url_rules import LazilyBuiltRule
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )
+    app.url_rule_class = LazilyBuiltRule
     app.config.update(settings)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

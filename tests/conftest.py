@@ -62,6 +62,8 @@ def _for_this_worker(url: str) -> str:
                 exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
                 if not exists:
                     connection.execute(text(f'CREATE DATABASE "{name}"'))
+                # A test database needs no durability: commits do not wait for the disk.
+                connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
             admin.dispose()
         _worker_databases[url] = base.set(database=name).render_as_string(hide_password=False)
     return _worker_databases[url]
@@ -105,12 +107,26 @@ def reset_schema(url: str) -> None:
     engine.dispose()
 
 
-def truncate_all(url: str) -> None:
-    engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+_emptying_engines: dict[str, object] = {}
+
+
+def empty_all_tables(url: str) -> None:
+    """Delete the rows a test left and restart every sequence, as TRUNCATE … RESTART IDENTITY would.
+
+    TRUNCATE of all ~50 tables makes new files for each of them and costs 0.3–2 s per test here; a
+    test leaves rows in a few tables, and deleting a few rows is cheap. Children go before parents.
+    """
+    engine = _emptying_engines.get(url)
+    if engine is None:
+        engine = _emptying_engines[url] = create_engine(url)
+    tables = list(reversed(db.metadata.sorted_tables))
+    probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        filled = set(connection.scalars(text(probe)))
+        for table in tables:
+            if table.name in filled:
+                connection.execute(text(f'DELETE FROM "{table.name}"'))
+        connection.execute(text("SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE relkind = 'S'"))
 
 
 _postgres_schema_ready: set[str] = set()
@@ -163,7 +179,7 @@ def make_app(tmp_path, database_url: str | None = None, **overrides):
                 db.create_all()
                 _postgres_schema_ready.add(url)
             else:
-                truncate_all(url)
+                empty_all_tables(url)
         elif not sqlite_file.exists():
             _copy_sqlite_schema(sqlite_file)
         else:
