@@ -234,10 +234,11 @@ def s3_settings(config) -> dict | None:
     if not values["bucket"]:
         return None
     values["prefix"] = config.get("STORAGE_S3_PREFIX") or ""
-    if config.get("MATERIALS_S3_BUCKET") or config.get("MATERIALS_S3_PREFIX") is not None:
-        # materials went to a bucket before STORAGE_S3_* existed: their objects stay where they are
-        old = config.get("MATERIALS_S3_PREFIX")
-        values["locations"] = {MATERIALS: "materials/" if old is None else old}
+    # Materials went to this bucket before STORAGE_S3_* existed: their objects stay where they are.
+    if config.get("MATERIALS_S3_PREFIX") is not None:
+        values["locations"] = {MATERIALS: config["MATERIALS_S3_PREFIX"]}
+    elif config.get("MATERIALS_S3_BUCKET") == values["bucket"]:
+        values["locations"] = {MATERIALS: "materials/"}  # MATERIALS_S3_PREFIX's old default
     return values
 
 
