@@ -151,7 +151,8 @@ def export_data_command(programme_id, without_notes, path):
     files = f"{result.files} stored files" + ("" if result.carried else " listed (they stay in the bucket)")
     click.echo(f"exported {sum(result.tables.values())} rows of {len(result.tables)} tables and {files} to {path}")
     for key in result.missing_files:
-        click.echo(f"warning: {key} was deleted while the export ran; it is not in the export", err=True)
+        click.echo(f"warning: {key} is named by a row but not in the store (erased, or deleted while the export "
+                   "ran); it is not in the export", err=True)
 
 
 @click.command("import-data")

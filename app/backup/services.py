@@ -194,7 +194,7 @@ def _export_files(archive: zipfile.ZipFile, keys: list[str]) -> tuple[dict, list
                         size, sha256 = _copied(source, target)
                 else:
                     size, sha256 = _copied(source)
-        except MissingFile:  # deleted with its row after the snapshot was read
+        except MissingFile:  # deleted with its row after the snapshot was read, or erased (a revoked PDF)
             missing.append(key)
             continue
         described[key] = {"size": size, "sha256": sha256}

@@ -67,7 +67,12 @@ def move_into_place_on_commit(staged: StagedPdf) -> None:
 
 
 def read(path: str) -> bytes:
+    """The PDF's bytes (MissingFile once erased)."""
     return store().get(key_in_store(path))
+
+
+def erase(path: str) -> None:
+    store().delete(key_in_store(path))
 
 
 def leftovers() -> list[str]:
