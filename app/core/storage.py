@@ -25,7 +25,7 @@ from flask import current_app
 CERTIFICATES = "certificates"
 MATERIALS = "materials"
 _SEGMENT = r"[A-Za-z0-9][A-Za-z0-9._-]*"
-_KEY = re.compile(rf"^[a-z]+(/{_SEGMENT})+$")
+_KEY = re.compile(rf"[a-z]+(/{_SEGMENT})+\Z")
 # Namespaces whose files sit on disk in a subfolder named by their first two characters (materials
 # always were kept so: one folder never holds more than a few thousand of them).
 FANNED_OUT = {MATERIALS}

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from app.core.storage import MATERIALS, store
 
-_KEY = re.compile(r"^[0-9a-f]{32}$")
+_KEY = re.compile(r"[0-9a-f]{32}\Z")
 
 
 def new_key() -> str:

@@ -70,7 +70,8 @@ def test_move_puts_a_file_under_its_new_key(store):
 
 
 @pytest.mark.parametrize("key", ["certificates/../secret_key", "/etc/passwd", "materials/.hidden", "materials",
-                                 "Certificates/a.pdf", "materials/a//b", "materials/a\\b"])
+                                 "Certificates/a.pdf", "materials/a//b", "materials/a\\b",
+                                 "materials/a\n"])
 def test_a_key_cannot_leave_its_folder(store, key):
     with pytest.raises(ValueError):
         store.put(key, b"x")
