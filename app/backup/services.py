@@ -23,6 +23,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, Numeric, Table, Time, func, inspect, select, text, update
 
 from app import clock
+from app.certificates import signing_keys
+from app.certificates.models import SigningKey
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 
@@ -226,6 +228,7 @@ def import_data(path) -> dict[str, int]:
     if unknown:
         raise ValidationFailed(_l("The export has tables this database does not know: %(names)s. "
                                   "Upgrade this installation first.", names=", ".join(unknown)), field="file")
+    signing_keys.check_restorable(json.loads(bodies.get(SigningKey.__tablename__, b"[]")))
     counts = {}
     with db.engine.begin() as connection:
         for table in tables:
