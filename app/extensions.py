@@ -45,7 +45,8 @@ queues = {name: Huey(f"praktika-{name}", storage_class=MemoryStorage, utc=True) 
 
 def configure_huey(app) -> None:
     """SqliteHuey in the instance folder by default, RedisHuey when REDIS_URL is set; every queue alike."""
-    for queue in queues.values():
+    for name, queue in queues.items():
+        queue.name = f"{app.config.get('QUEUE_NAME_PREFIX') or 'praktika'}-{name}"
         queue.flask_app = app
         queue._immediate = False
         if app.config.get("REDIS_URL"):
