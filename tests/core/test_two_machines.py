@@ -82,7 +82,6 @@ def s3_endpoint():
 class Reply:
     status: int
     body: bytes
-    headers: dict
 
     @property
     def text(self) -> str:
@@ -107,9 +106,9 @@ class Visitor:
         request = urllib.request.Request(base + path, data=body, headers={"X-Forwarded-For": self.address})
         try:
             with self.opener.open(request, timeout=60) as response:
-                return Reply(response.status, response.read(), dict(response.headers))
+                return Reply(response.status, response.read())
         except urllib.error.HTTPError as error:
-            return Reply(error.code, error.read(), dict(error.headers))
+            return Reply(error.code, error.read())
 
     def csrf_token(self, base: str, path: str) -> str:
         page = self.request(base, path)
