@@ -54,13 +54,14 @@ INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "FONTCONFIG_PATH", "XDG
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
-def shared_database() -> str:
-    """The PostgreSQL database both machines use: the PostgreSQL pass's TEST_DATABASE_URL; under CI=true
-    the machine's test database in any pass (absent, the test fails there)."""
+@pytest.fixture
+def shared_services() -> tuple[str, str]:
+    """The PostgreSQL and Redis databases both machines use. PostgreSQL: the PostgreSQL pass's
+    TEST_DATABASE_URL; under CI=true the machine's test database in any pass (absent, the test fails)."""
     url = configured_database_url()
     if not (url and url.startswith("postgresql")) and not IN_CI:
         pytest.skip("two machines share one PostgreSQL database: set TEST_DATABASE_URL=postgresql+psycopg://…")
-    return require_postgres()
+    return require_postgres(), require_redis()
 
 
 @pytest.fixture
@@ -233,7 +234,9 @@ class Deployment:
     logs: Path
 
     def wait(self, condition, what: str):
-        return _wait(condition, what, self.processes, self.logs)
+        """Wait up to three minutes: a wake-up lost in the shared queue leaves the job to the worker's
+        once-a-minute sweep of the outbox."""
+        return _wait(condition, what, self.processes, self.logs, timeout=180)
 
     def log(self, name: str) -> str:
         """The end of one process's log ("a-web", "a-worker", "b-web"), for a failure's message."""
@@ -253,9 +256,9 @@ class Deployment:
 
 
 @pytest.fixture
-def deployment(tmp_path, s3_endpoint, smtp_server):
+def deployment(shared_services, tmp_path, s3_endpoint, smtp_server):
     """A (web + worker) and B (web) running on the shared services, the data seeded; stopped afterwards."""
-    database_url, redis_url = shared_database(), require_redis()
+    database_url, redis_url = shared_services
     s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", aws_access_key_id="test",
                       aws_secret_access_key="test")
     s3.create_bucket(Bucket=BUCKET)
