@@ -142,23 +142,30 @@ def send_reminders_command():
 @click.option("--without-notes", is_flag=True, help="Leave consultation and mentoring notes out.")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def export_data_command(programme_id, without_notes, path):
-    """Write a consistent export: one JSON file per table and a manifest with checksums (a .zip)."""
+    """Write a consistent export: one JSON file per table, the stored files (or, with an S3 store, their
+    keys and checksums) and a manifest with checksums (a .zip)."""
     try:
         result = backup.export_data(path, programme_id=programme_id, without_notes=without_notes)
     except DomainError as error:
         raise click.ClickException(_describe(error)) from error
-    click.echo(f"exported {sum(result.tables.values())} rows of {len(result.tables)} tables to {path}")
+    files = f"{result.files} stored files" + ("" if result.carried else " listed (they stay in the bucket)")
+    click.echo(f"exported {sum(result.tables.values())} rows of {len(result.tables)} tables and {files} to {path}")
+    for key in result.missing_files:
+        click.echo(f"warning: {key} is named by a row but not in the store (erased, or deleted while the export "
+                   "ran); it is not in the export", err=True)
 
 
 @click.command("import-data")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def import_data_command(path):
-    """Restore an export into an empty database (run `flask db upgrade` on it first)."""
+    """Restore an export into an empty database (run `flask db upgrade` on it first) and its files into
+    this installation's store (with an S3 store: check they are all in the bucket, unchanged)."""
     try:
-        counts = backup.import_data(path)
+        result = backup.import_data(path)
     except DomainError as error:
         raise click.ClickException(_describe(error)) from error
-    click.echo(f"imported {sum(counts.values())} rows of {len(counts)} tables from {path}")
+    click.echo(f"imported {sum(result.tables.values())} rows of {len(result.tables)} tables and "
+               f"{result.files} stored files from {path}")
 
 
 def init_app(app) -> None:

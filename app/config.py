@@ -158,13 +158,15 @@ def from_env(overrides: dict | None = None) -> dict:
         # Materials: uploaded files in the instance folder, each at most MATERIALS_MAX_BYTES.
         "MATERIALS_DIR": os.environ.get("MATERIALS_DIR") or str(instance_path / "materials"),
         "MATERIALS_MAX_BYTES": int(os.environ.get("MATERIALS_MAX_BYTES") or 25 * 1024 * 1024),
-        # …or in a bucket of an S3-compatible store when MATERIALS_S3_BUCKET is set (empty keys: boto3's chain).
-        "MATERIALS_S3_BUCKET": os.environ.get("MATERIALS_S3_BUCKET") or None,
-        "MATERIALS_S3_ENDPOINT_URL": os.environ.get("MATERIALS_S3_ENDPOINT_URL") or None,
-        "MATERIALS_S3_REGION": os.environ.get("MATERIALS_S3_REGION") or None,
-        "MATERIALS_S3_ACCESS_KEY_ID": os.environ.get("MATERIALS_S3_ACCESS_KEY_ID") or None,
-        "MATERIALS_S3_SECRET_ACCESS_KEY": os.environ.get("MATERIALS_S3_SECRET_ACCESS_KEY") or None,
-        "MATERIALS_S3_PREFIX": os.environ.get("MATERIALS_S3_PREFIX", "materials/"),
+        # Every stored file (certificates, materials) in one bucket of an S3-compatible store when
+        # STORAGE_S3_BUCKET is set, none on disk (app/core/storage.py; empty keys: boto3's own chain).
+        **{f"STORAGE_S3_{name}": os.environ.get(f"STORAGE_S3_{name}") or None
+           for name in ("BUCKET", "ENDPOINT_URL", "REGION", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "PREFIX")},
+        # The names of the time when only materials went to a bucket: aliases of STORAGE_S3_*, and
+        # MATERIALS_S3_PREFIX (when set) where material objects already are.
+        **{f"MATERIALS_S3_{name}": os.environ.get(f"MATERIALS_S3_{name}") or None
+           for name in ("BUCKET", "ENDPOINT_URL", "REGION", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY")},
+        "MATERIALS_S3_PREFIX": os.environ.get("MATERIALS_S3_PREFIX"),
         "API_TITLE": "Praktika API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -8,13 +8,20 @@ the rows those point at (users, organisations), found by following the schema's 
 so tables added later are included without a change here. `without_notes` leaves free-text
 consultation and mentoring notes out (they may hold what a client said).
 
+Stored files (certificate PDFs, materials: every file a row of the export names) travel too. With the
+local store the zip carries them (`files/<key>`, size and sha256 in the manifest); with an S3 store
+the manifest only lists each object's key, size and sha256, since machines restored from it share
+the bucket.
+
 The import restores such a file into an empty database whose schema is migrated to the same
-revision, in one transaction, checking every checksum first.
+revision, in one transaction, checking every checksum first: carried files against the manifest,
+listed objects against the bucket (a missing or different one refuses the import, naming it).
+Carried files are put into the store before the database's transaction and removed again if it fails.
 """
 import hashlib
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -23,8 +30,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, Numeric, Table, Time, func, inspect, select, text, update
 
 from app import clock
+from app.certificates import files as certificate_files
+from app.core.storage import CHUNK, MissingFile, checked, store
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
+from app.materials import storage as material_files
 
 FORMAT = "praktika-export/1"
 # Free-text notes about consultations and mentoring: left out with `without_notes`.
@@ -36,10 +46,22 @@ USER_DETAILS = ("user_roles",)
 PROGRAMME_EXCLUDED = ("api_tokens",)
 
 
+FILES = "files/"  # where the zip carries stored files
+
+
 @dataclass(frozen=True)
 class ExportResult:
     tables: dict[str, int]
     path: str
+    files: int = 0
+    carried: bool = False
+    missing_files: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    tables: dict[str, int]
+    files: int
 
 
 def _tables() -> list[Table]:
@@ -141,6 +163,44 @@ def _referenced_closure(rows: dict[str, list[dict]]) -> None:
             rows[name] = [row for row in rows[name] if row["user_id"] in wanted["users"]]
 
 
+def _stored_keys(rows: dict[str, list[dict]]) -> list[str]:
+    """The store's keys of every file the exported rows name."""
+    keys = [certificate_files.key_in_store(row["pdf_path"]) for row in rows.get("certificates", []) if row.get("pdf_path")]
+    keys += [material_files.key_in_store(row["storage_key"]) for row in rows.get("materials", [])
+             if row.get("storage_key")]
+    return sorted(set(keys))
+
+
+def _copied(source, target=None) -> tuple[int, str]:
+    """Size and sha256 of a stream, copied into `target` on the way when given."""
+    digest, size = hashlib.sha256(), 0
+    while chunk := source.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        if target is not None:
+            target.write(chunk)
+    return size, digest.hexdigest()
+
+
+def _export_files(archive: zipfile.ZipFile, keys: list[str]) -> tuple[dict, list[str]]:
+    """Carry each file in the zip (local store) or describe each object (S3): key → size, sha256."""
+    files, carry = store(), store().kind == "local"
+    described, missing = {}, []
+    for key in keys:
+        try:
+            with files.open(key) as source:
+                if carry:
+                    with archive.open(FILES + key, "w", force_zip64=True) as target:
+                        size, sha256 = _copied(source, target)
+                else:
+                    size, sha256 = _copied(source)
+        except MissingFile:  # deleted with its row after the snapshot was read, or erased (a revoked PDF)
+            missing.append(key)
+            continue
+        described[key] = {"size": size, "sha256": sha256}
+    return described, missing
+
+
 def export_data(path, *, programme_id: int | None = None, without_notes: bool = False) -> ExportResult:
     engine = db.engine
     connection = engine.connect()
@@ -176,8 +236,12 @@ def export_data(path, *, programme_id: int | None = None, without_notes: bool = 
             archive.writestr(f"tables/{table.name}.json", body)
             manifest["tables"][table.name] = {"rows": len(rows[table.name]),
                                               "sha256": hashlib.sha256(body).hexdigest()}
+        objects, missing = _export_files(archive, _stored_keys(rows))
+        manifest["files"] = {"store": store().kind, "carried": store().kind == "local", "objects": objects,
+                             "missing": missing}
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True))
-    return ExportResult(tables={name: info["rows"] for name, info in manifest["tables"].items()}, path=str(path))
+    return ExportResult(tables={name: info["rows"] for name, info in manifest["tables"].items()}, path=str(path),
+                        files=len(objects), carried=manifest["files"]["carried"], missing_files=missing)
 
 
 def read_manifest(path) -> dict:
@@ -206,9 +270,73 @@ def _python_value(column, value):
     return value
 
 
-def import_data(path) -> dict[str, int]:
-    """Restore an export into this (empty, migrated) database; returns rows per table."""
+def _listed_files(manifest: dict) -> tuple[dict, bool]:
+    """The manifest's stored files (key → size, sha256) and whether the zip carries them."""
+    listed = manifest.get("files") or {}
+    objects = listed.get("objects") or {}
+    try:
+        for key, info in objects.items():
+            checked(key)
+            int(info["size"]), str(info["sha256"])
+    except (ValueError, TypeError, KeyError) as error:
+        raise ValidationFailed(_l("This is not a Praktika export file."), field="file") from error
+    return objects, bool(listed.get("carried"))
+
+
+def _check_files(archive: zipfile.ZipFile, objects: dict, carried: bool) -> None:
+    """Carried files must match the manifest; listed objects must be in this store, unchanged."""
+    problems = []
+    for key, info in sorted(objects.items()):
+        try:
+            with archive.open(FILES + key) if carried else store().open(key) as source:
+                size, sha256 = _copied(source)
+        except (KeyError, MissingFile):
+            problems.append(key)
+            continue
+        if (size, sha256) != (int(info["size"]), info["sha256"]):
+            problems.append(key)
+    if problems and carried:
+        raise ValidationFailed(_l("The file %(name)s is damaged: its checksum does not match.",
+                                  name=", ".join(problems)), field="file")
+    if problems:
+        raise ValidationFailed(_l("The store does not hold these files as the export lists them (missing or "
+                                  "different): %(names)s. Import on a machine that uses the same bucket.",
+                                  names=", ".join(problems)), field="file")
+
+
+def _put_files(archive: zipfile.ZipFile, objects: dict) -> list[str]:
+    """Put the carried files into this store; returns the keys written (a file already there with the
+    same checksum is left alone)."""
+    files, written = store(), []
+    try:
+        for key, info in sorted(objects.items()):
+            if files.exists(key) and files.sha256(key) == info["sha256"]:
+                continue
+            with archive.open(FILES + key) as source:
+                files.put(key, source)
+            written.append(key)
+    except BaseException:
+        _remove(written)
+        raise
+    return written
+
+
+def _remove(keys: list[str]) -> None:
+    for key in keys:
+        store().delete(key)
+
+
+def _refuse_unless_empty(connection, tables: list[Table]) -> None:
+    for table in tables:
+        if connection.execute(select(func.count()).select_from(table)).scalar_one():
+            raise Conflict(_l("The database is not empty (table %(name)s has rows): import only into a "
+                              "new database.", name=table.name))
+
+
+def import_data(path) -> ImportResult:
+    """Restore an export into this (empty, migrated) database and its files into this store."""
     manifest = read_manifest(path)
+    objects, carried = _listed_files(manifest)
     tables = _tables()
     with zipfile.ZipFile(path) as archive:
         bodies = {}
@@ -222,16 +350,27 @@ def import_data(path) -> dict[str, int]:
                 raise ValidationFailed(_l("The file %(name)s is damaged: its checksum does not match.",
                                           name=table.name), field="file")
             bodies[table.name] = body
-    unknown = sorted(set(manifest["tables"]) - {t.name for t in tables})
-    if unknown:
-        raise ValidationFailed(_l("The export has tables this database does not know: %(names)s. "
-                                  "Upgrade this installation first.", names=", ".join(unknown)), field="file")
+        unknown = sorted(set(manifest["tables"]) - {t.name for t in tables})
+        if unknown:
+            raise ValidationFailed(_l("The export has tables this database does not know: %(names)s. "
+                                      "Upgrade this installation first.", names=", ".join(unknown)), field="file")
+        _check_files(archive, objects, carried)
+        with db.engine.connect() as connection:
+            _refuse_unless_empty(connection, tables)
+        written = _put_files(archive, objects) if carried else []
+    try:
+        counts = _restore(bodies, tables)
+    except BaseException:
+        _remove(written)
+        raise
+    return ImportResult(tables=counts, files=len(objects))
+
+
+def _restore(bodies: dict[str, bytes], tables: list[Table]) -> dict[str, int]:
+    """Insert every table's rows in one transaction."""
     counts = {}
     with db.engine.begin() as connection:
-        for table in tables:
-            if connection.execute(select(func.count()).select_from(table)).scalar_one():
-                raise Conflict(_l("The database is not empty (table %(name)s has rows): import only into a "
-                                  "new database.", name=table.name))
+        _refuse_unless_empty(connection, tables)
         position = {t.name: n for n, t in enumerate(tables)}
         deferred = []  # foreign keys to rows inserted later (cycles such as users ↔ organisations)
         for table in tables:

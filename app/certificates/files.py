@@ -1,24 +1,21 @@
-"""Certificate PDFs on disk.
+"""Certificate PDFs in the app's store (app/core/storage.py), namespace `certificates/`.
 
-Each PDF is written under a temporary name before the unit of work that records its certificate, and
-moved into place only once that unit has committed (as app/materials/services.py does for uploads):
-a rollback, a lost lease or an "already holds one" skip discards the temporary file, so the
-certificates folder never holds a PDF without its row. A process killed between the write and the
-move leaves a temporary file behind; `sweep` removes those older than LEFTOVER_AGE, or moves one into
-place when its certificate did commit (same serial and hash) and only the move was lost.
+Each PDF is put under a temporary key before the unit of work that records its certificate, and
+moved to its own key only once that unit has committed (as app/materials/services.py does for uploads):
+a rollback, a lost lease or an "already holds one" skip discards the temporary file, so the store
+never holds a PDF without its row. A process killed between the put and the move leaves a temporary
+file behind; `sweep` removes those older than LEFTOVER_AGE, or moves one into place when its
+certificate did commit (same serial and hash) and only the move was lost.
 """
 import hashlib
 import logging
-import os
-import time
 from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.certificates.models import Certificate
+from app.core.storage import CERTIFICATES, MissingFile, store
 from app.database import current_unit
 from app.extensions import db
 
@@ -28,40 +25,40 @@ TEMPORARY_SUFFIX = ".pdf.part"
 LEFTOVER_AGE = timedelta(hours=1)  # far longer than rendering and recording one batch takes
 
 
-def storage_root() -> Path:
-    return Path(current_app.config.get("CERTIFICATES_DIR") or Path(current_app.instance_path) / "certificates")
+def key_in_store(path: str) -> str:
+    """The store's key of a certificate's PDF; `path` is what the row keeps (`2027/PRK-2027-000001.pdf`)."""
+    return f"{CERTIFICATES}/{path}"
 
 
-def _relative(serial: str) -> Path:
-    return Path(serial[4:8]) / f"{serial}.pdf"
+def _relative(serial: str) -> str:
+    return f"{serial[4:8]}/{serial}.pdf"
 
 
 @dataclass
 class StagedPdf:
-    """A rendered PDF under its temporary name, and where it goes once its certificate is committed."""
+    """A rendered PDF under its temporary key, and where it goes once its certificate is committed."""
 
     path: str
     sha256: str
-    temporary: Path
+    temporary: str
     committed: bool = False
 
     def move_into_place(self) -> None:
         self.committed = True
-        os.replace(self.temporary, storage_root() / self.path)
+        store().move(self.temporary, key_in_store(self.path))
 
     def discard_unless_committed(self) -> None:
         """After the unit: a PDF whose certificate was not recorded is removed (a failed move after a
         commit is left for `sweep`, which moves it into place)."""
         if not self.committed:
-            self.temporary.unlink(missing_ok=True)
+            store().delete(self.temporary)
 
 
 def stage(serial: str, pdf: bytes) -> StagedPdf:
     relative = _relative(serial)
-    temporary = storage_root() / relative.parent / f"{serial}{TEMPORARY_SUFFIX}"
-    temporary.parent.mkdir(parents=True, exist_ok=True)
-    temporary.write_bytes(pdf)
-    return StagedPdf(path=str(relative), sha256=hashlib.sha256(pdf).hexdigest(), temporary=temporary)
+    temporary = key_in_store(f"{serial[4:8]}/{serial}{TEMPORARY_SUFFIX}")
+    store().put(temporary, pdf)
+    return StagedPdf(path=relative, sha256=hashlib.sha256(pdf).hexdigest(), temporary=temporary)
 
 
 def move_into_place_on_commit(staged: StagedPdf) -> None:
@@ -70,28 +67,38 @@ def move_into_place_on_commit(staged: StagedPdf) -> None:
 
 
 def read(path: str) -> bytes:
-    return (storage_root() / path).read_bytes()
+    """The PDF's bytes (MissingFile once erased)."""
+    return store().get(key_in_store(path))
+
+
+def erase(path: str) -> None:
+    store().delete(key_in_store(path))
+
+
+def leftovers() -> list[str]:
+    """Keys of temporary PDFs still in the store (being recorded now, or left by a killed process)."""
+    return [f.key for f in store().list(CERTIFICATES) if f.key.endswith(TEMPORARY_SUFFIX)]
 
 
 def sweep(older_than: timedelta = LEFTOVER_AGE) -> int:
     """Deal with temporary files left by a killed process; returns how many were removed."""
-    cutoff = time.time() - older_than.total_seconds()
+    cutoff = datetime.now(UTC) - older_than  # files carry the real time, not the app's (maybe frozen) clock
+    files = store()
     removed = 0
-    for temporary in sorted(storage_root().glob(f"*/*{TEMPORARY_SUFFIX}")):
+    for leftover in files.list(CERTIFICATES):
+        if not leftover.key.endswith(TEMPORARY_SUFFIX) or leftover.modified > cutoff:
+            continue
+        serial = leftover.key.rsplit("/", 1)[-1].removesuffix(TEMPORARY_SUFFIX)
         try:
-            if temporary.stat().st_mtime > cutoff:
-                continue
-            serial = temporary.name.removesuffix(TEMPORARY_SUFFIX)
             recorded = db.session.execute(select(Certificate.pdf_path, Certificate.pdf_sha256)
                                           .where(Certificate.serial == serial)).one_or_none()
-            final = storage_root() / recorded.pdf_path if recorded else None
-            if (recorded and not final.exists()
-                    and hashlib.sha256(temporary.read_bytes()).hexdigest() == recorded.pdf_sha256):
-                os.replace(temporary, final)
+            if (recorded and not files.exists(key_in_store(recorded.pdf_path))
+                    and files.sha256(leftover.key) == recorded.pdf_sha256):
+                files.move(leftover.key, key_in_store(recorded.pdf_path))
                 log.warning("certificate %s: its PDF was moved into place by the sweeper", serial)
             else:
-                temporary.unlink()
+                files.delete(leftover.key)
                 removed += 1
-        except FileNotFoundError:  # another sweeper or the unit that wrote it got there first
+        except MissingFile:  # another sweeper or the unit that wrote it got there first
             continue
     return removed

@@ -26,6 +26,7 @@ from app.certificates.forms import (
 from app.certificates.hours import hours_text
 from app.certificates.models import Certificate, CertificateKind
 from app.core.sections import Section
+from app.core.storage import MissingFile
 from app.errors import NotFound, ValidationFailed
 from app.events.models import Event
 from app.extensions import db, limiter
@@ -212,7 +213,11 @@ def pdf(serial: str):
     if certificate is None:
         raise NotFound()
     require("certificate.pdf", certificate)
-    return Response(issuance.pdf_bytes(certificate), mimetype="application/pdf",
+    try:
+        body = issuance.pdf_bytes(certificate)
+    except MissingFile as erased:  # a revoked certificate's PDF, erased with its holder's account
+        raise NotFound() from erased
+    return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename={certificate.serial}.pdf",
                              "Cache-Control": "private, no-store"})
 

@@ -25,8 +25,8 @@ from app.database import row_or_not_found, unit_of_work
 from app.errors import FieldErrors
 from app.events.models import Event
 from app.extensions import db
+from app.materials import storage
 from app.materials.models import Material, MaterialKind, Visibility
-from app.materials.storage import new_key, storage
 
 TITLE_MAX = 300
 DESCRIPTION_MAX = 2000
@@ -97,7 +97,7 @@ def material_in(event: Event, material_id: int) -> Material:
 
 def open_file(material: Material):
     """The stored bytes of a file material, as a binary stream."""
-    return storage().open(material.storage_key)
+    return storage.open_stream(material.storage_key)
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -226,9 +226,8 @@ def add_file(event: Event, actor, data: dict, upload) -> Material:
     fields = _described(event, data, errors)
     checked = _read_upload(upload, errors)
     errors.raise_if_any()
-    key = new_key()
-    store = storage()
-    store.save(key, checked.data)
+    key = storage.new_key()
+    storage.save(key, checked.data)
     try:
         with unit_of_work():
             material = Material(event_id=event.id, kind=MaterialKind.FILE, storage_key=key,
@@ -238,7 +237,7 @@ def add_file(event: Event, actor, data: dict, upload) -> Material:
             db.session.add(material)
             db.session.flush()
     except BaseException:
-        store.delete(key)
+        storage.delete(key)
         raise
     return material
 
@@ -275,11 +274,10 @@ def update_material(material: Material, actor, data: dict) -> Material:
 def delete_material(material: Material, actor) -> None:
     """Delete the row; its file is removed from storage once the deletion has committed."""
     key = material.storage_key
-    store = storage()
     with unit_of_work() as unit:
         db.session.delete(material)
         if key:
-            unit.after_commit(partial(store.delete, key))
+            unit.after_commit(partial(storage.delete, key))
 
 
 def move_material(material: Material, actor, offset: int) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.certificates import files, issuance, jobs
 from app.certificates.models import Certificate, CertificateKind, IssuanceJob, JobState
+from app.core.storage import store
 from app.database import unit_of_work
 from app.extensions import db
 
@@ -17,9 +18,14 @@ P = CertificateKind.PARTICIPATION
 
 
 def _on_disk() -> set[str]:
-    """Every file in the certificates folder's year folders (where PDFs live), relative to it."""
-    root = files.storage_root()
-    return {str(path.relative_to(root)) for path in root.glob("*/*") if path.is_file()}
+    """Every file in the store's certificates namespace, as the rows name them (temporary ones included)."""
+    return {f.key.removeprefix("certificates/") for f in store().list("certificates")}
+
+
+def _age(key: str, seconds: float) -> None:
+    """Make a stored file look `seconds` old (the local store keeps files on disk)."""
+    then = time.time() - seconds
+    os.utime(store().path_of(key), (then, then))
 
 
 def _recorded() -> set[str]:
@@ -73,21 +79,20 @@ def test_the_sweeper_removes_old_leftovers_and_keeps_fresh_ones(app, seminar, or
     event, users = seminar
     old = files.stage("PRK-2027-900001", b"%PDF- left by a killed worker")
     fresh = files.stage("PRK-2027-900002", b"%PDF- being recorded right now")
-    two_hours_ago = time.time() - 2 * 3600
-    os.utime(old.temporary, (two_hours_ago, two_hours_ago))
+    _age(old.temporary, 2 * 3600)
     assert files.sweep(older_than=timedelta(hours=1)) == 1
-    assert not old.temporary.exists() and fresh.temporary.exists()
+    assert not store().exists(old.temporary) and store().exists(fresh.temporary)
 
 
 def test_the_sweeper_moves_a_committed_certificates_pdf_into_place(app, seminar, organiser):
     """The process died after the commit, before the move: the row is there, its PDF only as a leftover."""
     event, users = seminar
     certificate = issuance.issue_one(event, users[0], P, organiser)
-    final = files.storage_root() / certificate.pdf_path
-    pdf = final.read_bytes()
-    final.unlink()
+    final = files.key_in_store(certificate.pdf_path)
+    pdf = store().get(final)
+    store().delete(final)
     leftover = files.stage(certificate.serial, pdf)
-    os.utime(leftover.temporary, (time.time() - 7200, time.time() - 7200))
+    _age(leftover.temporary, 7200)
     assert files.sweep() == 0
-    assert final.read_bytes() == pdf and not leftover.temporary.exists()
+    assert store().get(final) == pdf and not store().exists(leftover.temporary)
     assert issuance.pdf_bytes(certificate) == pdf

@@ -7,9 +7,10 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from app.certificates import files, issuance, rendering
+from app.certificates import issuance, rendering
 from app.certificates.models import CertificateKind
 from app.certificates.rendering import CertificateView
+from app.core.storage import store
 
 P = CertificateKind.PARTICIPATION
 TOOLS = ("pdffonts", "pdftotext", "pdftoppm", "zbarimg")
@@ -98,4 +99,4 @@ def test_preview_renders_sample_data_without_storing(app, seminar, organiser, lo
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = _text(response.data)
     assert "PRK-0000-000000" in text and "Małgorzata Żółkiewska" in text
-    assert not files.storage_root().exists() or not list(files.storage_root().glob("*/*.pdf*"))
+    assert store().list("certificates") == []

@@ -34,7 +34,13 @@ def test_environment_variables_reach_the_config(monkeypatch, tmp_path):
     monkeypatch.setenv("MAIL_DEFAULT_SENDER", "Praktika <noreply@example.org>")
     monkeypatch.setenv("RATELIMIT_ENABLED", "0")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    storage = {"STORAGE_S3_BUCKET": "praktika-files", "STORAGE_S3_ENDPOINT_URL": "https://s3.example.org",
+               "STORAGE_S3_REGION": "eu-central-1", "STORAGE_S3_ACCESS_KEY_ID": "AK",
+               "STORAGE_S3_SECRET_ACCESS_KEY": "SK", "STORAGE_S3_PREFIX": "praktika/"}
+    for name, value in storage.items():
+        monkeypatch.setenv(name, value)
     config = from_env()
+    assert {name: config[name] for name in storage} == storage
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql://user@db.example.org/praktika"
     assert config["REDIS_URL"] == "redis://cache.example.org:6379/0"
     assert config["RATELIMIT_STORAGE_URI"] == "redis://cache.example.org:6379/0"

@@ -3,9 +3,8 @@ import io
 
 from pypdf import PdfReader
 
-from app.materials import demo, services
+from app.materials import demo, services, storage
 from app.materials.models import Visibility
-from app.materials.storage import storage
 from tests.factories import make_event
 
 
@@ -23,7 +22,7 @@ def test_demo_materials_are_real_files_and_seeding_twice_adds_nothing(app, peopl
     assert [m.session_id for m in slides] == [s.id for s in training.sessions]
     assert all(m.visibility == Visibility.PARTICIPANTS for m in slides)
     for material in (m for m in materials if m.is_file):
-        with storage().open(material.storage_key) as stored:
+        with storage.open_stream(material.storage_key) as stored:
             assert len(PdfReader(io.BytesIO(stored.read())).pages) >= 1
 
     recording = next(m for m in services.materials_of(webinar) if m.title == "Запись вебинара")

@@ -10,9 +10,8 @@ from app.errors import ValidationFailed
 from app.events import services as events
 from app.events.models import Event
 from app.extensions import db
-from app.materials import services
+from app.materials import services, storage
 from app.materials.models import Material, Visibility
-from app.materials.storage import storage
 from tests.materials.conftest import LIMIT, stored_files
 from tests.materials.files import (
     EXECUTABLE,
@@ -111,10 +110,10 @@ def test_a_row_that_cannot_be_committed_leaves_no_file(app, people):
 def test_delete_removes_the_row_and_then_the_file(app, event, people):
     material = services.add_file(event, people.organiser, {"title": "Слайды", "visibility": "public"}, pdf_upload())
     key = material.storage_key
-    assert storage().exists(key)
+    assert storage.exists(key)
     services.delete_material(material, people.organiser)
     assert _rows() == 0
-    assert not storage().exists(key) and stored_files(app) == []
+    assert not storage.exists(key) and stored_files(app) == []
 
 
 def test_a_link_is_checked_and_stored(app, event, people):

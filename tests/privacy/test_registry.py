@@ -10,8 +10,9 @@ from app import clock
 from app.accounts import consent
 from app.accounts import services as accounts
 from app.accounts.models import ApiToken, ConsentRecord, User
-from app.certificates import issuance
+from app.certificates import files, issuance
 from app.certificates.models import Certificate, CertificateKind
+from app.core.storage import store
 from app.extensions import db
 from app.privacy import registry, services
 from app.quotas import services as quotas
@@ -136,6 +137,9 @@ def test_after_a_deletion_no_area_holds_the_name_or_email(app, person):
     live = db.session.scalars(select(Certificate).where(Certificate.user_id == person.id)).all()
     assert {c.holder_name for c in live if c.revoked_at is None} == {NAME}
     assert {c.holder_name for c in live if c.revoked_at is not None} == {f"Deleted user #{person.id}"}
+    # the revoked certificate's PDF printed the name: it is erased from the store; the one in force stays
+    assert {c.revoked_at is None for c in live if store().exists(files.key_in_store(c.pdf_path))} == {True}
+    assert len(store().list("certificates")) == 1
 
 
 def test_a_new_hook_is_asked_for_its_part_and_to_forget(app, person):
