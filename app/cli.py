@@ -7,7 +7,7 @@ import click
 from app.accounts import services as accounts
 from app.accounts.models import Role
 from app.backup import services as backup
-from app.certificates.commands import issue_certificates_command
+from app.certificates.commands import issue_certificates_command, rotate_signing_key_command
 from app.core.i18n import LOCALES
 from app.demo import seed_demo_command
 from app.errors import DomainError
@@ -171,5 +171,5 @@ def import_data_command(path):
 def init_app(app) -> None:
     for command in (create_user_command, import_users_command, create_api_token_command, worker_command,
                     send_reminders_command, seed_demo_command, export_data_command, import_data_command,
-                    issue_certificates_command):
+                    issue_certificates_command, rotate_signing_key_command):
         app.cli.add_command(command)

@@ -31,6 +31,8 @@ from sqlalchemy import Date, DateTime, Numeric, Table, Time, func, inspect, sele
 
 from app import clock
 from app.certificates import files as certificate_files
+from app.certificates import signing_keys
+from app.certificates.models import SigningKey
 from app.core.storage import CHUNK, MissingFile, checked, store
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
@@ -354,6 +356,7 @@ def import_data(path) -> ImportResult:
         if unknown:
             raise ValidationFailed(_l("The export has tables this database does not know: %(names)s. "
                                       "Upgrade this installation first.", names=", ".join(unknown)), field="file")
+        signing_keys.check_restorable(json.loads(bodies.get(SigningKey.__tablename__, b"[]")))
         _check_files(archive, objects, carried)
         with db.engine.connect() as connection:
             _refuse_unless_empty(connection, tables)

@@ -1,8 +1,9 @@
-"""flask --app wsgi issue-certificates --event ID --kind participation|completion (DESIGN §6)."""
+"""flask --app wsgi issue-certificates --event ID --kind participation|completion (DESIGN §6), and
+rotate-signing-key."""
 import click
 
 from app.accounts import services as accounts
-from app.certificates import jobs, rendering
+from app.certificates import jobs, rendering, signing_keys
 from app.certificates.models import CertificateKind, IssuanceJob
 from app.errors import DomainError
 from app.events.models import Event
@@ -52,3 +53,13 @@ def issue_certificates_command(event_id, kind, layout, actor_email):
     click.echo(f"{job.done} issued, {job.failed} failed")
     if job.failed:
         raise SystemExit(1)
+
+
+@click.command("rotate-signing-key")
+def rotate_signing_key_command():
+    """Make a new credential signing key and print its kid; every machine signs with it from its next
+    signature. The old key stops signing but stays in /.well-known/jwks.json, so what it signed verifies."""
+    retired = signing_keys.signing_kid()
+    kid = signing_keys.rotate()
+    click.echo(f"retired from signing, still published: {retired}; new signing key:", err=True)
+    click.echo(kid)

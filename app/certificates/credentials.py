@@ -1,70 +1,42 @@
 """Open Badges 3.0 credentials and the revocation status lists, signed as VC-JWT (ES256) with the
-issuer key kept in the instance folder. Both are signed when asked for, from the rows as they are.
+issuer's signing key. Both are signed when asked for, from the rows as they are.
 
-The key is generated once, on first use, into instance/certificates/issuer-key.jwk (private JWK,
-mode 0600); its public half is published at /.well-known/jwks.json and named by `kid` (the JWK
-thumbprint, RFC 7638) in every JWT header. joserfc does the JOSE work.
+The keys live in the database, shared by every machine (app/certificates/signing_keys.py); their
+public halves are published at /.well-known/jwks.json, and each JWT names its key by `kid` (the JWK
+thumbprint, RFC 7638) in the header, so a credential keeps verifying after a rotation. joserfc does
+the JOSE work.
 """
 import hashlib
-import json
-import os
-import tempfile
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from joserfc import jwt
-from joserfc.jwk import ECKey
 
-from app.certificates import issuance, rendering, status_list
+from app.certificates import issuance, rendering, signing_keys, status_list
 from app.certificates.hours import hours_text
 from app.certificates.models import Certificate, CertificateKind
 from app.core.i18n import supported
 
-ALGORITHM = "ES256"
+ALGORITHM = signing_keys.ALGORITHM
 CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 
 
-def key_path() -> Path:
-    return Path(current_app.config.get("CERTIFICATES_DIR") or Path(current_app.instance_path) / "certificates") \
-        / "issuer-key.jwk"
-
-
-@lru_cache(maxsize=4)
-def _load_key(path: str) -> ECKey:
-    return ECKey.import_key(json.loads(Path(path).read_text()))
-
-
-def signing_key() -> ECKey:
-    """The issuer key; made on first use. Two processes racing: the first link wins, both use it."""
-    path = key_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = ECKey.generate_key("P-256", private=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as handle:
-            json.dump(key.as_dict(private=True), handle)
-        os.chmod(handle.name, 0o600)
-        try:
-            os.link(handle.name, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(handle.name)
-    return _load_key(str(path))
-
-
 def key_id() -> str:
-    return signing_key().thumbprint()
+    """The kid that signs now."""
+    return signing_keys.signing_kid()
 
 
 def jwks() -> dict:
-    key = signing_key()
-    public = key.as_dict(private=False)
-    public.update(kid=key.thumbprint(), use="sig", alg=ALGORITHM)
-    return {"keys": [public]}
+    """The JWK Set: every key, the signing one first."""
+    return {"keys": signing_keys.published()}
+
+
+def verify(token: str) -> dict:
+    """The claims of a JWT signed here, checked with the published key its header names (retired keys
+    included); joserfc's InvalidKeyIdError or BadSignatureError otherwise."""
+    return jwt.decode(token, signing_keys.public_key_set(), algorithms=[ALGORITHM]).claims
 
 
 def _iso(moment: datetime) -> str:
@@ -158,9 +130,9 @@ def status_list_document(status: status_list.StatusList) -> dict:
 
 def sign(document: dict) -> str:
     """A VC-JWT: the credential is the payload, with the JWT claims the spec maps onto it."""
-    key = signing_key()
+    kid = signing_keys.signing_kid()
     claims = dict(document, iss=document["issuer"]["id"], jti=document["id"])
     if "validFrom" in document:
         claims["nbf"] = int(datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00")).timestamp())
-    header = {"alg": ALGORITHM, "kid": key.thumbprint(), "typ": "vc+jwt"}
-    return jwt.encode(header, claims, key)
+    header = {"alg": ALGORITHM, "kid": kid, "typ": "vc+jwt"}
+    return jwt.encode(header, claims, signing_keys.private_key(kid))

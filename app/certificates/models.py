@@ -154,3 +154,27 @@ class IssuanceJob(db.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.processed / self.total) if self.total else 100
+
+
+class SigningKey(db.Model):
+    """An issuer key that signs credentials, shared by every machine through the database.
+
+    One key per algorithm signs (the one not retired; a partial unique index keeps it to one, so two
+    machines making the first key at once cannot both succeed); retired keys stay published in the
+    JWK Set so what they signed keeps verifying. The private JWK is sealed with a key derived from
+    SECRET_KEY (app/certificates/signing_keys.py): the database alone, or an export, does not give it.
+    """
+
+    __tablename__ = "signing_keys"
+    __table_args__ = (
+        Index("uq_signing_keys_one_active_per_alg", "alg", unique=True,
+              sqlite_where=text("retired_at IS NULL"), postgresql_where=text("retired_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)  # the JWK thumbprint (RFC 7638)
+    alg: Mapped[str] = mapped_column(String(16))
+    public_jwk: Mapped[dict] = mapped_column(JSON)
+    sealed_private_jwk: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

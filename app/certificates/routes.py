@@ -34,6 +34,8 @@ from app.permissions import can, require
 from app.routing import confirmation, submit
 
 bp = Blueprint("certificates", __name__)
+# Seconds a verifier may keep the JWK Set: short, so a rotation's new key is seen soon.
+JWKS_MAX_AGE = 60
 
 
 def _user():
@@ -354,6 +356,9 @@ def status_list_credential(number: int):
 
 @bp.get("/.well-known/jwks.json")
 def jwks():
+    """Cached briefly (a verifier meeting a new kid after a rotation fetches again anyway), and
+    revalidated by an ETag of the keys it lists."""
     response = jsonify(credentials.jwks())
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    response.headers["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE}"
+    response.add_etag()
+    return response.make_conditional(request)
