@@ -31,7 +31,6 @@ from datetime import timedelta
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-import boto3
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
@@ -44,6 +43,8 @@ from app.registrations.models import CheckIn, Registration, RegistrationStatus
 from tests.conftest import IN_CI, free_port, require_postgres, require_redis, reset_schema
 from tests.conftest import test_database_url as configured_database_url
 from tests.factories import make_event, make_user
+from tests.s3 import empty_bucket, moto_endpoint
+from tests.s3 import settings as s3_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "praktika-two-machines"
@@ -67,15 +68,8 @@ def shared_services() -> tuple[str, str]:
 
 @pytest.fixture
 def s3_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+    with moto_endpoint() as endpoint:
+        yield endpoint
 
 
 # --- a browser behind the load balancer ------------------------------------------------------------
@@ -260,17 +254,14 @@ class Deployment:
 def deployment(shared_services, tmp_path, s3_endpoint, smtp_server):
     """A (web + worker) and B (web) running on the shared services, the data seeded; stopped afterwards."""
     database_url, redis_url = shared_services
-    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", aws_access_key_id="test",
-                      aws_secret_access_key="test")
-    s3.create_bucket(Bucket=BUCKET)
+    s3 = empty_bucket(s3_endpoint, BUCKET)
     shared = {
         "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": secrets.token_hex(32),
         # The site's one address (cache keys are prefixed by it: a run of its own in the shared Redis).
         "BASE_URL": f"http://praktika-{secrets.token_hex(4)}.test",
         "PRAKTIKA_PRODUCTION": "1", "RATELIMIT_ENABLED": "1", "PROXY_COUNT": "1",
         "MAIL_SERVER": smtp_server.host, "MAIL_PORT": str(smtp_server.port),
-        "STORAGE_S3_BUCKET": BUCKET, "STORAGE_S3_ENDPOINT_URL": s3_endpoint, "STORAGE_S3_REGION": "us-east-1",
-        "STORAGE_S3_ACCESS_KEY_ID": "test", "STORAGE_S3_SECRET_ACCESS_KEY": "test",
+        **s3_settings(s3_endpoint, BUCKET),
         "PYTHONPATH": str(ROOT),
     }
     system = {name: os.environ[name] for name in INHERITED if name in os.environ}
