@@ -4,6 +4,7 @@ import logging
 
 import click
 
+from app import worker
 from app.accounts import services as accounts
 from app.accounts.models import Role
 from app.backup import services as backup
@@ -11,7 +12,7 @@ from app.certificates.commands import issue_certificates_command, rotate_signing
 from app.core.i18n import LOCALES
 from app.demo import seed_demo_command
 from app.errors import DomainError
-from app.extensions import huey
+from app.extensions import QUEUE_NAMES, queues
 from app.messaging import services as messaging
 from app.quotas import services as quotas
 from app.registrations import services as registrations
@@ -106,12 +107,23 @@ def create_api_token_command(email, name):
 
 
 @click.command("worker")
-@click.option("--workers", default=2, show_default=True)
-def worker_command(workers):
-    """Run the Huey consumer (mail, reminders, waitlist expiry, certificate jobs)."""
-    click.echo(f"Huey consumer on {type(huey.storage).__name__}, {workers} worker thread(s)")
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=True)
-    consumer.run()
+@click.option("--queue", "queue_names", multiple=True, type=click.Choice(QUEUE_NAMES),
+              help="Consume this queue (may be given twice); no periodic tasks are scheduled.")
+@click.option("--scheduler", is_flag=True,
+              help="Enqueue the periodic tasks once a minute; exactly one machine runs this.")
+@click.option("--workers", default=2, show_default=True, help="Worker threads per queue.")
+def worker_command(queue_names, scheduler, workers):
+    """Run background work: mail, waitlist offers and expiry, reminders, digests, certificate jobs.
+
+    Without --queue and --scheduler (one machine, `make run`): both queues and the scheduler.
+    """
+    if not queue_names and not scheduler:
+        queue_names, scheduler = QUEUE_NAMES, True
+    store = type(queues[QUEUE_NAMES[0]].storage).__name__
+    parts = [f"{name} queue ({workers} thread(s))" for name in dict.fromkeys(queue_names)]
+    parts += ["the scheduler of periodic tasks"] if scheduler else []
+    click.echo(f"Huey worker on {store}: {', '.join(parts)}")
+    worker.run(list(dict.fromkeys(queue_names)), workers=workers, scheduler=scheduler)
 
 
 def _describe(error: DomainError) -> str:

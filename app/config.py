@@ -131,6 +131,9 @@ def from_env(overrides: dict | None = None) -> dict:
         "WEB_CONCURRENCY": _process_count(),
         "HUEY_IMMEDIATE": False,
         "HUEY_SQLITE_PATH": str(instance_path / "huey.sqlite3"),
+        # The job queues are named "<prefix>-interactive" and "<prefix>-bulk": two sites sharing one Redis
+        # keep their jobs apart with different prefixes.
+        "QUEUE_NAME_PREFIX": os.environ.get("QUEUE_NAME_PREFIX") or "praktika",
         # Certificates: issuer shown on certificates and credentials, logo, stored files, bulk jobs.
         "CERTIFICATE_ISSUER_NAME": os.environ.get("CERTIFICATE_ISSUER_NAME") or "Praktika",
         "CERTIFICATE_LOGO_PATH": os.environ.get("CERTIFICATE_LOGO_PATH") or None,

@@ -32,42 +32,53 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 bootstrap = Bootstrap5()
 api = Api()
 
-# The storage is chosen by configure_huey() from the app config; tasks register at import.
-huey = Huey("praktika", storage_class=MemoryStorage, utc=True)
+# Two job queues, so that nothing a person is waiting for (an offered seat, a password reset, an
+# approval) ever waits behind bulk work (issuing a thousand certificates, a message to every
+# participant, the morning digests). Each is its own Huey with its own consumers
+# (`flask worker --queue interactive|bulk`); both live in the same storage, chosen by configure_huey()
+# from the app config. Tasks register on one of them at import (app_task(queue=…)).
+INTERACTIVE = "interactive"
+BULK = "bulk"
+QUEUE_NAMES = (INTERACTIVE, BULK)
+queues = {name: Huey(f"praktika-{name}", storage_class=MemoryStorage, utc=True) for name in QUEUE_NAMES}
 
 
 def configure_huey(app) -> None:
-    """SqliteHuey in the instance folder by default, RedisHuey when REDIS_URL is set."""
-    huey.flask_app = app
-    huey._immediate = False
-    if app.config.get("REDIS_URL"):
-        huey.storage_class = RedisStorage
-        huey.storage_kwargs = {"url": app.config["REDIS_URL"]}
-    else:
-        huey.storage_class = SqliteStorage
-        huey.storage_kwargs = {"filename": app.config["HUEY_SQLITE_PATH"]}
-    huey.storage = huey.create_storage()
-    huey.immediate = bool(app.config.get("HUEY_IMMEDIATE"))
+    """SqliteHuey in the instance folder by default, RedisHuey when REDIS_URL is set; every queue alike."""
+    for name, queue in queues.items():
+        queue.name = f"{app.config.get('QUEUE_NAME_PREFIX') or 'praktika'}-{name}"
+        queue.flask_app = app
+        queue._immediate = False
+        if app.config.get("REDIS_URL"):
+            queue.storage_class = RedisStorage
+            queue.storage_kwargs = {"url": app.config["REDIS_URL"]}
+        else:
+            queue.storage_class = SqliteStorage
+            queue.storage_kwargs = {"filename": app.config["HUEY_SQLITE_PATH"]}
+        queue.storage = queue.create_storage()
+        queue.immediate = bool(app.config.get("HUEY_IMMEDIATE"))
 
 
-def _in_app_context(func):
+def _in_app_context(queue: Huey, func):
     """Wrap a task body so it runs inside the Flask app context (the worker has none of its own)."""
 
     @functools.wraps(func)
     def run_in_app(*args, **kwargs):
         if has_app_context():
             return func(*args, **kwargs)
-        with huey.flask_app.app_context():
+        with queue.flask_app.app_context():
             return func(*args, **kwargs)
 
     return run_in_app
 
 
-def app_task(**task_options):
-    """A Huey task that runs inside the Flask app context."""
-    return lambda func: huey.task(**task_options)(_in_app_context(func))
+def app_task(queue: str, **task_options):
+    """A Huey task on `queue` (INTERACTIVE or BULK) that runs inside the Flask app context."""
+    return lambda func: queues[queue].task(**task_options)(_in_app_context(queues[queue], func))
 
 
-def app_periodic_task(validate_datetime, **task_options):
-    """A periodic Huey task run inside the Flask app context."""
-    return lambda func: huey.periodic_task(validate_datetime, **task_options)(_in_app_context(func))
+def app_periodic_task(validate_datetime, queue: str, **task_options):
+    """A periodic task on `queue`, run inside the Flask app context. It is enqueued by the one scheduler
+    (`flask worker --scheduler`, or plain `flask worker`), and run by that queue's consumers."""
+    return lambda func: queues[queue].periodic_task(validate_datetime, **task_options)(
+        _in_app_context(queues[queue], func))

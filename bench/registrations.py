@@ -45,7 +45,7 @@ from app import clock, create_app  # noqa: E402
 from app.accounts.models import Role, User, UserRole  # noqa: E402
 from app.accounts.services import password_hasher  # noqa: E402
 from app.events import services as events  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app.extensions import db, queues  # noqa: E402
 from app.registrations.models import Registration, RegistrationStatus  # noqa: E402
 
 DATABASE = "bench_registrations"
@@ -268,7 +268,8 @@ def main() -> int:
     if redis:
         from huey import RedisHuey
 
-        RedisHuey("praktika", url=REDIS_URL).flush()
+        for queue in queues.values():
+            RedisHuey(queue.name, url=REDIS_URL).flush()
 
     base_rate = len(base_latencies) / base_seconds
     reg_rate = (len(reg_latencies) - reg_failed) / reg_seconds

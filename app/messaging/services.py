@@ -31,7 +31,7 @@ from app.core.i18n import local_datetime
 from app.database import INTEGER_MAX, unit_of_work
 from app.errors import FieldErrors, NotFound, ValidationFailed
 from app.events.models import Event, TeamRole
-from app.extensions import db
+from app.extensions import BULK, db
 from app.messaging.models import (
     DEFAULT_DELIVERY,
     Delivery,
@@ -227,8 +227,8 @@ def fan_out(message_id: int) -> int:
     for recipient in message.recipients:
         if recipient.outbox_message_id is not None:
             continue
-        recipient.outbox_message = outbox.emit(MAIL_TOPIC, kind="message", message_id=message.id,
-                                               user_id=recipient.user_id,
+        recipient.outbox_message = outbox.emit(MAIL_TOPIC, queue=BULK, kind="message",
+                                               message_id=message.id, user_id=recipient.user_id,
                                                summary=f"{recipient.user.email} — message #{message.id}")
         queued += 1
     return queued
@@ -389,6 +389,6 @@ def _send_digest(organiser_id: int, today) -> int:
         for item in items:
             item.digested_on = today
         if organiser.active:
-            outbox.emit(MAIL_TOPIC, kind="digest", digest_id=digest.id,
+            outbox.emit(MAIL_TOPIC, queue=BULK, kind="digest", digest_id=digest.id,
                         summary=f"{organiser.email} — digest of {len(items)}")
     return 1

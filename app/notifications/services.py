@@ -36,7 +36,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from app import clock
-from app.extensions import db
+from app.extensions import INTERACTIVE, db
 from app.outbox import services as outbox
 from app.outbox.models import OutboxMessage
 
@@ -100,8 +100,9 @@ class Mail:
 Builder = Callable[[dict], Mail | None]
 
 
-def mail_handler(topic: str):
-    """Register `build(payload) -> Mail | None` as the delivery of `topic`'s outbox rows."""
+def mail_handler(topic: str, *, queue: str = INTERACTIVE):
+    """Register `build(payload) -> Mail | None` as the delivery of `topic`'s outbox rows, on `queue`
+    unless a row's emitter chose otherwise (app/outbox/services.py)."""
     def register(build: Builder) -> Builder:
         def deliver_mail(payload: dict) -> None:
             mail = build(payload)
@@ -109,7 +110,7 @@ def mail_handler(topic: str):
                 send(mail, message_id=message_id(payload["outbox_id"]))
 
         deliver_mail.__name__ = deliver_mail.__qualname__ = f"deliver_{build.__name__}"
-        outbox.handler(topic)(deliver_mail)
+        outbox.handler(topic, queue=queue)(deliver_mail)
         return build
 
     return register

@@ -24,18 +24,26 @@ Delivery is at least once:
   "sending" while it runs and is due again `lease()` after the claim, so a killed worker's job is
   resumed by the next delivery. A handler that must wait (another runner holds the work) raises
   RetryLater: the row is due again after that many seconds, and the wait is not counted as a failure.
+
+Two queues (app/extensions.py): each row belongs to INTERACTIVE (someone is waiting for it: an offered
+seat, a password reset, an approval) or BULK (issuance jobs and their mails, message fan-out, digests,
+reminders, news of a changed event to everyone registered). A handler declares its topic's queue; an
+emitter whose topic mixes both says so per row (`emit(…, queue=BULK)`). The row keeps its queue in its
+payload (rows written before there were queues have none and count as interactive). After the commit
+only that queue's worker is woken, and it delivers only that queue's rows, so a thousand certificate
+mails waiting in the outbox never delay an offer: the interactive worker does not see them.
 """
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, true, update
 
 from app import clock
 from app.database import current_unit, lock_row, unit_of_work
 from app.errors import Conflict, NotFound
-from app.extensions import db
+from app.extensions import INTERACTIVE, QUEUE_NAMES, db
 from app.outbox.models import OutboxMessage, OutboxState
 
 log = logging.getLogger(__name__)
@@ -48,7 +56,8 @@ Handler = Callable[[dict], None]
 _handlers: dict[str, Handler] = {}
 _own_units: set[str] = set()
 _leases: dict[str, Callable[[], timedelta]] = {}
-_wakers: list[Callable[[], None]] = []
+_queues: dict[str, str] = {}
+_wakers: dict[str, list[Callable[[], None]]] = {queue: [] for queue in QUEUE_NAMES}
 
 
 class RetryLater(Exception):
@@ -59,14 +68,20 @@ class RetryLater(Exception):
         self.seconds = seconds
 
 
-def handler(topic: str, *, own_units: bool = False, lease: Callable[[], timedelta] | None = None):
+def handler(topic: str, *, queue: str = INTERACTIVE, own_units: bool = False,
+            lease: Callable[[], timedelta] | None = None):
     """Register the function that delivers rows of `topic` (one per topic, in the owning area's tasks.py).
-    `own_units`: a job that opens its own units of work; `lease`: how long after its claim a row that
-    is still "sending" is taken for lost (LEASE unless given)."""
+    `queue`: where the topic's rows go unless the emitter says otherwise; `own_units`: a job that opens
+    its own units of work; `lease`: how long after its claim a row that is still "sending" is taken for
+    lost (LEASE unless given)."""
+    if queue not in QUEUE_NAMES:
+        raise ValueError(f"unknown queue {queue!r}")
+
     def register(func: Handler) -> Handler:
         if topic in _handlers and _handlers[topic] is not func:
             raise RuntimeError(f"outbox topic {topic!r} has two handlers")
         _handlers[topic] = func
+        _queues[topic] = queue
         if own_units:
             _own_units.add(topic)
         if lease is not None:
@@ -80,26 +95,42 @@ def topics() -> list[str]:
     return sorted(_handlers)
 
 
-def on_wake(waker: Callable[[], None]) -> None:
-    """Register how the worker is woken after a commit that wrote rows (the notifications task queue)."""
-    if waker not in _wakers:
-        _wakers.append(waker)
+def on_wake(queue: str, waker: Callable[[], None]) -> None:
+    """Register how `queue`'s worker is woken after a commit that wrote rows of that queue."""
+    if waker not in _wakers[queue]:
+        _wakers[queue].append(waker)
 
 
-def _wake() -> None:
-    for waker in _wakers:
-        waker()
+def _waking(queue: str) -> Callable[[], None]:
+    def wake() -> None:
+        for waker in _wakers[queue]:
+            waker()
+
+    return wake
 
 
-def emit(topic: str, *, summary: str = "", **payload) -> OutboxMessage:
-    """Record a consequence of the current change; it is delivered after the commit, at least once."""
-    if "outbox_id" in payload:
-        raise ValueError("outbox_id is the row's own id, given to the handler; it is not a payload key")
+# One callback per queue, so that a unit writing many rows wakes each queue once (after_commit dedupes).
+_wake = {queue: _waking(queue) for queue in QUEUE_NAMES}
+
+
+def queue_of(topic: str) -> str:
+    """The queue a topic's rows go to unless their emitter says otherwise."""
+    return _queues.get(topic, INTERACTIVE)
+
+
+def emit(topic: str, *, queue: str | None = None, summary: str = "", **payload) -> OutboxMessage:
+    """Record a consequence of the current change; it is delivered after the commit, at least once, by
+    the worker of `queue` (the topic's own queue unless given)."""
+    if "outbox_id" in payload or "queue" in payload:
+        raise ValueError("outbox_id and queue are not payload keys")
+    queue = queue or queue_of(topic)
+    if queue not in QUEUE_NAMES:
+        raise ValueError(f"unknown queue {queue!r}")
     unit = current_unit()
-    message = OutboxMessage(topic=topic, payload={**payload, "summary": summary[:200]},
+    message = OutboxMessage(topic=topic, payload={**payload, "summary": summary[:200], "queue": queue},
                             state=OutboxState.PENDING, attempts=0, available_at=clock.now(), last_error="")
     db.session.add(message)
-    unit.after_commit(_wake)
+    unit.after_commit(_wake[queue])
     return message
 
 
@@ -117,10 +148,17 @@ def _due_filter(now):
     )
 
 
-def deliver_due(limit: int = 500) -> int:
-    """Deliver every due row (oldest first, at most `limit`); return how many were delivered."""
+def _in_queue(queue: str | None):
+    if queue is None:
+        return true()
+    return func.coalesce(OutboxMessage.payload["queue"].as_string(), INTERACTIVE) == queue
+
+
+def deliver_due(queue: str | None = None, limit: int = 500) -> int:
+    """Deliver every due row of `queue` (of every queue when None), oldest first, at most `limit`;
+    return how many were delivered."""
     with unit_of_work():
-        due = db.session.scalars(select(OutboxMessage.id).where(_due_filter(clock.now()))
+        due = db.session.scalars(select(OutboxMessage.id).where(_due_filter(clock.now()), _in_queue(queue))
                                  .order_by(OutboxMessage.id).limit(limit)).all()
     return sum(1 for message_id in due if _claim(message_id) and _deliver(message_id))
 
@@ -187,7 +225,7 @@ def retry(message_id: int, actor) -> OutboxMessage:
         message.attempts = 0
         message.available_at = clock.now()
         log.info("outbox message %s retried by user %s", message_id, getattr(actor, "id", None))
-        unit.after_commit(_wake)
+        unit.after_commit(_wake[message.payload.get("queue") or INTERACTIVE])
     return message
 
 

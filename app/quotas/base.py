@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.database import lock_row
 from app.errors import Conflict, NotFound
-from app.extensions import db
+from app.extensions import BULK, INTERACTIVE, db
 from app.outbox import services as outbox
 from app.quotas.models import Consultation, ConsultationQuota, CuratorTask, QuotaEvent, ReviewState, TaskKind
 
@@ -74,9 +74,15 @@ def record(quota_id: int, action: str, actor_id: int | None, *, consultation_id:
                               action=action, reason=reason, details=details, at=clock.now()))
 
 
+# Mail of the morning follow-up and of quotas handed out to a whole seminar at once: the bulk queue.
+# A review's outcome, which one person is waiting for, stays interactive.
+BULK_KINDS = {"assigned", "behind", "last_weeks", "digest", "task"}
+
+
 def mail(kind: str, **ids) -> None:
     """Mail after the commit; the handler (app/quotas/mail.py) re-reads and re-checks the state."""
-    outbox.emit(MAIL_TOPIC, kind=kind, summary=f"quotas {kind} {ids}", **ids)
+    outbox.emit(MAIL_TOPIC, queue=BULK if kind in BULK_KINDS else INTERACTIVE, kind=kind,
+                summary=f"quotas {kind} {ids}", **ids)
 
 
 def lock_quota(quota_id: int) -> ConsultationQuota:

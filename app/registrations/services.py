@@ -33,7 +33,7 @@ from app.events.models import (
     EventStatus,
 )
 from app.events.signals import event_changed
-from app.extensions import db
+from app.extensions import BULK, db
 from app.outbox import services as outbox
 from app.registrations import manual, questions
 from app.registrations.attendance import (
@@ -488,7 +488,7 @@ def send_reminders() -> int:
                 .values(reminder_sent_at=now).execution_options(synchronize_session=False)
             ).rowcount
             if claimed:
-                outbox.emit(MAIL_TOPIC, kind="reminder", registration_id=registration_id, extra={},
+                outbox.emit(MAIL_TOPIC, queue=BULK, kind="reminder", registration_id=registration_id, extra={},
                             summary=f"reminder #{registration_id}")
                 sent += 1
     return sent

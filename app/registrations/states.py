@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from app import clock
 from app.database import unit_of_work
 from app.errors import Conflict
+from app.extensions import BULK, INTERACTIVE
 from app.outbox import services as outbox
 from app.registrations.models import (
     Registration,
@@ -96,6 +97,9 @@ MAIL_TOPIC = "registrations.mail"
 # Something the event's organisers hear about (the messaging area mails it, keeps it for the digest, or
 # drops it, as each organiser chose).
 ORGANISERS_TOPIC = "registrations.organisers"
+# Mail to everyone registered at once (an event's news) and the day-before reminders go on the bulk
+# queue; mail about one person's own place (confirmed, offered, approved…) is interactive.
+BULK_KINDS = {"event_changed", "event_cancelled", "event_reinstated", "reminder"}
 
 
 @contextmanager
@@ -110,8 +114,8 @@ def unit():
 
 def announce(kind: str, registration: Registration, **extra) -> None:
     """Mail the registrant about `kind` after the commit; the handler re-checks that it is still true."""
-    outbox.emit(MAIL_TOPIC, kind=kind, registration_id=registration.id, extra=extra,
-                summary=f"{kind} #{registration.id}")
+    outbox.emit(MAIL_TOPIC, queue=BULK if kind in BULK_KINDS else INTERACTIVE, kind=kind,
+                registration_id=registration.id, extra=extra, summary=f"{kind} #{registration.id}")
 
 
 

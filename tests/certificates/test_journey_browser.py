@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from app import clock
-from app.extensions import db, huey
+from app.extensions import QUEUE_NAMES, db, queues
 from tests.a11y import assert_accessible
 from tests.certificates.conftest import AFTER, BEFORE, make_seminar
 from tests.factories import make_user
@@ -44,8 +44,10 @@ def test_bulk_issue_progress_and_verify_from_the_qr(live_server, browser, tmp_pa
             event_id = event.id
             db.session.remove()
         clock.advance(AFTER - clock.now())
-        consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=False)
-        consumer.start()
+        consumers = [queues[name].create_consumer(workers=2, worker_type="thread", periodic=False)
+                     for name in QUEUE_NAMES]
+        for consumer in consumers:
+            consumer.start()
         try:
             staff = browser.new_context(bypass_csp=True, locale="ru-RU")
             page = staff.new_page()
@@ -88,4 +90,5 @@ def test_bulk_issue_progress_and_verify_from_the_qr(live_server, browser, tmp_pa
             assert stranger.request.get(f"{live_server}/certificates/{serial}.pdf", max_redirects=0).status == 302
             stranger.close()
         finally:
-            consumer.stop(graceful=True)
+            for consumer in consumers:
+                consumer.stop(graceful=True)

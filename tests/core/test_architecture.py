@@ -145,8 +145,8 @@ LAYERS: list[set[str]] = [
     {"quotas"},
     {"certificates"},
     {"reports"},
-    # the edges: whole-person and whole-programme views, the API, commands, demo data
-    {"privacy", "api", "backup", "cli", "demo"},
+    # the edges: whole-person and whole-programme views, the API, commands, demo data, the worker process
+    {"privacy", "api", "backup", "cli", "demo", "worker"},
     # the app factory (app/__init__.py) wires everything together
     {"app"},
 ]

@@ -6,8 +6,10 @@ import pytest
 from huey.storage import RedisStorage, SqliteStorage
 
 from app.core.tasks import ping
-from app.extensions import huey
+from app.extensions import INTERACTIVE, queues
 from tests.conftest import make_app, require_redis
+
+huey = queues[INTERACTIVE]  # ping's queue
 
 
 @contextmanager
