@@ -32,13 +32,14 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
+from huey import RedisHuey
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import create_engine, text
 
 from app import clock, create_app
 from app.accounts.models import Role
-from app.extensions import db
+from app.extensions import QUEUE_NAMES, db
 from app.registrations.models import CheckIn, Registration, RegistrationStatus
 from tests.conftest import IN_CI, free_port, require_postgres, require_redis, reset_schema
 from tests.conftest import test_database_url as configured_database_url
@@ -255,10 +256,12 @@ def deployment(shared_services, tmp_path, s3_endpoint, smtp_server):
     """A (web + worker) and B (web) running on the shared services, the data seeded; stopped afterwards."""
     database_url, redis_url = shared_services
     s3 = empty_bucket(s3_endpoint, BUCKET)
+    run = secrets.token_hex(4)
     shared = {
         "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": secrets.token_hex(32),
-        # The site's one address (cache keys are prefixed by it: a run of its own in the shared Redis).
-        "BASE_URL": f"http://praktika-{secrets.token_hex(4)}.test",
+        # This run's own corner of the shared Redis (other tests use it too): cache keys are prefixed by
+        # the site's address, job queues by their name prefix.
+        "BASE_URL": f"http://praktika-{run}.test", "QUEUE_NAME_PREFIX": f"praktika-{run}",
         "PRAKTIKA_PRODUCTION": "1", "RATELIMIT_ENABLED": "1", "PROXY_COUNT": "1",
         "MAIL_SERVER": smtp_server.host, "MAIL_PORT": str(smtp_server.port),
         **s3_settings(s3_endpoint, BUCKET),
@@ -292,6 +295,8 @@ def deployment(shared_services, tmp_path, s3_endpoint, smtp_server):
     finally:
         _stop([upgrade, a.web, a.worker, b.web])
         engine.dispose()
+        for name in QUEUE_NAMES:  # the run's queues and results (its rate-limit counters expire)
+            RedisHuey(f"{shared['QUEUE_NAME_PREFIX']}-{name}", url=redis_url).flush()
 
 
 def _files_holding_certificates(instance: Path, pdf: bytes) -> list[str]:
