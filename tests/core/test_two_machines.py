@@ -202,7 +202,8 @@ def _seed(settings: dict, workdir: Path) -> Seed:
     the services by an admin shell on the same deployment (its own folder, not a machine's)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": settings["DATABASE_URL"], "REDIS_URL": settings["REDIS_URL"],
                       "SECRET_KEY": settings["SECRET_KEY"], "BASE_URL": settings["BASE_URL"],
-                      "INSTANCE_PATH": str(workdir / "shell"), "ARGON2_PROFILE": "CHEAPEST"})
+                      "QUEUE_NAME_PREFIX": settings["QUEUE_NAME_PREFIX"], "INSTANCE_PATH": str(workdir / "shell"),
+                      "ARGON2_PROFILE": "CHEAPEST"})
     with app.app_context():
         organiser = make_user(roles=(Role.ORGANISER,), full_name="Ольга Организатор")
         holder = make_user(full_name="Анна Смирнова")
@@ -230,8 +231,7 @@ class Deployment:
     logs: Path
 
     def wait(self, condition, what: str):
-        """Wait up to three minutes: a wake-up lost in the shared queue leaves the job to the worker's
-        once-a-minute sweep of the outbox."""
+        """Wait up to three minutes: a missed wake-up leaves the job to the once-a-minute sweep of the outbox."""
         return _wait(condition, what, self.processes, self.logs, timeout=180)
 
     def log(self, name: str) -> str:
