@@ -278,9 +278,10 @@ def _listed_files(manifest: dict) -> tuple[dict, bool]:
     objects = listed.get("objects") or {}
     try:
         for key, info in objects.items():
-            checked(key)
-            int(info["size"]), str(info["sha256"])
-    except (ValueError, TypeError, KeyError) as error:
+            checked(key)  # a key names a file inside the store, never a path outside it
+            if not isinstance(info.get("size"), int) or not isinstance(info.get("sha256"), str):
+                raise ValueError(key)
+    except (ValueError, AttributeError) as error:
         raise ValidationFailed(_l("This is not a Praktika export file."), field="file") from error
     return objects, bool(listed.get("carried"))
 
