@@ -16,6 +16,7 @@ Keys are written in a transaction of their own, committed whatever the caller's 
 """
 import base64
 import json
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -43,6 +44,8 @@ PURPOSE = b"praktika/certificates/signing-keys/aes-256-gcm/v1"
 SEAL_FORMAT = "v1"
 NONCE_BYTES = 12
 ATTEMPTS = 5
+
+log = logging.getLogger(__name__)
 
 
 class SigningKeyUnreadable(RuntimeError):
@@ -122,8 +125,10 @@ def _take_over_legacy_key() -> None:
     key = ECKey.import_key(json.loads(path.read_text()))
     if db.session.execute(select(SigningKey.id).where(SigningKey.kid == key.thumbprint())).first() is not None:
         return
-    if not _committed_alone(lambda session: session.add(_row(key))):
-        _committed_alone(lambda session: session.add(_row(key, retired=True)))
+    if _committed_alone(lambda session: session.add(_row(key))):
+        log.info("signing key %s taken over from %s", key.thumbprint(), path)
+    elif _committed_alone(lambda session: session.add(_row(key, retired=True))):
+        log.info("signing key %s from %s added, retired (another key signs)", key.thumbprint(), path)
 
 
 def signing_kid() -> str:
@@ -180,6 +185,7 @@ def rotate() -> str:
 
     for _ in range(ATTEMPTS):  # a rotation at the same moment elsewhere: retire its key too, then add ours
         if _committed_alone(retire_and_add):
+            log.info("signing key rotated: %s signs from now on", key.thumbprint())
             return key.thumbprint()
     raise RuntimeError("the signing key could not be rotated")
 
