@@ -9,9 +9,9 @@ enqueues periodic tasks (pretix's scaling guide: work split by queue, exactly on
   everything twice (harmless, every periodic task is idempotent, but wasted).
 - neither (`make run`, one machine): both queues' consumers and the scheduler in one process.
 
-Signals as Huey's own consumer reads them: SIGTERM stops at once (a task cut short is picked up again:
-an outbox row is due again when its lease runs out, an issuance job resumes where it stopped), SIGINT
-lets running tasks finish first.
+Signals: SIGTERM (and SIGHUP) stop at once, as with Huey's own consumer (a task cut short is picked up
+again: an outbox row is due again when its lease runs out, an issuance job resumes where it stopped);
+SIGINT lets running tasks finish first.
 """
 import logging
 import signal
@@ -78,7 +78,7 @@ def run(queue_names: list[str], *, workers: int, scheduler: bool) -> None:
         received.append(signum)
         stop.set()
 
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, on_signal)
     threads = []
     if scheduler:

@@ -1,22 +1,28 @@
-"""Issue 26: interactive mail has its own queue. Real workers (`flask worker --queue bulk` and
-`--queue interactive`, as production runs them on several machines) share Redis and the database; while
-the bulk worker issues 1,000 certificates, a participant cancels on a full event and the offer to the
-next person on the waitlist reaches SMTP within 10 s, past the certificate mails waiting in the outbox."""
+"""Issue 26: queues by kind. Interactive mail (an offer, a password reset, an approval) and bulk work
+(issuance, fan-out, digests) each have their own queue and consumers; one scheduler enqueues the
+periodic tasks, each on its own queue.
+
+The last test runs real workers (`flask worker --queue bulk` and `--queue interactive`, as production
+runs them on several machines) on shared Redis and database: while the bulk worker issues 1,000
+certificates, a participant cancels on a full event and the offer to the next person on the waitlist
+reaches SMTP within 10 s, past the certificate mails waiting in the outbox."""
 import os
 import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
 from sqlalchemy import func, insert, select
 
-from app import clock
+from app import clock, worker
+from app.accounts import mail as account_mail
 from app.accounts.models import Role, User
 from app.certificates import jobs
 from app.certificates.models import CertificateKind, IssuanceJob, JobState
+from app.database import unit_of_work
 from app.events.models import Event
 from app.extensions import BULK, INTERACTIVE, db, queues
 from app.outbox import services as outbox
@@ -29,6 +35,43 @@ from tests.factories import make_event, make_user
 ROOT = Path(__file__).resolve().parents[2]
 HOLDERS = 1000
 OFFER_BOUND_SECONDS = 10
+
+
+def _queued(queue: str) -> list[str]:
+    return sorted(task.name for task in queues[queue].pending())
+
+
+def test_each_queue_is_woken_for_and_delivers_only_its_own_rows(tmp_path, smtp_server):
+    app = make_app(tmp_path, HUEY_IMMEDIATE=False, MAIL_SERVER=smtp_server.host, MAIL_PORT=smtp_server.port)
+    with app.app_context():
+        for queue in queues.values():
+            queue.flush()
+        anna, boris = make_user("anna@example.org", password=None), make_user("boris@example.org", password=None)
+        with unit_of_work():
+            account_mail.queue("welcome", anna)
+            outbox.emit(account_mail.MAIL_TOPIC, queue=BULK, kind="welcome", user_id=boris.id, values={})
+        assert _queued(INTERACTIVE) == ["drain_interactive_outbox"]
+        assert _queued(BULK) == ["drain_bulk_outbox"]
+
+        assert outbox.deliver_due(BULK) == 1
+        assert [m["To"].addresses[0].addr_spec for m in smtp_server.messages] == ["boris@example.org"]
+        assert outbox.deliver_due(INTERACTIVE) == 1
+        assert [m["To"].addresses[0].addr_spec for m in smtp_server.messages][1:] == ["anna@example.org"]
+        assert outbox.deliver_due() == 0
+
+
+def test_the_scheduler_enqueues_each_periodic_task_on_its_own_queue_once_a_minute(tmp_path):
+    app = make_app(tmp_path, HUEY_IMMEDIATE=False)
+    with app.app_context():
+        for queue in queues.values():
+            queue.flush()
+        assert worker.enqueue_periodic(datetime(2027, 3, 1, 6, 0)) == 6  # 09:00 in Moscow
+        assert _queued(INTERACTIVE) == ["drain_interactive_outbox_periodically", "expire_registration_offers"]
+        assert _queued(BULK) == ["drain_bulk_outbox_periodically", "send_organiser_digests",
+                                 "send_registration_reminders", "sweep_temporary_pdfs"]
+        for queue in queues.values():
+            queue.flush()
+        assert worker.enqueue_periodic(datetime(2027, 3, 1, 6, 1)) == 2  # the outbox sweeps, every minute
 
 
 def _seed_past_seminar(organiser) -> tuple[int, list[int]]:
