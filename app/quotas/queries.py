@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, select, type_coerce
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from app import clock
-from app.accounts.models import User
+from app.accounts.models import Organisation, User
 from app.events.models import Event
 from app.extensions import db
 from app.quotas.base import today
@@ -33,7 +33,7 @@ INACTIVE_DAYS = 14
 
 @dataclass
 class QuotaRow:
-    quota: ConsultationQuota
+    quota: "ConsultationQuota | QuotaFacts"  # QuotaFacts in a cohort (cohort_rows), the ORM quota elsewhere
     accepted: int = 0
     submitted: int = 0
     returned: int = 0
@@ -81,7 +81,12 @@ def quota_rows(*where) -> list[QuotaRow]:
     if not quotas:
         return []
     ids_query = select(ConsultationQuota.id).join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).where(*where)
-    rows = {q.id: QuotaRow(quota=q, catch_up=q.catch_up) for q in quotas}
+    return _counted({q.id: QuotaRow(quota=q, catch_up=q.catch_up) for q in quotas}, ids_query)
+
+
+def _counted(rows: dict[int, QuotaRow], ids_query) -> list[QuotaRow]:
+    """The rows (by quota id) with their counts, last logged time, open tasks, pace and inactivity: one
+    grouped count of consultations per quota and review state, one of open tasks, whatever the length."""
     for quota_id, state, count, last in db.session.execute(
         select(Consultation.quota_id, Consultation.review_state, func.count(Consultation.id),
                type_coerce(func.max(Consultation.created_at), Consultation.created_at.type))
@@ -107,6 +112,64 @@ def quota_rows(*where) -> list[QuotaRow]:
         row.pace = pace_of(row.quota, row.accepted, day)
         row.inactive = _is_inactive(row, day, now)
     return list(rows.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """The columns of a trainee or curator a cohort row shows and exports."""
+
+    id: int
+    full_name: str
+    email: str
+    region_code: str | None = None
+    organisation_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaFacts:
+    """A quota as the cohort reads it: its columns, its plan, its trainee and curator as plain values.
+    A cohort of a thousand trainees is one row of columns each, not a thousand ORM quotas and users."""
+
+    id: int
+    plan_id: int
+    user_id: int
+    curator_id: int | None
+    target: int
+    deadline: date
+    created_at: datetime
+    plan: QuotaPlan
+    user: Person
+    curator: Person | None
+
+
+def cohort_rows(plan: QuotaPlan) -> list[QuotaRow]:
+    """The plan's quota rows for the cohort page, its exports and the cohort API: the same counts, pace and
+    inactivity as `quota_rows` (one definition, `_counted`), read as columns in one query, plus the counts."""
+    trainee, curator = aliased(User), aliased(User)
+    quotas = db.session.execute(
+        select(ConsultationQuota.id, ConsultationQuota.user_id, ConsultationQuota.curator_id, ConsultationQuota.target,
+               ConsultationQuota.deadline, ConsultationQuota.created_at, trainee.full_name, trainee.email,
+               trainee.region_code, Organisation.name, curator.full_name, curator.email)
+        .join(trainee, trainee.id == ConsultationQuota.user_id)
+        .outerjoin(Organisation, Organisation.id == trainee.organisation_id)
+        .outerjoin(curator, curator.id == ConsultationQuota.curator_id)
+        .where(ConsultationQuota.plan_id == plan.id)
+    ).tuples().all()
+    if not quotas:
+        return []
+    curators: dict[int, Person] = {}
+    rows = {}
+    for (quota_id, user_id, curator_id, target, deadline, created_at, full_name, email, region_code,
+         organisation_name, curator_name, curator_email) in quotas:
+        if curator_id is not None and curator_id not in curators:
+            curators[curator_id] = Person(id=curator_id, full_name=curator_name, email=curator_email)
+        facts = QuotaFacts(id=quota_id, plan_id=plan.id, user_id=user_id, curator_id=curator_id, target=target,
+                           deadline=deadline, created_at=created_at, plan=plan,
+                           user=Person(id=user_id, full_name=full_name, email=email, region_code=region_code,
+                                       organisation_name=organisation_name),
+                           curator=curators.get(curator_id))
+        rows[quota_id] = QuotaRow(quota=facts)
+    return _counted(rows, select(ConsultationQuota.id).where(ConsultationQuota.plan_id == plan.id))
 
 
 def pace_of(quota: ConsultationQuota, accepted: int, day: date | None = None) -> Pace:
@@ -176,7 +239,7 @@ class Cohort:
 def cohort(plan: QuotaPlan, *, show: str | None = None, region: str | None = None, curator_id: int | None = None,
            sort: str = "status", descending: bool = False) -> Cohort:
     """The plan's trainees with status and pace; totals over the whole cohort, rows filtered and sorted."""
-    rows = quota_rows(ConsultationQuota.plan_id == plan.id)
+    rows = cohort_rows(plan)
     result = Cohort(plan=plan, rows=[], total_rows=len(rows), totals=totals_of(rows, plan.target))
     regions: dict[str, list[QuotaRow]] = {}
     for row in rows:
