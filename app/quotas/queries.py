@@ -2,7 +2,7 @@
 
 Every list is built with a constant number of queries whatever its length: one for the quotas
 (with trainee, organisation, curator and plan joined), one grouped count of consultations per
-quota and review state, one grouped count of open tasks, one for catch-up plans.
+quota (by review state), one grouped count of open tasks, one for catch-up plans.
 Lists that only show and count (the cohort, its exports and API, the dashboard) read each quota as
 columns (`light_rows`), not as ORM quota and user objects: the same counts and pace, a fraction of the cost.
 """
@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, select, type_coerce
+from sqlalchemy import and_, case, func, select, type_coerce
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from app import clock
@@ -89,16 +89,16 @@ def quota_rows(*where) -> list[QuotaRow]:
 def _counted(rows: dict[int, QuotaRow], ids_query) -> list[QuotaRow]:
     """The rows (by quota id) with their counts, last logged time, open tasks, pace and inactivity: one
     grouped count of consultations per quota and review state, one of open tasks, whatever the length."""
-    for quota_id, state, count, last in db.session.execute(
-        select(Consultation.quota_id, Consultation.review_state, func.count(Consultation.id),
-               type_coerce(func.max(Consultation.created_at), Consultation.created_at.type))
-        .where(Consultation.quota_id.in_(ids_query)).group_by(Consultation.quota_id, Consultation.review_state)
+    def in_state(state: ReviewState):
+        return func.count(case((Consultation.review_state == state, Consultation.id)))
+
+    for quota_id, accepted, submitted, returned, last in db.session.execute(
+        select(Consultation.quota_id, in_state(ReviewState.ACCEPTED), in_state(ReviewState.SUBMITTED),
+               in_state(ReviewState.RETURNED), type_coerce(func.max(Consultation.created_at), Consultation.created_at.type))
+        .where(Consultation.quota_id.in_(ids_query)).group_by(Consultation.quota_id)
     ).all():
         row = rows[quota_id]
-        setattr(row, {ReviewState.ACCEPTED: "accepted", ReviewState.SUBMITTED: "submitted",
-                      ReviewState.RETURNED: "returned"}[ReviewState(state)], count)
-        if last and (row.last_logged_at is None or last > row.last_logged_at):
-            row.last_logged_at = last
+        row.accepted, row.submitted, row.returned, row.last_logged_at = accepted, submitted, returned, last
     for quota_id, count in db.session.execute(
         select(CuratorTask.quota_id, func.count(CuratorTask.id))
         .where(CuratorTask.quota_id.in_(ids_query), CuratorTask.open_key.is_not(None))
