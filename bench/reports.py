@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/reports.py [--clients 4] [--requests 40] [--workers N (default: one per CPU)]
                                       [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+                                      [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/<scratch>]
 
-Creates a fresh PostgreSQL database `bench_reports` (dropped first) and builds the issue's programme:
+Creates a fresh PostgreSQL database `bench_reports` (dropped first; or empties the scratch database named
+by --database-url, for runs beside others on one server) and builds the issue's programme:
 two stages, 30 seminars and webinars (2 sessions each, all held), 1,000 confirmed registrations with
 check-ins, 50 outreach trips with results, 20,000 consultations in quotas of the seminars' trainees, and
 one indicator per computed source plus a hand-entered one. Then gunicorn serves the real app
@@ -129,6 +131,7 @@ def seed(database_url: str, instance: Path, consultations: int) -> tuple[int, st
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(instance),
                       "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
     with app.app_context():
+        db.drop_all()
         db.create_all()
         organiser = User(email="organiser@bench.example.org", password_hash=password_hasher().hash(PASSWORD),
                          full_name="Организатор", region_code="RU-SAM")
@@ -265,11 +268,13 @@ def main() -> int:
     parser.add_argument("--consultations", type=int, default=20000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database-url", help="a scratch PostgreSQL database to use instead of a fresh "
+                                               f"`{DATABASE}` (its tables are replaced)")
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
     instance = Path(tempfile.mkdtemp(prefix="bench-reports-"))
-    database_url = fresh_database(args.admin_url)
+    database_url = args.database_url or fresh_database(args.admin_url)
     programme_id, consultations_note, queries = seed(database_url, instance, args.consultations)
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-secret", "RATELIMIT_ENABLED": "0",

@@ -17,6 +17,8 @@ from app.core.demo import Seeding, at_moment
 from app.database import unit_of_work
 from app.quotas import services
 from app.quotas.base import today
+from app.quotas.models import ConsultationQuota
+from app.quotas.queries import quota_rows
 
 TARGET = 20
 TOPICS = ("rights: Права пациентов и льготное лекарственное обеспечение\n"
@@ -61,7 +63,7 @@ def _seed(seeding: Seeding, seminar, organiser, curators, attendees) -> None:
             "target": TARGET, "starts_on": starts_on, "deadline": deadline, "behind_percent": 70,
             "formats": list(FORMATS), "topics": TOPICS, "curators": [c.id for c in curators]}, organiser)
         services.spread_curators(plan, organiser)
-    quotas = {row.quota.user_id: row.quota for row in services.cohort(plan).rows}
+    quotas = {row.quota.user_id: row.quota for row in quota_rows(ConsultationQuota.plan_id == plan.id)}
     day = today(seminar.timezone)
     expected = TARGET * ((day - starts_on).days + 1) / ((deadline - starts_on).days + 1)
     for index, leader in enumerate(attendees):

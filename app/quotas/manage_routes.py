@@ -97,7 +97,7 @@ def cohort_export(event_id: int, fmt: str):
               _("Last logged")]
     rows = [[
         r.user.full_name, r.user.email, region_name(r.user.region_code) if r.user.region_code else "",
-        r.user.organisation.name if r.user.organisation else "", r.quota.curator.full_name if r.quota.curator else "",
+        r.user.organisation_name or "", r.quota.curator.full_name if r.quota.curator else "",
         r.quota.target, r.quota.deadline.isoformat(), r.accepted, r.submitted, r.returned, r.pace.expected_count,
         str(r.status.label), r.last_logged_at.date().isoformat() if r.last_logged_at else "",
     ] for r in data.rows]

@@ -158,6 +158,8 @@ class Consultation(Timestamps, db.Model):
         # Covers the per-quota counts and last-logged time of every list (no table lookups).
         Index("ix_consultations_quota_state", "quota_id", "review_state", "created_at"),
         Index("ix_consultations_state_submitted", "review_state", "submitted_at"),
+        # Each quota's accepted consultations in the order they were held: the report's "met their quota".
+        Index("ix_consultations_state_quota_held", "review_state", "quota_id", "held_on", "id"),
         # An entry made offline carries the device's key: a retried send finds it instead of adding a second.
         UniqueConstraint("quota_id", "client_key", name="uq_consultations_quota_client_key"),
     )

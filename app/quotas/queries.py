@@ -2,17 +2,19 @@
 
 Every list is built with a constant number of queries whatever its length: one for the quotas
 (with trainee, organisation, curator and plan joined), one grouped count of consultations per
-quota and review state, one grouped count of open tasks, one for catch-up plans.
+quota (by review state), one grouped count of open tasks, one for catch-up plans.
+Lists that only show and count (the cohort, its exports and API, the dashboard) read each quota as
+columns (`light_rows`), not as ORM quota and user objects: the same counts and pace, a fraction of the cost.
 """
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, select, type_coerce
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from app import clock
-from app.accounts.models import User
+from app.accounts.models import Organisation, User
 from app.events.models import Event
 from app.extensions import db
 from app.quotas.base import today
@@ -33,7 +35,7 @@ INACTIVE_DAYS = 14
 
 @dataclass
 class QuotaRow:
-    quota: ConsultationQuota
+    quota: "ConsultationQuota | QuotaFacts"  # QuotaFacts from light_rows, the ORM quota elsewhere
     accepted: int = 0
     submitted: int = 0
     returned: int = 0
@@ -57,12 +59,12 @@ class QuotaRow:
         return (rank, -self.pace.behind_by, self.pace.days_left, self.user.full_name.casefold())
 
 
-def _is_inactive(row: QuotaRow, day: date, now: datetime) -> bool:
-    quota, plan = row.quota, row.quota.plan
-    if row.pace.status in (PaceStatus.MET, PaceStatus.MISSED) or day < plan.starts_on:
+def _is_inactive(row: QuotaRow, starts_on: date, day: date, now: datetime) -> bool:
+    """Nothing logged for INACTIVE_DAYS while the window runs (`starts_on` is the plan's first day)."""
+    if row.pace.status in (PaceStatus.MET, PaceStatus.MISSED) or day < starts_on:
         return False
-    window_open_since = datetime.combine(plan.starts_on, datetime.min.time(), tzinfo=now.tzinfo)
-    last = max(moment for moment in (row.last_logged_at, quota.created_at, window_open_since) if moment)
+    window_open_since = datetime.combine(starts_on, datetime.min.time(), tzinfo=now.tzinfo)
+    last = max(moment for moment in (row.last_logged_at, row.quota.created_at, window_open_since) if moment)
     return now - last >= timedelta(days=INACTIVE_DAYS)
 
 
@@ -81,17 +83,22 @@ def quota_rows(*where) -> list[QuotaRow]:
     if not quotas:
         return []
     ids_query = select(ConsultationQuota.id).join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).where(*where)
-    rows = {q.id: QuotaRow(quota=q, catch_up=q.catch_up) for q in quotas}
-    for quota_id, state, count, last in db.session.execute(
-        select(Consultation.quota_id, Consultation.review_state, func.count(Consultation.id),
-               type_coerce(func.max(Consultation.created_at), Consultation.created_at.type))
-        .where(Consultation.quota_id.in_(ids_query)).group_by(Consultation.quota_id, Consultation.review_state)
+    return _counted({q.id: QuotaRow(quota=q, catch_up=q.catch_up) for q in quotas}, ids_query)
+
+
+def _counted(rows: dict[int, QuotaRow], ids_query) -> list[QuotaRow]:
+    """The rows (by quota id) with their counts, last logged time, open tasks, pace and inactivity: one
+    grouped count of consultations per quota and review state, one of open tasks, whatever the length."""
+    def in_state(state: ReviewState):
+        return func.count(case((Consultation.review_state == state, Consultation.id)))
+
+    for quota_id, accepted, submitted, returned, last in db.session.execute(
+        select(Consultation.quota_id, in_state(ReviewState.ACCEPTED), in_state(ReviewState.SUBMITTED),
+               in_state(ReviewState.RETURNED), type_coerce(func.max(Consultation.created_at), Consultation.created_at.type))
+        .where(Consultation.quota_id.in_(ids_query)).group_by(Consultation.quota_id)
     ).all():
         row = rows[quota_id]
-        setattr(row, {ReviewState.ACCEPTED: "accepted", ReviewState.SUBMITTED: "submitted",
-                      ReviewState.RETURNED: "returned"}[ReviewState(state)], count)
-        if last and (row.last_logged_at is None or last > row.last_logged_at):
-            row.last_logged_at = last
+        row.accepted, row.submitted, row.returned, row.last_logged_at = accepted, submitted, returned, last
     for quota_id, count in db.session.execute(
         select(CuratorTask.quota_id, func.count(CuratorTask.id))
         .where(CuratorTask.quota_id.in_(ids_query), CuratorTask.open_key.is_not(None))
@@ -100,13 +107,83 @@ def quota_rows(*where) -> list[QuotaRow]:
         rows[quota_id].open_tasks = count
     now = clock.now()
     days: dict[str, date] = {}
+    plans: dict[int, tuple] = {}  # plan id → (starts_on, behind_percent, today there): read once per plan
     for row in rows.values():
-        plan = row.quota.plan
-        timezone = plan.event.timezone
-        day = days.setdefault(timezone, today(timezone))
-        row.pace = pace_of(row.quota, row.accepted, day)
-        row.inactive = _is_inactive(row, day, now)
+        quota = row.quota
+        if quota.plan_id not in plans:
+            plan = quota.plan
+            timezone = plan.event.timezone
+            if timezone not in days:
+                days[timezone] = today(timezone)
+            plans[quota.plan_id] = (plan.starts_on, plan.behind_percent, days[timezone])
+        starts_on, behind_percent, day = plans[quota.plan_id]
+        row.pace = pace((starts_on, quota.deadline), quota.target, row.accepted, day, behind_percent=behind_percent)
+        row.inactive = _is_inactive(row, starts_on, day, now)
     return list(rows.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """The columns of a trainee or curator a cohort row shows and exports."""
+
+    id: int
+    full_name: str
+    email: str
+    region_code: str | None = None
+    organisation_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaFacts:
+    """A quota as the cohort reads it: its columns, its plan, its trainee and curator as plain values.
+    A cohort of a thousand trainees is one row of columns each, not a thousand ORM quotas and users."""
+
+    id: int
+    plan_id: int
+    user_id: int
+    curator_id: int | None
+    target: int
+    deadline: date
+    created_at: datetime
+    plan: QuotaPlan
+    user: Person
+    curator: Person | None
+
+
+def light_rows(*where) -> list[QuotaRow]:
+    """Rows for the quotas matching `where` (as in `quota_rows`) with the same counts, pace and inactivity
+    (one definition, `_counted`), each quota read as columns (QuotaFacts) in one query: for the long lists
+    that only show and count (the cohort, its exports and API, the dashboard), not for changing quotas."""
+    plans = {plan.id: plan for plan in db.session.execute(select(QuotaPlan).where(QuotaPlan.id.in_(
+        select(ConsultationQuota.plan_id).join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).where(*where)
+    ))).scalars()}
+    if not plans:
+        return []
+    trainee, curator = aliased(User), aliased(User)
+    quotas = db.session.execute(
+        select(ConsultationQuota.id, ConsultationQuota.plan_id, ConsultationQuota.user_id, ConsultationQuota.curator_id,
+               ConsultationQuota.target, ConsultationQuota.deadline, ConsultationQuota.created_at, trainee.full_name,
+               trainee.email, trainee.region_code, Organisation.name, curator.full_name, curator.email)
+        .join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id)
+        .join(trainee, trainee.id == ConsultationQuota.user_id)
+        .outerjoin(Organisation, Organisation.id == trainee.organisation_id)
+        .outerjoin(curator, curator.id == ConsultationQuota.curator_id)
+        .where(*where)
+    ).tuples().all()
+    curators: dict[int, Person] = {}
+    rows = {}
+    for (quota_id, plan_id, user_id, curator_id, target, deadline, created_at, full_name, email, region_code,
+         organisation_name, curator_name, curator_email) in quotas:
+        if curator_id is not None and curator_id not in curators:
+            curators[curator_id] = Person(id=curator_id, full_name=curator_name, email=curator_email)
+        facts = QuotaFacts(id=quota_id, plan_id=plan_id, user_id=user_id, curator_id=curator_id, target=target,
+                           deadline=deadline, created_at=created_at, plan=plans[plan_id],
+                           user=Person(id=user_id, full_name=full_name, email=email, region_code=region_code,
+                                       organisation_name=organisation_name),
+                           curator=curators.get(curator_id))
+        rows[quota_id] = QuotaRow(quota=facts)
+    ids_query = select(ConsultationQuota.id).join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).where(*where)
+    return _counted(rows, ids_query)
 
 
 def pace_of(quota: ConsultationQuota, accepted: int, day: date | None = None) -> Pace:
@@ -176,7 +253,7 @@ class Cohort:
 def cohort(plan: QuotaPlan, *, show: str | None = None, region: str | None = None, curator_id: int | None = None,
            sort: str = "status", descending: bool = False) -> Cohort:
     """The plan's trainees with status and pace; totals over the whole cohort, rows filtered and sorted."""
-    rows = quota_rows(ConsultationQuota.plan_id == plan.id)
+    rows = light_rows(ConsultationQuota.plan_id == plan.id)
     result = Cohort(plan=plan, rows=[], total_rows=len(rows), totals=totals_of(rows, plan.target))
     regions: dict[str, list[QuotaRow]] = {}
     for row in rows:
@@ -301,7 +378,7 @@ def progress_for_event(event_id: int) -> dict[int, QuotaProgress]:
 def behind_per_event(events, live_from: date) -> list[tuple[Event, int]]:
     """For the events in `events` (a SELECT of event ids): how many quotas with a deadline on or after
     `live_from` are below the "behind" line, by the cohort page's own rows and pace; events with none are left out."""
-    rows = quota_rows(QuotaPlan.event_id.in_(events), ConsultationQuota.deadline >= live_from)
+    rows = light_rows(QuotaPlan.event_id.in_(events), ConsultationQuota.deadline >= live_from)
     counts = Counter(row.quota.plan.event for row in rows if row.pace.is_behind)
     return sorted(counts.items(), key=lambda item: item[0].id)
 

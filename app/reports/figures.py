@@ -77,18 +77,22 @@ def indicator_scope(indicator: Indicator, programme: Programme) -> sources.Scope
 
 def _requests(tag, key: str, scope: sources.Scope, programme: Programme, with_stages: bool,
               with_outside: bool) -> list[sources.Request]:
-    wanted = [sources.Request(f"{tag}:total", key, scope)]
+    """What to ask for one figure. The stage split of an additive source (a count or sum of rows, each row in
+    one stage or in none) adds up to its total, so that total is not asked again: one scan of the rows less."""
+    staged = with_stages and bool(programme.stages)
+    wanted = [] if staged and sources.get(key).additive else [sources.Request(f"{tag}:total", key, scope)]
     if with_outside:
         wanted.append(sources.Request(f"{tag}:outside", key, scope.beyond(programme.starts_on, programme.ends_on)))
-    if with_stages and programme.stages:
+    if staged:
         wanted.append(sources.Request(f"{tag}:stages", key, scope, by_stage=True, stages=spans(programme)))
     return wanted
 
 
 def _answer(computed: dict, tag, key: str, programme: Programme, with_stages: bool) -> Figure:
     by_stage = computed.get(f"{tag}:stages", {})
+    total = computed[f"{tag}:total"][sources.TOTAL] if f"{tag}:total" in computed else sum(by_stage.values())
     return Figure(
-        key=key, value=computed[f"{tag}:total"][sources.TOTAL],
+        key=key, value=total,
         outside_period=computed.get(f"{tag}:outside", {}).get(sources.TOTAL, 0),
         by_stage={s.id: by_stage.get(s.id, 0) for s in programme.stages} if with_stages else {},
         between_stages=by_stage.get(None, 0) if with_stages and programme.stages else None)

@@ -46,7 +46,7 @@ def _from_quotas(*selected):
 
 
 @source("consultations_accepted", _l("Consultations accepted"), _l("consultations"),
-        dimensions=("stage", "region", "organisation", "kind", "month", "event"),
+        dimensions=("stage", "region", "organisation", "kind", "month", "event"), additive=True,
         description=_l("Consultations logged by trainees and accepted by their curator (returned and waiting "
                        "ones do not count), dated by the day they were held."))
 def consultations_accepted(scope: Scope) -> Query:
@@ -76,7 +76,7 @@ def quotas_met(scope: Scope) -> Query:
 
 
 @source("certificates_issued", _l("Certificates issued"), _l("certificates"),
-        dimensions=("stage", "region", "organisation", "kind", "month", "event"),
+        dimensions=("stage", "region", "organisation", "kind", "month", "event"), additive=True,
         options=tuple((k.value, k.label) for k in CertificateKind),
         description=_l("Certificates in force (not revoked; a reissued one counts once) for the programme's "
                        "events; the option narrows it to one kind."))

@@ -116,6 +116,9 @@ class Source:
     dimensions: tuple[str, ...]
     options: tuple[tuple[str, object], ...] = ()
     description: object = ""
+    # The measure counts or adds up rows, each in one bucket: the buckets of a grouping add up to the total
+    # (false for distinct counts: one person in two stages is one participant, not two).
+    additive: bool = False
 
     def compute(self, scope: Scope, by: str | None = None, stages=()) -> dict:
         return _collect(self.query(scope), by, tuple(stages))
@@ -124,12 +127,12 @@ class Source:
 SOURCES: dict[str, Source] = {}
 
 
-def source(key: str, label, unit, *, dimensions: tuple[str, ...], options=(), description=""):
+def source(key: str, label, unit, *, dimensions: tuple[str, ...], options=(), description="", additive=False):
     """Register a source; the decorated name becomes `compute(scope, by=None, stages=())`."""
     def register(make_query):
         if key in SOURCES:
             raise RuntimeError(f"indicator source {key!r} defined twice")
-        registered = Source(key, label, unit, make_query, dimensions, tuple(options), description)
+        registered = Source(key, label, unit, make_query, dimensions, tuple(options), description, additive)
         SOURCES[key] = registered
         return registered.compute
 
@@ -267,7 +270,7 @@ def _event_columns() -> Columns:
 
 
 @source("events_held", _l("Events held"), _l("events"),
-        dimensions=("stage", "region", "kind", "month"),
+        dimensions=("stage", "region", "kind", "month"), additive=True,
         description=_l("Published events of the programme whose last session has ended."))
 def events_held(scope: Scope) -> Query:
     now = clock.now()
@@ -279,7 +282,7 @@ def events_held(scope: Scope) -> Query:
 
 
 @source("sessions_held", _l("Sessions held"), _l("sessions"),
-        dimensions=("stage", "region", "kind", "month", "event"),
+        dimensions=("stage", "region", "kind", "month", "event"), additive=True,
         description=_l("Sessions (days) of the programme's published events that have ended."))
 def sessions_held(scope: Scope) -> Query:
     now = clock.now()
@@ -306,14 +309,14 @@ def _group_meetings_held(scope: Scope, *joins):
 
 
 @source("group_meetings_held", _l("Group meetings held"), _l("meetings"),
-        dimensions=("stage", "region", "month", "event"),
+        dimensions=("stage", "region", "month", "event"), additive=True,
         description=_l("Meetings of the programme's self-help groups that have ended; cancelled ones do not count."))
 def group_meetings_held(scope: Scope) -> Query:
     return Query(_group_meetings_held(scope), func.count(Session.id), _event_columns())
 
 
 @source("group_meeting_attendance", _l("Group meeting attendance"), _l("visits"),
-        dimensions=("stage", "region", "month", "event"),
+        dimensions=("stage", "region", "month", "event"), additive=True,
         description=_l("People at the held meetings of the programme's self-help groups: members checked in "
                        "plus guests, added up over the meetings."))
 def group_meeting_attendance(scope: Scope) -> Query:
@@ -325,7 +328,7 @@ def group_meeting_attendance(scope: Scope) -> Query:
 
 
 @source("people_served", _l("People served on trips"), _l("people"),
-        dimensions=("stage", "region", "month", "event", "service"),
+        dimensions=("stage", "region", "month", "event", "service"), additive=True,
         options=tuple((s.value, s.label) for s in TripService),
         description=_l("People served on outreach trips that have ended, from the trip results; the option "
                        "narrows it to one service."))
@@ -345,7 +348,7 @@ def people_served(scope: Scope) -> Query:
 
 
 @source("registrations", _l("Registrations received"), _l("registrations"),
-        dimensions=("stage", "region", "organisation", "kind", "month", "event"),
+        dimensions=("stage", "region", "organisation", "kind", "month", "event"), additive=True,
         description=_l("Registrations for the programme's events in any state, cancelled ones included."))
 def registrations(scope: Scope) -> Query:
     def build(*selected):
@@ -356,7 +359,7 @@ def registrations(scope: Scope) -> Query:
 
 
 @source("waitlist_conversions", _l("Waitlist conversions"), _l("registrations"),
-        dimensions=("stage", "region", "organisation", "kind", "month", "event"),
+        dimensions=("stage", "region", "organisation", "kind", "month", "event"), additive=True,
         description=_l("Registrations that took a seat offered from the waitlist."))
 def waitlist_conversions(scope: Scope) -> Query:
     converted = exists().where(RegistrationHistory.registration_id == Registration.id,

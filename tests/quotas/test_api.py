@@ -2,8 +2,12 @@
 from datetime import date
 
 from app.accounts import services as accounts
-from app.accounts.models import Role
+from app.accounts.models import Organisation, OrganisationKind, Role
+from app.api.quotas import CohortSchema, quota_out
+from app.extensions import db
 from app.quotas import services
+from app.quotas.models import ConsultationQuota
+from app.quotas.queries import quota_rows
 from tests.factories import make_user
 from tests.quotas.conftest import move_to
 
@@ -70,6 +74,41 @@ def test_cohort_for_organisers_only(client, world):
     assert client.get(url, headers=_auth(make_user(roles=(Role.ADMIN,)))).status_code == 200
     assert client.get(url).status_code == 401
     assert client.get(f"/api/v1/events/{world.event.id + 99}/quotas", headers=_auth(world.organiser)).status_code == 404
+
+
+def test_cohort_body_is_the_schemas_dump_and_its_rows_are_the_quota_rows(client, world):
+    """The cohort is read as columns and written as JSON without the schema (for speed): the body is still
+    exactly the schema's dump of the same items, and each row has the counts and pace of `quota_rows`."""
+    first, second = world.trainees[0], world.trainees[1]
+    organisation = Organisation(name="НКО «Рядом»", kind=OrganisationKind.PATIENT_NGO, region_code="RU-SAM",
+                                approved=True)
+    db.session.add(organisation)
+    db.session.flush()
+    first.organisation_id = organisation.id
+    world.quota(second).curator_id = None
+    db.session.commit()
+    move_to(date(2027, 3, 20))
+    response = client.post("/api/v1/consultations", json={**BODY, "quota_id": world.quota(first).id},
+                           headers=_auth(first))
+    assert response.status_code == 201
+    answer = client.get(f"/api/v1/events/{world.event.id}/quotas", headers=_auth(world.organiser))
+    cohort = services.cohort(world.plan)
+    assert answer.json == CohortSchema().dump({"items": [quota_out(row) for row in cohort.rows],
+                                               "totals": cohort.totals.as_dict()})
+    assert {i["user"]["email"]: i["curator"] for i in answer.json["items"]}[second.email] is None
+    assert {i["user"]["email"]: i["submitted"] for i in answer.json["items"]}[first.email] == 1
+    full = {row.quota.id: row for row in quota_rows(ConsultationQuota.plan_id == world.plan.id)}
+    for row in cohort.rows:
+        same = full[row.quota.id]
+        assert (row.accepted, row.submitted, row.returned, row.last_logged_at, row.open_tasks, row.pace,
+                row.inactive) == (same.accepted, same.submitted, same.returned, same.last_logged_at,
+                                  same.open_tasks, same.pace, same.inactive)
+        assert (row.user.full_name, row.user.email, row.user.region_code, row.quota.target, row.quota.deadline,
+                row.quota.created_at, row.quota.curator_id) == (
+            same.user.full_name, same.user.email, same.user.region_code, same.quota.target, same.quota.deadline,
+            same.quota.created_at, same.quota.curator_id)
+        assert row.user.organisation_name == (same.user.organisation.name if same.user.organisation else None)
+    assert {row.user.organisation_name for row in cohort.rows} == {"НКО «Рядом»", None}
 
 
 def test_endpoints_are_in_the_openapi_document(client, app):
