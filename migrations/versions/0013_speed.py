@@ -4,7 +4,7 @@ The report's "trainees who met their quota" numbers each quota's accepted consul
 held; this index gives them in that order, so the database reads them instead of sorting them all.
 
 Revision ID: 0013_speed
-Revises: 0012_offline
+Revises: 0013_keys
 Create Date: 2026-12-06 09:40:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0013_speed'
-down_revision = '0012_offline'
+down_revision = '0013_keys'
 branch_labels = None
 depends_on = None
 
