@@ -34,6 +34,7 @@ from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from app import clock, create_app  # noqa: E402
 from app.accounts.models import Role, User, UserRole  # noqa: E402
 from app.certificates import issuance, jobs, rendering  # noqa: E402
+from app.certificates.hours import hours_for  # noqa: E402
 from app.certificates.models import Certificate, CertificateKind, IssuanceJob  # noqa: E402
 from app.events import services as events  # noqa: E402
 from app.events.models import Event  # noqa: E402
@@ -96,7 +97,7 @@ def _views(event: Event, user_ids: list[int]) -> list[rendering.CertificateView]
     return [issuance.view_for(event, serial=issuance.format_serial(2099, n), check_code="BENCH1", kind=KIND,
                               holder_name=users[uid].name_on_certificate, language="ru", issued_at=now,
                               signatories=[{"name": "Петрова А. С.", "role": "Организатор"}],
-                              hours=issuance.event_hours(event))
+                              hours=hours_for(event))
             for n, uid in enumerate(user_ids, start=1)]
 
 
