@@ -345,27 +345,37 @@ def _form(background_pdf: bytes, reference: CertificateView) -> DecodedStreamObj
     return form.flate_encode()
 
 
+def _overlay_css(background: Background) -> str:
+    """One rule per marked part (inline styles would be parsed again on every page)."""
+    rules = [f"@page {{ size: {background.width}px {background.height}px; margin: 0 }}",
+             "html, body { margin: 0 }",
+             f".page {{ position: relative; height: {background.height}px; overflow: hidden }}",
+             ".page + .page { break-before: page }"]
+    for number, slot in enumerate(background.slots):
+        place = (f"position: absolute; left: {slot.x}px; top: {slot.y}px; width: {slot.width}px; "
+                 "margin: 0; padding: 0; border: 0")
+        if slot.name == "qr_svg":
+            rules.append(f".slot{number} {{ {place}; height: {slot.height}px }}")
+            continue
+        wrap = "normal" if slot.any_width else "nowrap"
+        rules.append(f".slot{number} {{ {place}; text-align: {slot.text_align}; white-space: {wrap}; {slot.line_css} }}")
+        rules.append(f".slot{number} span {{ {slot.css} }}")
+    return "\n".join(rules)
+
+
 def _overlay_html(background: Background, views: list[CertificateView]) -> str:
     pages = []
-    for number, view in enumerate(views):
+    for view in views:
         parts = []
-        for slot in background.slots:
-            place = f"position: absolute; left: {slot.x}px; top: {slot.y}px; margin: 0; padding: 0; border: 0"
+        for number, slot in enumerate(background.slots):
             if slot.name == "qr_svg":
-                parts.append(Markup('<img src="%s" alt="" style="%s; width: %spx; height: %spx">')
-                             % (view.qr_data_uri, place, slot.width, slot.height))
-                continue
-            wrap = "normal" if slot.any_width else "nowrap"
-            parts.append(Markup('<div style="%s; width: %spx; text-align: %s; white-space: %s; %s">'
-                                '<span data-variable="%s" style="%s">%s</span></div>')
-                         % (place, slot.width, slot.text_align, wrap, slot.line_css, slot.name, slot.css,
-                            getattr(view, slot.name)))
-        page_break = "break-before: page; " if number else ""
-        pages.append(Markup('<div style="%sposition: relative; height: %spx; overflow: hidden">%s</div>')
-                     % (page_break, background.height, Markup("").join(parts)))
-    page = f"@page {{ size: {background.width}px {background.height}px; margin: 0 }} html, body {{ margin: 0 }}"
+                parts.append(Markup('<img class="slot%d" src="%s" alt="">') % (number, view.qr_data_uri))
+            else:
+                parts.append(Markup('<div class="slot%d"><span data-variable="%s">%s</span></div>')
+                             % (number, slot.name, getattr(view, slot.name)))
+        pages.append(Markup('<div class="page">%s</div>') % Markup("").join(parts))
     return str(Markup('<!doctype html><html><head><meta charset="utf-8"><style>%s</style></head><body>%s</body></html>')
-               % (page, Markup("").join(pages)))
+               % (Markup(_overlay_css(background)), Markup("").join(pages)))  # our own CSS: numbers and font names
 
 
 def _fits(background: Background, page_box) -> bool:
