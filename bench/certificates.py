@@ -8,7 +8,8 @@ whose tables are dropped and recreated) with a seminar that ended and --count el
 (bulk rows), warms WeasyPrint up (fonts, stylesheet), then measures:
 
 - naive:       one `HTML(...).write_pdf()` per certificate (render_one), nothing else;
-- bare batch:  one WeasyPrint document per --batch certificates, split with pypdf, nothing else;
+- bare batch:  `render_batch` per --batch certificates (the event's background laid out once, each
+               holder's own parts laid over it, one PDF each), nothing else;
 - end to end:  an IssuanceJob run by the service: eligibility, serials, batch render and split,
                files stored, SHA-256, signed Open Badges credential, certificate rows, job progress
                and one outbox row (the holder's mail) per certificate;

@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, StreamObject
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
@@ -251,7 +251,7 @@ class Background:
     width: float
     height: float
     slots: tuple[Slot, ...]
-    form: DecodedStreamObject | None  # the page drawn as a form XObject; None: this layout cannot be overlaid
+    form: StreamObject | None  # the page drawn as a form XObject; None: these views cannot be overlaid
 
 
 def _boxes(box, ancestors=()):
@@ -308,7 +308,8 @@ _backgrounds: OrderedDict = OrderedDict()
 
 
 def _background(layout: Layout, reference: CertificateView, logo: str) -> Background:
-    """The page of `reference` with its marked parts hidden; kept for the next batch of the same event."""
+    """The page of `reference` with its marked parts hidden; kept for the next batch of the same event
+    (unless it cannot be used: that may be the reference's own doing, a name that wraps)."""
     key = (layout.name, logo, _shared_part(reference), len(reference.serial), len(reference.verify_url))
     if key in _backgrounds:
         _backgrounds.move_to_end(key)
@@ -325,13 +326,15 @@ def _background(layout: Layout, reference: CertificateView, logo: str) -> Backgr
     if len(slots) == len(VARIABLE_FIELDS) and all(slots) and set(marked) == set(VARIABLE_FIELDS):
         form = _form(document.write_pdf(), reference)
     background = Background(page.width, page.height, slots, form)
+    if form is None:
+        return background
     _backgrounds[key] = background
     while len(_backgrounds) > BACKGROUNDS_KEPT:
         _backgrounds.popitem(last=False)
     return background
 
 
-def _form(background_pdf: bytes, reference: CertificateView) -> DecodedStreamObject | None:
+def _form(background_pdf: bytes, reference: CertificateView) -> StreamObject | None:
     """The background page as a form XObject, unless some of the reference holder's data is still printed
     on it (a layout that shows it unmarked somewhere): then that layout is always laid out in full."""
     page = PdfReader(io.BytesIO(background_pdf)).pages[0]
@@ -398,7 +401,7 @@ def _fits(background: Background, page_box) -> bool:
 
 def _render_overlaid(layout: Layout, views: list[CertificateView], logo: str) -> dict[int, bytes]:
     """PDFs of the views whose marked parts fit where the background leaves room, by index in `views`."""
-    background = _background(layout, views[0], logo)
+    background = _background(layout, min(views, key=lambda view: len(view.holder_name)), logo)
     if background.form is None:
         return {}
     document = HTML(string=_overlay_html(background, views)).render(font_config=pdf.font_config())
@@ -409,7 +412,7 @@ def _render_overlaid(layout: Layout, views: list[CertificateView], logo: str) ->
     return {n: _over_background(reader.pages[n], background.form) for n in fitting}
 
 
-def _over_background(page, form: DecodedStreamObject) -> bytes:
+def _over_background(page, form: StreamObject) -> bytes:
     """One holder's PDF: the background form drawn first, then this holder's own parts."""
     _keep_own_images(page)
     writer = PdfWriter()
