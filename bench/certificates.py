@@ -163,7 +163,7 @@ def main() -> None:
         for offset in range(0, len(views), args.batch):
             pages += len(rendering.render_batch(layout, views[offset:offset + args.batch], logo))
         bare = _rate(pages, time.perf_counter() - started)
-        print(f"bare batch (one document, split):  {bare:7.1f} certificates/s", flush=True)
+        print(f"bare batch (render_batch only):    {bare:7.1f} certificates/s", flush=True)
 
         organiser = db.session.get(User, organiser_id)
         started = time.perf_counter()
