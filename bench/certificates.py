@@ -8,7 +8,8 @@ whose tables are dropped and recreated) with a seminar that ended and --count el
 (bulk rows), warms WeasyPrint up (fonts, stylesheet), then measures:
 
 - naive:       one `HTML(...).write_pdf()` per certificate (render_one), nothing else;
-- bare batch:  one WeasyPrint document per --batch certificates, split with pypdf, nothing else;
+- bare batch:  `render_batch` per --batch certificates (the event's background laid out once, each
+               holder's own parts laid over it, one PDF each), nothing else;
 - end to end:  an IssuanceJob run by the service: eligibility, serials, batch render and split,
                files stored, SHA-256, signed Open Badges credential, certificate rows, job progress
                and one outbox row (the holder's mail) per certificate;
@@ -34,6 +35,7 @@ from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from app import clock, create_app  # noqa: E402
 from app.accounts.models import Role, User, UserRole  # noqa: E402
 from app.certificates import issuance, jobs, rendering  # noqa: E402
+from app.certificates.hours import hours_for  # noqa: E402
 from app.certificates.models import Certificate, CertificateKind, IssuanceJob  # noqa: E402
 from app.events import services as events  # noqa: E402
 from app.events.models import Event  # noqa: E402
@@ -96,7 +98,7 @@ def _views(event: Event, user_ids: list[int]) -> list[rendering.CertificateView]
     return [issuance.view_for(event, serial=issuance.format_serial(2099, n), check_code="BENCH1", kind=KIND,
                               holder_name=users[uid].name_on_certificate, language="ru", issued_at=now,
                               signatories=[{"name": "Петрова А. С.", "role": "Организатор"}],
-                              hours=issuance.event_hours(event))
+                              hours=hours_for(event))
             for n, uid in enumerate(user_ids, start=1)]
 
 
@@ -161,7 +163,7 @@ def main() -> None:
         for offset in range(0, len(views), args.batch):
             pages += len(rendering.render_batch(layout, views[offset:offset + args.batch], logo))
         bare = _rate(pages, time.perf_counter() - started)
-        print(f"bare batch (one document, split):  {bare:7.1f} certificates/s", flush=True)
+        print(f"bare batch (render_batch only):    {bare:7.1f} certificates/s", flush=True)
 
         organiser = db.session.get(User, organiser_id)
         started = time.perf_counter()
