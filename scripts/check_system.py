@@ -15,6 +15,7 @@ LIBRARIES = {
     "pango-1.0": "libpango-1.0-0",
     "pangoft2-1.0": "libpangoft2-1.0-0",
     "harfbuzz": "libharfbuzz0b",
+    "harfbuzz-subset": "libharfbuzz-subset0",  # WeasyPrint subsets fonts with it, several times faster than fontTools
     "fontconfig": "libfontconfig1",
 }
 FONT_PACKAGE = "fonts-dejavu-core"
