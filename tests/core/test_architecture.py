@@ -132,7 +132,7 @@ def test_every_module_imports_on_its_own_in_a_fresh_interpreter():
 
 LAYERS: list[set[str]] = [
     # foundations: no domain knowledge
-    {"clock", "config", "extensions", "database", "errors", "pagination", "cache", "security"},
+    {"clock", "config", "extensions", "database", "errors", "pagination", "cache", "security", "url_rules"},
     # the policy: who may do what; knows users and objects by their attributes only
     {"permissions"},
     # cross-cutting services every area uses: locale and pages, PDFs, exports, manage-route helpers, the outbox, mail
