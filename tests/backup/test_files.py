@@ -1,6 +1,6 @@
-"""The whole backup, files part: instance A issues a certificate and keeps a material; export-data; a fresh
+"""The whole backup: instance A issues a certificate and keeps a material; export-data; a fresh
 instance B (its own INSTANCE_PATH, a fresh database, the same SECRET_KEY) import-data; B serves the old
-PDF and material byte for byte. With the local store the zip carries the files; with an S3 bucket the
+PDF and material byte for byte, and the credential A signed before the export verifies with B's keys. With the local store the zip carries the files; with an S3 bucket the
 manifest lists each object with its checksum and B, sharing the bucket, checks them (a missing or
 changed object refuses the import, and nothing is imported). With the bucket set, none of these files
 (PDFs, materials, exports) is ever written to the instance folder."""
@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from app import clock
@@ -20,7 +21,7 @@ from app.core.storage import S3Store, store
 from app.extensions import db
 from app.materials import services as materials
 from tests import s3
-from tests.certificates.conftest import AFTER, BEFORE, make_seminar
+from tests.certificates.conftest import AFTER, BEFORE, make_seminar, verified_with_jwks
 from tests.conftest import make_app
 from tests.factories import make_user
 from tests.gate.routes import sign_in
@@ -45,7 +46,9 @@ def _issue_and_upload() -> dict:
         certificate = issuance.issue_one(event, users[0], P, organiser)
     material = materials.add_file(event, organiser, {"title": "Слайды", "visibility": "participants"},
                                   pdf_upload("Слайды.pdf"))
-    return {"serial": certificate.serial, "pdf": files.read(certificate.pdf_path), "holder": users[0].email,
+    credential = current_app.test_client().get(f"/verify/{certificate.serial}.credential?c={certificate.check_code}")
+    assert credential.status_code == 200
+    return {"serial": certificate.serial, "credential": credential.get_data(as_text=True), "pdf": files.read(certificate.pdf_path), "holder": users[0].email,
             "event": event.id, "material": material.id, "material_bytes": minimal_pdf(),
             "keys": [files.key_in_store(certificate.pdf_path), f"materials/{material.storage_key}"]}
 
@@ -67,9 +70,11 @@ def _import(app, path: Path):
 
 
 def _served_by(target, issued: dict) -> None:
-    """Checks run in B after the import: the holder gets the old PDF and the material, byte for byte.
-    (When signing keys live in the database, the old certificate's signed credential verifies here too.)"""
+    """Checks run in B after the import: the holder gets the old PDF and the material, byte for byte, and
+    the credential A signed before the export verifies with the keys B publishes."""
     client = target.test_client()
+    claims = verified_with_jwks(client, issued["credential"])
+    assert claims["jti"].endswith(f"/verify/{issued['serial']}.credential")
     holder = db.session.execute(select(User).where(User.email == issued["holder"])).scalar_one()
     sign_in(client, holder)
     response = client.get(f"/certificates/{issued['serial']}.pdf")

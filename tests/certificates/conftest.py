@@ -1,6 +1,7 @@
 """A three-day seminar in Samara (1–3 March 2027) whose trainees attended 0–3 days, seen after it ended."""
 from datetime import UTC, datetime, timedelta
 
+import jwt as pyjwt
 import pytest
 
 from app import clock
@@ -50,3 +51,10 @@ def seminar(app, organiser, after_event):
 
 def advance(delta: timedelta) -> None:
     clock.advance(delta)
+
+
+def verified_with_jwks(client, token: str) -> dict:
+    """Checked as an outside verifier would: PyJWT, the key the published JWK Set names by kid."""
+    keys = client.get("/.well-known/jwks.json").get_json()["keys"]
+    [jwk] = [key for key in keys if key["kid"] == pyjwt.get_unverified_header(token)["kid"]]
+    return pyjwt.decode(token, key=pyjwt.PyJWK(jwk).key, algorithms=["ES256"], options={"verify_nbf": False})

@@ -19,6 +19,7 @@ from app.certificates import credentials, issuance, signing_keys
 from app.certificates.models import Certificate, CertificateKind, SigningKey
 from app.events.models import Event
 from app.extensions import db
+from tests.certificates.conftest import verified_with_jwks
 from tests.conftest import RequestIsolatingClient, make_app, require_postgres
 
 P = CertificateKind.PARTICIPATION
@@ -40,13 +41,6 @@ def fetch_credential(client, certificate) -> str:
     response = client.get(f"/verify/{certificate.serial}.credential?c={certificate.check_code}")
     assert response.status_code == 200 and response.mimetype == "application/vc+jwt"
     return response.get_data(as_text=True)
-
-
-def verified_with_jwks(client, token: str) -> dict:
-    """Checked as an outside verifier would: PyJWT, the key the published JWK Set names by kid."""
-    keys = client.get("/.well-known/jwks.json").get_json()["keys"]
-    [jwk] = [key for key in keys if key["kid"] == pyjwt.get_unverified_header(token)["kid"]]
-    return pyjwt.decode(token, key=pyjwt.PyJWK(jwk).key, algorithms=["ES256"], options={"verify_nbf": False})
 
 
 def kid_of(token: str) -> str:
