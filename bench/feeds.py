@@ -7,6 +7,9 @@ PostgreSQL database), fills it with published and cancelled events in mixed time
 to three sessions each (plus some drafts, which the feed leaves out), then prints:
 
 - cold: the whole feed built with plain icalendar objects, no cache (in this process);
+- cold Praktika: the public feed as the app builds it after a start or a cache flush (in this
+  process, empty caches: every event's VEVENT pieces written and stored, then assembled), and its
+  ratio to the plain build above;
 
 then serves the app with gunicorn on 127.0.0.1 as four workers in two servers on one database,
 worker A (1 worker) and B (3 workers), once with each worker caching in its own memory and once
@@ -48,9 +51,11 @@ import redis  # noqa: E402
 from flask_babel import force_locale  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import selectinload  # noqa: E402
+from werkzeug.datastructures import MultiDict  # noqa: E402
 
 from app import cache, clock, create_app  # noqa: E402
 from app.calendar import builders  # noqa: E402
+from app.calendar import services as calendar_services  # noqa: E402
 from app.calendar.items import event_items  # noqa: E402
 from app.calendar.services import FEED_WINDOW, PUBLIC_STATUSES  # noqa: E402
 from app.events import services as events_service  # noqa: E402
@@ -134,6 +139,18 @@ def plain_build(app) -> tuple[float, bytes]:
         base_url = app.config["BASE_URL"]
         items = [item for event in events for item in event_items(event, base_url=base_url)]
         body = builders.plain_calendar("Praktika: мероприятия", items, "127.0.0.1")
+        elapsed = time.perf_counter() - started
+        db.session.remove()
+    return elapsed, body
+
+
+def praktika_build(app) -> tuple[float, bytes]:
+    """The public feed through app.calendar.services with every cache region emptied first."""
+    with app.test_request_context("/calendar.ics"):
+        for region in cache.REGIONS:
+            region.clear()
+        started = time.perf_counter()
+        body = calendar_services.public_feed(MultiDict(), "ru").body()
         elapsed = time.perf_counter() - started
         db.session.remove()
     return elapsed, body
@@ -307,6 +324,14 @@ def main() -> None:
         cold_p50 = statistics.median(cold) * 1000
         print(f"cold  plain icalendar, no cache: p50 {cold_p50:8.1f} ms  ({options.cold_builds} builds, {len(plain_body) / 1e6:.1f} MB, "
               f"{plain_body.count(b'BEGIN:VEVENT')} VEVENTs)")
+
+        built = []
+        for _ in range(options.cold_builds):
+            elapsed, body = praktika_build(app)
+            built.append(elapsed)
+        built_p50 = statistics.median(built) * 1000
+        print(f"cold  Praktika, empty caches:    p50 {built_p50:8.1f} ms  ({options.cold_builds} builds, "
+              f"{body.count(b'BEGIN:VEVENT')} VEVENTs; plain icalendar / Praktika = {cold_p50 / built_p50:.1f}×)")
 
         modes = [("memory", "")] + ([("redis", options.redis_url)] if shared else [])
         if not shared:

@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/registrations.py [--clients 64] [--events 20] [--capacity 30] [--workers N (default: one per CPU)]
                                             [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+                                            [--database bench_registrations] [--redis-url redis://127.0.0.1:6379/14]
 
-Creates a fresh PostgreSQL database `bench_registrations` (dropped first), builds the schema, adds
+Creates a fresh PostgreSQL database --database (dropped first), builds the schema, adds
 an organiser, --events published events of --capacity seats and --clients trainees, and serves the
-real app (wsgi:app) with gunicorn on 127.0.0.1 (RATELIMIT_ENABLED=0; mail is queued to Redis db 14
+real app (wsgi:app) with gunicorn on 127.0.0.1 (RATELIMIT_ENABLED=0; mail is queued to --redis-url
 when Redis answers, else to the SQLite job queue, and delivered by nobody). Then:
 
 1. every client logs in as its own user (GET /auth/login for the CSRF token, POST the form) and
@@ -48,9 +49,7 @@ from app.events import services as events  # noqa: E402
 from app.extensions import db, queues  # noqa: E402
 from app.registrations.models import Registration, RegistrationStatus  # noqa: E402
 
-DATABASE = "bench_registrations"
 PASSWORD = "bench-password-1"
-REDIS_URL = "redis://127.0.0.1:6379/14"
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 DEADLINE = 600
 
@@ -69,13 +68,15 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
-def fresh_database(admin_url: str) -> str:
+def fresh_database(admin_url: str, name: str) -> str:
     """Drop and create the bench database; return its SQLAlchemy URL."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise SystemExit(f"--database {name!r}: lower-case letters, digits and underscores only")
     plain = admin_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
-    return admin_url.rsplit("/", 1)[0] + "/" + DATABASE
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
 def seed(database_url: str, instance: Path, clients: int, event_count: int, capacity: int) -> tuple[list, list]:
@@ -218,11 +219,13 @@ def main() -> int:
     parser.add_argument("--order", choices=("same", "shuffled"), default="same",
                         help="same: all clients hit one event at a time (worst case); shuffled: each its own order")
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database", default="bench_registrations", help="the database to drop and create")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14", help="the mail queue's Redis")
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
     instance = Path(tempfile.mkdtemp(prefix="bench-registrations-"))
-    database_url = fresh_database(args.admin_url)
+    database_url = fresh_database(args.admin_url, args.database)
     event_ids, emails = seed(database_url, instance, args.clients, args.events, args.capacity)
     redis = port_open("127.0.0.1", 6379)
     port = free_port()
@@ -230,7 +233,7 @@ def main() -> int:
            "INSTANCE_PATH": str(instance), "BASE_URL": f"http://127.0.0.1:{port}"}
     env.pop("MAIL_SERVER", None)
     if redis:
-        env["REDIS_URL"] = REDIS_URL
+        env["REDIS_URL"] = args.redis_url
     else:
         env.pop("REDIS_URL", None)
     server = subprocess.Popen(
@@ -269,7 +272,7 @@ def main() -> int:
         from huey import RedisHuey
 
         for queue in queues.values():
-            RedisHuey(queue.name, url=REDIS_URL).flush()
+            RedisHuey(queue.name, url=args.redis_url).flush()
 
     base_rate = len(base_latencies) / base_seconds
     reg_rate = (len(reg_latencies) - reg_failed) / reg_seconds

@@ -89,7 +89,7 @@ def add_participant(event: Event, actor: User, *, email: str, full_name: str = "
         else:
             invitation = None
         locked = lock_event(event.id)
-        free, _own, _expired = settle(locked, user.id)
+        free = settle(locked, user.id).free
         _open_for_people(locked)
         registration = db.session.execute(
             select(Registration).where(Registration.event_id == locked.id, Registration.user_id == user.id)
@@ -142,7 +142,7 @@ def promote_from_waitlist(registration: Registration, actor: User, *, override: 
     with `override` (logged in the event's change log)."""
     with unit():
         event, registration = lock_registration(registration)
-        free, _own, _expired = settle(event)
+        free = settle(event).free
         _open_for_people(event)
         if registration.status != S.WAITLISTED:
             raise RegistrationConflict(MANUAL_MESSAGES["not_waitlisted"], code="not_waitlisted")

@@ -80,7 +80,7 @@ def register(event_id: int):
     get_locale()  # resolved now: the flash after the commit then needs no reload of the user
     try:
         registration = services.register(event_id, user(), team_role=form.role.data or None,
-                                         answers=form.answers())
+                                         answers=form.answers(), event_questions=event_questions)
     except ValidationFailed as error:
         if not any(name.startswith("q") for name in error.fields):
             flash(str(error.message), "danger")

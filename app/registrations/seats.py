@@ -127,13 +127,16 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def tell_if_full(event: Event) -> None:
-    """After a confirmation: when it took the last seat, the organisers hear that the event is full."""
+def tell_if_full(event: Event, confirmed: int | None = None) -> None:
+    """After a confirmation: when it took the last seat, the organisers hear that the event is full.
+    `confirmed` is the count after the confirmation when the caller knows it (no query, under the lock)."""
     if event.capacity is None:
         return
-    confirmed = db.session.execute(
-        select(func.count(Registration.id)).where(Registration.event_id == event.id, Registration.status == S.CONFIRMED)
-    ).scalar_one()
+    if confirmed is None:
+        confirmed = db.session.execute(
+            select(func.count(Registration.id)).where(Registration.event_id == event.id,
+                                                      Registration.status == S.CONFIRMED)
+        ).scalar_one()
     if confirmed == event.capacity:
         tell_organisers(event, "event_full")
 
@@ -164,9 +167,9 @@ def offer_deadline(event: Event, now: datetime) -> datetime:
     return deadline
 
 
-def event_counts(event_id: int, now: datetime, user_id: int | None = None) -> tuple[int, int, int, int | None]:
-    """(seats taken, offers past their deadline, people waiting, id of `user_id`'s registration)
-    of one event, in one query: the locked part of a registration stays short."""
+def event_counts(event_id: int, now: datetime, user_id: int | None = None) -> tuple[int, int, int, int | None, int]:
+    """(seats taken, offers past their deadline, people waiting, id of `user_id`'s registration, people
+    confirmed) of one event, in one query: the locked part of a registration stays short."""
     row = db.session.execute(
         select(
             func.count(Registration.id).filter(Registration.takes_seat),
@@ -174,15 +177,17 @@ def event_counts(event_id: int, now: datetime, user_id: int | None = None) -> tu
                                                Registration.offer_expires_at <= now),
             func.count(Registration.id).filter(Registration.status == S.WAITLISTED),
             func.max(Registration.id).filter(Registration.user_id == user_id),
+            func.count(Registration.id).filter(Registration.status == S.CONFIRMED),
         ).where(Registration.event_id == event_id)
     ).one()
-    return row[0], row[1], row[2], row[3]
+    return row[0], row[1], row[2], row[3], row[4]
 
 
 class Settled(NamedTuple):
     free: int | None  # seats still free (None: unlimited)
     own_id: int | None  # the asking user's registration, if any
     expired: int  # offers that ran out just now
+    confirmed: int  # people confirmed before settling (which confirms only when capacity is unlimited: never full)
 
 
 def settle(event: Event, user_id: int | None = None) -> Settled:
@@ -193,7 +198,7 @@ def settle(event: Event, user_id: int | None = None) -> Settled:
     is nothing to do.
     """
     now = clock.now()
-    taken, stale_count, waiting, own_id = event_counts(event.id, now, user_id)
+    taken, stale_count, waiting, own_id, confirmed = event_counts(event.id, now, user_id)
     stale = []
     if stale_count:
         stale = db.session.execute(
@@ -210,7 +215,7 @@ def settle(event: Event, user_id: int | None = None) -> Settled:
     free = None if event.capacity is None else max(event.capacity - taken, 0)
     if waiting and free != 0:
         free = promote(event, now, free)
-    return Settled(free, own_id, len(stale))
+    return Settled(free, own_id, len(stale), confirmed)
 
 
 _UNKNOWN = object()

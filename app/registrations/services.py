@@ -171,18 +171,24 @@ def blocks_registering(registration: Registration | None) -> bool:
     return registration is not None and (registration.is_live or registration.status == S.REJECTED)
 
 
-def register(event_id: int, user: User, team_role=None, answers: dict | None = None) -> Registration:
+def register(event_id: int, user: User, team_role=None, answers: dict | None = None,
+             event_questions: list | None = None) -> Registration:
     """Register `user`: confirmed, pending approval, or waitlisted — decided under the event lock.
 
     `answers` ("q<id>" → form value) answers the event's registration questions; a required one left
     unanswered refuses the registration with a ValidationFailed naming each field (nothing is saved).
+    The answers are checked before the lock (against `event_questions` when the caller has just read
+    them): they do not depend on seats, and the locked part stays a few statements long.
     A self-made account whose address is not confirmed yet is refused (EmailNotVerified), whatever the door."""
     verification.require_verified(user)
     user_id, region_code, organisation_id = user.id, user.region_code, user.organisation_id
+    if event_questions is None:
+        event_questions = questions.event_questions(event_id)
+    cleaned = questions.clean_answers(event_questions, answers or {})
     with unit():
         now = clock.now()
         event = lock_event(event_id)
-        free, own_id, _expired = settle(event, user_id)
+        free, own_id, _expired, confirmed = settle(event, user_id)
         registration = db.session.get(Registration, own_id, populate_existing=True) if own_id else None
         if registration is not None and registration.status == S.REJECTED:
             raise RegistrationConflict(MESSAGES["rejected_before"], code="rejected_before")
@@ -192,9 +198,9 @@ def register(event_id: int, user: User, team_role=None, answers: dict | None = N
         if blocker is not None:
             raise blocker
         role = check_role(event, team_role)
-        cleaned = questions.clean_answers(questions.event_questions(event.id), answers or {})
         if registration is None:
-            registration = Registration(event_id=event.id, user_id=user_id, created_at=now)
+            # answers=[]: a new row has none, so saving them reads nothing back from the database.
+            registration = Registration(event_id=event.id, user_id=user_id, created_at=now, answers=[])
             db.session.add(registration)
         registration.team_role = role
         registration.region_code = region_code
@@ -218,7 +224,7 @@ def register(event_id: int, user: User, team_role=None, answers: dict | None = N
         if kind == "pending":
             tell_organisers(event, "application", registration=registration)
         elif kind == "confirmed":
-            tell_if_full(event)
+            tell_if_full(event, confirmed + 1)
     return registration
 
 
@@ -309,7 +315,7 @@ def approve(registration: Registration, actor: User) -> Registration:
     """Approve a pending application: a free seat if there is one, else the end of the waitlist."""
     with unit():
         event, registration = lock_registration(registration)
-        free, _own, _expired = settle(event)
+        free = settle(event).free
         if event.status == EventStatus.CANCELLED:  # the approval queue closes with the event
             raise RegistrationConflict(MESSAGES["event_cancelled"], code="event_cancelled")
         if registration.status != S.PENDING:
