@@ -13,7 +13,7 @@ class LazilyBuiltRule(Rule):
     def _compile_builder(self, append_unknown: bool = True):
         compiled = None
 
-        def build(rule, *args, **kwargs):
+        def build(rule, /, *args, **kwargs):  # positional-only: a URL may have a `rule` parameter
             nonlocal compiled
             if compiled is None:  # two threads racing both compile the same function: harmless
                 compiled = Rule._compile_builder(rule, append_unknown)

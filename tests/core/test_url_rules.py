@@ -5,7 +5,7 @@ from app.url_rules import LazilyBuiltRule
 
 RULES = [("/events/<int:event_id>", "event", None), ("/feeds/<token>.ics", "feed", None),
          ("/events/", "events", {"page": 1}), ("/static/<path:filename>", "static", None)]
-BUILDS = [("event", {"event_id": 7}), ("event", {"event_id": 7, "lang": "bg", "q": "a b"}),
+BUILDS = [("event", {"event_id": 7}), ("event", {"event_id": 7, "lang": "bg", "q": "a b"}), ("event", {"event_id": 7, "rule": "x", "self": "y"}),
           ("feed", {"token": "x/y ё"}), ("events", {}), ("events", {"page": 1, "q": "x"}),
           ("static", {"filename": "css/a b.css"})]
 
