@@ -51,10 +51,13 @@ def test_twenty_people_checked_in_on_a_trip_with_no_signal(live_server, browser)
 
     context.set_offline(False)  # back in town
     page = context.new_page()
+    loads = []
+    page.on("load", lambda _page: loads.append(1))
     page.goto(url)
     wait_for(lambda: check_ins(app, session_id) == sorted((registration_id, True) for registration_id in people))
-    wait_for(lambda: page.locator(".checkin-entry").count() == 0)
-    page.reload()
+    # Once all is sent the page reloads itself (the list from the server): its second load is what we read.
+    wait_for(lambda: page.locator(".checkin-entry").count() == 0 and len(loads) >= 2)
+    page.wait_for_load_state()
     for name in people.values():
         assert page.get_by_role("button", name=f"Снять отметку: {name}", exact=True).count() == 1
     assert page.locator(".check-in-list").get_by_text("отмечено без связи").count() == 20
