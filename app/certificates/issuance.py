@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import clock
 from app.accounts.models import User
-from app.certificates import eligibility, files, rendering, status_list
+from app.certificates import eligibility, files, rendering, signing_keys, status_list
 from app.certificates.hours import hours_for, hours_text
 from app.certificates.models import Certificate, CertificateKind, SerialCounter
 from app.core.i18n import date_in, interval_in
@@ -210,6 +210,7 @@ def prepare_batch(event: Event, kind: CertificateKind, requests: list[Request], 
                   job_id: int | None = None) -> Batch:
     """Steps 1–2: sort out the ineligible (unless overridden with a reason) and holders, take serials,
     render and stage the PDFs. Outside any unit of work: nothing is locked while rendering."""
+    signing_keys.ensure()  # the key the holders' credentials will be signed with (its own transaction)
     layout = rendering.get_layout(layout_name)
     batch = Batch(event=event, kind=kind, actor=actor, layout=layout, job_id=job_id, result=BatchResult(),
                   signatories=default_signatories(actor) if signatories is None else signatories)

@@ -8,9 +8,11 @@ database, or an export of it, does not give the key without SECRET_KEY.
 Each process keeps the keys it has unsealed, by kid, but asks the database which kid signs at every
 signature (one indexed row), so a rotation on one machine is followed by the others without a restart.
 
-First use: the key file of the single-machine layout (instance/certificates/issuer-key.jwk) joins the
-table when present, so credentials it signed keep verifying; with no key yet it becomes the signing
-key, else it is added retired. Otherwise a key is generated. Machines making the first key at once:
+Keys are made where Praktika writes anyway, never by a GET: `ensure()` runs when a web process starts
+(wsgi.py) and before certificates are issued. There the key file of the single-machine layout
+(instance/certificates/issuer-key.jwk) joins the table when present, so credentials it signed keep
+verifying; with no key yet it becomes the signing key, else it is added retired. Otherwise a key is
+generated. Until then the JWK Set is empty: nothing has been signed. Machines making the first key at once:
 the partial unique index (one unretired key per algorithm) lets one commit; the others use its key.
 Keys are written in a transaction of their own, committed whatever the caller's session holds.
 """
@@ -29,7 +31,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from joserfc.jwk import ECKey, KeySet
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.certificates.models import SigningKey
@@ -92,7 +94,7 @@ def legacy_key_path() -> Path:
 
 def _state() -> dict:
     """This process's unsealed keys by kid, per app (tests run several apps in one process)."""
-    return current_app.extensions.setdefault("signing_keys", {"keys": {}, "legacy_checked": False})
+    return current_app.extensions.setdefault("signing_keys", {"keys": {}})
 
 
 def _row(key: ECKey, *, retired: bool = False) -> SigningKey:
@@ -131,19 +133,34 @@ def _take_over_legacy_key() -> None:
         log.info("signing key %s from %s added, retired (another key signs)", key.thumbprint(), path)
 
 
-def signing_kid() -> str:
-    """The kid that signs now, as the database says; made on first use (see the module's docstring)."""
-    state = _state()
-    if not state["legacy_checked"]:
+def ensure() -> str:
+    """The kid that signs, made (or taken over from the legacy file) if there is none: a write, for the
+    moments Praktika writes anyway (a web process starting, certificates being issued). The caller's
+    pending changes are not flushed by these reads: the key is written on a connection of its own."""
+    with db.session.no_autoflush:
         _take_over_legacy_key()
-        state["legacy_checked"] = True
-    for _ in range(ATTEMPTS):
-        kid = _active_kid()
-        if kid is not None:
-            return kid
-        key = ECKey.generate_key(CURVE, private=True)
-        _committed_alone(lambda session, key=key: session.add(_row(key)))
+        for _ in range(ATTEMPTS):
+            kid = _active_kid()
+            if kid is not None:
+                return kid
+            key = ECKey.generate_key(CURVE, private=True)
+            _committed_alone(lambda session, key=key: session.add(_row(key)))
     raise RuntimeError("no signing key could be made or found")
+
+
+def ensure_at_start() -> None:
+    """`ensure()` when a process starts; before `flask db upgrade` has made the table, nothing to do."""
+    try:
+        ensure()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.info("signing keys not set up yet (%s): run flask db upgrade", type(error).__name__)
+
+
+def signing_kid() -> str:
+    """The kid that signs now, as the database says. Only a database no certificate was ever issued
+    from has none; signing there (a hand-made row) makes the first key."""
+    return _active_kid() or ensure()
 
 
 def private_key(kid: str) -> ECKey:
@@ -161,8 +178,7 @@ def signing_key() -> ECKey:
 
 def published() -> list[dict]:
     """Every key's public JWK with kid, use and alg: the signing key first, then the retired ones,
-    newest first. Makes the first key if there is none, so the set is never empty."""
-    signing_kid()
+    newest first. Read only: empty before the first key is made."""
     rows = db.session.execute(
         select(SigningKey.kid, SigningKey.alg, SigningKey.public_jwk)
         .order_by(SigningKey.retired_at.is_not(None), SigningKey.created_at.desc(), SigningKey.id.desc()))
@@ -175,7 +191,7 @@ def public_key_set() -> KeySet:
 
 def rotate() -> str:
     """A new signing key; the one signing until now is retired (still published). Returns the new kid."""
-    signing_kid()  # the first (or taken-over) key exists, so it is retired and stays published
+    ensure()  # the first (or taken-over) key exists, so it is retired and stays published
     key = ECKey.generate_key(CURVE, private=True)
 
     def retire_and_add(session: Session) -> None:
