@@ -32,6 +32,7 @@ from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 
+from app.certificates import holder_pdf
 from app.core import pdf
 from app.errors import ValidationFailed
 
@@ -75,12 +76,15 @@ class CertificateView:
     verify_url: str
     signatories: list[dict] = field(default_factory=list)
 
+    def qr_code(self) -> segno.QRCode:
+        # A fixed mask: segno's search for the best of eight costs more than the rest of the page's layout.
+        return segno.make(self.verify_url, error="m", mask=2, boost_error=False)
+
     @property
     def qr_data_uri(self) -> str:
-        """The QR code of the verify URL as a PNG data URI: WeasyPrint draws it far faster than SVG paths."""
-        # A fixed mask: segno's search for the best of eight costs more than the rest of the page's layout.
-        code = segno.make(self.verify_url, error="m", mask=2, boost_error=False)
-        return code.png_data_uri(scale=4, border=0, dark="#111111")
+        """The QR code of the verify URL as a PNG data URI: WeasyPrint draws it far faster than SVG paths
+        (holder_pdf.qr_image draws the same pixels over a background)."""
+        return self.qr_code().png_data_uri(scale=holder_pdf.QR_SCALE, border=0, dark="#111111")
 
     @property
     def qr_svg(self) -> Markup:
@@ -358,7 +362,6 @@ def _overlay_css(background: Background) -> str:
         place = (f"position: absolute; left: {slot.x}px; top: {slot.y}px; width: {slot.width}px; "
                  "margin: 0; padding: 0; border: 0")
         if slot.name == "qr_svg":
-            rules.append(f".slot{number} {{ {place}; height: {slot.height}px }}")
             continue
         wrap = "normal" if slot.any_width else "nowrap"
         rules.append(f".slot{number} {{ {place}; text-align: {slot.text_align}; white-space: {wrap}; {slot.line_css} }}")
@@ -371,9 +374,7 @@ def _overlay_html(background: Background, views: list[CertificateView]) -> str:
     for view in views:
         parts = []
         for number, slot in enumerate(background.slots):
-            if slot.name == "qr_svg":
-                parts.append(Markup('<img class="slot%d" src="%s" alt="">') % (number, view.qr_data_uri))
-            else:
+            if slot.name != "qr_svg":  # drawn by holder_pdf
                 parts.append(Markup('<div class="slot%d"><span data-variable="%s">%s</span></div>')
                              % (number, slot.name, getattr(view, slot.name)))
         pages.append(Markup('<div class="page">%s</div>') % Markup("").join(parts))
@@ -408,28 +409,9 @@ def _render_overlaid(layout: Layout, views: list[CertificateView], logo: str) ->
     if len(document.pages) != len(views):
         return {}
     fitting = [n for n, page in enumerate(document.pages) if _fits(background, page._page_box)]
-    reader = PdfReader(io.BytesIO(document.write_pdf()))
-    return {n: _over_background(reader.pages[n], background.form) for n in fitting}
-
-
-def _over_background(page, form: StreamObject) -> bytes:
-    """One holder's PDF: the background form drawn first, then this holder's own parts."""
-    _keep_own_images(page)
-    writer = PdfWriter()
-    page = writer.add_page(page)
-    resources = DictionaryObject(page["/Resources"].get_object())
-    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
-    xobjects[BACKGROUND_NAME] = writer._add_object(form.clone(writer))
-    resources[NameObject("/XObject")] = xobjects
-    page[NameObject("/Resources")] = resources
-    draw = DecodedStreamObject()
-    draw.set_data(b"q " + BACKGROUND_NAME.encode() + b" Do Q\n")
-    contents = page["/Contents"].get_object()
-    own = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
-    page[NameObject("/Contents")] = ArrayObject([writer._add_object(draw), *own])
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    [qr] = [(slot.x, slot.y, slot.width, slot.height) for slot in background.slots if slot.name == "qr_svg"]
+    files = holder_pdf.HolderFiles(document.write_pdf(), background.form, BACKGROUND_NAME, qr)
+    return {n: files.pdf(n, views[n].qr_code().matrix) for n in fitting}
 
 
 def render_one(layout: Layout, view: CertificateView, logo: str) -> bytes:
