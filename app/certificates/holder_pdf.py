@@ -153,7 +153,8 @@ class HolderFiles:
         return resources, found
 
     def pdf(self, index: int, qr_matrix) -> bytes:
-        """Holder `index`'s PDF: the background drawn first, then their own text and QR code."""
+        """Holder `index`'s PDF: the background and the QR code drawn first, in the page's own space (the
+        overlay's content leaves its transformation in place), then their own text."""
         page = self.pages[index]
         resources, found = self.own[index]
         local = {key: self.first_own + n for n, key in enumerate(k for k in found if k not in self.numbers)}
@@ -182,8 +183,8 @@ class HolderFiles:
         objects[qr_draw_number] = _serialised(_stream(qr_draw), number)
         objects[qr_number] = _serialised(qr_image(qr_matrix), number)
         contents = page.raw_get("/Contents")
-        contents = ArrayObject([IndirectObject(5, 0, None), *(contents if isinstance(contents, ArrayObject)
-                                                               else [contents])])
+        contents = ArrayObject([IndirectObject(5, 0, None), IndirectObject(qr_draw_number, 0, None),
+                                *(contents if isinstance(contents, ArrayObject) else [contents])])
         xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()))
         xobjects[self.background_name] = IndirectObject(4, 0, None)
         xobjects[NameObject(QR_NAME.decode())] = IndirectObject(qr_number, 0, None)
@@ -192,7 +193,7 @@ class HolderFiles:
         entries = {k: v for k, v in page.items() if k not in _SKIPPED_PAGE_KEYS}
         entries.update({"/Type": NameObject("/Page"), "/Parent": IndirectObject(2, 0, None),
                         "/Resources": own_resources,
-                        "/Contents": ArrayObject([*contents, IndirectObject(qr_draw_number, 0, None)])})
+                        "/Contents": contents})
 
         def page_number(reference: IndirectObject) -> int:
             return reference.idnum if reference.pdf is None else number(reference)
