@@ -88,10 +88,8 @@ def _stream(data: bytes, entries: dict | None = None) -> StreamObject:
 
 def qr_image(matrix) -> StreamObject:
     """The QR code's modules as an 8-bit greyscale image, QR_SCALE pixels a module, no quiet zone."""
-    rows = []
-    for row in matrix:
-        line = bytes(QR_DARK if module & 1 else QR_LIGHT for module in row for _ in range(QR_SCALE))
-        rows.append(line * QR_SCALE)
+    pixels = (bytes([QR_LIGHT]) * QR_SCALE, bytes([QR_DARK]) * QR_SCALE)
+    rows = [b"".join([pixels[module & 1] for module in row]) * QR_SCALE for row in matrix]
     size = len(matrix) * QR_SCALE
     return _stream(zlib.compress(b"".join(rows), 6), {
         NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
