@@ -98,18 +98,55 @@ def qr_image(matrix) -> StreamObject:
         NameObject("/Filter"): NameObject("/FlateDecode")})
 
 
-class HolderFiles:
-    """One overlay document's pages, each written as a holder's own PDF over the shared background."""
+def split_groups(content: bytes, count: int) -> list[bytes] | None:
+    """A page's content cut into `count` contents, one per top-level q…Q group (WeasyPrint writes one
+    operator a line and glyphs as hex strings), each with the page's opening lines; None if the content
+    is not one chain of single groups leading to exactly `count` sibling groups and nothing else."""
+    lines = content.split(b"\n")
+    depth, opened = 0, []  # (depth before the q, line number)
+    closing = {}
+    stack = []
+    for number, line in enumerate(lines):
+        operator = line.strip()
+        if operator == b"q":
+            opened.append((depth, number))
+            stack.append(number)
+            depth += 1
+        elif operator == b"Q":
+            if not stack:
+                return None
+            closing[stack.pop()] = number
+            depth -= 1
+    per_depth: dict[int, list[int]] = {}
+    for level, number in opened:
+        per_depth.setdefault(level, []).append(number)
+    level = next((d for d in sorted(per_depth) if len(per_depth[d]) != 1), None)
+    if level is None or len(per_depth[level]) != count or stack:
+        return None
+    starts = per_depth[level]
+    ends = [closing[start] for start in starts]
+    between = [line for end, start in zip(ends, starts[1:], strict=False) for line in lines[end + 1:start]]
+    after = lines[ends[-1] + 1:]
+    if any(line.strip() for line in between) or any(line.strip() not in (b"", b"Q") for line in after):
+        return None
+    prefix = lines[:starts[0]]
+    return [b"\n".join([*prefix, *lines[start:end + 1], *[b"Q"] * level, b""])
+            for start, end in zip(starts, ends, strict=True)]
 
-    def __init__(self, overlay_pdf: bytes, background_form: StreamObject, background_name: NameObject,
+
+class HolderFiles:
+    """The overlay page's holder groups, each written as a holder's own PDF over the shared background.
+    `holders` is empty when the page is not cut as expected (the caller then lays everyone out in full)."""
+
+    def __init__(self, overlay_pdf: bytes, count: int, background_form: StreamObject, background_name: NameObject,
                  qr_box: tuple[float, float, float, float]):
-        self.reader = PdfReader(io.BytesIO(overlay_pdf))
+        [self.page] = PdfReader(io.BytesIO(overlay_pdf)).pages
         self.background_name = background_name
         self.qr_box = qr_box  # x, y, width, height in CSS px from the page's top left corner
-        self.pages = list(self.reader.pages)
-        self.own: list[tuple[DictionaryObject, dict]] = [self._own_parts(page) for page in self.pages]
+        contents = split_groups(self.page.get_contents().get_data(), count)
+        self.holders: list[tuple[bytes, DictionaryObject, dict]] = [self._own_parts(c) for c in contents or ()]
         counted: dict = {}
-        for _, found in self.own:
+        for _, _, found in self.holders:
             for key in found:
                 counted[key] = counted.get(key, 0) + 1
         shared: dict = {}
@@ -119,7 +156,7 @@ class HolderFiles:
         for key in list(shared) + [k for k, n in counted.items() if n > 1 and k not in shared]:
             self.numbers[key] = next_number
             next_number += 1
-        self.objects = {**shared, **{k: v for _, found in self.own for k, v in found.items()}}
+        self.objects = {**shared, **{k: v for _, _, found in self.holders for k, v in found.items()}}
         self.first_own = next_number
         self.shared_bytes: dict[int, bytes] = {}
         number = self._shared_number
@@ -135,30 +172,30 @@ class HolderFiles:
     def _shared_number(self, reference: IndirectObject) -> int:
         return self.numbers[_key(reference)]
 
-    def _own_parts(self, page) -> tuple[DictionaryObject, dict]:
-        """The page's resources cut down to what its content names, and every object they lead to."""
-        content = page.get_contents().get_data()
+    def _own_parts(self, content: bytes) -> tuple[bytes, DictionaryObject, dict]:
+        """A holder's content, the page's resources cut down to what it names, and every object they lead to."""
         used = {b"/" + name for name in _NAME.findall(content)}
         resources = DictionaryObject()
-        for kind, entries in page["/Resources"].get_object().items():
+        for kind, entries in self.page["/Resources"].get_object().items():
             entries = entries.get_object()
             if isinstance(entries, dict):
                 entries = DictionaryObject({k: v for k, v in entries.items() if k.encode() in used})
             resources[NameObject(kind)] = entries
         found: dict = {}
-        _references(resources, found)
-        _references([page.raw_get("/Contents"), *(v for k, v in page.items() if k not in _SKIPPED_PAGE_KEYS)], found)
-        return resources, found
+        _references([resources, *(v for k, v in self.page.items() if k not in _SKIPPED_PAGE_KEYS)], found)
+        return content, resources, found
 
     def pdf(self, index: int, qr_matrix) -> bytes:
         """Holder `index`'s PDF: the background and the QR code drawn first, in the page's own space (the
         overlay's content leaves its transformation in place), then their own text."""
-        page = self.pages[index]
-        resources, found = self.own[index]
+        content, resources, found = self.holders[index]
         local = {key: self.first_own + n for n, key in enumerate(k for k in found if k not in self.numbers)}
-        qr_draw_number, qr_number = self.first_own + len(local), self.first_own + len(local) + 1
+        content_number = self.first_own + len(local)
+        qr_draw_number, qr_number = content_number + 1, content_number + 2
 
         def number(reference: IndirectObject) -> int:
+            if reference.pdf is None:  # one of this file's own fixed numbers
+                return reference.idnum
             key = _key(reference)
             return self.numbers[key] if key in self.numbers else local[key]
 
@@ -173,30 +210,26 @@ class HolderFiles:
                 objects[shared] = self.shared_bytes[shared]
         for numbered in self.background_numbers:
             objects[numbered] = self.shared_bytes[numbered]
-        box = page.mediabox
+        box = self.page.mediabox
         left, top, scale = float(box.left), float(box.top), 0.75  # CSS px → PDF points
         x, y, width, height = self.qr_box
         qr_draw = b"q %.4f 0 0 %.4f %.4f %.4f cm %s Do Q\n" % (
             width * scale, height * scale, left + x * scale, top - (y + height) * scale, QR_NAME)
         objects[qr_draw_number] = _serialised(_stream(qr_draw), number)
         objects[qr_number] = _serialised(qr_image(qr_matrix), number)
-        contents = page.raw_get("/Contents")
-        contents = ArrayObject([IndirectObject(5, 0, None), IndirectObject(qr_draw_number, 0, None),
-                                *(contents if isinstance(contents, ArrayObject) else [contents])])
+        objects[content_number] = _serialised(_stream(zlib.compress(content), {
+            NameObject("/Filter"): NameObject("/FlateDecode")}), number)
         xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()))
-        xobjects[self.background_name] = IndirectObject(4, 0, None)
+        xobjects[self.background_name] = IndirectObject(_FIXED["background"], 0, None)
         xobjects[NameObject(QR_NAME.decode())] = IndirectObject(qr_number, 0, None)
         own_resources = DictionaryObject(resources)
         own_resources[NameObject("/XObject")] = xobjects
-        entries = {k: v for k, v in page.items() if k not in _SKIPPED_PAGE_KEYS}
-        entries.update({"/Type": NameObject("/Page"), "/Parent": IndirectObject(2, 0, None),
+        entries = {k: v for k, v in self.page.items() if k not in _SKIPPED_PAGE_KEYS}
+        entries.update({"/Type": NameObject("/Page"), "/Parent": IndirectObject(_FIXED["pages"], 0, None),
                         "/Resources": own_resources,
-                        "/Contents": contents})
-
-        def page_number(reference: IndirectObject) -> int:
-            return reference.idnum if reference.pdf is None else number(reference)
-
-        objects[_FIXED["page"]] = _serialised(entries, page_number)
+                        "/Contents": ArrayObject([IndirectObject(n, 0, None) for n in
+                                                  (_FIXED["draw"], qr_draw_number, content_number)])})
+        objects[_FIXED["page"]] = _serialised(entries, number)
         return _file(objects)
 
 

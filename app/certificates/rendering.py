@@ -356,8 +356,8 @@ def _overlay_css(background: Background) -> str:
     """One rule per marked part (inline styles would be parsed again on every page)."""
     rules = [f"@page {{ size: {background.width}px {background.height}px; margin: 0 }}",
              "html, body { margin: 0 }",
-             f".page {{ position: relative; height: {background.height}px; overflow: hidden }}",
-             ".page + .page { break-before: page }"]
+             f".holder {{ position: absolute; left: 0; top: 0; width: {background.width}px; "
+             f"height: {background.height}px; overflow: hidden; z-index: 0 }}"]
     for number, slot in enumerate(background.slots):
         place = (f"position: absolute; left: {slot.x}px; top: {slot.y}px; width: {slot.width}px; "
                  "margin: 0; padding: 0; border: 0")
@@ -377,15 +377,26 @@ def _overlay_html(background: Background, views: list[CertificateView]) -> str:
             if slot.name != "qr_svg":  # drawn by holder_pdf
                 parts.append(Markup('<div class="slot%d"><span data-variable="%s">%s</span></div>')
                              % (number, slot.name, getattr(view, slot.name)))
-        pages.append(Markup('<div class="page">%s</div>') % Markup("").join(parts))
+        pages.append(Markup('<div class="holder" data-holder="%d">%s</div>') % (len(pages), Markup("").join(parts)))
     return str(Markup('<!doctype html><html><head><meta charset="utf-8"><style>%s</style></head><body>%s</body></html>')
                % (Markup(_overlay_css(background)), Markup("").join(pages)))  # our own CSS: numbers and font names
 
 
-def _fits(background: Background, page_box) -> bool:
+def _marked_by_holder(page_box) -> dict[int, dict[str, list[tuple]]]:
+    """The marked parts of an overlay page, by the holder (data-holder) whose group they are in."""
+    found: dict[int, dict[str, list[tuple]]] = {}
+    for name, parts in _marked(page_box).items():
+        for box, ancestors in parts:
+            holder = next(int(a.element.get("data-holder")) for a in ancestors
+                          if getattr(a, "element", None) is not None and a.element.get("data-holder"))
+            found.setdefault(holder, {}).setdefault(name, []).append((box, ancestors))
+    return found
+
+
+def _fits(background: Background, marked: dict[str, list[tuple]]) -> bool:
     """Each marked part of this holder takes the room the full layout gave it."""
     slots = {slot.name: slot for slot in background.slots}
-    for name, found in _marked(page_box).items():
+    for name, found in marked.items():
         slot = slots[name]
         if len(found) != 1:  # split over lines
             return False
@@ -401,16 +412,21 @@ def _fits(background: Background, page_box) -> bool:
 
 
 def _render_overlaid(layout: Layout, views: list[CertificateView], logo: str) -> dict[int, bytes]:
-    """PDFs of the views whose marked parts fit where the background leaves room, by index in `views`."""
+    """PDFs of the views whose marked parts fit where the background leaves room, by index in `views`.
+    Every holder's parts are laid out on ONE page, each holder in a group of its own (a stacking context,
+    drawn between q and Q), which holder_pdf cuts out: far cheaper than one WeasyPrint page per holder."""
     background = _background(layout, min(views, key=lambda view: len(view.holder_name)), logo)
     if background.form is None:
         return {}
     document = HTML(string=_overlay_html(background, views)).render(font_config=pdf.font_config())
-    if len(document.pages) != len(views):
+    if len(document.pages) != 1:
         return {}
-    fitting = [n for n, page in enumerate(document.pages) if _fits(background, page._page_box)]
+    marked = _marked_by_holder(document.pages[0]._page_box)
+    fitting = [n for n in range(len(views)) if n in marked and _fits(background, marked[n])]
     [qr] = [(slot.x, slot.y, slot.width, slot.height) for slot in background.slots if slot.name == "qr_svg"]
-    files = holder_pdf.HolderFiles(document.write_pdf(), background.form, BACKGROUND_NAME, qr)
+    files = holder_pdf.HolderFiles(document.write_pdf(), len(views), background.form, BACKGROUND_NAME, qr)
+    if not files.holders:
+        return {}
     return {n: files.pdf(n, views[n].qr_code().matrix) for n in fitting}
 
 
