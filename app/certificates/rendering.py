@@ -7,9 +7,12 @@ loaded once) and split into one PDF per certificate, which is several times fast
 Most of a page is the same for every holder of one event (frame, logo, title, event, dates, hours,
 signatures): the layout marks what differs with `data-variable` (name, serial, verify URL, QR). Such
 a batch is laid out in full once, with the marked parts hidden, as a background (kept for the next
-batch of the same event); each holder's page then lays out only the marked parts, at the places the
-full layout gave them, and draws the background under them as a form XObject. A holder whose part
-would not take the same room (a name that wraps, a serial of another width) gets the full layout.
+batch of the same event). The holders' own text parts are then laid out together on ONE WeasyPrint page,
+at the places the full layout gave them, each holder in a stacking context of its own; holder_pdf.py
+cuts that page into one PDF per holder, writing the file itself: the background as a form XObject
+(serialised once per batch), the holder's QR code as an image of its modules, then their own text.
+A holder whose part would not take the same room (a name that wraps, a serial of another width) gets
+the full layout.
 """
 import base64
 import dataclasses
