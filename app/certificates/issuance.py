@@ -190,6 +190,7 @@ class Batch:
     job_id: int | None
     result: BatchResult
     todo: list[Request] = field(default_factory=list)
+    user_ids: list[int] = field(default_factory=list)  # of `todo`, read before any commit expires the users
     serials: list[str] = field(default_factory=list)
     indices: list[int] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
@@ -238,13 +239,15 @@ def _render(batch: Batch) -> None:
     batch.language = rendering.language_for(batch.layout, event.language)
     batch.issued_at = clock.now()
     batch.hours = hours_for(event)
+    batch.user_ids = [r.user.id for r in todo]  # before the commits below expire the users
+    names = [r.holder_name or r.user.name_on_certificate for r in todo]
     batch.serials = allocate_serials(len(todo), batch.issued_at.year)
     batch.indices = status_list.allocate_indices(len(todo))
     batch.codes = [new_check_code() for _ in todo]
     batch.views = [view_for(event, serial=serial, check_code=code, kind=batch.kind, language=batch.language,
-                            issued_at=batch.issued_at, holder_name=(r.holder_name or r.user.name_on_certificate),
-                            signatories=batch.signatories, hours=batch.hours)
-                   for r, serial, code in zip(todo, batch.serials, batch.codes, strict=True)]
+                            issued_at=batch.issued_at, holder_name=name, signatories=batch.signatories,
+                            hours=batch.hours)
+                   for name, serial, code in zip(names, batch.serials, batch.codes, strict=True)]
     parts, render_errors = _render_isolating(batch.layout, batch.views, rendering.logo_uri())
     try:
         for index, (request, pdf) in enumerate(zip(todo, parts, strict=True)):
@@ -265,16 +268,16 @@ def record_batch(batch: Batch) -> BatchResult:
     event, result = batch.event, batch.result
     lock_row(Event, event.id)
     holders = set(eligibility.live_certificates(event.id, batch.kind))
-    for index, request in enumerate(batch.todo):
+    for index, (request, user_id) in enumerate(zip(batch.todo, batch.user_ids, strict=True)):
         staged = batch.staged.get(index)
         if staged is None:
             continue
-        if request.user.id in holders:
-            result.already.append(request.user.id)
+        if user_id in holders:
+            result.already.append(user_id)
             continue
         actor = batch.actor
         certificate = Certificate(
-            serial=batch.serials[index], check_code=batch.codes[index], event_id=event.id, user_id=request.user.id,
+            serial=batch.serials[index], check_code=batch.codes[index], event_id=event.id, user_id=user_id,
             kind=batch.kind, holder_name=batch.views[index].holder_name, hours=batch.hours[0],
             hours_unit=batch.hours[1], language=batch.language,
             layout=batch.layout.name, signatories=batch.signatories, issued_at=batch.issued_at,

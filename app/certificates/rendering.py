@@ -7,9 +7,12 @@ loaded once) and split into one PDF per certificate, which is several times fast
 Most of a page is the same for every holder of one event (frame, logo, title, event, dates, hours,
 signatures): the layout marks what differs with `data-variable` (name, serial, verify URL, QR). Such
 a batch is laid out in full once, with the marked parts hidden, as a background (kept for the next
-batch of the same event); each holder's page then lays out only the marked parts, at the places the
-full layout gave them, and draws the background under them as a form XObject. A holder whose part
-would not take the same room (a name that wraps, a serial of another width) gets the full layout.
+batch of the same event). The holders' own text parts are then laid out together on ONE WeasyPrint page,
+at the places the full layout gave them, each holder in a stacking context of its own; holder_pdf.py
+cuts that page into one PDF per holder, writing the file itself: the background as a form XObject
+(serialised once per batch), the holder's QR code as an image of its modules, then their own text.
+A holder whose part would not take the same room (a name that wraps, a serial of another width) gets
+the full layout.
 """
 import base64
 import dataclasses
@@ -32,6 +35,7 @@ from weasyprint import CSS, HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 
+from app.certificates import holder_pdf
 from app.core import pdf
 from app.errors import ValidationFailed
 
@@ -75,12 +79,15 @@ class CertificateView:
     verify_url: str
     signatories: list[dict] = field(default_factory=list)
 
+    def qr_code(self) -> segno.QRCode:
+        # A fixed mask: segno's search for the best of eight costs more than the rest of the page's layout.
+        return segno.make(self.verify_url, error="m", mask=2, boost_error=False)
+
     @property
     def qr_data_uri(self) -> str:
-        """The QR code of the verify URL as a PNG data URI: WeasyPrint draws it far faster than SVG paths."""
-        # A fixed mask: segno's search for the best of eight costs more than the rest of the page's layout.
-        code = segno.make(self.verify_url, error="m", mask=2, boost_error=False)
-        return code.png_data_uri(scale=4, border=0, dark="#111111")
+        """The QR code of the verify URL as a PNG data URI: WeasyPrint draws it far faster than SVG paths
+        (holder_pdf.qr_image draws the same pixels over a background)."""
+        return self.qr_code().png_data_uri(scale=holder_pdf.QR_SCALE, border=0, dark="#111111")
 
     @property
     def qr_svg(self) -> Markup:
@@ -352,13 +359,12 @@ def _overlay_css(background: Background) -> str:
     """One rule per marked part (inline styles would be parsed again on every page)."""
     rules = [f"@page {{ size: {background.width}px {background.height}px; margin: 0 }}",
              "html, body { margin: 0 }",
-             f".page {{ position: relative; height: {background.height}px; overflow: hidden }}",
-             ".page + .page { break-before: page }"]
+             f".holder {{ position: absolute; left: 0; top: 0; width: {background.width}px; "
+             f"height: {background.height}px; overflow: hidden; z-index: 0 }}"]
     for number, slot in enumerate(background.slots):
         place = (f"position: absolute; left: {slot.x}px; top: {slot.y}px; width: {slot.width}px; "
                  "margin: 0; padding: 0; border: 0")
         if slot.name == "qr_svg":
-            rules.append(f".slot{number} {{ {place}; height: {slot.height}px }}")
             continue
         wrap = "normal" if slot.any_width else "nowrap"
         rules.append(f".slot{number} {{ {place}; text-align: {slot.text_align}; white-space: {wrap}; {slot.line_css} }}")
@@ -371,20 +377,29 @@ def _overlay_html(background: Background, views: list[CertificateView]) -> str:
     for view in views:
         parts = []
         for number, slot in enumerate(background.slots):
-            if slot.name == "qr_svg":
-                parts.append(Markup('<img class="slot%d" src="%s" alt="">') % (number, view.qr_data_uri))
-            else:
+            if slot.name != "qr_svg":  # drawn by holder_pdf
                 parts.append(Markup('<div class="slot%d"><span data-variable="%s">%s</span></div>')
                              % (number, slot.name, getattr(view, slot.name)))
-        pages.append(Markup('<div class="page">%s</div>') % Markup("").join(parts))
+        pages.append(Markup('<div class="holder" data-holder="%d">%s</div>') % (len(pages), Markup("").join(parts)))
     return str(Markup('<!doctype html><html><head><meta charset="utf-8"><style>%s</style></head><body>%s</body></html>')
                % (Markup(_overlay_css(background)), Markup("").join(pages)))  # our own CSS: numbers and font names
 
 
-def _fits(background: Background, page_box) -> bool:
+def _marked_by_holder(page_box) -> dict[int, dict[str, list[tuple]]]:
+    """The marked parts of an overlay page, by the holder (data-holder) whose group they are in."""
+    found: dict[int, dict[str, list[tuple]]] = {}
+    for name, parts in _marked(page_box).items():
+        for box, ancestors in parts:
+            holder = next(int(a.element.get("data-holder")) for a in ancestors
+                          if getattr(a, "element", None) is not None and a.element.get("data-holder"))
+            found.setdefault(holder, {}).setdefault(name, []).append((box, ancestors))
+    return found
+
+
+def _fits(background: Background, marked: dict[str, list[tuple]]) -> bool:
     """Each marked part of this holder takes the room the full layout gave it."""
     slots = {slot.name: slot for slot in background.slots}
-    for name, found in _marked(page_box).items():
+    for name, found in marked.items():
         slot = slots[name]
         if len(found) != 1:  # split over lines
             return False
@@ -400,36 +415,22 @@ def _fits(background: Background, page_box) -> bool:
 
 
 def _render_overlaid(layout: Layout, views: list[CertificateView], logo: str) -> dict[int, bytes]:
-    """PDFs of the views whose marked parts fit where the background leaves room, by index in `views`."""
+    """PDFs of the views whose marked parts fit where the background leaves room, by index in `views`.
+    Every holder's parts are laid out on ONE page, each holder in a group of its own (a stacking context,
+    drawn between q and Q), which holder_pdf cuts out: far cheaper than one WeasyPrint page per holder."""
     background = _background(layout, min(views, key=lambda view: len(view.holder_name)), logo)
     if background.form is None:
         return {}
     document = HTML(string=_overlay_html(background, views)).render(font_config=pdf.font_config())
-    if len(document.pages) != len(views):
+    if len(document.pages) != 1:
         return {}
-    fitting = [n for n, page in enumerate(document.pages) if _fits(background, page._page_box)]
-    reader = PdfReader(io.BytesIO(document.write_pdf()))
-    return {n: _over_background(reader.pages[n], background.form) for n in fitting}
-
-
-def _over_background(page, form: StreamObject) -> bytes:
-    """One holder's PDF: the background form drawn first, then this holder's own parts."""
-    _keep_own_images(page)
-    writer = PdfWriter()
-    page = writer.add_page(page)
-    resources = DictionaryObject(page["/Resources"].get_object())
-    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
-    xobjects[BACKGROUND_NAME] = writer._add_object(form.clone(writer))
-    resources[NameObject("/XObject")] = xobjects
-    page[NameObject("/Resources")] = resources
-    draw = DecodedStreamObject()
-    draw.set_data(b"q " + BACKGROUND_NAME.encode() + b" Do Q\n")
-    contents = page["/Contents"].get_object()
-    own = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
-    page[NameObject("/Contents")] = ArrayObject([writer._add_object(draw), *own])
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    marked = _marked_by_holder(document.pages[0]._page_box)
+    fitting = [n for n in range(len(views)) if n in marked and _fits(background, marked[n])]
+    [qr] = [(slot.x, slot.y, slot.width, slot.height) for slot in background.slots if slot.name == "qr_svg"]
+    files = holder_pdf.HolderFiles(document.write_pdf(), len(views), background.form, BACKGROUND_NAME, qr)
+    if not files.holders:
+        return {}
+    return {n: files.pdf(n, views[n].qr_code().matrix) for n in fitting}
 
 
 def render_one(layout: Layout, view: CertificateView, logo: str) -> bytes:

@@ -1,4 +1,7 @@
 """The organiser's quota pages under /manage: the plan, the cohort (+ CSV/XLSX), one trainee's quota."""
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -8,6 +11,7 @@ from app import permissions
 from app.accounts import services as accounts
 from app.accounts.regions import region_name
 from app.core import bounds, exports
+from app.core.i18n import local_date
 from app.errors import NotFound
 from app.permissions import require
 from app.quotas import services
@@ -80,8 +84,25 @@ def cohort(event_id: int):
     page = min(page, pages)
     shown = data.rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
     args = {k: v for k, v in request.args.items() if k != "page"}
+    # Names and days as the filter form already has them, each formatted once, not once per row.
+    region_names = dict(form.region.choices[1:])
     return render_template("quotas/cohort.html", event=event, plan=plan, form=form, cohort=data, shown=shown,
-                           page=page, pages=pages, action_form=ActionForm(), export_args=args)
+                           page=page, pages=pages, action_form=ActionForm(), export_args=args,
+                           region_names=region_names, logged_on=_logged_on(shown, event.timezone))
+
+
+def _logged_on(rows, timezone: str) -> dict[int, str]:
+    """Each row's last logged day in the event's timezone (short format) by quota id; rows with none are left out."""
+    zone = ZoneInfo(timezone)
+    days: dict[date, str] = {}
+    cells = {}
+    for row in rows:
+        if row.last_logged_at:
+            day = row.last_logged_at.astimezone(zone).date()
+            if day not in days:
+                days[day] = local_date(day, None, "short")
+            cells[row.quota.id] = days[day]
+    return cells
 
 
 @bp.get("/manage/events/<int:event_id>/quotas.csv", endpoint="cohort_csv", defaults={"fmt": "csv"})

@@ -31,6 +31,7 @@ from app.quotas.models import (
 from app.quotas.pace import URGENCY, Pace, pace
 
 INACTIVE_DAYS = 14
+INACTIVE_SPAN = timedelta(days=INACTIVE_DAYS)
 
 
 @dataclass
@@ -63,9 +64,11 @@ def _is_inactive(row: QuotaRow, starts_on: date, day: date, now: datetime) -> bo
     """Nothing logged for INACTIVE_DAYS while the window runs (`starts_on` is the plan's first day)."""
     if row.pace.status in (PaceStatus.MET, PaceStatus.MISSED) or day < starts_on:
         return False
-    window_open_since = datetime.combine(starts_on, datetime.min.time(), tzinfo=now.tzinfo)
-    last = max(moment for moment in (row.last_logged_at, row.quota.created_at, window_open_since) if moment)
-    return now - last >= timedelta(days=INACTIVE_DAYS)
+    last = datetime.combine(starts_on, datetime.min.time(), tzinfo=now.tzinfo)  # the window opened
+    for moment in (row.last_logged_at, row.quota.created_at):
+        if moment is not None and moment > last:
+            last = moment
+    return now - last >= INACTIVE_SPAN
 
 
 def quota_rows(*where) -> list[QuotaRow]:
@@ -86,9 +89,10 @@ def quota_rows(*where) -> list[QuotaRow]:
     return _counted({q.id: QuotaRow(quota=q, catch_up=q.catch_up) for q in quotas}, ids_query)
 
 
-def _counted(rows: dict[int, QuotaRow], ids_query) -> list[QuotaRow]:
-    """The rows (by quota id) with their counts, last logged time, open tasks, pace and inactivity: one
-    grouped count of consultations per quota and review state, one of open tasks, whatever the length."""
+def _counted(rows: dict[int, QuotaRow], ids_query, *, tasks: bool = True) -> list[QuotaRow]:
+    """The rows (by quota id) with their counts, last logged time, open tasks (unless `tasks` is false: the
+    cohort does not show them), pace and inactivity: one grouped count of consultations per quota, one of
+    open tasks, whatever the length."""
     def in_state(state: ReviewState):
         return func.count(case((Consultation.review_state == state, Consultation.id)))
 
@@ -96,33 +100,41 @@ def _counted(rows: dict[int, QuotaRow], ids_query) -> list[QuotaRow]:
         select(Consultation.quota_id, in_state(ReviewState.ACCEPTED), in_state(ReviewState.SUBMITTED),
                in_state(ReviewState.RETURNED), type_coerce(func.max(Consultation.created_at), Consultation.created_at.type))
         .where(Consultation.quota_id.in_(ids_query)).group_by(Consultation.quota_id)
-    ).all():
+    ).tuples():
         row = rows[quota_id]
         row.accepted, row.submitted, row.returned, row.last_logged_at = accepted, submitted, returned, last
-    for quota_id, count in db.session.execute(
-        select(CuratorTask.quota_id, func.count(CuratorTask.id))
-        .where(CuratorTask.quota_id.in_(ids_query), CuratorTask.open_key.is_not(None))
-        .group_by(CuratorTask.quota_id)
-    ).all():
-        rows[quota_id].open_tasks = count
+    if tasks:
+        for quota_id, count in db.session.execute(
+            select(CuratorTask.quota_id, func.count(CuratorTask.id))
+            .where(CuratorTask.quota_id.in_(ids_query), CuratorTask.open_key.is_not(None))
+            .group_by(CuratorTask.quota_id)
+        ).tuples():
+            rows[quota_id].open_tasks = count
     now = clock.now()
     days: dict[str, date] = {}
     plans: dict[int, tuple] = {}  # plan id → (starts_on, behind_percent, today there): read once per plan
+    paces: dict[tuple, Pace] = {}  # a Pace is a value: quotas with the same inputs share one
     for row in rows.values():
         quota = row.quota
-        if quota.plan_id not in plans:
+        plan_facts = plans.get(quota.plan_id)
+        if plan_facts is None:
             plan = quota.plan
             timezone = plan.event.timezone
             if timezone not in days:
                 days[timezone] = today(timezone)
-            plans[quota.plan_id] = (plan.starts_on, plan.behind_percent, days[timezone])
-        starts_on, behind_percent, day = plans[quota.plan_id]
-        row.pace = pace((starts_on, quota.deadline), quota.target, row.accepted, day, behind_percent=behind_percent)
+            plan_facts = plans[quota.plan_id] = (plan.starts_on, plan.behind_percent, days[timezone])
+        starts_on, behind_percent, day = plan_facts
+        inputs = (starts_on, quota.deadline, quota.target, row.accepted, day, behind_percent)
+        row_pace = paces.get(inputs)
+        if row_pace is None:
+            row_pace = paces[inputs] = pace((starts_on, quota.deadline), quota.target, row.accepted, day,
+                                            behind_percent=behind_percent)
+        row.pace = row_pace
         row.inactive = _is_inactive(row, starts_on, day, now)
     return list(rows.values())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Person:
     """The columns of a trainee or curator a cohort row shows and exports."""
 
@@ -133,7 +145,7 @@ class Person:
     organisation_name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class QuotaFacts:
     """A quota as the cohort reads it: its columns, its plan, its trainee and curator as plain values.
     A cohort of a thousand trainees is one row of columns each, not a thousand ORM quotas and users."""
@@ -150,7 +162,7 @@ class QuotaFacts:
     curator: Person | None
 
 
-def light_rows(*where) -> list[QuotaRow]:
+def light_rows(*where, tasks: bool = True) -> list[QuotaRow]:
     """Rows for the quotas matching `where` (as in `quota_rows`) with the same counts, pace and inactivity
     (one definition, `_counted`), each quota read as columns (QuotaFacts) in one query: for the long lists
     that only show and count (the cohort, its exports and API, the dashboard), not for changing quotas."""
@@ -183,7 +195,7 @@ def light_rows(*where) -> list[QuotaRow]:
                            curator=curators.get(curator_id))
         rows[quota_id] = QuotaRow(quota=facts)
     ids_query = select(ConsultationQuota.id).join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).where(*where)
-    return _counted(rows, ids_query)
+    return _counted(rows, ids_query, tasks=tasks)
 
 
 def pace_of(quota: ConsultationQuota, accepted: int, day: date | None = None) -> Pace:
@@ -253,7 +265,7 @@ class Cohort:
 def cohort(plan: QuotaPlan, *, show: str | None = None, region: str | None = None, curator_id: int | None = None,
            sort: str = "status", descending: bool = False) -> Cohort:
     """The plan's trainees with status and pace; totals over the whole cohort, rows filtered and sorted."""
-    rows = light_rows(ConsultationQuota.plan_id == plan.id)
+    rows = light_rows(ConsultationQuota.plan_id == plan.id, tasks=False)
     result = Cohort(plan=plan, rows=[], total_rows=len(rows), totals=totals_of(rows, plan.target))
     regions: dict[str, list[QuotaRow]] = {}
     for row in rows:
@@ -378,7 +390,7 @@ def progress_for_event(event_id: int) -> dict[int, QuotaProgress]:
 def behind_per_event(events, live_from: date) -> list[tuple[Event, int]]:
     """For the events in `events` (a SELECT of event ids): how many quotas with a deadline on or after
     `live_from` are below the "behind" line, by the cohort page's own rows and pace; events with none are left out."""
-    rows = light_rows(QuotaPlan.event_id.in_(events), ConsultationQuota.deadline >= live_from)
+    rows = light_rows(QuotaPlan.event_id.in_(events), ConsultationQuota.deadline >= live_from, tasks=False)
     counts = Counter(row.quota.plan.event for row in rows if row.pace.is_behind)
     return sorted(counts.items(), key=lambda item: item[0].id)
 

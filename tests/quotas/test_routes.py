@@ -115,3 +115,20 @@ def test_cohort_page_and_curator_queue_run_constant_queries(client, login, app, 
         login(curator)
         counts.append((_count_queries(client, "/manage/curator"), _count_queries(client, "/manage/curator/review")))
     assert counts[0] == counts[1]
+
+
+def test_cohort_rows_show_the_region_and_the_last_logged_day_where_the_event_is(client, login, world):
+    """A consultation logged at 21:00 UTC on 20 March is the 21st in Samara (UTC+4): the row says so,
+    next to its region's name, as the filters name it."""
+    trainee = world.trainees[0]
+    move_to(date(2027, 3, 20), hour=21)
+    services.log_consultation(world.quota(trainee), consultation_data(held_on=date(2027, 3, 20)), trainee)
+    move_to(date(2027, 3, 22))
+    login(world.organiser)
+    page = client.get(f"/manage/events/{world.event.id}/quotas").get_data(as_text=True)
+    row = re.search(rf"<tr>\s*<td><a [^>]*>{trainee.full_name}</a></td>(.*?)</tr>", page, re.S).group(1)
+    region = re.search(r'<option value="RU-SAM">([^<]+)</option>', page).group(1)
+    assert f"<td>{region}</td>" in row
+    assert "21.03.2027" in row and "20.03.2027" not in row
+    silent = re.search(rf"<tr>\s*<td><a [^>]*>{world.trainees[1].full_name}</a></td>(.*?)</tr>", page, re.S).group(1)
+    assert silent.rstrip().endswith("<td>—</td>")
