@@ -30,8 +30,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from joserfc.jwk import ECKey, KeySet
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import inspect, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.certificates.models import SigningKey
@@ -150,11 +150,10 @@ def ensure() -> str:
 
 def ensure_at_start() -> None:
     """`ensure()` when a process starts; before `flask db upgrade` has made the table, nothing to do."""
-    try:
-        ensure()
-    except SQLAlchemyError as error:
-        db.session.rollback()
-        log.info("signing keys not set up yet (%s): run flask db upgrade", type(error).__name__)
+    if not inspect(db.engine).has_table(SigningKey.__tablename__):
+        log.info("signing keys not set up yet: run flask db upgrade")
+        return
+    ensure()
 
 
 def signing_kid() -> str:
