@@ -80,6 +80,30 @@ def leftovers() -> list[str]:
     return [f.key for f in store().list(CERTIFICATES) if f.key.endswith(TEMPORARY_SUFFIX)]
 
 
+def _moved_into_place(files, key: str) -> bool:
+    """Move a temporary PDF to its place if its certificate committed (same serial and hash) and only the
+    move was lost; False when it has no committed certificate or its place is taken."""
+    serial = key.rsplit("/", 1)[-1].removesuffix(TEMPORARY_SUFFIX)
+    recorded = db.session.execute(select(Certificate.pdf_path, Certificate.pdf_sha256)
+                                  .where(Certificate.serial == serial)).one_or_none()
+    if recorded and not files.exists(key_in_store(recorded.pdf_path)) and files.sha256(key) == recorded.pdf_sha256:
+        files.move(key, key_in_store(recorded.pdf_path))
+        log.warning("certificate %s: its PDF was moved into place after its move was lost", serial)
+        return True
+    return False
+
+
+def recover_lost_moves() -> None:
+    """Every PDF whose certificate committed while the process recording it died before the move: run
+    when a job resumes, so its holders have their PDFs at once rather than at the next sweep."""
+    files = store()
+    for leftover in leftovers():
+        try:
+            _moved_into_place(files, leftover)
+        except MissingFile:  # another runner or the sweeper got there first
+            continue
+
+
 def sweep(older_than: timedelta = LEFTOVER_AGE) -> int:
     """Deal with temporary files left by a killed process; returns how many were removed."""
     cutoff = datetime.now(UTC) - older_than  # files carry the real time, not the app's (maybe frozen) clock
@@ -88,15 +112,8 @@ def sweep(older_than: timedelta = LEFTOVER_AGE) -> int:
     for leftover in files.list(CERTIFICATES):
         if not leftover.key.endswith(TEMPORARY_SUFFIX) or leftover.modified > cutoff:
             continue
-        serial = leftover.key.rsplit("/", 1)[-1].removesuffix(TEMPORARY_SUFFIX)
         try:
-            recorded = db.session.execute(select(Certificate.pdf_path, Certificate.pdf_sha256)
-                                          .where(Certificate.serial == serial)).one_or_none()
-            if (recorded and not files.exists(key_in_store(recorded.pdf_path))
-                    and files.sha256(leftover.key) == recorded.pdf_sha256):
-                files.move(leftover.key, key_in_store(recorded.pdf_path))
-                log.warning("certificate %s: its PDF was moved into place by the sweeper", serial)
-            else:
+            if not _moved_into_place(files, leftover.key):
                 files.delete(leftover.key)
                 removed += 1
         except MissingFile:  # another sweeper or the unit that wrote it got there first

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.accounts.models import User
-from app.certificates import eligibility, issuance, rendering
+from app.certificates import eligibility, files, issuance, rendering
 from app.certificates.models import Certificate, CertificateKind, IssuanceJob, JobState
 from app.database import lock_row, row_or_not_found, unit_of_work
 from app.errors import ValidationFailed
@@ -162,6 +162,7 @@ def run_job(job_id: int, progress: Callable[[IssuanceJob], None] | None = None) 
     job, wait = _claim(job_id, owner)
     if job is None:
         return wait
+    files.recover_lost_moves()  # a runner killed between a batch's commit and its PDFs' move
     event = db.session.get(Event, job.event_id)
     while True:
         settled = _holders(job) | {e["user_id"] for e in job.errors}

@@ -96,3 +96,18 @@ def test_the_sweeper_moves_a_committed_certificates_pdf_into_place(app, seminar,
     assert files.sweep() == 0
     assert store().get(final) == pdf and not store().exists(leftover.temporary)
     assert issuance.pdf_bytes(certificate) == pdf
+
+
+def test_a_resumed_job_moves_a_committed_certificates_pdf_into_place_at_once(app, seminar, organiser):
+    """The runner died after a batch's commit, before the move: resuming does not wait for the sweeper;
+    a fresh leftover with no committed certificate (another runner's, being recorded) stays."""
+    event, users = seminar
+    certificate = issuance.issue_one(event, users[0], P, organiser)
+    final = files.key_in_store(certificate.pdf_path)
+    pdf = store().get(final)
+    store().delete(final)
+    leftover = files.stage(certificate.serial, pdf)
+    in_flight = files.stage("PRK-2027-900003", b"%PDF- being recorded right now")
+    files.recover_lost_moves()
+    assert store().get(final) == pdf and not store().exists(leftover.temporary)
+    assert store().exists(in_flight.temporary)
