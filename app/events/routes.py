@@ -24,11 +24,9 @@ from app.events.forms import (
     CancelEventForm,
     DeleteDraftForm,
     FilterForm,
-    MeetingForm,
-    OutcomeForm,
-    SeriesForm,
     results_form_for,
 )
+from app.events.meeting_forms import MeetingForm, OutcomeForm, SeriesForm
 from app.events.models import EventKind, TripService
 from app.events.signals import event_page_wanted
 from app.extensions import db

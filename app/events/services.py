@@ -22,6 +22,7 @@ from app.events.changes import (
     denormalise_dates,
     record_change,
 )
+from app.events.meetings import cancel_meeting, change_meeting, record_outcome, reinstate_meeting
 from app.events.models import (
     Event,
     EventKind,
@@ -53,16 +54,7 @@ from app.events.queries import (
     seats_left,
     team_places,
 )
-from app.events.series import (
-    cancel_meeting,
-    change_meeting,
-    create_meetings,
-    moved_by_hand,
-    preview,
-    record_outcome,
-    reinstate_meeting,
-    rule_of,
-)
+from app.events.series import create_meetings, moved_by_hand, preview, rule_of
 from app.events.validation import validate
 from app.extensions import db
 

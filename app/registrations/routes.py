@@ -1,37 +1,33 @@
 """Registration pages: parse → load scoped to the event → permissions.require → one service call.
 
-The questions' pages are in question_routes.py.
+The questions' pages are in question_routes.py, the approval queue in approval_routes.py and check-in in
+check_in_routes.py.
 """
 import segno
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import clock
 from app.accounts.regions import region_name
 from app.core.exports import CSV_DELIMITERS, table_response
 from app.errors import DomainError, NotFound, ValidationFailed, apply_to_form
 from app.events.models import Event
 from app.permissions import require
+from app.registrations import approval_routes as _approval_routes  # noqa: F401 — its routes join the blueprint
+from app.registrations import check_in_routes as _check_in_routes  # noqa: F401
 from app.registrations import exports, imports, printables, queries, questions, services, ui
-from app.registrations import question_routes as _question_routes  # noqa: F401 — its routes join the blueprint
+from app.registrations import question_routes as _question_routes  # noqa: F401
 from app.registrations.blueprint import bp, load_event
 from app.registrations.forms import (
     ActionForm,
     AddParticipantForm,
     AnswersForm,
-    BulkDecisionForm,
     ChangeRoleForm,
     ChangeStatusForm,
-    CheckInForm,
-    CheckInSearchForm,
     ImportForm,
     ParticipantFilterForm,
-    QueueFilterForm,
     RegisterForm,
-    RejectForm,
-    UndoCheckInForm,
     with_questions,
 )
 from app.registrations.models import Registration, RegistrationStatus
@@ -39,7 +35,6 @@ from app.routing import act, confirmation, flash_invalid, submit
 from app.routing import signed_in_user as user
 
 S = RegistrationStatus
-SYNC_BATCH_MAX = 500
 
 
 def _event_page(event_id: int) -> str:
@@ -335,101 +330,6 @@ def export(event_id: int, fmt: str):
                           delimiter=CSV_DELIMITERS.get(request.args.get("delimiter", ""), ","))
 
 
-def _render_queue(event: Event, failed: tuple[int, RejectForm] | None = None, status: int = 200,
-                  bulk_form: BulkDecisionForm | None = None):
-    """The approval table: one row per applicant with region, organisation, what the rules say and the
-    answers; filtered and sorted by GET parameters (links and a form, no JavaScript needed)."""
-    region_codes, organisations = queries.filter_options(event)
-    filter_form = QueueFilterForm(request.args)
-    filter_form.fill_choices([(code, region_name(code)) for code in region_codes],
-                             [(str(o.id), o.name) for o in organisations])
-    entries, waiting = services.approval_table(event, **filter_form.filters())
-    forms = {entry.registration.id: RejectForm(formdata=None, prefix=f"r{entry.registration.id}") for entry in entries}
-    if failed is not None and failed[0] in forms:
-        forms[failed[0]] = failed[1]
-    bulk_form = bulk_form or BulkDecisionForm(formdata=None)
-    ticked = set(bulk_form.registration_ids.data or [])
-    if request.args.get("tick") == "all":
-        ticked = {entry.registration.id for entry in entries}
-    args = {name: value for name, value in request.args.items() if name in filter_form.data and value}
-    return render_template("registrations/manage_approvals.html", event=event, entries=entries, waiting=waiting,
-                           reject_forms=forms, action_form=ActionForm(), bulk_form=bulk_form, ticked=ticked,
-                           filter_form=filter_form, args=args, questions=questions.event_questions(event.id),
-                           answer_text=questions.answer_text), status
-
-
-def _bulk_question(event: Event, form: BulkDecisionForm):
-    """Rejecting several asks first, naming them; approving does not (it destroys nothing)."""
-    if form.action.data != "reject" or not form.validate_on_submit():
-        return None
-    names = [entry.registration.user.full_name for entry in services.approval_queue(event)
-             if entry.registration.id in set(form.registration_ids.data or [])]
-    if not names:
-        return None
-    return confirmation(
-        ngettext("Reject %(num)d application?", "Reject %(num)d applications?", len(names)),
-        button=_("Yes, reject them"), back=url_for(".approvals", event_id=event.id),
-        consequences=[", ".join(names), _("Each of them is mailed this reason: %(reason)s",
-                                          reason=form.reason.data or "—")])
-
-
-@bp.post("/manage/events/<int:event_id>/approvals/bulk")
-@login_required
-def bulk_decide(event_id: int):
-    event = load_event(event_id, "event.manage_registrations")
-    form = BulkDecisionForm()
-    if (form.reason.data or "").strip():
-        asked = _bulk_question(event, form)
-        if asked is not None:
-            return asked
-    decided = submit(form, lambda: services.bulk_decide(event, user(), form.registration_ids.data or [],
-                                                        form.action.data or "", form.reason.data or ""),
-                     done=lambda count: ngettext("%(num)d application is approved.",
-                                                 "%(num)d applications are approved.", count)
-                     if form.action.data == "approve" else
-                     ngettext("%(num)d application is rejected; the reason was mailed.",
-                              "%(num)d applications are rejected; the reason was mailed.", count),
-                     to=url_for(".approvals", event_id=event.id))
-    return decided or _render_queue(event, status=422, bulk_form=form)
-
-
-@bp.get("/manage/events/<int:event_id>/approvals")
-@login_required
-def approvals(event_id: int):
-    event = load_event(event_id, "event.manage_registrations")
-    return _render_queue(event)
-
-
-@bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/approve")
-@login_required
-def approve(event_id: int, registration_id: int):
-    event = load_event(event_id, "event.manage_registrations")
-    registration = services.registration_in_event(event, registration_id)
-    return act(ActionForm(), lambda: services.approve(registration, user()),
-               done=lambda _result: _("%(name)s is approved: %(status)s.", name=registration.user.full_name,
-                                      status=registration.status.label),
-               to=url_for(".approvals", event_id=event.id))
-
-
-@bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/reject")
-@login_required
-def reject(event_id: int, registration_id: int):
-    event = load_event(event_id, "event.manage_registrations")
-    registration = services.registration_in_event(event, registration_id)
-    form = RejectForm(prefix=f"r{registration.id}")
-    if form.validate_on_submit() and (form.reason.data or "").strip():
-        asked = confirmation(_("Reject the application of %(name)s?", name=registration.user.full_name),
-                             button=_("Yes, reject it"), back=url_for(".approvals", event_id=event.id),
-                             consequences=[_("%(name)s is mailed this reason: %(reason)s",
-                                             name=registration.user.full_name, reason=form.reason.data)])
-        if asked is not None:
-            return asked
-    rejected = submit(form, lambda: services.reject(registration, user(), form.reason.data),
-                      done=_("%(name)s is rejected; the reason was mailed.", name=registration.user.full_name),
-                      to=url_for(".approvals", event_id=event.id))
-    return rejected or _render_queue(event, (registration.id, form), 422)
-
-
 @bp.post("/manage/events/<int:event_id>/registrations/<int:registration_id>/cancel")
 @login_required
 def cancel_participant(event_id: int, registration_id: int):
@@ -447,100 +347,3 @@ def cancel_participant(event_id: int, registration_id: int):
 
 
 # --- check-in ----------------------------------------------------------------------------
-
-def _render_check_in(event, session, check_in_form, status: int = 200):
-    search = CheckInSearchForm(request.args)
-    filters = {"status": S.CONFIRMED.value, "q": search.q.data if search.validate() else None}
-    listing = services.participants(event, filters)
-    check_ins = services.check_ins_of(session)
-    return render_template("registrations/manage_check_in.html", event=event, session=session, listing=listing,
-                           checked=set(check_ins), check_ins=check_ins, search=search, form=check_in_form,
-                           undo_form=UndoCheckInForm(), total_confirmed=listing.by_status.get(S.CONFIRMED, 0),
-                           now=clock.now(), is_open=services.check_in_is_open(session),
-                           opens_at=services.check_in_opens_at(session),
-                           names_first=ui.names_first(event),
-                           offline_data=ui.check_in_offline_data(event, session, check_ins)), status
-
-
-def _check_in_list(event, session, registration: Registration | None) -> str:
-    """Back to the check-in list, at the row just ticked: on a phone the list keeps its place."""
-    url = url_for(".check_in_page", event_id=event.id, session_id=session.id, q=request.args.get("q") or None)
-    return f"{url}#participant-{registration.id}" if registration is not None else url
-
-
-@bp.get("/manage/events/<int:event_id>/check-in")
-@login_required
-def check_in_today(event_id: int):
-    """Check-in of a group or a long series: straight to today's meeting (or the next one)."""
-    event = load_event(event_id, "event.manage_registrations")
-    session = services.session_to_check_in(event.sessions)
-    if session is None:
-        flash(_("This event has no sessions to check in."), "warning")
-        return redirect(url_for(".participants", event_id=event.id))
-    return redirect(url_for(".check_in_page", event_id=event.id, session_id=session.id))
-
-
-@bp.get("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in")
-@login_required
-def check_in_page(event_id: int, session_id: int):
-    event = load_event(event_id, "event.manage_registrations")
-    session = services.session_in_event(event, session_id)
-    return _render_check_in(event, session, CheckInForm(formdata=None))
-
-
-@bp.post("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in")
-@login_required
-def check_in(event_id: int, session_id: int):
-    event = load_event(event_id, "event.manage_registrations")
-    session = services.session_in_event(event, session_id)
-    form = CheckInForm()
-    if not form.validate_on_submit():
-        return _render_check_in(event, session, form, 422)
-    try:
-        if form.token.data:
-            registration = services.registration_for_ticket(event, form.token.data)
-        elif form.registration_id.data:
-            registration = services.registration_in_event(event, form.registration_id.data)
-        else:
-            raise ValidationFailed(services.MESSAGES["bad_ticket"], field="token")
-        outcome = services.record_check_in(registration, session, user())
-    except DomainError as error:
-        apply_to_form(form, error)
-        return _render_check_in(event, session, form, 422)
-    if outcome.created:
-        flash(_("%(name)s is checked in.", name=registration.user.full_name), "success")
-    else:
-        flash(ui.already_checked_in(registration, outcome.entry, event), "warning")
-    return redirect(_check_in_list(event, session, registration if form.registration_id.data else None))
-
-
-@bp.post("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in/sync")
-@login_required
-def sync_check_ins(event_id: int, session_id: int):
-    """Ticks made offline on this page, sent as JSON (`{"entries": [{"client_key", "registration_id" or
-    "token", "at"}]}`, CSRF token in the X-CSRFToken header): what became of each, by its key."""
-    event = load_event(event_id, "event.manage_registrations")
-    session = services.session_in_event(event, session_id)
-    body = request.get_json(silent=True)
-    entries = body.get("entries") if isinstance(body, dict) else None
-    if not isinstance(entries, list) or len(entries) > SYNC_BATCH_MAX:
-        message = _("Send the entries as a list.")
-        return jsonify({"error": message, "fields": {"entries": [message]}}), 422
-    outcomes = services.sync_check_ins(event, session, user(), entries)
-    return jsonify({"results": [ui.synced_check_in_json(outcome, event) for outcome in outcomes],
-                    "checked_in": sorted(services.checked_in_ids(session))})
-
-
-@bp.post("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in/undo")
-@login_required
-def undo_check_in(event_id: int, session_id: int):
-    event = load_event(event_id, "event.manage_registrations")
-    session = services.session_in_event(event, session_id)
-    form = UndoCheckInForm()
-    if form.validate_on_submit() and (form.registration_id.data or "").isdigit():
-        registration = services.registration_in_event(event, int(form.registration_id.data))
-        services.undo_check_in(registration, session, user())
-        flash(_("The check-in of %(name)s is undone.", name=registration.user.full_name), "success")
-        return redirect(_check_in_list(event, session, registration))
-    flash(_("Choose a participant."), "danger")
-    return redirect(_check_in_list(event, session, None))

@@ -18,10 +18,9 @@ Decisions worth knowing:
   a cancellation or an expired offer reuses the row (unique event × user) with a new queue time.
 - Declining an offer is a cancellation (note "declined offer") and passes the seat on.
 """
-from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app import clock
 from app.accounts import verification
@@ -33,8 +32,7 @@ from app.events.models import (
     EventStatus,
 )
 from app.events.signals import event_changed
-from app.extensions import BULK, db
-from app.outbox import services as outbox
+from app.extensions import db
 from app.registrations import manual, questions
 from app.registrations.attendance import (
     attendance,
@@ -67,6 +65,7 @@ from app.registrations.queries import (
     ticket_token,
     waitlist_positions,
 )
+from app.registrations.reminders import send_reminders
 from app.registrations.seats import (
     check_role,
     check_rules,
@@ -465,38 +464,3 @@ def bulk_decide(event: Event, actor: User, registration_ids: list[int], action: 
                     _l("%(name)s: %(reason)s Nothing was changed.", name=registration.user.full_name,
                        reason=refusal.message), code=refusal.code) from refusal
     return len(chosen)
-
-
-# --- reminders ------------------------------------------------------------------------------
-
-def send_reminders() -> int:
-    """Mail confirmed participants the day before the first session; each one once (idempotent).
-
-    The claim is a conditional UPDATE (reminder_sent_at IS NULL) in the same unit of work as the
-    mail's outbox row, so two runs at once never send twice and a claimed reminder is never lost.
-    """
-    now = clock.now()
-    with unit():
-        candidates = db.session.execute(
-        select(Registration.id).join(Event, Event.id == Registration.event_id).where(
-            Registration.status == S.CONFIRMED, Registration.reminder_sent_at.is_(None),
-            Event.status == EventStatus.PUBLISHED, Event.starts_at > now,
-            Event.starts_at <= now + timedelta(days=1),
-        )
-        ).scalars().all()
-    sent = 0
-    for registration_id in candidates:
-        with unit():
-            claimed = db.session.execute(
-                update(Registration).where(Registration.id == registration_id,
-                                           Registration.reminder_sent_at.is_(None),
-                                           Registration.status == S.CONFIRMED)
-                .values(reminder_sent_at=now).execution_options(synchronize_session=False)
-            ).rowcount
-            if claimed:
-                outbox.emit(MAIL_TOPIC, queue=BULK, kind="reminder", registration_id=registration_id, extra={},
-                            summary=f"reminder #{registration_id}")
-                sent += 1
-    return sent
-
-
