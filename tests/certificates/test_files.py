@@ -84,14 +84,19 @@ def test_the_sweeper_removes_old_leftovers_and_keeps_fresh_ones(app, seminar, or
     assert not store().exists(old.temporary) and store().exists(fresh.temporary)
 
 
-def test_the_sweeper_moves_a_committed_certificates_pdf_into_place(app, seminar, organiser):
-    """The process died after the commit, before the move: the row is there, its PDF only as a leftover."""
+def _committed_but_not_moved(seminar, organiser):
+    """A certificate whose row committed while its PDF is still only the temporary leftover."""
     event, users = seminar
     certificate = issuance.issue_one(event, users[0], P, organiser)
     final = files.key_in_store(certificate.pdf_path)
     pdf = store().get(final)
     store().delete(final)
-    leftover = files.stage(certificate.serial, pdf)
+    return certificate, final, pdf, files.stage(certificate.serial, pdf)
+
+
+def test_the_sweeper_moves_a_committed_certificates_pdf_into_place(app, seminar, organiser):
+    """The process died after the commit, before the move: the row is there, its PDF only as a leftover."""
+    certificate, final, pdf, leftover = _committed_but_not_moved(seminar, organiser)
     _age(leftover.temporary, 7200)
     assert files.sweep() == 0
     assert store().get(final) == pdf and not store().exists(leftover.temporary)
@@ -101,12 +106,7 @@ def test_the_sweeper_moves_a_committed_certificates_pdf_into_place(app, seminar,
 def test_a_resumed_job_moves_a_committed_certificates_pdf_into_place_at_once(app, seminar, organiser):
     """The runner died after a batch's commit, before the move: resuming does not wait for the sweeper;
     a fresh leftover with no committed certificate (another runner's, being recorded) stays."""
-    event, users = seminar
-    certificate = issuance.issue_one(event, users[0], P, organiser)
-    final = files.key_in_store(certificate.pdf_path)
-    pdf = store().get(final)
-    store().delete(final)
-    leftover = files.stage(certificate.serial, pdf)
+    certificate, final, pdf, leftover = _committed_but_not_moved(seminar, organiser)
     in_flight = files.stage("PRK-2027-900003", b"%PDF- being recorded right now")
     files.recover_lost_moves()
     assert store().get(final) == pdf and not store().exists(leftover.temporary)
