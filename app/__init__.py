@@ -75,7 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-AREAS_WITH_TASKS = ("accounts", "certificates", "core", "messaging", "outbox", "quotas", "registrations")
+AREAS_WITH_TASKS = ("accounts", "certificates", "core", "messaging", "outbox", "quotas", "registrations", "reports")
 
 
 def import_tasks() -> None:

@@ -172,7 +172,11 @@ feed_pieces = Region("feed_pieces", timeout=24 * 3600, threshold=50_000, thresho
 # Whole public feeds per (filters, language, locale): large (megabytes), so few of them in memory.
 feed_bodies = Region("feed_bodies", timeout=6 * 3600, threshold=8, threshold_setting="CALENDAR_CACHE_BODIES")
 
-REGIONS = (pages, feed_pieces, feed_bodies)
+# Each programme's report and dashboard figures per language, valid while its facts and the clock have not
+# moved (app/reports/freshness.py): small, one per (programme, kind, language).
+reports = Region("reports", timeout=24 * 3600, threshold=1024)
+
+REGIONS = (pages, feed_pieces, feed_bodies, reports)
 
 
 def init_app(app: Flask) -> None:

@@ -110,7 +110,7 @@ def lock_row(model, pk):
         # set to itself, or the dummy UPDATE would move it, unlike FOR UPDATE on PostgreSQL.
         unchanged = {column.key: column for column in model.__table__.columns if column.onupdate is not None}
         session.execute(update(model).where(model.id == pk).values(id=model.id, **unchanged)
-                        .execution_options(synchronize_session=False))
+                        .execution_options(synchronize_session=False, facts_unchanged=True))
         return session.get(model, pk, populate_existing=True)
     return session.execute(
         select(model).where(model.id == pk).with_for_update(of=model).execution_options(populate_existing=True)

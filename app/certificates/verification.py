@@ -101,4 +101,5 @@ def record_check(certificate: Certificate) -> None:
     with unit_of_work():
         db.session.execute(update(Certificate).where(Certificate.id == certificate.id)
                         .values(verification_count=Certificate.verification_count + 1,
-                                last_verified_at=clock.now()))
+                                last_verified_at=clock.now())
+                        .execution_options(facts_unchanged=True))

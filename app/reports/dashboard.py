@@ -140,7 +140,7 @@ def programme_progress(user: User, now: datetime) -> list[ProgrammeProgress]:
         select(Programme).where(permissions.managed_programmes_clause(user, Programme)).options(selectinload(Programme.stages))
         .order_by(Programme.starts_on.desc(), Programme.id.desc())
     ).scalars())
-    figures = report.progress(managed, now)
+    figures = report.progress(managed)
     return [ProgrammeProgress(p, figures[p.id], p.ends_on - NEAR_END <= today <= p.ends_on + timedelta(days=30))
             for p in managed]
 

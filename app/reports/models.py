@@ -134,3 +134,19 @@ class SnapshotImmutable(RuntimeError):
 @event.listens_for(ReportSnapshot, "before_update")
 def _refuse_snapshot_update(_mapper, _connection, target: ReportSnapshot) -> None:
     raise SnapshotImmutable(f"report snapshot {target.id} is frozen")
+
+
+class ProgrammeChange(db.Model):
+    """One flush that changed what a programme's report counts (programme_id NULL: possibly every programme).
+
+    Written by app/reports/freshness.py in the writer's own transaction; only ever inserted (and pruned),
+    so writers to one programme never wait on each other as they would on a counter row. No foreign key:
+    the row of a programme deleted in the same flush is already gone.
+    """
+
+    __tablename__ = "programme_changes"
+    __table_args__ = (Index("ix_programme_changes_programme_id", "programme_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int | None]
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,8 +9,8 @@ nothing grows with the number of indicators, events, registrations or trips.
 """
 from datetime import date, datetime, timedelta
 
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from sqlalchemy import select
 
 from app import clock
@@ -19,7 +19,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.programmes import services as programmes
 from app.programmes.models import Programme
-from app.reports import figures, sources
+from app.reports import figures, freshness, sources
 from app.reports import indicators as definitions
 from app.reports.models import Indicator
 
@@ -211,11 +211,18 @@ def _charts(programme: Programme, indicators: list[Indicator], today: date) -> d
 
 
 def build(programme_id: int, now: datetime | None = None) -> dict | None:
-    """The live report of a programme (None when there is no such programme)."""
+    """The live report of a programme (None when there is no such programme). At the current time it comes
+    from the cache while nothing it counts has changed (app/reports/freshness.py); at a given time, built."""
     programme = programmes.load_programme(programme_id)
     if programme is None:
         return None
-    now = now or clock.now()
+    if now is not None:
+        return _built(programme, now)
+    return freshness.cached("report", [programme.id], lambda _ids, at: {programme.id: _built(programme, at)},
+                            variant=str(get_locale()))[programme.id]
+
+
+def _built(programme: Programme, now: datetime) -> dict:
     today = now.date()
     indicators = definitions.indicators_of(programme)
     deviations = definitions.deviations_of(programme)
@@ -254,18 +261,31 @@ def build(programme_id: int, now: datetime | None = None) -> dict | None:
     }
 
 
+def _overall_facts(indicators: list[Indicator], by_id: dict[int, Programme]):
+    """A builder for freshness.cached: {programme id: {indicator id: overall fact}} of the programmes asked
+    for, every computed indicator of them in one query."""
+    def built(programme_ids: list[int], _now: datetime) -> dict[int, dict[int, int | None]]:
+        wanted = [i for i in indicators if i.programme_id in programme_ids]
+        known = facts_of(wanted, {pid: by_id[pid] for pid in programme_ids}, with_stages=False, with_outside=False)
+        return {pid: {i.id: known[i.id][0] for i in wanted if i.programme_id == pid} for pid in programme_ids}
+    return built
+
+
 def progress(programmes: list[Programme], now: datetime | None = None) -> dict[int, dict]:
     """Dashboard figures per programme: indicators met, those below plan, and the mean % of plan (capped at
-    100). Every computed indicator of every programme in one query."""
+    100). The facts come from the cache where nothing they count has changed; the rest in one query."""
     today = (now or clock.now()).date()
     by_id = {p.id: p for p in programmes}
     indicators = definitions.indicators_of_programmes(list(by_id))
-    known = facts_of(indicators, by_id, with_stages=False, with_outside=False)
+    if now is None:
+        facts = freshness.cached("overall_facts", list(by_id), _overall_facts(indicators, by_id))
+    else:
+        facts = _overall_facts(indicators, by_id)(list(by_id), now)
     result = {}
     for programme in programmes:
         rows = []
         for indicator in (i for i in indicators if i.programme_id == programme.id):
-            fact = known[indicator.id][0]
+            fact = facts[programme.id].get(indicator.id)
             rows.append((indicator, fact, status(fact, indicator.plan, programme.starts_on, programme.ends_on, today)))
         shares = [min(percent(fact, i.plan), 100) for i, fact, _s in rows if percent(fact, i.plan) is not None]
         result[programme.id] = {
