@@ -6,7 +6,7 @@ SQL twin of "event.edit"), grouped by event, whatever the number of events or re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from app import clock, permissions
@@ -18,7 +18,7 @@ from app.programmes.models import Programme
 from app.quotas import services as quotas
 from app.quotas.models import Consultation, ConsultationQuota, QuotaPlan, ReviewState
 from app.registrations.models import CheckIn, Registration, RegistrationStatus
-from app.reports import report, sources
+from app.reports import freshness, report, sources
 
 OFFER_WARNING = timedelta(hours=24)
 NEAR_END = timedelta(days=60)
@@ -107,24 +107,52 @@ def consultations_to_review(user: User) -> Attention:
     return Attention("consultations_to_review", [Entry(event_id, title, n) for event_id, title, n in rows])
 
 
+def _per_event_by_programme(kind: str, user: User, now: datetime, count) -> list[Entry]:
+    """`count(events, now)` → [(event id, programme id, title, n)] for a SELECT of event ids, taken per programme
+    from the report cache (app/reports/freshness.py: stale once anything it counts or the clock moves) and
+    kept to the events the user may edit; events in no programme are counted at once."""
+    editable = db.session.execute(select(Event.id, Event.programme_id)
+                                  .where(permissions.editable_events_clause(user, Event))).all()
+    allowed = {event_id for event_id, _programme_id in editable}
+    programme_ids = sorted({programme_id for _event_id, programme_id in editable if programme_id is not None})
+
+    def counted(ids: list[int], at: datetime) -> dict[int, list[tuple]]:
+        rows = count(select(Event.id).where(Event.programme_id.in_(ids)), at)
+        return {pid: [(e, title, n) for e, p, title, n in rows if p == pid] for pid in ids}
+
+    cached = freshness.cached(kind, programme_ids, counted) if programme_ids else {}
+    loose = count(select(Event.id).where(permissions.editable_events_clause(user, Event),
+                                         Event.programme_id.is_(None)), now)
+    rows = [row for pid in programme_ids for row in cached[pid] if row[0] in allowed]
+    rows += [(event_id, title, n) for event_id, _pid, title, n in loose]
+    return [Entry(event_id, title, n) for event_id, title, n in sorted(rows)]
+
+
+def _behind(events, now: datetime) -> list[tuple]:
+    behind = quotas.behind_per_event(events, (now - timedelta(days=1)).date())
+    return [(event.id, event.programme_id, event.title, count) for event, count in behind]
+
+
 def behind_pace(user: User, now: datetime) -> Attention:
     """Quotas behind pace, per event the user may edit, as the quotas area counts them (its cohort's own rule)."""
-    editable = select(Event.id).where(permissions.editable_events_clause(user, Event))
-    behind = quotas.behind_per_event(editable, (now - timedelta(days=1)).date())
-    return Attention("behind_pace", [Entry(event.id, event.title, count) for event, count in behind])
+    return Attention("behind_pace", _per_event_by_programme("behind_pace", user, now, _behind))
+
+
+def _due(events, now: datetime) -> list[tuple]:
+    issued = exists().where(Certificate.event_id == Registration.event_id, Certificate.user_id == Registration.user_id,
+                            Certificate.kind == CertificateKind.PARTICIPATION, Certificate.revoked_at.is_(None))
+    trained = sources.trained_registrations()
+    return db.session.execute(
+        trained(Event.id, Event.programme_id, Event.title, func.count(Registration.id))
+        .where(Event.id.in_(events), Event.status == EventStatus.PUBLISHED, Event.ends_at <= now,
+               Event.kind == EventKind.SEMINAR, ~issued)
+        .group_by(Event.id, Event.programme_id, Event.title).order_by(Event.id)
+    ).tuples().all()
 
 
 def certificates_due(user: User, now: datetime) -> Attention:
     """Ended seminars whose participants reached the attendance threshold but hold no participation certificate."""
-    issued = exists().where(Certificate.event_id == Registration.event_id, Certificate.user_id == Registration.user_id,
-                            Certificate.kind == CertificateKind.PARTICIPATION, Certificate.revoked_at.is_(None))
-    trained = sources.trained_registrations()
-    rows = db.session.execute(
-        trained(Event.id, Event.title, func.count(Registration.id))
-        .where(and_(*_ended(user, now)), Event.kind == EventKind.SEMINAR, ~issued)
-        .group_by(Event.id, Event.title).order_by(Event.id)
-    ).all()
-    return Attention("certificates_due", [Entry(event_id, title, n) for event_id, title, n in rows])
+    return Attention("certificates_due", _per_event_by_programme("certificates_due", user, now, _due))
 
 
 @dataclass
