@@ -213,13 +213,15 @@ def _charts(programme: Programme, indicators: list[Indicator], today: date) -> d
 def build(programme_id: int, now: datetime | None = None) -> dict | None:
     """The live report of a programme (None when there is no such programme). At the current time it comes
     from the cache while nothing it counts has changed (app/reports/freshness.py); at a given time, built."""
-    programme = programmes.load_programme(programme_id)
-    if programme is None:
-        return None
     if now is not None:
-        return _built(programme, now)
-    return freshness.cached("report", [programme.id], lambda _ids, at: {programme.id: _built(programme, at)},
-                            variant=str(get_locale()))[programme.id]
+        programme = programmes.load_programme(programme_id)
+        return _built(programme, now) if programme is not None else None
+
+    def built(_ids: list[int], at: datetime) -> dict:
+        programme = programmes.load_programme(programme_id)
+        return {programme_id: _built(programme, at) if programme is not None else None}
+
+    return freshness.cached("report", [programme_id], built, variant=str(get_locale()))[programme_id]
 
 
 def _built(programme: Programme, now: datetime) -> dict:
