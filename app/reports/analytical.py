@@ -24,6 +24,7 @@ from app.extensions import db
 from app.programmes.models import Programme
 from app.reports import exports, report
 from app.reports import indicators as definitions
+from app.reports.models import Indicator
 
 PGF, NEUTRAL = "pgf", "neutral"
 LAYOUTS = (PGF, NEUTRAL)
@@ -367,4 +368,5 @@ def locale_for(layout: str, wanted: str | None, languages, current: str) -> str:
 
 def deviation_notes(programme: Programme) -> dict[int, str]:
     """{indicator id: its deviation note}, for the report page beside the figures."""
-    return {i.id: i.deviation_note for i in definitions.indicators_of(programme) if i.deviation_note}
+    return dict(db.session.execute(select(Indicator.id, Indicator.deviation_note).where(
+        Indicator.programme_id == programme.id, Indicator.deviation_note != "")).tuples().all())

@@ -121,8 +121,8 @@ def _per_event_by_programme(kind: str, user: User, now: datetime, count) -> list
         return {pid: [(e, title, n) for e, p, title, n in rows if p == pid] for pid in ids}
 
     cached = freshness.cached(kind, programme_ids, counted) if programme_ids else {}
-    loose = count(select(Event.id).where(permissions.editable_events_clause(user, Event),
-                                         Event.programme_id.is_(None)), now)
+    loose_ids = [event_id for event_id, programme_id in editable if programme_id is None]
+    loose = count(select(Event.id).where(Event.id.in_(loose_ids)), now) if loose_ids else []
     rows = [row for pid in programme_ids for row in cached[pid] if row[0] in allowed]
     rows += [(event_id, title, n) for event_id, _pid, title, n in loose]
     return [Entry(event_id, title, n) for event_id, title, n in sorted(rows)]

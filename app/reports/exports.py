@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment
 from app.core.exports import csv_text as table_csv
 from app.core.exports import sheet_title, workbook_bytes, write_sheet
 from app.reports import charts
-from app.reports.report import status_label
+from app.reports.report import status_label, status_labeller
 
 PERCENT = {5: "0%"}
 
@@ -105,5 +105,5 @@ def pdf(data: dict, locale: str, snapshot=None, timezone: str | None = None) -> 
                                                                 for r in data["charts"]["regions"]]),
                                consultations_chart=charts.pace_line(data["charts"].get("consultations"),
                                                                     label=lambda m: f"{m[5:]}.{m[2:4]}"),
-                               status_label=status_label, plan_state_label=plan_state_label)
+                               status_label=status_labeller(), plan_state_label=plan_state_label)
     return HTML(string=html).write_pdf()

@@ -24,13 +24,22 @@ from app.reports import indicators as definitions
 from app.reports.models import Indicator
 
 
-def status_label(status: str) -> str:
-    labels = {
+def status_labels() -> dict[str, str]:
+    return {
         "met": pgettext("indicator", "Met"), "on_track": pgettext("indicator", "On track"),
         "behind": pgettext("indicator", "Behind"), "missed": pgettext("indicator", "Missed"),
         "no_plan": _("No plan"), "no_fact": _("No fact yet"),
     }
-    return labels.get(status, status)
+
+
+def status_label(status: str) -> str:
+    return status_labels().get(status, status)
+
+
+def status_labeller():
+    """status_label for a whole table: the labels translated once, not once per row."""
+    labels = status_labels()
+    return lambda status: labels.get(status, status)
 
 
 def percent(fact, plan) -> int | None:

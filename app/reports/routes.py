@@ -66,7 +66,7 @@ def _render_report(programme: Programme, data: dict, *, stage=None, snapshot: Re
     return render_template(
         "reports/report.html", programme=programme, data=data, stage=stage, stage_data=stage_data, rows=rows,
         deviations_text=deviations_text, snapshot=snapshot, deviations_form=form, freeze_form=FreezeForm(),
-        snapshots=snapshots.snapshots_of(programme), status_label=report.status_label,
+        snapshots=snapshots.snapshots_of(programme), status_label=report.status_labeller(),
         plan_state_label=exports.plan_state_label, **_chart_set({**data, "indicators": rows}),
         deviation_notes=analytical.deviation_notes(programme) if snapshot is None else {})
 
