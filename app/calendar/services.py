@@ -21,7 +21,7 @@ from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, func, select, type_coerce
+from sqlalchemy import String, cast, func, inspect, select, type_coerce
 
 from app import cache, clock
 from app.accounts import services as accounts
@@ -115,10 +115,15 @@ def _assembled_events(where: list, locale: str) -> tuple[list[bytes], set[str], 
                 built.append((*wanted[index], bundle))
                 bundles[index] = bundle
         cache.feed_pieces.put_many(built)
+    return [bundle for bundle in bundles if bundle is not None], *_zones_and_span(rows)
+
+
+def _zones_and_span(rows: list) -> tuple[set[str], tuple[int, int]]:
+    """The timezones of the events in `rows` (from _event_rows) and the years their VTIMEZONEs cover."""
     tzids = {row[3] for row in rows}
     dated = [row for row in rows if row[4] is not None]
     span = (_year(dated[0][4]) - 1, _year(max(row[5] for row in dated)) + 1) if dated else builders.year_span([])
-    return [bundle for bundle in bundles if bundle is not None], tzids, span
+    return tzids, span
 
 
 def _session_pieces(event: "_EventRow", host: str, base_url: str, said: Phrases) -> list[bytes]:
@@ -315,6 +320,25 @@ def public_feed(args, locale: str | None = None) -> Feed:
         return body
 
     return Feed(etag, last_modified, build)
+
+
+def warm_up() -> None:
+    """When a web worker starts (gunicorn.conf.py): what its first public feed would otherwise pay for
+    once per process. Making the VTIMEZONEs of the zones the public events use, over the feed's years,
+    was most of that; loading every language's catalog and compiling the feed's queries the rest.
+
+    Reads only. The feed itself is still built on request, from the data as it is then; before
+    `flask db upgrade` has made the tables there is nothing to warm.
+    """
+    if not inspect(db.engine).has_table(Event.__tablename__):
+        return
+    now = clock.now()
+    _events_state(now)
+    builders.timezone_pieces(*_zones_and_span(_event_rows(_public_where(events.EventFilters(), None, now))))
+    for locale in current_app.config["LANGUAGES"]:
+        with force_locale(locale):
+            phrases()
+            builders.head(_("Praktika: events"))
 
 
 # --- the personal feed -----------------------------------------------------------------------
