@@ -54,7 +54,6 @@ class Region:
         self.threshold = threshold
         self.threshold_setting = threshold_setting
         self._cache = Cache(with_jinja2_ext=False)
-        self._redis = False
 
     def init_app(self, app: Flask) -> None:
         threshold = app.config.get(self.threshold_setting, self.threshold) if self.threshold_setting else self.threshold
@@ -65,7 +64,6 @@ class Region:
         else:
             config.update({"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": threshold})
         self._cache.init_app(app, config=config)
-        self._redis = bool(app.config.get("REDIS_URL"))
         app.extensions.setdefault(STATS, {})[self.name] = Stats()
         if app.config.get("REDIS_URL"):
             app.extensions.setdefault(LOCAL, {})[self.name] = SimpleCache(threshold=threshold,
@@ -124,7 +122,7 @@ class Region:
         if local is not None:
             local.set_many(mapping)
         try:
-            if self._redis:
+            if local is not None:  # the current app shares its entries in Redis
                 _redis_set_many(self._cache.cache, mapping, self.timeout)
             else:
                 self._cache.set_many(mapping, timeout=self.timeout)

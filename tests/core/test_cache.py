@@ -130,10 +130,13 @@ def test_with_redis_a_worker_reads_its_own_copy_first(shared_cache_apps):
 
 def test_many_entries_stored_in_redis_at_once_read_back_with_the_regions_time_to_live(shared_cache_apps):
     """put_many writes in batches by a script (not one SET per entry): what cachelib reads, with the TTL."""
+    in_memory = shared_cache_apps(1)[0]  # another app of the same process, without Redis
     writer, reader = shared_cache_apps(2, redis_url=require_redis())
     entries = [((n, "ru"), ("v", n), f"VEVENT {n}".encode()) for n in range(2500)]
-    with writer.app_context():
-        cache.feed_pieces.put_many(entries)
+    for flask_app in (writer, in_memory):
+        with flask_app.app_context():
+            cache.feed_pieces.put_many(entries)
+            assert cache.feed_pieces.stats.stores == len(entries)
     with reader.app_context():
         assert cache.feed_pieces.get_many([(slot, version) for slot, version, _value in entries]) == [
             value for _slot, _version, value in entries]
