@@ -7,6 +7,8 @@ from sqlalchemy import event as sa_event
 from app import cache, clock
 from app.accounts import services as accounts
 from app.accounts.models import User
+from app.calendar import builders
+from app.calendar import services as calendar
 from app.events import services as events
 from app.extensions import db
 from tests.conftest import require_redis
@@ -166,3 +168,25 @@ def test_a_worker_that_never_served_the_feed_answers_it_warm_from_redis(shared_c
     again, stats = fetch(second)
     assert again == changed
     assert stats == (0, 0, 0, 2, 0, 0)
+
+
+def test_warming_a_worker_reads_only_and_makes_the_timezones_the_first_feed_needs(client):
+    make_calendar_event(timezone="Asia/Vladivostok")
+    make_calendar_event(timezone="Europe/Sofia", status="draft")  # not in the public feed
+    builders.vtimezone.cache_clear()
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement.lstrip().split(None, 1)[0].upper())
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        calendar.warm_up()
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert set(statements) <= {"SELECT", "PRAGMA"}
+    assert _feed_stats() == (0, 0, 0, 0, 0, 0)  # nothing built, nothing stored
+    assert builders.vtimezone.cache_info().currsize == 1
+
+    assert b"TZID:Asia/Vladivostok" in client.get("/calendar.ics").data
+    assert builders.vtimezone.cache_info().misses == 1  # the feed took the warmed VTIMEZONE

@@ -126,3 +126,21 @@ def test_with_redis_a_worker_reads_its_own_copy_first(shared_cache_apps):
     _get(second, "/api/v1/events")
     assert _stats(first) == (1, 1, 1)  # its own copy, still of the current version
     assert _stats(second) == (0, 1, 1)  # nothing in Redis any more: built again
+
+
+def test_many_entries_stored_in_redis_at_once_read_back_with_the_regions_time_to_live(shared_cache_apps):
+    """put_many writes in batches by a script (not one SET per entry): what cachelib reads, with the TTL."""
+    in_memory = shared_cache_apps(1)[0]  # another app of the same process, without Redis
+    writer, reader = shared_cache_apps(2, redis_url=require_redis())
+    entries = [((n, "ru"), ("v", n), f"VEVENT {n}".encode()) for n in range(2500)]
+    for flask_app in (writer, in_memory):
+        with flask_app.app_context():
+            cache.feed_pieces.put_many(entries)
+            assert cache.feed_pieces.stats.stores == len(entries)
+    with reader.app_context():
+        assert cache.feed_pieces.get_many([(slot, version) for slot, version, _value in entries]) == [
+            value for _slot, _version, value in entries]
+        assert cache.feed_pieces.get((7, "ru"), ("v", 8)) is None  # another version is a miss
+        backend = cache.feed_pieces._cache.cache
+        ttl = backend._read_client.ttl(backend._get_prefix() + cache.slot_key((2499, "ru")))
+        assert cache.feed_pieces.timeout - 5 <= ttl <= cache.feed_pieces.timeout
