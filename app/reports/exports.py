@@ -93,17 +93,22 @@ def plan_state_label(state: str) -> str:
     return {"held": _("Held"), "overdue": _("Not held, overdue"), "planned": _("Planned")}.get(state, state)
 
 
+def chart_set(data: dict) -> dict:
+    """The report's charts (app/reports/charts.py geometry) for the page and the PDF."""
+    return {
+        "plan_chart": charts.plan_vs_fact(data["indicators"]),
+        "trips_chart": charts.horizontal([(t["title"], t["value"]) for t in data["charts"]["trips"]]),
+        "regions_chart": charts.horizontal([(r["name"], r["value"]) for r in data["charts"]["regions"]]),
+        "consultations_chart": charts.pace_line(data["charts"].get("consultations"),
+                                                label=lambda month: f"{month[5:]}.{month[2:4]}"),
+    }
+
+
 def pdf(data: dict, locale: str, snapshot=None, timezone: str | None = None) -> bytes:
     """The report as a PDF in `locale`; its "as of" date and snapshot time in `timezone` (the programme's)."""
     from weasyprint import HTML  # imported here: loading Pango costs ~0.3 s, only exports need it
 
     with force_locale(locale):
         html = render_template("reports/pdf.html", data=data, snapshot=snapshot, zone=timezone,
-                               plan_chart=charts.plan_vs_fact(data["indicators"]),
-                               trips_chart=charts.horizontal([(t["title"], t["value"]) for t in data["charts"]["trips"]]),
-                               regions_chart=charts.horizontal([(r["name"], r["value"])
-                                                                for r in data["charts"]["regions"]]),
-                               consultations_chart=charts.pace_line(data["charts"].get("consultations"),
-                                                                    label=lambda m: f"{m[5:]}.{m[2:4]}"),
-                               status_label=status_labeller(), plan_state_label=plan_state_label)
+                               **chart_set(data), status_label=status_labeller(), plan_state_label=plan_state_label)
     return HTML(string=html).write_pdf()

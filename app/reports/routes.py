@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app import clock, permissions
 from app.core import bounds
@@ -18,6 +19,7 @@ from app.reports import (
     charts,
     dashboard,
     exports,
+    freshness,
     indicators,
     report,
     snapshots,
@@ -48,14 +50,19 @@ def _stage_or_404(programme: Programme, stage_id: int):
     return found(next((s for s in programme.stages if s.id == stage_id), None))
 
 
-def _chart_set(data: dict) -> dict:
-    return {
-        "plan_chart": charts.plan_vs_fact(data["indicators"]),
-        "trips_chart": charts.horizontal([(t["title"], t["value"]) for t in data["charts"]["trips"]]),
-        "regions_chart": charts.horizontal([(r["name"], r["value"]) for r in data["charts"]["regions"]]),
-        "consultations_chart": charts.pace_line(data["charts"].get("consultations"),
-                                                label=lambda month: f"{month[5:]}.{month[2:4]}"),
-    }
+def _charts_html(programme: Programme, data: dict, rows: list[dict], stage, live: bool) -> dict[str, Markup]:
+    """The report's SVG charts as HTML ({"plan", "more"}). The live report's come from the report cache, kept
+    for the same programme version as `data` (their drawing costs more than the rest of the page)."""
+    def rendered(_ids=None, _at=None) -> dict:
+        drawn = exports.chart_set({**data, "indicators": rows})
+        return {programme.id: {part: Markup(render_template("reports/_report_charts.html", part=part, data=data,
+                                                            stage=stage, **drawn))
+                               for part in ("plan", "more")}}
+
+    if not live:
+        return rendered()[programme.id]
+    return freshness.cached("report_charts", [programme.id], rendered,
+                            variant=f"{get_locale()}:{stage.id if stage else ''}")[programme.id]
 
 
 def _render_report(programme: Programme, data: dict, *, stage=None, snapshot: ReportSnapshot | None = None):
@@ -67,7 +74,7 @@ def _render_report(programme: Programme, data: dict, *, stage=None, snapshot: Re
         "reports/report.html", programme=programme, data=data, stage=stage, stage_data=stage_data, rows=rows,
         deviations_text=deviations_text, snapshot=snapshot, deviations_form=form, freeze_form=FreezeForm(),
         snapshots=snapshots.snapshots_of(programme), status_label=report.status_labeller(),
-        plan_state_label=exports.plan_state_label, **_chart_set({**data, "indicators": rows}),
+        plan_state_label=exports.plan_state_label, charts=_charts_html(programme, data, rows, stage, snapshot is None),
         deviation_notes=analytical.deviation_notes(programme) if snapshot is None else {})
 
 

@@ -220,3 +220,17 @@ def test_a_transaction_committing_after_a_newer_one_still_moves_the_version(meas
     db.session.execute(ProgrammeChange.__table__.insert().values(**late_row))
     db.session.commit()
     assert version(programme) != seen
+
+
+def test_the_report_page_and_its_charts_show_a_write_at_once(measured, client, login):
+    login(measured["organiser"])
+    url = f"/manage/programmes/{measured['programme'].id}/report"
+    before = client.get(url).get_data(as_text=True)
+    misses = cache.reports.stats.misses
+    client.get(url)
+    assert cache.reports.stats.misses == misses  # the report and its charts, both from the cache
+    assert ">116<" in before and ">126<" not in before  # people served on the first trip, in its chart's table
+    _more_people_served(measured)
+    db.session.commit()
+    after = client.get(url).get_data(as_text=True)
+    assert ">126<" in after and ">116<" not in after
