@@ -66,7 +66,7 @@ INTERNAL = frozenset({
     "event_sessions.sequence", "plan_items.position", "registration_questions.position",
     "certificates.verification_count", "materials.position", "materials.size_bytes",
     "catch_up_plans.from_count", "message_recipients.outbox_message_id", "certificates.status_list_index",
-    "certificate_status_index_counter.last",
+    "certificate_status_index_counter.last", "programme_changes.programme_id",
 })
 
 
