@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, select, update
+from sqlalchemy import DateTime, inspect, select, update
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
 
@@ -122,11 +123,30 @@ class UnitOfWork:
 
     def __init__(self) -> None:
         self._after_commit: list[Callable[[], None]] = []
+        self._kept: list = []
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the transaction has committed (never if it rolls back); each callback once."""
         if callback not in self._after_commit:
             self._after_commit.append(callback)
+
+    def keep_loaded(self, instance) -> None:
+        """Keep `instance`'s column values past the commit (they are what was committed) instead of
+        expiring them, so the caller shows the outcome (the page's "you are on the waitlist") without
+        reading the row back in a second transaction."""
+        if instance not in self._kept:
+            self._kept.append(instance)
+
+    def _commit(self, session) -> None:
+        if not self._kept:
+            session.commit()
+            return
+        session.flush()
+        kept = [(instance, _column_values(instance)) for instance in self._kept]
+        session.commit()
+        for instance, values in kept:
+            for key, value in values.items():
+                set_committed_value(instance, key, value)
 
     def _run_after_commit(self) -> None:
         for callback in self._after_commit:
@@ -148,13 +168,19 @@ def unit_of_work() -> Iterator[UnitOfWork]:
     session.info[_UNIT_KEY] = unit
     try:
         yield unit
-        session.commit()
+        unit._commit(session)
     except BaseException:
         session.rollback()
         raise
     finally:
         session.info.pop(_UNIT_KEY, None)
     unit._run_after_commit()
+
+
+def _column_values(instance) -> dict:
+    """The loaded column values of `instance` (those the flush left unloaded stay to be read on access)."""
+    state = inspect(instance)
+    return {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs if attr.key in state.dict}
 
 
 def current_unit() -> UnitOfWork:

@@ -184,7 +184,7 @@ def register(event_id: int, user: User, team_role=None, answers: dict | None = N
     if event_questions is None:
         event_questions = questions.event_questions(event_id)
     cleaned = questions.clean_answers(event_questions, answers or {})
-    with unit():
+    with unit() as work:
         now = clock.now()
         event = lock_event(event_id)
         free, own_id, _expired, confirmed = settle(event, user_id)
@@ -224,6 +224,9 @@ def register(event_id: int, user: User, team_role=None, answers: dict | None = N
             tell_organisers(event, "application", registration=registration)
         elif kind == "confirmed":
             tell_if_full(event, confirmed + 1)
+        else:
+            registration.place_when_queued = waitlist_position(registration)
+        work.keep_loaded(registration)
     return registration
 
 
