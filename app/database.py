@@ -12,8 +12,9 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import DateTime, inspect, select, update
+from sqlalchemy import DateTime, bindparam, inspect, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
@@ -113,9 +114,14 @@ def lock_row(model, pk):
         session.execute(update(model).where(model.id == pk).values(id=model.id, **unchanged)
                         .execution_options(synchronize_session=False))
         return session.get(model, pk, populate_existing=True)
-    return session.execute(
-        select(model).where(model.id == pk).with_for_update(of=model).execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    return session.execute(_lock_statement(model), {"pk": pk}).scalar_one_or_none()
+
+
+@cache
+def _lock_statement(model):
+    """SELECT … FOR UPDATE of one `model` row, built once per model (registering takes it on every call)."""
+    return select(model).where(model.id == bindparam("pk")).with_for_update(of=model) \
+        .execution_options(populate_existing=True)
 
 
 class UnitOfWork:
