@@ -5,7 +5,8 @@ A service's public call is one unit of work (STYLE rule 4, cosmicpython's UoW, I
 and a nested block joins the outer one, so one service may call another and everything still
 commits together. Consequences that leave the process (mail, jobs) are written as outbox rows
 inside the same transaction (app/outbox); callbacks registered with `after_commit` run only
-once the commit has succeeded, to nudge the worker.
+once the commit has succeeded, to nudge the worker. The commit expires every loaded row, except
+those the unit was asked to `keep_loaded` (what a page shows right after the change).
 """
 import enum
 import logging

@@ -178,7 +178,9 @@ def register(event_id: int, user: User, team_role=None, answers: dict | None = N
     unanswered refuses the registration with a ValidationFailed naming each field (nothing is saved).
     The answers are checked before the lock (against `event_questions` when the caller has just read
     them): they do not depend on seats, and the locked part stays a few statements long.
-    A self-made account whose address is not confirmed yet is refused (EmailNotVerified), whatever the door."""
+    A self-made account whose address is not confirmed yet is refused (EmailNotVerified), whatever the door.
+    The registration comes back as committed, still loaded (with `place_when_queued` when waitlisted), so
+    the page says the outcome without a second transaction."""
     verification.require_verified(user)
     user_id, region_code, organisation_id = user.id, user.region_code, user.organisation_id
     if event_questions is None:
