@@ -194,6 +194,7 @@ class Settled(NamedTuple):
     own_id: int | None  # the asking user's registration, if any
     expired: int  # offers that ran out just now
     confirmed: int  # people confirmed before settling (which confirms only when capacity is unlimited: never full)
+    waiting: int  # people still on the waitlist after settling (counted when capacity is limited)
 
 
 def settle(event: Event, user_id: int | None = None) -> Settled:
@@ -220,8 +221,11 @@ def settle(event: Event, user_id: int | None = None) -> Settled:
         taken -= len(stale)
     free = None if event.capacity is None else max(event.capacity - taken, 0)
     if waiting and free != 0:
-        free = promote(event, now, free)
-    return Settled(free, own_id, len(stale), confirmed)
+        left = promote(event, now, free)
+        if free is not None:
+            waiting -= free - left  # each seat offered took one person off the waitlist
+        free = left
+    return Settled(free, own_id, len(stale), confirmed, waiting)
 
 
 _UNKNOWN = object()

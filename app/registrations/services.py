@@ -187,9 +187,9 @@ def register(event_id: int, user: User, team_role=None, answers: dict | None = N
         event_questions = questions.event_questions(event_id)
     cleaned = questions.clean_answers(event_questions, answers or {})
     with unit() as work:
-        now = clock.now()
         event = lock_event(event_id)
-        free, own_id, _expired, confirmed = settle(event, user_id)
+        now = clock.now()  # after the lock: whoever is already waiting was queued before this moment
+        free, own_id, _expired, confirmed, waiting = settle(event, user_id)
         registration = db.session.get(Registration, own_id, populate_existing=True) if own_id else None
         if registration is not None and registration.status == S.REJECTED:
             raise RegistrationConflict(MESSAGES["rejected_before"], code="rejected_before")
@@ -227,7 +227,9 @@ def register(event_id: int, user: User, team_role=None, answers: dict | None = N
         elif kind == "confirmed":
             tell_if_full(event, confirmed + 1)
         else:
-            registration.place_when_queued = waitlist_position(registration)
+            # Last in the FIFO (queued_at, id) order: queued after everyone waiting, and a new row's id is the
+            # largest; a reused row's older id could come first among equal times, so that place is counted.
+            registration.place_when_queued = waiting + 1 if own_id is None else waitlist_position(registration)
         work.keep_loaded(registration)
     return registration
 
