@@ -5,16 +5,19 @@ A service's public call is one unit of work (STYLE rule 4, cosmicpython's UoW, I
 and a nested block joins the outer one, so one service may call another and everything still
 commits together. Consequences that leave the process (mail, jobs) are written as outbox rows
 inside the same transaction (app/outbox); callbacks registered with `after_commit` run only
-once the commit has succeeded, to nudge the worker.
+once the commit has succeeded, to nudge the worker. The commit expires every loaded row, except
+those the unit was asked to `keep_loaded` (what a page shows right after the change).
 """
 import enum
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import DateTime, select, update
+from sqlalchemy import DateTime, bindparam, inspect, select, update
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
 
@@ -112,9 +115,14 @@ def lock_row(model, pk):
         session.execute(update(model).where(model.id == pk).values(id=model.id, **unchanged)
                         .execution_options(synchronize_session=False, facts_unchanged=True))
         return session.get(model, pk, populate_existing=True)
-    return session.execute(
-        select(model).where(model.id == pk).with_for_update(of=model).execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    return session.execute(_lock_statement(model), {"pk": pk}).scalar_one_or_none()
+
+
+@cache
+def _lock_statement(model):
+    """SELECT … FOR UPDATE of one `model` row, built once per model (registering takes it on every call)."""
+    return select(model).where(model.id == bindparam("pk")).with_for_update(of=model) \
+        .execution_options(populate_existing=True)
 
 
 class UnitOfWork:
@@ -122,11 +130,30 @@ class UnitOfWork:
 
     def __init__(self) -> None:
         self._after_commit: list[Callable[[], None]] = []
+        self._kept: list = []
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the transaction has committed (never if it rolls back); each callback once."""
         if callback not in self._after_commit:
             self._after_commit.append(callback)
+
+    def keep_loaded(self, instance) -> None:
+        """Keep `instance`'s column values past the commit (they are what was committed) instead of
+        expiring them, so the caller shows the outcome (the page's "you are on the waitlist") without
+        reading the row back in a second transaction."""
+        if instance not in self._kept:
+            self._kept.append(instance)
+
+    def _commit(self, session) -> None:
+        if not self._kept:
+            session.commit()
+            return
+        session.flush()
+        kept = [(instance, _column_values(instance)) for instance in self._kept]
+        session.commit()
+        for instance, values in kept:
+            for key, value in values.items():
+                set_committed_value(instance, key, value)
 
     def _run_after_commit(self) -> None:
         for callback in self._after_commit:
@@ -148,13 +175,19 @@ def unit_of_work() -> Iterator[UnitOfWork]:
     session.info[_UNIT_KEY] = unit
     try:
         yield unit
-        session.commit()
+        unit._commit(session)
     except BaseException:
         session.rollback()
         raise
     finally:
         session.info.pop(_UNIT_KEY, None)
     unit._run_after_commit()
+
+
+def _column_values(instance) -> dict:
+    """The loaded column values of `instance` (those the flush left unloaded stay to be read on access)."""
+    state = inspect(instance)
+    return {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs if attr.key in state.dict}
 
 
 def current_unit() -> UnitOfWork:

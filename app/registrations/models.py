@@ -71,6 +71,9 @@ class Registration(Timestamps, db.Model):
 
     takes_seat = _status_among(SEAT_TAKING)  # confirmed or offered: the one definition of a taken seat
     is_live = _status_among(LIVE)
+    # Not a column: the place in the waitlist that register() counted under the event lock, so the page
+    # says it right after the commit without a query of its own (None: not counted; ask waitlist_position).
+    place_when_queued = None
 
     @property
     def is_confirmed(self) -> bool:

@@ -11,7 +11,7 @@ import math
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app import clock
 from app.database import unit_of_work
@@ -48,10 +48,13 @@ MESSAGES = {
 }
 
 
+# Built once: every registration reads its event's questions before it takes the seat lock.
+_EVENT_QUESTIONS = select(Question).where(Question.event_id == bindparam("event_id")) \
+    .order_by(Question.position, Question.id)
+
+
 def event_questions(event_id: int) -> list[Question]:
-    return list(db.session.execute(
-        select(Question).where(Question.event_id == event_id).order_by(Question.position, Question.id)
-    ).scalars())
+    return list(db.session.execute(_EVENT_QUESTIONS, {"event_id": event_id}).scalars())
 
 
 def events_with_questions(event_ids) -> set[int]:

@@ -49,13 +49,14 @@ def _own_registration(event: Event) -> Registration:
 
 
 def _flash_result(registration: Registration) -> None:
+    """The outcome, read from what register() kept loaded past its commit: no query after it."""
     if registration.status == S.CONFIRMED:
         flash(_("You are registered: your place is confirmed."), "success")
     elif registration.status == S.PENDING:
         flash(_("Your application is awaiting the organiser’s approval."), "info")
     elif registration.status == S.WAITLISTED:
         flash(_("The event is full: you are on the waitlist at position %(position)d.",
-                position=services.waitlist_position(registration)), "warning")
+                position=registration.place_when_queued), "warning")
 
 
 # --- the trainee --------------------------------------------------------------------------

@@ -178,16 +178,18 @@ def register(event_id: int, user: User, team_role=None, answers: dict | None = N
     unanswered refuses the registration with a ValidationFailed naming each field (nothing is saved).
     The answers are checked before the lock (against `event_questions` when the caller has just read
     them): they do not depend on seats, and the locked part stays a few statements long.
-    A self-made account whose address is not confirmed yet is refused (EmailNotVerified), whatever the door."""
+    A self-made account whose address is not confirmed yet is refused (EmailNotVerified), whatever the door.
+    The registration comes back as committed, still loaded (with `place_when_queued` when waitlisted), so
+    the page says the outcome without a second transaction."""
     verification.require_verified(user)
     user_id, region_code, organisation_id = user.id, user.region_code, user.organisation_id
     if event_questions is None:
         event_questions = questions.event_questions(event_id)
     cleaned = questions.clean_answers(event_questions, answers or {})
-    with unit():
-        now = clock.now()
+    with unit() as work:
         event = lock_event(event_id)
-        free, own_id, _expired, confirmed = settle(event, user_id)
+        now = clock.now()  # after the lock: whoever is already waiting was queued before this moment
+        free, own_id, _expired, confirmed, waiting = settle(event, user_id)
         registration = db.session.get(Registration, own_id, populate_existing=True) if own_id else None
         if registration is not None and registration.status == S.REJECTED:
             raise RegistrationConflict(MESSAGES["rejected_before"], code="rejected_before")
@@ -224,6 +226,11 @@ def register(event_id: int, user: User, team_role=None, answers: dict | None = N
             tell_organisers(event, "application", registration=registration)
         elif kind == "confirmed":
             tell_if_full(event, confirmed + 1)
+        else:
+            # Last in the FIFO (queued_at, id) order: queued after everyone waiting, and a new row's id is the
+            # largest; a reused row's older id could come first among equal times, so that place is counted.
+            registration.place_when_queued = waiting + 1 if own_id is None else waitlist_position(registration)
+        work.keep_loaded(registration)
     return registration
 
 

@@ -36,6 +36,34 @@ def test_register_flashes_the_result_at_once(client, login, organiser):
     assert "position 1 on the waitlist" in page and "Leave the waitlist" in page
 
 
+@pytest.mark.parametrize("app_overrides", [{"HUEY_IMMEDIATE": False}])  # the mail waits for a worker
+@pytest.mark.parametrize("waiting", [0, 2])
+def test_register_reads_nothing_after_its_commit(client, login, organiser, waiting):
+    """The seat is decided under the event lock; the page's flash (status, place in the queue) comes from
+    what the service kept, not from a second transaction after the commit."""
+    from sqlalchemy import event as sa_event
+
+    event = make_event(actor=organiser, capacity=1)
+    for trainee in make_trainees(1 + waiting):
+        services.register(event.id, trainee)
+    login(make_user(locale="en"))
+    client.get(f"/events/{event.id}")
+    steps = []
+    listeners = [("before_cursor_execute", lambda *_args: steps.append("statement")),
+                 ("commit", lambda *_args: steps.append("commit"))]
+    for name, listener in listeners:
+        sa_event.listen(db.engine, name, listener)
+    try:
+        response = client.post(f"/events/{event.id}/register", data={})
+    finally:
+        for name, listener in listeners:
+            sa_event.remove(db.engine, name, listener)
+    assert response.status_code == 302
+    assert steps.count("commit") == 1 and steps[-1] == "commit", steps
+    page = _text(client.get(response.headers["Location"]))
+    assert f"The event is full: you are on the waitlist at position {waiting + 1}." in page
+
+
 def test_register_confirm_and_cancel(client, login, organiser):
     event = make_event(actor=organiser, capacity=5)
     user = login(make_user(locale="en"))

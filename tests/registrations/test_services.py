@@ -168,6 +168,23 @@ def test_re_registering_after_cancel_reuses_the_row_at_the_end_of_the_queue(orga
     assert [h.to_status for h in again.history] == [S.WAITLISTED, S.CANCELLED, S.WAITLISTED]
 
 
+def test_the_place_register_counts_is_the_waitlist_position(organiser, frozen):
+    """register() gives a new row its place without a query (everyone waiting was queued before it, and its
+    id is the largest); it must agree with the query that defines the place, also right after a seat was
+    offered to the head of the queue, and for a reused row, whose older id comes first at an equal time."""
+    event = make_event(actor=organiser, capacity=2)
+    users = make_trainees(5)
+    regs = [services.register(event.id, u) for u in users[:4]]
+    assert [r.place_when_queued for r in regs] == [None, None, 1, 2]
+    services.cancel(regs[0], users[0])  # the seat goes to the head of the waitlist
+    late = services.register(event.id, users[4])
+    assert late.place_when_queued == services.waitlist_position(late) == 2
+    services.cancel(regs[3], users[3])
+    again = services.register(event.id, users[3])
+    assert again.id == regs[3].id
+    assert again.place_when_queued == services.waitlist_position(again) == 1
+
+
 def test_rejected_cannot_apply_again(organiser):
     event = make_event(actor=organiser, requires_approval=True)
     user = make_trainees(1)[0]
