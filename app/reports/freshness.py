@@ -94,11 +94,11 @@ def _touched(session: OrmSession) -> dict[str, set]:
     return touched
 
 
-def _lookup(session: OrmSession, model, attribute: str, ids: set) -> set:
-    """The parents of `ids`: from objects this session holds, else one SELECT for the rest."""
+def _lookup(session: OrmSession, model, attribute: str, ids: set, written: dict) -> set:
+    """The parents of `ids`: from objects this flush wrote or this session holds, else one SELECT for the rest."""
     found, unknown = set(), set()
     for pk in ids:
-        obj = session.identity_map.get(identity_key(model, pk))
+        obj = written.get((model, pk)) or session.identity_map.get(identity_key(model, pk))
         if obj is not None and attribute in obj.__dict__:
             found.add(obj.__dict__[attribute])
         else:
@@ -111,9 +111,11 @@ def _lookup(session: OrmSession, model, attribute: str, ids: set) -> set:
 
 def programmes_touched(session: OrmSession) -> set:
     touched = _touched(session)
+    # Rows this flush inserted join the identity map only after the after_flush event.
+    written = {(type(obj), obj.__dict__.get("id")): obj for obj in session.new}
     for kind, model, attribute, parent in PARENTS:
         if touched.get(kind):
-            touched.setdefault(parent, set()).update(_lookup(session, model, attribute, touched[kind]))
+            touched.setdefault(parent, set()).update(_lookup(session, model, attribute, touched[kind], written))
     return touched.get("programme", set())
 
 
