@@ -1,7 +1,10 @@
 """The organiser's dashboard (/manage): programmes with progress and what needs attention.
 
 Each attention item is one query over every event the user may edit (permissions'
-SQL twin of "event.edit"), grouped by event, whatever the number of events or registrations.
+SQL twin of "event.edit"), grouped by event, whatever the number of events or registrations. Those that
+only the programme's facts and the clock change (reviews waiting, check-ins and results missing, pace,
+certificates due) are kept per programme in the report cache (app/reports/freshness.py); applications and
+offers are read live.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -70,89 +73,110 @@ def expiring_offers(user: User, now: datetime) -> Attention:
         Registration.offer_expires_at <= now + OFFER_WARNING))
 
 
-def _ended(user: User, now: datetime):
-    return (permissions.editable_events_clause(user, Event), Event.status == EventStatus.PUBLISHED, Event.ends_at <= now)
+@dataclass
+class Editable:
+    """The events the user may edit (permissions' SQL twin of "event.edit"), read once per dashboard."""
+
+    by_programme: dict[int | None, set[int]]
+
+    @classmethod
+    def of(cls, user: User) -> "Editable":
+        by_programme: dict[int | None, set[int]] = {}
+        for event_id, programme_id in db.session.execute(
+                select(Event.id, Event.programme_id).where(permissions.editable_events_clause(user, Event))):
+            by_programme.setdefault(programme_id, set()).add(event_id)
+        return cls(by_programme)
 
 
-def events_without_check_ins(user: User, now: datetime) -> Attention:
-    """Ended events (not trips) with confirmed participants and not one check-in."""
-    confirmed = exists().where(Registration.event_id == Event.id,
-                               Registration.status == RegistrationStatus.CONFIRMED)
-    checked = exists().where(CheckIn.registration_id == Registration.id, Registration.event_id == Event.id)
-    rows = db.session.execute(
-        select(Event.id, Event.title).where(*_ended(user, now), Event.kind != EventKind.OUTREACH_TRIP,
-                                            confirmed, ~checked)
-        .order_by(Event.ends_at.desc(), Event.id)
-    ).all()
-    return Attention("no_check_ins", [Entry(event_id, title, 1) for event_id, title in rows])
-
-
-def trips_without_results(user: User, now: datetime) -> Attention:
-    recorded = exists().where(TripResult.event_id == Event.id)
-    rows = db.session.execute(
-        select(Event.id, Event.title).where(*_ended(user, now), Event.kind == EventKind.OUTREACH_TRIP, ~recorded)
-        .order_by(Event.ends_at.desc(), Event.id)
-    ).all()
-    return Attention("no_results", [Entry(event_id, title, 1) for event_id, title in rows])
-
-
-def consultations_to_review(user: User) -> Attention:
-    rows = db.session.execute(
-        select(Event.id, Event.title, func.count(Consultation.id)).select_from(Consultation)
-        .join(ConsultationQuota, ConsultationQuota.id == Consultation.quota_id)
-        .join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).join(Event, Event.id == QuotaPlan.event_id)
-        .where(permissions.editable_events_clause(user, Event), Consultation.review_state == ReviewState.SUBMITTED)
-        .group_by(Event.id, Event.title).order_by(Event.id)
-    ).all()
-    return Attention("consultations_to_review", [Entry(event_id, title, n) for event_id, title, n in rows])
-
-
-def _per_event_by_programme(kind: str, user: User, now: datetime, count) -> list[Entry]:
-    """`count(events, now)` → [(event id, programme id, title, n)] for a SELECT of event ids, taken per programme
-    from the report cache (app/reports/freshness.py: stale once anything it counts or the clock moves) and
-    kept to the events the user may edit; events in no programme are counted at once."""
-    editable = db.session.execute(select(Event.id, Event.programme_id)
-                                  .where(permissions.editable_events_clause(user, Event))).all()
-    allowed = {event_id for event_id, _programme_id in editable}
-    programme_ids = sorted({programme_id for _event_id, programme_id in editable if programme_id is not None})
+def _per_event_by_programme(kind: str, editable: Editable, now: datetime, count) -> list[Entry]:
+    """`count(events, now)` → [(order, event id, programme id, title, n)] for a SELECT of event ids, taken per
+    programme from the report cache (app/reports/freshness.py: stale once anything it counts or the clock
+    moves) and kept to the events the user may edit; events in no programme are counted at once."""
+    programme_ids = sorted(pid for pid in editable.by_programme if pid is not None)
 
     def counted(ids: list[int], at: datetime) -> dict[int, list[tuple]]:
         rows = count(select(Event.id).where(Event.programme_id.in_(ids)), at)
-        return {pid: [(e, title, n) for e, p, title, n in rows if p == pid] for pid in ids}
+        return {pid: [row for row in rows if row[2] == pid] for pid in ids}
 
     cached = freshness.cached(kind, programme_ids, counted) if programme_ids else {}
-    loose_ids = [event_id for event_id, programme_id in editable if programme_id is None]
-    loose = count(select(Event.id).where(Event.id.in_(loose_ids)), now) if loose_ids else []
-    rows = [row for pid in programme_ids for row in cached[pid] if row[0] in allowed]
-    rows += [(event_id, title, n) for event_id, _pid, title, n in loose]
-    return [Entry(event_id, title, n) for event_id, title, n in sorted(rows)]
+    rows = [row for pid in programme_ids for row in cached[pid] if row[1] in editable.by_programme[pid]]
+    loose = editable.by_programme.get(None)
+    if loose:
+        rows += count(select(Event.id).where(Event.id.in_(loose)), now)
+    return [Entry(event_id, title, n) for _order, event_id, _pid, title, n in sorted(rows)]
+
+
+def _ended(events, now: datetime) -> tuple:
+    return Event.id.in_(events), Event.status == EventStatus.PUBLISHED, Event.ends_at <= now
+
+
+def _latest_first(rows) -> list[tuple]:
+    return [(-ends_at.timestamp(), event_id, programme_id, title, 1) for event_id, programme_id, title, ends_at in rows]
+
+
+def _unchecked(events, now: datetime) -> list[tuple]:
+    confirmed = exists().where(Registration.event_id == Event.id,
+                               Registration.status == RegistrationStatus.CONFIRMED)
+    checked = exists().where(CheckIn.registration_id == Registration.id, Registration.event_id == Event.id)
+    return _latest_first(db.session.execute(
+        select(Event.id, Event.programme_id, Event.title, Event.ends_at)
+        .where(*_ended(events, now), Event.kind != EventKind.OUTREACH_TRIP, confirmed, ~checked)))
+
+
+def events_without_check_ins(editable: Editable, now: datetime) -> Attention:
+    """Ended events (not trips) with confirmed participants and not one check-in, the latest first."""
+    return Attention("no_check_ins", _per_event_by_programme("no_check_ins", editable, now, _unchecked))
+
+
+def _without_results(events, now: datetime) -> list[tuple]:
+    recorded = exists().where(TripResult.event_id == Event.id)
+    return _latest_first(db.session.execute(
+        select(Event.id, Event.programme_id, Event.title, Event.ends_at)
+        .where(*_ended(events, now), Event.kind == EventKind.OUTREACH_TRIP, ~recorded)))
+
+
+def trips_without_results(editable: Editable, now: datetime) -> Attention:
+    """Ended trips with no results recorded, the latest first."""
+    return Attention("no_results", _per_event_by_programme("no_results", editable, now, _without_results))
+
+
+def _to_review(events, _now: datetime) -> list[tuple]:
+    return [(event_id, event_id, programme_id, title, n) for event_id, programme_id, title, n in db.session.execute(
+        select(Event.id, Event.programme_id, Event.title, func.count(Consultation.id)).select_from(Consultation)
+        .join(ConsultationQuota, ConsultationQuota.id == Consultation.quota_id)
+        .join(QuotaPlan, QuotaPlan.id == ConsultationQuota.plan_id).join(Event, Event.id == QuotaPlan.event_id)
+        .where(Event.id.in_(events), Consultation.review_state == ReviewState.SUBMITTED)
+        .group_by(Event.id, Event.programme_id, Event.title))]
+
+
+def consultations_to_review(editable: Editable, now: datetime) -> Attention:
+    return Attention("consultations_to_review",
+                     _per_event_by_programme("consultations_to_review", editable, now, _to_review))
 
 
 def _behind(events, now: datetime) -> list[tuple]:
     behind = quotas.behind_per_event(events, (now - timedelta(days=1)).date())
-    return [(event.id, event.programme_id, event.title, count) for event, count in behind]
+    return [(event.id, event.id, event.programme_id, event.title, count) for event, count in behind]
 
 
-def behind_pace(user: User, now: datetime) -> Attention:
+def behind_pace(editable: Editable, now: datetime) -> Attention:
     """Quotas behind pace, per event the user may edit, as the quotas area counts them (its cohort's own rule)."""
-    return Attention("behind_pace", _per_event_by_programme("behind_pace", user, now, _behind))
+    return Attention("behind_pace", _per_event_by_programme("behind_pace", editable, now, _behind))
 
 
 def _due(events, now: datetime) -> list[tuple]:
     issued = exists().where(Certificate.event_id == Registration.event_id, Certificate.user_id == Registration.user_id,
                             Certificate.kind == CertificateKind.PARTICIPATION, Certificate.revoked_at.is_(None))
     trained = sources.trained_registrations()
-    return db.session.execute(
+    return [(event_id, event_id, programme_id, title, n) for event_id, programme_id, title, n in db.session.execute(
         trained(Event.id, Event.programme_id, Event.title, func.count(Registration.id))
-        .where(Event.id.in_(events), Event.status == EventStatus.PUBLISHED, Event.ends_at <= now,
-               Event.kind == EventKind.SEMINAR, ~issued)
-        .group_by(Event.id, Event.programme_id, Event.title).order_by(Event.id)
-    ).tuples().all()
+        .where(*_ended(events, now), Event.kind == EventKind.SEMINAR, ~issued)
+        .group_by(Event.id, Event.programme_id, Event.title))]
 
 
-def certificates_due(user: User, now: datetime) -> Attention:
+def certificates_due(editable: Editable, now: datetime) -> Attention:
     """Ended seminars whose participants reached the attendance threshold but hold no participation certificate."""
-    return Attention("certificates_due", _per_event_by_programme("certificates_due", user, now, _due))
+    return Attention("certificates_due", _per_event_by_programme("certificates_due", editable, now, _due))
 
 
 @dataclass
@@ -192,14 +216,15 @@ class Dashboard:
 def dashboard(user: User) -> Dashboard:
     now = clock.now()
     progress = programme_progress(user, now)
+    editable = Editable.of(user)
     items = [
         pending_approvals(user),
         expiring_offers(user, now),
-        events_without_check_ins(user, now),
-        trips_without_results(user, now),
-        consultations_to_review(user),
-        behind_pace(user, now),
-        certificates_due(user, now),
+        events_without_check_ins(editable, now),
+        trips_without_results(editable, now),
+        consultations_to_review(editable, now),
+        behind_pace(editable, now),
+        certificates_due(editable, now),
         below_plan_near_end(progress),
     ]
     return Dashboard(progress, items)

@@ -66,6 +66,7 @@ USER_COLUMNS = ("region_code", "organisation_id")
 EVERY_PROGRAMME = None
 WROTE = "praktika_programme_changes_written"
 PREVIOUS = "praktika_previous_parents"
+VERSIONS = "praktika_programme_versions"
 
 
 def _parent_ids(obj, attribute: str, deleted: bool) -> set:
@@ -168,11 +169,21 @@ def _bulk_statement(state) -> None:
 def _transaction_ended(session: OrmSession, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(WROTE, None)
+        session.info.pop(VERSIONS, None)
 
 
 def versions(programme_ids: list[int]) -> dict[int, tuple]:
     """{programme id: (oldest, newest change id, number of changes) of its own rows and of those for every
-    programme}. The oldest moves when `prune()` deletes, so a pruned table never repeats a version."""
+    programme}. The oldest moves when `prune()` deletes, so a pruned table never repeats a version.
+    Read once per transaction and programme: the parts of one page agree on the version they show."""
+    known = db.session.info.setdefault(VERSIONS, {})
+    missing = [pid for pid in programme_ids if pid not in known]
+    if missing:
+        known.update(_read_versions(missing))
+    return {pid: known[pid] for pid in programme_ids}
+
+
+def _read_versions(programme_ids: list[int]) -> dict[int, tuple]:
     rows = db.session.execute(
         select(ProgrammeChange.programme_id, func.min(ProgrammeChange.id), func.max(ProgrammeChange.id),
                func.count())
