@@ -199,7 +199,7 @@ def programme_progress(user: User, now: datetime) -> list[ProgrammeProgress]:
 
 def below_plan_near_end(progress: list[ProgrammeProgress]) -> Attention:
     return Attention("below_plan", [Entry(p.programme.id, p.programme.title, len(p.progress["below"]),
-                                          {"indicators": [i.name for i, _fact in p.progress["below"]]})
+                                          {"indicators": [name for name, _fact in p.progress["below"]]})
                                     for p in progress if p.near_end and p.progress["below"]])
 
 

@@ -13,7 +13,6 @@ from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import clock
 from app.accounts.regions import region_name
 from app.events.models import Event
 from app.extensions import db
@@ -272,37 +271,33 @@ def _built(programme: Programme, now: datetime) -> dict:
     }
 
 
-def _overall_facts(indicators: list[Indicator], by_id: dict[int, Programme]):
-    """A builder for freshness.cached: {programme id: {indicator id: overall fact}} of the programmes asked
-    for, every computed indicator of them in one query."""
-    def built(programme_ids: list[int], _now: datetime) -> dict[int, dict[int, int | None]]:
-        wanted = [i for i in indicators if i.programme_id in programme_ids]
-        known = facts_of(wanted, {pid: by_id[pid] for pid in programme_ids}, with_stages=False, with_outside=False)
-        return {pid: {i.id: known[i.id][0] for i in wanted if i.programme_id == pid} for pid in programme_ids}
-    return built
-
-
 def progress(programmes: list[Programme], now: datetime | None = None) -> dict[int, dict]:
-    """Dashboard figures per programme: indicators met, those below plan, and the mean % of plan (capped at
-    100). The facts come from the cache where nothing they count has changed; the rest in one query."""
-    today = (now or clock.now()).date()
+    """Dashboard figures per programme: indicators met, those below plan ((name, fact) pairs) and the mean % of
+    plan (capped at 100). Kept per programme in the report cache while nothing they count and the day have not
+    changed; the rest built with every computed indicator of them in one query."""
     by_id = {p.id: p for p in programmes}
-    indicators = definitions.indicators_of_programmes(list(by_id))
-    if now is None:
-        facts = freshness.cached("overall_facts", list(by_id), _overall_facts(indicators, by_id))
-    else:
-        facts = _overall_facts(indicators, by_id)(list(by_id), now)
-    result = {}
-    for programme in programmes:
-        rows = []
-        for indicator in (i for i in indicators if i.programme_id == programme.id):
-            fact = facts[programme.id].get(indicator.id)
-            rows.append((indicator, fact, status(fact, indicator.plan, programme.starts_on, programme.ends_on, today)))
-        shares = [min(percent(fact, i.plan), 100) for i, fact, _s in rows if percent(fact, i.plan) is not None]
-        result[programme.id] = {
-            "indicators": len(rows),
-            "met": sum(1 for *_rest, state in rows if state == "met"),
-            "below": [(i, fact) for i, fact, state in rows if state in ("behind", "missed")],
-            "percent": round(sum(shares) / len(shares)) if shares else None,
-        }
-    return result
+
+    def built(programme_ids: list[int], at: datetime) -> dict[int, dict]:
+        today = at.date()
+        indicators = definitions.indicators_of_programmes(programme_ids)
+        known = facts_of(indicators, {pid: by_id[pid] for pid in programme_ids}, with_stages=False,
+                         with_outside=False)
+        result = {}
+        for pid in programme_ids:
+            programme, rows = by_id[pid], []
+            for indicator in (i for i in indicators if i.programme_id == pid):
+                fact = known[indicator.id][0]
+                rows.append((indicator, fact, status(fact, indicator.plan, programme.starts_on, programme.ends_on,
+                                                     today)))
+            shares = [min(percent(fact, i.plan), 100) for i, fact, _s in rows if percent(fact, i.plan) is not None]
+            result[pid] = {
+                "indicators": len(rows),
+                "met": sum(1 for *_rest, state in rows if state == "met"),
+                "below": [(i.name, fact) for i, fact, state in rows if state in ("behind", "missed")],
+                "percent": round(sum(shares) / len(shares)) if shares else None,
+            }
+        return result
+
+    if now is not None:
+        return built(list(by_id), now)
+    return freshness.cached("progress", list(by_id), built)
