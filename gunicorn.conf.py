@@ -1,4 +1,5 @@
 """gunicorn's settings, read from the working directory (`gunicorn wsgi:app` run in the project's root)."""
+import gc
 
 
 def post_worker_init(worker):
@@ -12,3 +13,4 @@ def post_worker_init(worker):
             calendar.warm_up()
     except Exception:  # noqa: BLE001 - whatever failed, the first request does this work itself
         worker.log.exception("warm-up failed; the first feed request will do its work")
+    gc.freeze()  # what the warm-up made lives as long as the worker: out of the collector's scans, as wsgi.py does
