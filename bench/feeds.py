@@ -290,6 +290,15 @@ def run_mode(app, settings: dict, workdir: Path, sessions: int, options, label: 
     }
 
 
+def median_build(build, app, count: int) -> tuple[float, bytes]:
+    """The median of `count` builds in ms, and the last body built."""
+    times = []
+    for _ in range(count):
+        elapsed, body = build(app)
+        times.append(elapsed)
+    return statistics.median(times) * 1000, body
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=5000)
@@ -317,19 +326,11 @@ def main() -> None:
               f"({sessions} sessions, {len(TIMEZONES)} timezones) + {options.events // 50} drafts, "
               f"filled in {time.perf_counter() - started:.1f} s")
 
-        cold = []
-        for _ in range(options.cold_builds):
-            elapsed, plain_body = plain_build(app)
-            cold.append(elapsed)
-        cold_p50 = statistics.median(cold) * 1000
+        cold_p50, plain_body = median_build(plain_build, app, options.cold_builds)
         print(f"cold  plain icalendar, no cache: p50 {cold_p50:8.1f} ms  ({options.cold_builds} builds, {len(plain_body) / 1e6:.1f} MB, "
               f"{plain_body.count(b'BEGIN:VEVENT')} VEVENTs)")
 
-        built = []
-        for _ in range(options.cold_builds):
-            elapsed, body = praktika_build(app)
-            built.append(elapsed)
-        built_p50 = statistics.median(built) * 1000
+        built_p50, body = median_build(praktika_build, app, options.cold_builds)
         print(f"cold  Praktika, empty caches:    p50 {built_p50:8.1f} ms  ({options.cold_builds} builds, "
               f"{body.count(b'BEGIN:VEVENT')} VEVENTs; plain icalendar / Praktika = {cold_p50 / built_p50:.1f}×)")
 

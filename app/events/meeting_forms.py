@@ -14,21 +14,8 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from app.core import bounds
-from app.core.i18n import language_choices
 from app.events.forms import MultiCheckboxField
 from app.events.models import SeriesFrequency
-
-LANGUAGES = tuple(language_choices())
-
-# Russia's eleven zones (west to east) and those of our partners in BG, PL and LT.
-TIMEZONES = (
-    "Europe/Kaliningrad", "Europe/Moscow", "Europe/Samara", "Asia/Yekaterinburg", "Asia/Omsk",
-    "Asia/Krasnoyarsk", "Asia/Irkutsk", "Asia/Yakutsk", "Asia/Vladivostok", "Asia/Magadan", "Asia/Kamchatka",
-    "Europe/Sofia", "Europe/Warsaw", "Europe/Vilnius", "UTC",
-)
-
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
 
 WEEKDAYS = (
     (0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")), (3, _l("Thursday")), (4, _l("Friday")),

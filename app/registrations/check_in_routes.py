@@ -33,6 +33,12 @@ def _render_check_in(event, session, check_in_form, status: int = 200):
                            offline_data=ui.check_in_offline_data(event, session, check_ins)), status
 
 
+def _event_and_session(event_id: int, session_id: int):
+    """The event the organiser may manage registrations of, and one of its sessions (another event's is a 404)."""
+    event = load_event(event_id, "event.manage_registrations")
+    return event, services.session_in_event(event, session_id)
+
+
 def _check_in_list(event, session, registration: Registration | None) -> str:
     """Back to the check-in list, at the row just ticked: on a phone the list keeps its place."""
     url = url_for(".check_in_page", event_id=event.id, session_id=session.id, q=request.args.get("q") or None)
@@ -54,16 +60,14 @@ def check_in_today(event_id: int):
 @bp.get("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in")
 @login_required
 def check_in_page(event_id: int, session_id: int):
-    event = load_event(event_id, "event.manage_registrations")
-    session = services.session_in_event(event, session_id)
+    event, session = _event_and_session(event_id, session_id)
     return _render_check_in(event, session, CheckInForm(formdata=None))
 
 
 @bp.post("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in")
 @login_required
 def check_in(event_id: int, session_id: int):
-    event = load_event(event_id, "event.manage_registrations")
-    session = services.session_in_event(event, session_id)
+    event, session = _event_and_session(event_id, session_id)
     form = CheckInForm()
     if not form.validate_on_submit():
         return _render_check_in(event, session, form, 422)
@@ -90,8 +94,7 @@ def check_in(event_id: int, session_id: int):
 def sync_check_ins(event_id: int, session_id: int):
     """Ticks made offline on this page, sent as JSON (`{"entries": [{"client_key", "registration_id" or
     "token", "at"}]}`, CSRF token in the X-CSRFToken header): what became of each, by its key."""
-    event = load_event(event_id, "event.manage_registrations")
-    session = services.session_in_event(event, session_id)
+    event, session = _event_and_session(event_id, session_id)
     body = request.get_json(silent=True)
     entries = body.get("entries") if isinstance(body, dict) else None
     if not isinstance(entries, list) or len(entries) > SYNC_BATCH_MAX:
@@ -105,8 +108,7 @@ def sync_check_ins(event_id: int, session_id: int):
 @bp.post("/manage/events/<int:event_id>/sessions/<int:session_id>/check-in/undo")
 @login_required
 def undo_check_in(event_id: int, session_id: int):
-    event = load_event(event_id, "event.manage_registrations")
-    session = services.session_in_event(event, session_id)
+    event, session = _event_and_session(event_id, session_id)
     form = UndoCheckInForm()
     if form.validate_on_submit() and (form.registration_id.data or "").isdigit():
         registration = services.registration_in_event(event, int(form.registration_id.data))
