@@ -53,9 +53,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
 	else echo "npm is missing (axe-core and calendar parsers for tests): apt-get install -y nodejs npm" >&2; fi
 
+# Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE), into a folder of
+# its own: the suite starts many interpreters (workers, CLI and server subprocesses, the fresh-import check)
+# that would otherwise each compile the app's sources again.
 test: install-dev node_modules/.package-lock.json
 	$(BIN)/python scripts/check_system.py --for-tests
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/.pycache $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The quality gate's fuzzers (tests/gate) with a larger budget than `make test` gives them.
 FUZZ_EXAMPLES ?= 200

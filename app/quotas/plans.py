@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.accounts.models import Role, User
 from app.core import bounds
@@ -164,9 +165,13 @@ def sync_quotas(plan: QuotaPlan) -> int:
 
 @participation_changed.connect
 def _on_participation_changed(registration, **_details) -> None:
-    """Inside the registrations' unit of work: a confirmation or check-in may make someone eligible."""
-    plan = plan_for_event(registration.event_id)
-    if plan is None or registration.status != RegistrationStatus.CONFIRMED:
+    """Inside the registrations' unit of work: a confirmation or check-in may make someone eligible.
+    Asked on every registration, so the plan is read without its event (the caller holds it already)."""
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return
+    plan = db.session.execute(select(QuotaPlan).where(QuotaPlan.event_id == registration.event_id)
+                              .options(lazyload(QuotaPlan.event))).scalar_one_or_none()
+    if plan is None:
         return
     exists = db.session.execute(select(ConsultationQuota.id).where(
         ConsultationQuota.plan_id == plan.id, ConsultationQuota.user_id == registration.user_id)).first()

@@ -2,6 +2,10 @@
 import re
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.source_only
+
 APP = Path(__file__).resolve().parents[2] / "app"
 
 # The unit of work itself, and the last-resort 500 handler that discards a broken request's session.

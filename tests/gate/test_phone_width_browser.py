@@ -15,7 +15,7 @@ from tests.factories import make_user
 from tests.gate import builders
 from tests.gate.conftest import World
 from tests.gate.routes import FIGURES, OK, expected, personas_for
-from tests.gate.test_a11y_browser import _html_pages, _log_in
+from tests.gate.test_a11y_browser import _html_pages, _sign_in_context
 
 pytestmark = pytest.mark.browser
 
@@ -81,9 +81,9 @@ def test_every_page_fits_a_phone(live_server, browser):
     for email in sorted({v[0] for v in visits}, key=lambda e: e or ""):
         context = browser.new_context(locale="ru-RU", viewport=PHONE, is_mobile=True, has_touch=True)
         context.set_default_timeout(15_000)
-        page = context.new_page()
         if email:
-            _log_in(page, live_server, email)
+            _sign_in_context(context, live_server, email)
+        page = context.new_page()
         for _email, persona, url, route_id in [v for v in visits if v[0] == email]:
             response = page.goto(live_server + url, wait_until="domcontentloaded")  # after the stylesheets
             assert response.status == 200, f"{route_id} as {persona}: {response.status}"
