@@ -9,7 +9,7 @@ An organiser may also add a confirmed participant by hand (an exception the hist
 import re
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from app.accounts.models import Role, User
@@ -163,14 +163,18 @@ def sync_quotas(plan: QuotaPlan) -> int:
     return created
 
 
+# Built once: every registration asks it (a statement with a loader option costs its building each time).
+_PLAN_WITHOUT_EVENT = select(QuotaPlan).where(QuotaPlan.event_id == bindparam("event_id")) \
+    .options(lazyload(QuotaPlan.event))
+
+
 @participation_changed.connect
 def _on_participation_changed(registration, **_details) -> None:
     """Inside the registrations' unit of work: a confirmation or check-in may make someone eligible.
     Asked on every registration, so the plan is read without its event (the caller holds it already)."""
     if registration.status != RegistrationStatus.CONFIRMED:
         return
-    plan = db.session.execute(select(QuotaPlan).where(QuotaPlan.event_id == registration.event_id)
-                              .options(lazyload(QuotaPlan.event))).scalar_one_or_none()
+    plan = db.session.execute(_PLAN_WITHOUT_EVENT, {"event_id": registration.event_id}).scalar_one_or_none()
     if plan is None:
         return
     exists = db.session.execute(select(ConsultationQuota.id).where(
