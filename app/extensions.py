@@ -41,12 +41,12 @@ class OnDemandDocsApi(Api):
         name = options.get("name", blp.name)
         self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
         self._app.register_blueprint(blp, **options)
-        self.__dict__.setdefault("_undocumented", []).append((blp, self._app, name, parameters))
+        self._undocumented.append((blp, self._app, name, parameters))
 
     @property
     def spec(self):
         """The document, with the views registered since the last read added first (in their order)."""
-        undocumented, self._undocumented = self.__dict__.get("_undocumented", []), []
+        undocumented, self._undocumented = self._undocumented, []
         for blp, app, name, parameters in undocumented:
             blp.register_views_in_doc(self, app, self._spec, name=name, parameters=parameters)
             self._spec.tag({"name": name, "description": blp.description})
@@ -54,6 +54,7 @@ class OnDemandDocsApi(Api):
 
     @spec.setter
     def spec(self, value):
+        """Set by Api.__init__ (None) and by init_app (a new document): nothing is waiting to be documented."""
         self._spec = value
         self._undocumented = []
 

@@ -28,8 +28,13 @@ TOPIC_LINE = re.compile(r"^\s*([A-Za-z0-9_-]{1,32})\s*:\s*(\S.{0,119})\s*$")
 FORMATS = [f.value for f in ConsultationFormat]
 
 
+# Built once: every registration asks it. The plan's event is not joined in again: whoever asks holds it
+# already, and the lazy load finds it in the session without a query.
+_PLAN_OF_EVENT = select(QuotaPlan).where(QuotaPlan.event_id == bindparam("event_id")).options(lazyload(QuotaPlan.event))
+
+
 def plan_for_event(event_id: int) -> QuotaPlan | None:
-    return db.session.execute(select(QuotaPlan).where(QuotaPlan.event_id == event_id)).scalar_one_or_none()
+    return db.session.execute(_PLAN_OF_EVENT, {"event_id": event_id}).scalar_one_or_none()
 
 
 def parse_topics(text: str | list | None, errors: FieldErrors) -> list[dict]:
@@ -163,18 +168,13 @@ def sync_quotas(plan: QuotaPlan) -> int:
     return created
 
 
-# Built once: every registration asks it (a statement with a loader option costs its building each time).
-_PLAN_WITHOUT_EVENT = select(QuotaPlan).where(QuotaPlan.event_id == bindparam("event_id")) \
-    .options(lazyload(QuotaPlan.event))
-
-
 @participation_changed.connect
 def _on_participation_changed(registration, **_details) -> None:
     """Inside the registrations' unit of work: a confirmation or check-in may make someone eligible.
-    Asked on every registration, so the plan is read without its event (the caller holds it already)."""
+    Asked on every registration: the status first, the plan only for a confirmation."""
     if registration.status != RegistrationStatus.CONFIRMED:
         return
-    plan = db.session.execute(_PLAN_WITHOUT_EVENT, {"event_id": registration.event_id}).scalar_one_or_none()
+    plan = plan_for_event(registration.event_id)
     if plan is None:
         return
     exists = db.session.execute(select(ConsultationQuota.id).where(

@@ -113,6 +113,15 @@ def sign_in(client, user) -> None:
         session["_fresh"] = True
 
 
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_in(page: str) -> str | None:
+    """The CSRF token a rendered form carries, or None."""
+    found = CSRF_TOKEN.search(page)
+    return found.group(1) if found else None
+
+
 def row_counts() -> dict[str, int]:
     """Rows per table: compared before and after a refused request (nothing may be written). One statement
     of a count per table: the fuzzers ask twice per example."""

@@ -5,8 +5,6 @@ keyboard-only visitor signs up and registers for an event.
 axe is run through the DevTools protocol (page.evaluate), which the page's CSP does not govern,
 so the page itself runs exactly as in production.
 """
-import re
-
 import pytest
 
 from app.accounts.models import Role
@@ -15,7 +13,7 @@ from tests.accounts.mail import confirmation_path
 from tests.factories import make_user
 from tests.gate import builders
 from tests.gate.conftest import World
-from tests.gate.routes import inventory
+from tests.gate.routes import csrf_token_in, inventory
 from tests.gate.test_csrf import _allowed_user
 
 pytestmark = pytest.mark.browser
@@ -52,8 +50,7 @@ def _sign_in_context(context, base, email):
     """Sign a browser context in by posting the login form over its own HTTP client (its cookies are the
     context's): the crawls visit pages as a user, and ~50 users' logins through the rendered form cost half a
     minute per crawl. The form itself is walked by the journeys (`_log_in`, and the keyboard-only test below)."""
-    form = context.request.get(base + "/auth/login").text()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    token = csrf_token_in(context.request.get(base + "/auth/login").text())
     response = context.request.post(base + "/auth/login", form={"csrf_token": token, "email": email,
                                                                 "password": "password123"}, max_redirects=0)
     assert response.status == 302 and response.headers["location"].endswith("/me"), (email, response.status)

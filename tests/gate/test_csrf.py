@@ -4,13 +4,12 @@ HTML forms: with CSRF on (as in production), a POST without a valid token is a 4
 signed-in user allowed to act. API: session cookies never authenticate; a write without a bearer
 token is a 401. Row counts of every table are compared before and after.
 """
-import re
 
 import pytest
 
 from tests.gate import access as route_table
 from tests.gate import builders
-from tests.gate.routes import STATE_CHANGING, inventory, row_counts, sign_in
+from tests.gate.routes import STATE_CHANGING, csrf_token_in, inventory, row_counts, sign_in
 from tests.gate.test_matrix import ROUTES
 
 WRITES = [(rule, method) for rule, method in ROUTES if method in STATE_CHANGING]
@@ -56,7 +55,7 @@ def test_the_real_token_is_accepted(app, world, client):
     """The refusal above is the token's doing: the same request with the page's token goes through."""
     sign_in(client, world.trainee)
     page = client.get("/me").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    token = csrf_token_in(page)
     assert token, "the /me page carries a CSRF token"
-    assert client.post("/account/calendar-token/reset", data={"csrf_token": token.group(1)}).status_code == 302
+    assert client.post("/account/calendar-token/reset", data={"csrf_token": token}).status_code == 302
     assert client.post("/account/calendar-token/reset", data={}).status_code == 400

@@ -17,7 +17,7 @@ from app.extensions import db
 from tests.conftest import make_app, require_redis
 from tests.factories import make_user
 from tests.gate import builders
-from tests.gate.routes import inventory, sign_in
+from tests.gate.routes import csrf_token_in, inventory, sign_in
 from tests.gate.test_csrf import _allowed_user
 from tests.gate.test_matrix import ROUTES
 
@@ -80,7 +80,7 @@ def test_sign_in_starts_a_new_session(client, app_overrides):
     """Nothing of the session before sign-in survives it (session fixation), but the language does."""
     user = make_user()
     page = client.get("/auth/login").get_data(as_text=True)
-    before = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    before = csrf_token_in(page)
     client.post("/language", data={"locale": "en", "csrf_token": before})
     with client.session_transaction() as session:
         session["planted"] = "by someone else"
